@@ -1,0 +1,145 @@
+/* The platform ABI: everything Mote needs from a host, and nothing more. */
+#ifndef MOTE_PLATFORM_H
+#define MOTE_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * This is the whole contract between Mote and the thing it runs on. The unix
+ * backend (src/platform/unix) implements it over Linux; the spt guest
+ * bindings implement it over a seccomp-sandboxed process whose tender hands
+ * over the devices. It is modelled on Solo5's solo5.h and kept small on
+ * purpose: a new host should be a day's work.
+ *
+ * Error policy, stated once: every call that can fail returns 0 or a negative
+ * MOTE_E* code from <mote/error.h>. Calls never print. A call given a handle
+ * it did not hand out, or a NULL where a pointer is required, is a contract
+ * violation and may abort. Failures caused by the host (a missing TAP, a
+ * short block file) are returned as errors, never aborted on.
+ *
+ * Concurrency: the platform is single-threaded. All calls are made from the
+ * one thread that entered mote_boot(), and none of them blocks except
+ * mote_platform_yield(), which is how the scheduler sleeps.
+ */
+
+/* Handles name acquired devices. At most MOTE_PLATFORM_MAX_HANDLES devices
+ * exist at once, so a set of ready handles fits in one word. */
+typedef uint64_t mote_handle;
+typedef uint64_t mote_handle_set;
+#define MOTE_PLATFORM_MAX_HANDLES 64
+
+/* ---- Boot ------------------------------------------------------------- */
+
+struct mote_boot_info {
+    /* The command line, NUL-terminated, owned by the platform for the life
+     * of the program. Arguments are separated by blanks; an argument may be
+     * quoted with '...' or "..." and a backslash escapes the next byte
+     * (mote_cmdline_split() in <mote/core.h> undoes this). Never NULL. */
+    const char *cmdline;
+    /* The heap region handed over at boot, for the guest allocator. Unix
+     * processes use the host malloc and pass heap_start = 0, heap_size = 0. */
+    uintptr_t heap_start;
+    size_t heap_size;
+};
+
+/* The platform calls this once, after it has set itself up; the core
+ * implements it (src/core/boot.c). Its return value is the exit status
+ * passed to mote_platform_exit(). */
+int mote_boot(const struct mote_boot_info *info);
+
+/* ---- Console ---------------------------------------------------------- */
+
+/* Write size bytes to the console (stderr on unix). Best effort: a console
+ * that cannot take the bytes drops them. */
+void mote_platform_console_write(const char *buf, size_t size);
+
+/* ---- Time ------------------------------------------------------------- */
+
+/* Nanoseconds since an arbitrary point; never goes backwards. */
+uint64_t mote_platform_clock_monotonic(void);
+
+/* Nanoseconds since the UNIX epoch, as the host believes it (may jump). */
+uint64_t mote_platform_clock_wall(void);
+
+/* ---- Yield ------------------------------------------------------------ */
+
+/* Sleep until a device is ready or the monotonic clock reaches deadline
+ * (deadline 0 polls without sleeping; UINT64_MAX sleeps until a device is
+ * ready). On return *ready holds the set bit (1 << handle) of every network
+ * device with a frame to read. Block devices are synchronous and never
+ * appear in *ready. May return early with *ready == 0 (spurious wake-up). */
+void mote_platform_yield(uint64_t deadline, mote_handle_set *ready);
+
+/* ---- Network devices --------------------------------------------------- */
+
+struct mote_net_info {
+    uint8_t mac[6];
+    size_t mtu; /* largest payload of a frame, excluding the 14-byte header */
+};
+
+/* Acquire the network device called name (on unix: a TAP interface name).
+ * Errors: MOTE_ENOENT no such device, MOTE_EACCES no permission to open it,
+ * MOTE_EBUSY already acquired, MOTE_ENOSPC too many handles, MOTE_EINVAL
+ * name empty or too long, MOTE_EIO other host failure. */
+int mote_platform_net_acquire(const char *name, mote_handle *handle,
+                              struct mote_net_info *info);
+
+/* Send one Ethernet frame (header included, no FCS). Errors: MOTE_EINVAL
+ * size larger than mtu + 14 or smaller than 14, MOTE_EAGAIN host queue full
+ * (frame dropped), MOTE_EIO. */
+int mote_platform_net_write(mote_handle handle, const uint8_t *buf,
+                            size_t size);
+
+/* Receive one frame into buf. On success *read_size is its length. Errors:
+ * MOTE_EAGAIN nothing to read now (wait with yield), MOTE_EINVAL buffer
+ * smaller than mtu + 14, MOTE_EIO. */
+int mote_platform_net_read(mote_handle handle, uint8_t *buf, size_t size,
+                           size_t *read_size);
+
+/* ---- Block devices ----------------------------------------------------- */
+
+struct mote_block_info {
+    uint64_t capacity;   /* bytes */
+    uint64_t block_size; /* bytes; every I/O is whole, aligned blocks */
+};
+
+/* Acquire the block device called name (on unix: a file path, or a name
+ * given with --block:NAME=PATH). Errors as for net_acquire. */
+int mote_platform_block_acquire(const char *name, mote_handle *handle,
+                                struct mote_block_info *info);
+
+/* Read or write size bytes at byte offset. offset and size MUST be multiples
+ * of block_size (MOTE_EINVAL otherwise); offset + size past capacity gives
+ * MOTE_ERANGE; host failure MOTE_EIO. Complete when they return. */
+int mote_platform_block_write(mote_handle handle, uint64_t offset,
+                              const uint8_t *buf, size_t size);
+int mote_platform_block_read(mote_handle handle, uint64_t offset,
+                             uint8_t *buf, size_t size);
+
+/* ---- Entropy ----------------------------------------------------------- */
+
+/* Fill buf with size bytes from the host's cryptographically secure source.
+ * Blocks only until the host pool is initialised at boot. Errors: MOTE_EIO
+ * if the host cannot supply them (the buffer contents are then undefined). */
+int mote_platform_entropy(void *buf, size_t size);
+
+/* ---- Memory for fiber stacks ------------------------------------------- */
+
+/* Allocate size bytes (a multiple of 4096) for a fiber stack, with an
+ * inaccessible guard page below it where the host can provide one (unix:
+ * mmap + PROT_NONE). Returns the lowest usable address, or NULL with
+ * MOTE_ENOMEM semantics. Free with mote_platform_stack_free(). */
+void *mote_platform_stack_alloc(size_t size);
+void mote_platform_stack_free(void *stack, size_t size);
+
+/* ---- Exit -------------------------------------------------------------- */
+
+/* End the program with status. Does not return. */
+_Noreturn void mote_platform_exit(int status);
+
+/* End the program abnormally (a contract violation or failed invariant).
+ * Does not return; on unix raises SIGABRT so a core dump is possible. */
+_Noreturn void mote_platform_abort(void);
+
+#endif
