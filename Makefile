@@ -79,7 +79,7 @@ LIBC_GUEST := $(B)/guest/libmote-libc.a
 UNIT_obj := $(addprefix $(B)/obj/tests/,$(UNIT_NAMES))
 UNIT_asan := $(addprefix $(B)/asan/tests/,$(UNIT_NAMES))
 FUZZ_BINS := $(addprefix $(B)/fuzz/tests/fuzz_,$(FUZZ_NAMES))
-APP_BINS := $(foreach a,$(APP_NAMES),$(B)/obj/apps/$(a))
+APP_BINS := $(foreach a,$(APP_NAMES),$(B)/bin/$(a))
 BENCH_BINS := $(addprefix $(B)/obj/bench/,$(BENCH_NAMES))
 
 LDLIBS :=
@@ -144,7 +144,7 @@ $(B)/fuzz/tests/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_fuzz)
 	$(CLANG) $(CFLAGS_fuzz) -fsanitize=fuzzer $< $(LIB_fuzz) -o $@
 
 define app_rule
-$(B)/obj/apps/$(1): $(call objs,obj,$(sort $(wildcard apps/$(1)/*.c))) $(LIB_obj)
+$(B)/bin/$(1): $(call objs,obj,$(sort $(wildcard apps/$(1)/*.c))) $(LIB_obj)
 	@mkdir -p $$(@D)
 	$(CC) $(CFLAGS_obj) $$^ $(LDLIBS) -o $$@
 endef
@@ -183,8 +183,8 @@ check-clang: $(call objs,clang,$(LIB_SRCS) $(foreach a,$(APP_NAMES),$(wildcard a
 
 # ---- Top-level jobs -------------------------------------------------------------
 
-run: $(B)/obj/apps/echo
-	./tests/run-echo-demo.sh $(B)/obj/apps/echo
+run: $(B)/bin/echo
+	$(B)/bin/echo --listen=127.0.0.1:7007 --listen=[::1]:7007
 
 deps:
 	@./tests/deps.sh

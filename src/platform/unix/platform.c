@@ -1,0 +1,442 @@
+/* The platform ABI over Linux: console, clocks, epoll, TAP, files, getrandom. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mote/error.h>
+#include <mote/platform.h>
+
+#include "unix_int.h"
+
+#define PAGE 4096u
+
+enum dev_kind { DEV_NONE = 0, DEV_NET, DEV_BLOCK };
+
+struct device {
+    enum dev_kind kind;
+    int fd;
+    char name[256];
+    size_t mtu;
+    uint64_t capacity, block_size;
+    struct unix_watch watch;
+};
+
+static struct {
+    int epfd;
+    struct device dev[MOTE_PLATFORM_MAX_HANDLES];
+    mote_handle_set ready; /* filled by device callbacks during yield */
+} U = {.epfd = -1};
+
+int unix__error(int err)
+{
+    switch (err) {
+    case 0:
+        return 0;
+    case EAGAIN:
+        return MOTE_EAGAIN;
+    case EINVAL:
+    case EBADF:
+        return MOTE_EINVAL;
+    case ENOMEM:
+    case ENOBUFS:
+        return MOTE_ENOMEM;
+    case ENOENT:
+    case ENODEV:
+    case ENXIO:
+        return MOTE_ENOENT;
+    case EACCES:
+    case EPERM:
+        return MOTE_EACCES;
+    case ETIMEDOUT:
+        return MOTE_ETIMEDOUT;
+    case ECONNREFUSED:
+        return MOTE_ECONNREFUSED;
+    case ECONNRESET:
+    case ECONNABORTED:
+        return MOTE_ECONNRESET;
+    case EADDRINUSE:
+        return MOTE_EADDRINUSE;
+    case EADDRNOTAVAIL:
+        return MOTE_EADDRNOTAVAIL;
+    case ENETUNREACH:
+    case ENETDOWN:
+        return MOTE_ENETUNREACH;
+    case EHOSTUNREACH:
+    case EHOSTDOWN:
+        return MOTE_EHOSTUNREACH;
+    case EPIPE:
+        return MOTE_EPIPE;
+    case ENOSPC:
+        return MOTE_ENOSPC;
+    case ERANGE:
+        return MOTE_ERANGE;
+    case EBUSY:
+        return MOTE_EBUSY;
+    case EOPNOTSUPP:
+        return MOTE_ENOTSUP;
+    case EMSGSIZE:
+        return MOTE_EMSGSIZE;
+    case EAFNOSUPPORT:
+        return MOTE_EAFNOSUPPORT;
+    case EMFILE:
+    case ENFILE:
+        return MOTE_ENFILE;
+    case EPROTO:
+        return MOTE_EPROTO;
+    default:
+        return MOTE_EIO;
+    }
+}
+
+static int epoll_fd(void)
+{
+    if (U.epfd < 0)
+        U.epfd = epoll_create1(EPOLL_CLOEXEC);
+    return U.epfd;
+}
+
+int unix__watch(int fd, uint32_t events, struct unix_watch *w)
+{
+    int ep = epoll_fd();
+    if (ep < 0)
+        return unix__error(errno);
+    struct epoll_event ev = {.events = events, .data.ptr = w};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+        return unix__error(errno);
+    return 0;
+}
+
+/* ---- Console, clocks, exit ------------------------------------------------ */
+
+void mote_platform_console_write(const char *buf, size_t size)
+{
+    while (size > 0) {
+        ssize_t n = write(STDERR_FILENO, buf, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        buf += n;
+        size -= (size_t)n;
+    }
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t mote_platform_clock_monotonic(void)
+{
+    return clock_ns(CLOCK_MONOTONIC);
+}
+
+uint64_t mote_platform_clock_wall(void)
+{
+    return clock_ns(CLOCK_REALTIME);
+}
+
+_Noreturn void mote_platform_exit(int status)
+{
+    exit(status);
+}
+
+_Noreturn void mote_platform_abort(void)
+{
+    abort();
+}
+
+/* ---- Yield ------------------------------------------------------------------ */
+
+void mote_platform_yield(uint64_t deadline, mote_handle_set *ready)
+{
+    struct epoll_event evs[256];
+    U.ready = 0;
+    int ep = epoll_fd();
+    int n;
+    if (deadline == 0 || deadline == UINT64_MAX) {
+        n = epoll_wait(ep, evs, 256, deadline == 0 ? 0 : -1);
+    } else {
+        /* epoll_pwait2 takes nanoseconds; plain epoll_wait would round
+         * every timer to a millisecond. */
+        uint64_t now = mote_platform_clock_monotonic();
+        uint64_t wait = deadline > now ? deadline - now : 0;
+        struct timespec ts = {.tv_sec = (time_t)(wait / 1000000000ull),
+                              .tv_nsec = (long)(wait % 1000000000ull)};
+        n = epoll_pwait2(ep, evs, 256, &ts, NULL);
+        if (n < 0 && errno == ENOSYS) {
+            uint64_t ms = (wait + 999999) / 1000000;
+            n = epoll_wait(ep, evs, 256, ms > 3600000 ? 3600000 : (int)ms);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        struct unix_watch *w = evs[i].data.ptr;
+        w->cb(w, evs[i].events);
+    }
+    *ready = U.ready;
+}
+
+/* ---- Devices ------------------------------------------------------------------ */
+
+static void net_ready(struct unix_watch *w, uint32_t events)
+{
+    (void)events;
+    struct device *d = (struct device *)((char *)w - offsetof(struct device,
+                                                             watch));
+    U.ready |= 1ull << (d - U.dev);
+}
+
+static int alloc_handle(const char *name, enum dev_kind kind, mote_handle *h)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len >= sizeof(U.dev[0].name))
+        return MOTE_EINVAL;
+    int free_slot = -1;
+    for (int i = 0; i < MOTE_PLATFORM_MAX_HANDLES; i++) {
+        if (U.dev[i].kind == kind && strcmp(U.dev[i].name, name) == 0)
+            return MOTE_EBUSY;
+        if (U.dev[i].kind == DEV_NONE && free_slot < 0)
+            free_slot = i;
+    }
+    if (free_slot < 0)
+        return MOTE_ENOSPC;
+    *h = (mote_handle)free_slot;
+    return 0;
+}
+
+int mote_platform_net_acquire(const char *name, mote_handle *handle,
+                              struct mote_net_info *info)
+{
+    mote_handle h;
+    int err = alloc_handle(name, DEV_NET, &h);
+    if (err)
+        return err;
+    if (strlen(name) >= IFNAMSIZ)
+        return MOTE_EINVAL;
+    /* TUNSETIFF would create a missing interface when we are privileged;
+     * a typo must be an error instead, so the TAP must already exist. */
+    if (if_nametoindex(name) == 0)
+        return MOTE_ENOENT;
+    int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return unix__error(errno);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    memcpy(ifr.ifr_name, name, strlen(name));
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+        err = errno == EINVAL ? MOTE_EINVAL : unix__error(errno);
+        goto fail;
+    }
+    size_t mtu = 1500;
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s >= 0) {
+        if (ioctl(s, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
+            mtu = (size_t)ifr.ifr_mtu;
+        close(s);
+    }
+    struct device *d = &U.dev[h];
+    d->watch.cb = net_ready;
+    err = unix__watch(fd, EPOLLIN, &d->watch);
+    if (err)
+        goto fail;
+    /* The guest's own MAC: random, locally administered, unicast (the TAP
+     * interface's MAC belongs to the host side, as with Solo5). */
+    if (mote_platform_entropy(info->mac, 6) != 0) {
+        err = MOTE_EIO;
+        goto fail;
+    }
+    info->mac[0] = (uint8_t)((info->mac[0] & 0xfe) | 0x02);
+    info->mtu = mtu;
+    d->kind = DEV_NET;
+    d->fd = fd;
+    d->mtu = mtu;
+    strcpy(d->name, name);
+    *handle = h;
+    return 0;
+fail:
+    close(fd);
+    return err;
+}
+
+static struct device *get_dev(mote_handle h, enum dev_kind kind)
+{
+    if (h >= MOTE_PLATFORM_MAX_HANDLES || U.dev[h].kind != kind)
+        abort(); /* contract violation: not a handle we gave out */
+    return &U.dev[h];
+}
+
+int mote_platform_net_write(mote_handle handle, const uint8_t *buf,
+                            size_t size)
+{
+    struct device *d = get_dev(handle, DEV_NET);
+    if (size < 14 || size > d->mtu + 14)
+        return MOTE_EINVAL;
+    ssize_t n;
+    do
+        n = write(d->fd, buf, size);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return unix__error(errno);
+    return (size_t)n == size ? 0 : MOTE_EIO;
+}
+
+int mote_platform_net_read(mote_handle handle, uint8_t *buf, size_t size,
+                           size_t *read_size)
+{
+    struct device *d = get_dev(handle, DEV_NET);
+    if (size < d->mtu + 14)
+        return MOTE_EINVAL;
+    ssize_t n;
+    do
+        n = read(d->fd, buf, size);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return unix__error(errno);
+    *read_size = (size_t)n;
+    return 0;
+}
+
+int mote_platform_block_acquire(const char *name, mote_handle *handle,
+                                struct mote_block_info *info)
+{
+    mote_handle h;
+    int err = alloc_handle(name, DEV_BLOCK, &h);
+    if (err)
+        return err;
+    int fd = open(name, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return unix__error(errno);
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        err = unix__error(errno);
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+        err = MOTE_EINVAL;
+        goto fail;
+    }
+    uint64_t size = (uint64_t)st.st_size;
+    if (S_ISBLK(st.st_mode)) {
+        off_t end = lseek(fd, 0, SEEK_END);
+        if (end < 0) {
+            err = unix__error(errno);
+            goto fail;
+        }
+        size = (uint64_t)end;
+    }
+    struct device *d = &U.dev[h];
+    d->kind = DEV_BLOCK;
+    d->fd = fd;
+    d->block_size = 512;
+    /* A trailing partial block is not addressable. */
+    d->capacity = size - size % d->block_size;
+    strcpy(d->name, name);
+    info->capacity = d->capacity;
+    info->block_size = d->block_size;
+    *handle = h;
+    return 0;
+fail:
+    close(fd);
+    return err;
+}
+
+static int block_check(struct device *d, uint64_t offset, size_t size)
+{
+    if (offset % d->block_size || size % d->block_size)
+        return MOTE_EINVAL;
+    if (offset > d->capacity || size > d->capacity - offset)
+        return MOTE_ERANGE;
+    return 0;
+}
+
+int mote_platform_block_write(mote_handle handle, uint64_t offset,
+                              const uint8_t *buf, size_t size)
+{
+    struct device *d = get_dev(handle, DEV_BLOCK);
+    int err = block_check(d, offset, size);
+    while (!err && size > 0) {
+        ssize_t n = pwrite(d->fd, buf, size, (off_t)offset);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n < 0 ? unix__error(errno) : MOTE_EIO;
+        buf += n;
+        size -= (size_t)n;
+        offset += (uint64_t)n;
+    }
+    return err;
+}
+
+int mote_platform_block_read(mote_handle handle, uint64_t offset, uint8_t *buf,
+                             size_t size)
+{
+    struct device *d = get_dev(handle, DEV_BLOCK);
+    int err = block_check(d, offset, size);
+    while (!err && size > 0) {
+        ssize_t n = pread(d->fd, buf, size, (off_t)offset);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) /* 0: the file shrank under us */
+            return n < 0 ? unix__error(errno) : MOTE_EIO;
+        buf += n;
+        size -= (size_t)n;
+        offset += (uint64_t)n;
+    }
+    return err;
+}
+
+/* ---- Entropy and stacks ------------------------------------------------------ */
+
+int mote_platform_entropy(void *buf, size_t size)
+{
+    uint8_t *p = buf;
+    while (size > 0) {
+        ssize_t n = getrandom(p, size, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return MOTE_EIO;
+        p += n;
+        size -= (size_t)n;
+    }
+    return 0;
+}
+
+void *mote_platform_stack_alloc(size_t size)
+{
+    if (size == 0 || size % PAGE || size > SIZE_MAX - PAGE)
+        return NULL;
+    /* MAP_NORESERVE: a fiber touches only the pages it uses, so thousands
+     * of 256 KiB stacks cost what they use, not what they reserve. */
+    char *p = mmap(NULL, size + PAGE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    if (mprotect(p, PAGE, PROT_NONE) < 0) {
+        munmap(p, size + PAGE);
+        return NULL;
+    }
+    return p + PAGE;
+}
+
+void mote_platform_stack_free(void *stack, size_t size)
+{
+    if (stack)
+        munmap((char *)stack - PAGE, size + PAGE);
+}

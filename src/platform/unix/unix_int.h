@@ -1,0 +1,26 @@
+/* Unix backend internals: the event loop shared by devices and sockets. */
+#ifndef MOTE_UNIX_INT_H
+#define MOTE_UNIX_INT_H
+
+#include <stdint.h>
+
+/*
+ * One epoll instance serves everything that can make the scheduler wake up:
+ * TAP devices (reported through mote_platform_yield's ready set) and the
+ * socket stack's descriptors (reported by callback). Each registered
+ * descriptor has a unix_watch; epoll hands it back and yield calls cb with
+ * the event bits. Callbacks run on the scheduler's stack inside yield and
+ * MUST only make fibers runnable (mote_wake_*), never block.
+ */
+struct unix_watch {
+    void (*cb)(struct unix_watch *w, uint32_t events);
+};
+
+/* Register fd for events (EPOLLIN, EPOLLOUT, EPOLLET, ...). Returns 0 or a
+ * MOTE_E* error. close(fd) unregisters it. */
+int unix__watch(int fd, uint32_t events, struct unix_watch *w);
+
+/* Map an errno value to a MOTE_E* code. */
+int unix__error(int err);
+
+#endif
