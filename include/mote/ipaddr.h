@@ -40,12 +40,14 @@ struct mote_macaddr {
     uint8_t bytes[6];
 };
 
-/* Longest text any printer below produces, including the NUL:
- * "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255" + "%" + zone + "/128". */
-#define MOTE_IPADDR_STRLEN 68
+/* Enough for any printer below, including the NUL: the longest IPv6 text
+ * ("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255") + "%" + zone + "/128".
+ * (The printers never use a dotted tail on a non-mapped address, so they
+ * actually need at most 60.) */
+#define MOTE_IPADDR_STRLEN  68
 #define MOTE_MACADDR_STRLEN 18
 
-/* ---- Construction ------------------------------------------------------- */
+/* ---- Construction -------------------------------------------------------- */
 
 struct mote_ipaddr mote_ipaddr_v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d);
 /* From 4 network-order bytes / 16 network-order bytes; zone empty. */
@@ -94,12 +96,15 @@ int mote_macaddr_parse(const char *s, size_t len, struct mote_macaddr *out);
 
 /* IPv4 dotted quad; IPv6 in the RFC 5952 canonical form (lower case, longest
  * run of two or more zero groups compressed, the first on ties, IPv4-mapped
- * and ::ffff:0:0/96 addresses with a dotted-quad tail, as inet_ntop does),
- * then "%zone" if there is one. MOTE_IP_NONE prints as "none". */
+ * addresses ::ffff:0:0/96 with a dotted-quad tail, as inet_ntop does), then
+ * "%zone" if there is one. MOTE_IP_NONE prints as "none".
+ * Deliberate difference from glibc's inet_ntop: the deprecated
+ * IPv4-compatible form (RFC 4291 section 2.5.5.1) is not used, so ::/96
+ * addresses print in hex ("::102:304", not "::1.2.3.4"), as Go and Rust do.
+ * Every other address prints exactly as inet_ntop prints it. */
 int mote_ipaddr_print(const struct mote_ipaddr *a, char *buf, size_t size);
 /* The address as above, then "/len". */
-int mote_ipprefix_print(const struct mote_ipprefix *p, char *buf,
-                        size_t size);
+int mote_ipprefix_print(const struct mote_ipprefix *p, char *buf, size_t size);
 /* Lower-case, ':'-separated. */
 int mote_macaddr_print(const struct mote_macaddr *m, char *buf, size_t size);
 
@@ -112,7 +117,7 @@ bool mote_ipaddr_equal(const struct mote_ipaddr *a,
 int mote_ipaddr_compare(const struct mote_ipaddr *a,
                         const struct mote_ipaddr *b);
 
-/* ---- Prefix arithmetic ---------------------------------------------------- */
+/* ---- Prefix arithmetic --------------------------------------------------- */
 
 /* The prefix with its host bits cleared (10.0.0.2/24 -> 10.0.0.0/24). */
 struct mote_ipprefix mote_ipprefix_network(const struct mote_ipprefix *p);
@@ -128,9 +133,10 @@ bool mote_ipprefix_contains(const struct mote_ipprefix *p,
 bool mote_ipprefix_subset(const struct mote_ipprefix *inner,
                           const struct mote_ipprefix *outer);
 
-/* ---- Conversion ----------------------------------------------------------- */
+/* ---- Conversion ---------------------------------------------------------- */
 
-/* IPv4 a -> ::ffff:a.b.c.d (RFC 4291 section 2.5.5.2). */
+/* IPv4 a -> ::ffff:a.b.c.d (RFC 4291 section 2.5.5.2); any other a is
+ * returned unchanged. */
 struct mote_ipaddr mote_ipaddr_v4_to_mapped(const struct mote_ipaddr *a);
 /* If a is IPv4-mapped IPv6, the IPv4 address, and true; else false and *out
  * untouched. */
@@ -138,26 +144,30 @@ bool mote_ipaddr_mapped_to_v4(const struct mote_ipaddr *a,
                               struct mote_ipaddr *out);
 /* Link-local fe80::/64 address with the modified EUI-64 interface id of mac
  * (RFC 4291 appendix A). */
-struct mote_ipaddr mote_ipaddr_link_local_from_mac(
-    const struct mote_macaddr *mac);
-/* Solicited-node multicast ff02::1:ffXX:XXXX of an IPv6 address. */
+struct mote_ipaddr
+mote_ipaddr_link_local_from_mac(const struct mote_macaddr *mac);
+/* Solicited-node multicast ff02::1:ffXX:XXXX of an IPv6 address, zone
+ * empty (RFC 4291 section 2.7.1); MOTE_IP_NONE for any other family. */
 struct mote_ipaddr mote_ipaddr_solicited_node(const struct mote_ipaddr *a);
 /* Ethernet multicast MAC for an IPv4 (01:00:5e + 23 bits) or IPv6
- * (33:33 + low 32 bits) multicast address. */
+ * (33:33 + low 32 bits) multicast address; 00:00:00:00:00:00 for
+ * MOTE_IP_NONE. */
 struct mote_macaddr mote_macaddr_of_multicast(const struct mote_ipaddr *a);
 
-/* ---- Classification ------------------------------------------------------- */
+/* ---- Classification ------------------------------------------------------ */
 
 enum mote_ipscope {
-    MOTE_SCOPE_NONE = 0,  /* MOTE_IP_NONE */
+    MOTE_SCOPE_NONE = 0,    /* MOTE_IP_NONE */
     MOTE_SCOPE_UNSPECIFIED, /* 0.0.0.0, :: */
-    MOTE_SCOPE_LOOPBACK,  /* 127/8, ::1 */
-    MOTE_SCOPE_LINK_LOCAL, /* 169.254/16, fe80::/10 */
-    MOTE_SCOPE_MULTICAST, /* 224/4, ff00::/8 */
+    MOTE_SCOPE_LOOPBACK,    /* 127/8, ::1 */
+    MOTE_SCOPE_LINK_LOCAL,  /* 169.254/16, fe80::/10 */
+    MOTE_SCOPE_MULTICAST,   /* 224/4, ff00::/8 */
     MOTE_SCOPE_PRIVATE,   /* 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7 */
     MOTE_SCOPE_BROADCAST, /* 255.255.255.255 */
-    MOTE_SCOPE_RESERVED,  /* 0/8, 240/4, documentation ranges, 2001:db8::/32 */
-    MOTE_SCOPE_GLOBAL,    /* everything else */
+    /* 0/8, 240/4, documentation 192.0.2/24, 198.51.100/24, 203.0.113/24,
+     * 2001:db8::/32, 3fff::/20 */
+    MOTE_SCOPE_RESERVED,
+    MOTE_SCOPE_GLOBAL, /* everything else */
 };
 
 /* The scope of a; an IPv4-mapped IPv6 address is classified as its IPv4
@@ -165,6 +175,8 @@ enum mote_ipscope {
 enum mote_ipscope mote_ipaddr_scope(const struct mote_ipaddr *a);
 const char *mote_ipscope_name(enum mote_ipscope s); /* "loopback", ... */
 
+/* Each is mote_ipaddr_scope(a) == the matching scope, so IPv4-mapped
+ * addresses answer for their IPv4 address here too. */
 bool mote_ipaddr_is_unspecified(const struct mote_ipaddr *a);
 bool mote_ipaddr_is_loopback(const struct mote_ipaddr *a);
 bool mote_ipaddr_is_multicast(const struct mote_ipaddr *a);
