@@ -1,0 +1,16 @@
+/* strncmp: compare at most n bytes of two strings. */
+#include <string.h>
+
+int strncmp(const char *s1, const char *s2, size_t n)
+{
+    const unsigned char *a = (const unsigned char *)s1;
+    const unsigned char *b = (const unsigned char *)s2;
+
+    if (n == 0)
+        return 0;
+    while (--n && *a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a - *b;
+}
