@@ -1,0 +1,22 @@
+/* bsearch: binary search of a sorted array. */
+#include <stdlib.h>
+
+void *bsearch(const void *key, const void *base, size_t nmemb, size_t size,
+              int (*compar)(const void *, const void *))
+{
+    const char *lo = base;
+
+    while (nmemb) {
+        const char *mid = lo + (nmemb / 2) * size;
+        int r = compar(key, mid);
+        if (r == 0)
+            return (void *)mid;
+        if (r > 0) {
+            lo = mid + size;
+            nmemb -= nmemb / 2 + 1;
+        } else {
+            nmemb /= 2;
+        }
+    }
+    return NULL;
+}
