@@ -112,8 +112,9 @@ lldiv_t lldiv(long long int numer, long long int denom);
  * until then every allocation fails with ENOMEM. Calling it again forgets
  * every earlier allocation (tests use this). The region is borrowed for the
  * life of the program; base need not be aligned. Returns 0, or MOTE_EINVAL
- * (<mote/error.h>) if the region is too small to hold one block (under 64
- * bytes after alignment). At most 1 TiB of a larger region is used.
+ * (<mote/error.h>) if the region cannot hold one block: 48 bytes after
+ * aligning base up to 16. At most 512 GiB of a larger region is used (2 GiB
+ * on 32-bit targets). Single requests are limited to half that.
  */
 int mote_heap_init(void *base, size_t size);
 
