@@ -332,6 +332,7 @@ void *realloc(void *ptr, size_t size)
         return ptr;
     }
 
+    int saved_errno = errno; /* restored if the last resort succeeds */
     void *np = malloc(size);
     if (np) {
         memcpy(np, ptr, have);
@@ -355,5 +356,6 @@ void *realloc(void *ptr, size_t size)
     heap_next(prev)->prev_phys = prev;
     memmove(heap_payload(prev), ptr, have);
     trim(prev, need);
+    errno = saved_errno;
     return heap_payload(prev);
 }

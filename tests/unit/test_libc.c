@@ -1920,7 +1920,9 @@ static void test_heap_api(void)
         ;
     memset(y, 7, 8000);
     mote_libc_free(x);
+    mote_libc_errno = 0;
     unsigned char *y2 = mote_libc_realloc(y, 12000);
+    is_int(mote_libc_errno, 0, "a realloc that succeeds leaves errno alone");
     same = y2 == x;
     for (int i = 0; same && i < 8000; i++)
         same = y2[i] == 7;
