@@ -82,7 +82,7 @@ FUZZ_BINS := $(addprefix $(B)/fuzz/tests/fuzz_,$(FUZZ_NAMES))
 APP_BINS := $(foreach a,$(APP_NAMES),$(B)/bin/$(a))
 BENCH_BINS := $(addprefix $(B)/obj/bench/,$(BENCH_NAMES))
 
-LDLIBS :=
+LDLIBS := -lm
 
 .PHONY: all test run bench soak install uninstall clean format format-check \
 	check-freestanding check-clang unit unit-asan fuzz-smoke interop deps \

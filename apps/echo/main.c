@@ -5,9 +5,9 @@
 
 #include <mote/mote.h>
 
-#define SRC "echo"
+#define SRC        "echo"
 #define MAX_LISTEN 8
-#define BUF_SIZE 16384
+#define BUF_SIZE   16384
 
 static const char usage[] =
     "usage: echo [--listen=ADDR:PORT]... [--idle-timeout=SECONDS]\n"
@@ -47,8 +47,8 @@ static void serve(void *arg)
         total += n;
     }
     if (err)
-        MOTE_LOG_DEBUG(SRC, "%s: %s after %llu bytes", peer,
-                       mote_strerror(err), (unsigned long long)total);
+        MOTE_LOG_DEBUG(SRC, "%s: %s after %llu bytes", peer, mote_strerror(err),
+                       (unsigned long long)total);
     else
         mote_flow_shutdown(c->flow);
     MOTE_LOG_DEBUG(SRC, "%s: closed after %llu bytes", peer,
@@ -114,8 +114,9 @@ int mote_main(int argc, char **argv)
             neps++;
         } else if (strncmp(a, "--idle-timeout=", 15) == 0) {
             if (parse_seconds(a + 15, &idle_ns)) {
-                fprintf(stderr, "echo: bad --idle-timeout '%s' (want whole "
-                                "seconds, at most 1000000)\n",
+                fprintf(stderr,
+                        "echo: bad --idle-timeout '%s' (want whole "
+                        "seconds, at most 1000000)\n",
                         a + 15);
                 return 2;
             }

@@ -19,7 +19,10 @@ struct mote_buf {
     size_t limit; /* most bytes the buffer may hold; 0 for no limit */
 };
 
-#define MOTE_BUF_INIT {0, 0, 0, 0, 0}
+#define MOTE_BUF_INIT                                                          \
+    {                                                                          \
+        0, 0, 0, 0, 0                                                          \
+    }
 
 /* A borrowed view of bytes; owns nothing. */
 struct mote_slice {

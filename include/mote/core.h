@@ -42,14 +42,14 @@ _Noreturn void mote_exit(int status);
  * which gets a NULL after the last argument (so argv needs max + 1 slots).
  * Returns the count, MOTE_ENOSPC if buf or argv is too small, MOTE_EINVAL on
  * an unterminated quote or trailing backslash. */
-int mote_cmdline_split(const char *cmdline, char *buf, size_t size,
-                       char **argv, int max);
+int mote_cmdline_split(const char *cmdline, char *buf, size_t size, char **argv,
+                       int max);
 
 /* ---- Time ---------------------------------------------------------------- */
 
 #define MOTE_NS_PER_SEC 1000000000ull
-#define MOTE_NS_PER_MS 1000000ull
-#define MOTE_NS_PER_US 1000ull
+#define MOTE_NS_PER_MS  1000000ull
+#define MOTE_NS_PER_US  1000ull
 /* A deadline that never comes. */
 #define MOTE_FOREVER UINT64_MAX
 
@@ -58,7 +58,8 @@ uint64_t mote_now(void);
 /* now + ns, saturating at MOTE_FOREVER. */
 uint64_t mote_deadline_in(uint64_t ns);
 
-/* ---- Fibers ----------------------------------------------------------------- */
+/* ---- Fibers -----------------------------------------------------------------
+ */
 
 struct mote_fiber; /* opaque */
 
@@ -101,7 +102,8 @@ int mote_fiber_yield(void);
 void mote_fiber_set_name(struct mote_fiber *f, const char *s);
 const char *mote_fiber_name(const struct mote_fiber *f);
 
-/* ---- Sleeping ----------------------------------------------------------------- */
+/* ---- Sleeping
+ * ----------------------------------------------------------------- */
 
 /* Blocks until the monotonic clock reaches deadline. Returns 0, or
  * MOTE_ECANCELED. */
@@ -109,7 +111,8 @@ int mote_sleep_until(uint64_t deadline);
 /* Blocks for ns nanoseconds; as above. */
 int mote_sleep(uint64_t ns);
 
-/* ---- Wait queues ---------------------------------------------------------------
+/* ---- Wait queues
+ * ---------------------------------------------------------------
  *
  * The primitive every other blocking object is built on: a list of fibers
  * waiting for something. A condition variable, in the cooperative sense:
@@ -121,7 +124,10 @@ struct mote_waitq {
     struct mote_fiber *head, *tail; /* private */
 };
 
-#define MOTE_WAITQ_INIT {0, 0}
+#define MOTE_WAITQ_INIT                                                        \
+    {                                                                          \
+        0, 0                                                                   \
+    }
 void mote_waitq_init(struct mote_waitq *q);
 /* Blocks until woken by mote_wake_*, or deadline passes (MOTE_ETIMEDOUT;
  * MOTE_FOREVER for none), or the fiber is cancelled (MOTE_ECANCELED).
@@ -134,7 +140,8 @@ bool mote_wake_one(struct mote_waitq *q);
 int mote_wake_all(struct mote_waitq *q);
 bool mote_waitq_empty(const struct mote_waitq *q);
 
-/* ---- Channels -----------------------------------------------------------------
+/* ---- Channels
+ * -----------------------------------------------------------------
  *
  * A bounded FIFO of pointers between fibers. The caller supplies the slot
  * array (cap pointers), so a channel never allocates.
@@ -160,7 +167,8 @@ int mote_chan_try_recv(struct mote_chan *c, void **item);
 /* Wakes every blocked sender (MOTE_ECLOSED) and receiver. */
 void mote_chan_close(struct mote_chan *c);
 
-/* ---- Devices --------------------------------------------------------------------- */
+/* ---- Devices
+ * --------------------------------------------------------------------- */
 
 /* Blocks until the platform reports the network device handle ready (a frame
  * to read), or deadline. Returns 0, MOTE_ETIMEDOUT or MOTE_ECANCELED. */
@@ -168,11 +176,11 @@ int mote_wait_device(mote_handle handle, uint64_t deadline);
 
 /* Counters for tests and benchmarks. */
 struct mote_sched_stats {
-    uint64_t switches;   /* context switches into fibers */
-    uint64_t spawned;    /* fibers created */
-    uint64_t live;       /* fibers not yet released */
-    uint64_t timers;     /* armed timers right now */
-    uint64_t yields;     /* times the scheduler slept in the platform */
+    uint64_t switches; /* context switches into fibers */
+    uint64_t spawned;  /* fibers created */
+    uint64_t live;     /* fibers not yet released */
+    uint64_t timers;   /* armed timers right now */
+    uint64_t yields;   /* times the scheduler slept in the platform */
 };
 void mote_sched_stats(struct mote_sched_stats *out);
 

@@ -48,8 +48,7 @@ int mote_flow_write(struct mote_flow *f, const void *buf, size_t size);
 
 /* Reads exactly size bytes. A stream that ends first gives MOTE_EPROTO with
  * *n (if n is not NULL) set to what was read. Other errors as read. */
-int mote_flow_read_full(struct mote_flow *f, void *buf, size_t size,
-                        size_t *n);
+int mote_flow_read_full(struct mote_flow *f, void *buf, size_t size, size_t *n);
 
 /* Closes the sending direction after queued bytes: the peer reads end of
  * stream. Reading continues to work. */

@@ -45,7 +45,7 @@ void mote_logv(const char *src, enum mote_log_level level, const char *fmt,
 typedef void (*mote_log_sink)(const char *line, unsigned long len);
 void mote_log_set_sink(mote_log_sink sink);
 
-#define MOTE_LOG_ERR(src, ...) mote_log(src, MOTE_LOG_ERROR, __VA_ARGS__)
+#define MOTE_LOG_ERR(src, ...)  mote_log(src, MOTE_LOG_ERROR, __VA_ARGS__)
 #define MOTE_LOG_WARN(src, ...) mote_log(src, MOTE_LOG_WARN, __VA_ARGS__)
 #define MOTE_LOG_INFO(src, ...) mote_log(src, MOTE_LOG_INFO, __VA_ARGS__)
 #define MOTE_LOG_DEBUG(src, ...)                                               \

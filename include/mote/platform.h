@@ -114,8 +114,8 @@ int mote_platform_block_acquire(const char *name, mote_handle *handle,
  * MOTE_ERANGE; host failure MOTE_EIO. Complete when they return. */
 int mote_platform_block_write(mote_handle handle, uint64_t offset,
                               const uint8_t *buf, size_t size);
-int mote_platform_block_read(mote_handle handle, uint64_t offset,
-                             uint8_t *buf, size_t size);
+int mote_platform_block_read(mote_handle handle, uint64_t offset, uint8_t *buf,
+                             size_t size);
 
 /* ---- Entropy ----------------------------------------------------------- */
 

@@ -16,8 +16,8 @@ static void console(const char *a, const char *b, const char *c)
     mote_platform_console_write(c, strlen(c));
 }
 
-int mote_cmdline_split(const char *cmdline, char *buf, size_t size,
-                       char **argv, int max)
+int mote_cmdline_split(const char *cmdline, char *buf, size_t size, char **argv,
+                       int max)
 {
     const char *p = cmdline;
     size_t used = 0;

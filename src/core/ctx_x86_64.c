@@ -57,16 +57,16 @@ void *core__ctx_make(void *stack, size_t size, void (*fn)(void *), void *arg)
      * return address) must be 16-byte aligned, so the return address sits
      * at top - 24, leaving 16 bytes of padding above. */
     uint64_t *sp = (uint64_t *)(top - 24);
-    uint32_t mxcsr = 0x1f80;   /* the ABI's initial value: all masked, RNE */
-    uint16_t fpucw = 0x037f;   /* likewise for x87 */
+    uint32_t mxcsr = 0x1f80; /* the ABI's initial value: all masked, RNE */
+    uint16_t fpucw = 0x037f; /* likewise for x87 */
     sp[0] = (uint64_t)(uintptr_t)core__ctx_entry;
     sp -= 6;
-    sp[5] = 0;                      /* rbp */
-    sp[4] = 0;                      /* rbx */
+    sp[5] = 0;                        /* rbp */
+    sp[4] = 0;                        /* rbx */
     sp[3] = (uint64_t)(uintptr_t)arg; /* r12 */
     sp[2] = (uint64_t)(uintptr_t)fn;  /* r13 */
-    sp[1] = 0;                      /* r14 */
-    sp[0] = 0;                      /* r15 */
+    sp[1] = 0;                        /* r14 */
+    sp[0] = 0;                        /* r15 */
     sp -= 1;
     sp[0] = (uint64_t)mxcsr | ((uint64_t)fpucw << 32);
     return sp;

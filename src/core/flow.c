@@ -19,8 +19,7 @@ int mote_flow_write(struct mote_flow *f, const void *buf, size_t size)
     return f->ops->write(f, buf, size);
 }
 
-int mote_flow_read_full(struct mote_flow *f, void *buf, size_t size,
-                        size_t *n)
+int mote_flow_read_full(struct mote_flow *f, void *buf, size_t size, size_t *n)
 {
     size_t got = 0;
     int err = 0;

@@ -7,8 +7,8 @@
 #include <mote/log.h>
 #include <mote/platform.h>
 
-#define MAX_SOURCES 32
-#define SOURCE_MAX 16 /* bytes of a source name, including the NUL */
+#define MAX_SOURCES    32
+#define SOURCE_MAX     16 /* bytes of a source name, including the NUL */
 #define LINE_MAX_BYTES 1024
 
 struct rule {
@@ -115,8 +115,8 @@ void mote_logv(const char *src, enum mote_log_level level, const char *fmt,
     size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
     int m = vsnprintf(line + len, sizeof(line) - len, fmt, ap);
     if (m > 0)
-        len += (size_t)m < sizeof(line) - len ? (size_t)m
-                                              : sizeof(line) - len - 1;
+        len +=
+            (size_t)m < sizeof(line) - len ? (size_t)m : sizeof(line) - len - 1;
     /* A line too long for the buffer is cut, and says so. */
     if (m > 0 && len == sizeof(line) - 1)
         memcpy(line + len - 3, "...", 3);

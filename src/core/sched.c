@@ -24,11 +24,8 @@
  * a switch is a few nanoseconds.
  *
  * A fiber is in at most one list at a time, linked through next/prev: the
- * run queue, or the wait queue it blocks on. Independently it may be in the
- * timer heap (heap_index != NO_TIMER) while blocked with a deadline.
- *
- * Timers: a binary min-heap of blocked fibers ordered by deadline, each
- * fiber remembering its index so a wake-up removes its timer in O(log n).
+ * run queue, or the wait queue it blocks on. Independently its timer may be
+ * armed in the timer heap while it is blocked with a deadline.
  *
  * Memory: a fiber's struct lives at the top of its own stack region, so
  * spawning is one allocation; regions of the default size are kept on a
@@ -44,14 +41,11 @@ enum fiber_state {
     FIBER_DONE,
 };
 
-#define NO_TIMER SIZE_MAX
-
 struct mote_fiber {
     void *sp;
     struct mote_fiber *next, *prev;
     struct mote_waitq *waitq; /* the queue this fiber is blocked on */
-    uint64_t deadline;
-    size_t heap_index;
+    struct core__timer timer;
     mote_fiber_fn fn;
     void *arg;
     const char *name;
@@ -74,20 +68,18 @@ struct mote_fiber {
 void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom,
                                     size_t size);
 void __sanitizer_finish_switch_fiber(void *fake_stack_save,
-                                     const void **bottom_old,
-                                     size_t *size_old);
+                                     const void **bottom_old, size_t *size_old);
 #endif
 
 #define STACK_CACHE_MAX 64
-#define PAGE 4096u
+#define PAGE            4096u
 
 static struct {
     void *sched_sp;
     struct mote_fiber *current;
     struct mote_fiber *run_head, *run_tail;
     size_t run_len;
-    struct mote_fiber **heap;
-    size_t heap_len, heap_cap;
+    struct core__timer_heap timers;
     struct mote_waitq device_waiters[MOTE_PLATFORM_MAX_HANDLES];
     void *stack_cache[STACK_CACHE_MAX];
     size_t stack_cache_len;
@@ -143,81 +135,29 @@ static struct mote_fiber *pop_runnable(void)
     return f;
 }
 
-/* ---- Timer heap ----------------------------------------------------------- */
+/* ---- Timers ------------------------------------------------------------- */
 
-static void heap_set(size_t i, struct mote_fiber *f)
+static struct mote_fiber *timer_fiber(struct core__timer *t)
 {
-    S.heap[i] = f;
-    f->heap_index = i;
-}
-
-static void heap_up(size_t i)
-{
-    struct mote_fiber *f = S.heap[i];
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (S.heap[parent]->deadline <= f->deadline)
-            break;
-        heap_set(i, S.heap[parent]);
-        i = parent;
-    }
-    heap_set(i, f);
-}
-
-static void heap_down(size_t i)
-{
-    struct mote_fiber *f = S.heap[i];
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= S.heap_len)
-            break;
-        if (c + 1 < S.heap_len &&
-            S.heap[c + 1]->deadline < S.heap[c]->deadline)
-            c++;
-        if (f->deadline <= S.heap[c]->deadline)
-            break;
-        heap_set(i, S.heap[c]);
-        i = c;
-    }
-    heap_set(i, f);
+    return (struct mote_fiber *)((char *)t -
+                                 offsetof(struct mote_fiber, timer));
 }
 
 static int timer_arm(struct mote_fiber *f, uint64_t deadline)
 {
-    if (S.heap_len == S.heap_cap) {
-        size_t cap = S.heap_cap ? S.heap_cap * 2 : 64;
-        struct mote_fiber **h = realloc(S.heap, cap * sizeof(*h));
-        if (!h)
-            return MOTE_ENOMEM;
-        S.heap = h;
-        S.heap_cap = cap;
-    }
-    f->deadline = deadline;
-    S.heap[S.heap_len] = f;
-    f->heap_index = S.heap_len++;
-    heap_up(f->heap_index);
-    S.stats.timers = S.heap_len;
-    return 0;
+    int err = core__timer_heap_push(&S.timers, &f->timer, deadline);
+    S.stats.timers = S.timers.len;
+    return err;
 }
 
 static void timer_disarm(struct mote_fiber *f)
 {
-    size_t i = f->heap_index;
-    if (i == NO_TIMER)
-        return;
-    f->heap_index = NO_TIMER;
-    S.heap_len--;
-    if (i != S.heap_len) {
-        struct mote_fiber *moved = S.heap[S.heap_len];
-        heap_set(i, moved);
-        /* The moved element may belong above or below its new place. */
-        heap_up(i);
-        heap_down(moved->heap_index);
-    }
-    S.stats.timers = S.heap_len;
+    core__timer_heap_remove(&S.timers, &f->timer);
+    S.stats.timers = S.timers.len;
 }
 
-/* ---- Switching ------------------------------------------------------------- */
+/* ---- Switching -------------------------------------------------------------
+ */
 
 static void switch_to_fiber(struct mote_fiber *f)
 {
@@ -246,14 +186,14 @@ static void switch_to_sched(struct mote_fiber *self)
                                    S.sched_stack_size);
     core__ctx_switch(&self->sp, S.sched_sp);
     __sanitizer_finish_switch_fiber(self->asan_fake_stack,
-                                    &S.sched_stack_bottom,
-                                    &S.sched_stack_size);
+                                    &S.sched_stack_bottom, &S.sched_stack_size);
 #else
     core__ctx_switch(&self->sp, S.sched_sp);
 #endif
 }
 
-/* ---- Fibers ---------------------------------------------------------------- */
+/* ---- Fibers ----------------------------------------------------------------
+ */
 
 static void fiber_free(struct mote_fiber *f)
 {
@@ -311,10 +251,10 @@ int mote_fiber_spawn(mote_fiber_fn fn, void *arg, size_t stack_size,
     f->arg = arg;
     f->stack = stack;
     f->stack_size = stack_size;
-    f->heap_index = NO_TIMER;
+    f->timer.index = CORE_TIMER_IDLE;
     f->detached = (out == NULL);
-    f->sp = core__ctx_make(stack, (uintptr_t)f - (uintptr_t)stack,
-                           fiber_main, f);
+    f->sp =
+        core__ctx_make(stack, (uintptr_t)f - (uintptr_t)stack, fiber_main, f);
     S.stats.spawned++;
     S.stats.live++;
     make_runnable(f);
@@ -421,7 +361,8 @@ int mote_fiber_join(struct mote_fiber *f)
     return 0;
 }
 
-/* ---- Time and waiting ----------------------------------------------------------- */
+/* ---- Time and waiting
+ * ----------------------------------------------------------- */
 
 uint64_t mote_now(void)
 {
@@ -494,12 +435,14 @@ void mote_sched_stats(struct mote_sched_stats *out)
     *out = S.stats;
 }
 
-/* ---- The loop ---------------------------------------------------------------------- */
+/* ---- The loop
+ * ---------------------------------------------------------------------- */
 
 static void expire_timers(uint64_t now)
 {
-    while (S.heap_len > 0 && S.heap[0]->deadline <= now) {
-        struct mote_fiber *f = S.heap[0];
+    struct core__timer *t;
+    while ((t = core__timer_heap_min(&S.timers)) && t->deadline <= now) {
+        struct mote_fiber *f = timer_fiber(t);
         /* A timed-out wait reports it; a plain sleep just ends. */
         unblock(f, f->waitq ? MOTE_ETIMEDOUT : 0);
     }
@@ -540,14 +483,16 @@ static void sched_run(const bool *done)
             break;
         uint64_t deadline = 0;
         if (S.run_len == 0)
-            deadline = S.heap_len ? S.heap[0]->deadline : MOTE_FOREVER;
+            deadline =
+                S.timers.len ? S.timers.items[0]->deadline : MOTE_FOREVER;
         poll_platform(deadline);
-        if (S.heap_len)
+        if (S.timers.len)
             expire_timers(mote_platform_clock_monotonic());
     }
 }
 
-/* ---- Boot -------------------------------------------------------------------------- */
+/* ---- Boot
+ * -------------------------------------------------------------------------- */
 
 struct main_args {
     int argc;

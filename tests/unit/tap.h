@@ -26,7 +26,7 @@ static int tap_n, tap_failed, tap_argc;
 static char **tap_argv;
 static const char *tap_case_name = "";
 
-static void tap_init(int argc, char **argv)
+__attribute__((unused)) static void tap_init(int argc, char **argv)
 {
     tap_argc = argc;
     tap_argv = argv;
@@ -74,7 +74,7 @@ tap_ok_at(int cond, const char *file, int line, const char *fmt, ...)
     do {                                                                       \
         long long tap_g_ = (long long)(got), tap_w_ = (long long)(want);       \
         if (!ok(tap_g_ == tap_w_, __VA_ARGS__))                                \
-            printf("#   got %lld, want %lld\n", tap_g_, tap_w_);              \
+            printf("#   got %lld, want %lld\n", tap_g_, tap_w_);               \
     } while (0)
 
 #define is_str(got, want, ...)                                                 \
@@ -82,11 +82,11 @@ tap_ok_at(int cond, const char *file, int line, const char *fmt, ...)
         const char *tap_g_ = (got), *tap_w_ = (want);                          \
         int tap_c_ = tap_g_ && tap_w_ && strcmp(tap_g_, tap_w_) == 0;          \
         if (!ok(tap_c_, __VA_ARGS__))                                          \
-            printf("#   got \"%s\", want \"%s\"\n", tap_g_ ? tap_g_ : "(null)", \
-                   tap_w_ ? tap_w_ : "(null)");                                \
+            printf("#   got \"%s\", want \"%s\"\n",                            \
+                   tap_g_ ? tap_g_ : "(null)", tap_w_ ? tap_w_ : "(null)");    \
     } while (0)
 
-static void tap_diag(const char *fmt, ...)
+__attribute__((unused)) static void tap_diag(const char *fmt, ...)
 {
     va_list ap;
     printf("# ");
@@ -96,7 +96,7 @@ static void tap_diag(const char *fmt, ...)
     printf("\n");
 }
 
-static int tap_done(void)
+__attribute__((unused)) static int tap_done(void)
 {
     printf("1..%d\n", tap_n);
     return tap_failed ? 1 : 0;

@@ -53,7 +53,7 @@ int main(int argc, char **argv)
         /* The environment comes before the command line so that an
          * explicit --log= wins. */
         memcpy(p, "--log=", 6);
-        p = append_arg(p + 6, log) ;
+        p = append_arg(p + 6, log);
     }
     for (int i = 1; i < argc; i++)
         p = append_arg(p, argv[i]);

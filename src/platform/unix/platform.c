@@ -1,4 +1,5 @@
-/* The platform ABI over Linux: console, clocks, epoll, TAP, files, getrandom. */
+/* The platform ABI over Linux: console, clocks, epoll, TAP, files, getrandom.
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +50,7 @@ int unix__error(int err)
         return MOTE_EAGAIN;
     case EINVAL:
     case EBADF:
+    case EISDIR:
         return MOTE_EINVAL;
     case ENOMEM:
     case ENOBUFS:
@@ -119,7 +121,8 @@ int unix__watch(int fd, uint32_t events, struct unix_watch *w)
     return 0;
 }
 
-/* ---- Console, clocks, exit ------------------------------------------------ */
+/* ---- Console, clocks, exit ------------------------------------------------
+ */
 
 void mote_platform_console_write(const char *buf, size_t size)
 {
@@ -161,7 +164,8 @@ _Noreturn void mote_platform_abort(void)
     abort();
 }
 
-/* ---- Yield ------------------------------------------------------------------ */
+/* ---- Yield ------------------------------------------------------------------
+ */
 
 void mote_platform_yield(uint64_t deadline, mote_handle_set *ready)
 {
@@ -191,13 +195,14 @@ void mote_platform_yield(uint64_t deadline, mote_handle_set *ready)
     *ready = U.ready;
 }
 
-/* ---- Devices ------------------------------------------------------------------ */
+/* ---- Devices
+ * ------------------------------------------------------------------ */
 
 static void net_ready(struct unix_watch *w, uint32_t events)
 {
     (void)events;
-    struct device *d = (struct device *)((char *)w - offsetof(struct device,
-                                                             watch));
+    struct device *d =
+        (struct device *)((char *)w - offsetof(struct device, watch));
     U.ready |= 1ull << (d - U.dev);
 }
 
@@ -281,8 +286,7 @@ static struct device *get_dev(mote_handle h, enum dev_kind kind)
     return &U.dev[h];
 }
 
-int mote_platform_net_write(mote_handle handle, const uint8_t *buf,
-                            size_t size)
+int mote_platform_net_write(mote_handle handle, const uint8_t *buf, size_t size)
 {
     struct device *d = get_dev(handle, DEV_NET);
     if (size < 14 || size > d->mtu + 14)
@@ -401,7 +405,8 @@ int mote_platform_block_read(mote_handle handle, uint64_t offset, uint8_t *buf,
     return err;
 }
 
-/* ---- Entropy and stacks ------------------------------------------------------ */
+/* ---- Entropy and stacks
+ * ------------------------------------------------------ */
 
 int mote_platform_entropy(void *buf, size_t size)
 {

@@ -21,7 +21,8 @@
  * both directions. Each side keeps a "ready" flag: set by the epoll
  * callback, cleared when the kernel says EAGAIN (or, for TCP reads, when a
  * read comes back short, which means the receive queue was drained; any
- * data arriving after that raises a new edge). A fiber only sleeps when its
+ * data arriving after that raises a new edge, but a FIN that already
+ * arrived does not, hence the hup flag). A fiber only sleeps when its
  * flag is clear, so a busy connection costs one read and one write per
  * exchange and no epoll_ctl calls at all.
  */
@@ -29,6 +30,7 @@
 struct sock {
     int fd;
     bool readable, writable;
+    bool hup; /* the peer shut down or the socket failed: never wait again */
     struct mote_waitq readers, writers;
     struct unix_watch watch;
 };
@@ -52,6 +54,8 @@ struct sock_udp {
 static void sock_event(struct unix_watch *w, uint32_t events)
 {
     struct sock *s = (struct sock *)((char *)w - offsetof(struct sock, watch));
+    if (events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP))
+        s->hup = true;
     if (events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
         s->readable = true;
         mote_wake_all(&s->readers);
@@ -174,7 +178,8 @@ static int open_bound(const struct mote_endpoint *local, int type, int *fdp,
     return 0;
 }
 
-/* ---- Flows ------------------------------------------------------------------ */
+/* ---- Flows ------------------------------------------------------------------
+ */
 
 static int flow_read(struct mote_flow *f, void *buf, size_t size, size_t *n)
 {
@@ -189,7 +194,9 @@ static int flow_read(struct mote_flow *f, void *buf, size_t size, size_t *n)
         }
         ssize_t k = recv(s->fd, buf, size, 0);
         if (k >= 0) {
-            if ((size_t)k < size)
+            /* After the peer's FIN no further edge will come, so the end
+             * of stream must be read without waiting. */
+            if ((size_t)k < size && !s->hup)
                 s->readable = false;
             *n = (size_t)k;
             return 0;
@@ -276,7 +283,8 @@ static int flow_new(int fd, struct mote_flow **out)
     return 0;
 }
 
-/* ---- Listeners ----------------------------------------------------------------- */
+/* ---- Listeners
+ * ----------------------------------------------------------------- */
 
 static int listener_accept(struct mote_listener *l, uint64_t deadline,
                            struct mote_flow **out, struct mote_endpoint *peer)
@@ -377,8 +385,8 @@ static int stack_tcp_connect(struct mote_stack *st,
     int err = to_sockaddr(remote, false, &ss, &len);
     if (err)
         return err;
-    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    0);
+    int fd =
+        socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return unix__error(errno);
     struct mote_flow *f;
@@ -413,7 +421,8 @@ fail:
     return err;
 }
 
-/* ---- UDP ------------------------------------------------------------------------- */
+/* ---- UDP
+ * ------------------------------------------------------------------------- */
 
 static int udp_sendto(struct mote_udp *u, const void *buf, size_t size,
                       const struct mote_endpoint *to)
@@ -448,8 +457,7 @@ static int udp_recvfrom(struct mote_udp *u, void *buf, size_t size, size_t *n,
         }
         struct sockaddr_storage ss;
         socklen_t len = sizeof(ss);
-        ssize_t k = recvfrom(s->fd, buf, size, 0, (struct sockaddr *)&ss,
-                             &len);
+        ssize_t k = recvfrom(s->fd, buf, size, 0, (struct sockaddr *)&ss, &len);
         if (k >= 0) {
             *n = (size_t)k;
             if (from)
