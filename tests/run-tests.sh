@@ -16,8 +16,8 @@ prove --exec '' --timer -v $UNIT $ASAN tests/fuzz/smoke.t tests/interop/*.t \
   2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-passed=$(grep -cE '^ok ' "$log" || true)
-failed=$(grep -cE '^not ok ' "$log" || true)
+passed=$(grep -cE '^ok [0-9]+' "$log" || true)
+failed=$(grep -cE '^not ok [0-9]+' "$log" || true)
 echo
 echo "$passed passed, $failed failed"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
