@@ -84,6 +84,12 @@ BENCH_BINS := $(addprefix $(B)/obj/bench/,$(BENCH_NAMES))
 
 LDLIBS := -lm
 
+# Per-library additions live in mk/<lib>.mk so that libraries do not all
+# edit this file: extra link flags for one unit test (LDLIBS_test_<name>),
+# extra targets, extra steps for `make test` (TEST_DEPS += ...).
+TEST_DEPS :=
+-include $(sort $(wildcard mk/*.mk))
+
 .PHONY: all test run bench soak install uninstall clean format format-check \
 	check-freestanding check-clang unit unit-asan fuzz-smoke interop deps \
 	ct-check
@@ -135,7 +141,7 @@ $(foreach v,obj asan,$(eval $(call libc_test_rule,$(v))))
 define unit_rule
 $(B)/$(1)/tests/$(2): tests/unit/$(2).c $(B)/$(1)/libmote.a $(if $(filter test_libc,$(2)),$(B)/$(1)/libc-test.a) tests/unit/tap.h
 	@mkdir -p $$(@D)
-	$$(CC_$(1)) $$(CFLAGS_$(1)) -Itests/unit $$< $(if $(filter test_libc,$(2)),$(B)/$(1)/libc-test.a) $(B)/$(1)/libmote.a $(LDLIBS) -o $$@
+	$$(CC_$(1)) $$(CFLAGS_$(1)) -Itests/unit $$< $(if $(filter test_libc,$(2)),$(B)/$(1)/libc-test.a) $(B)/$(1)/libmote.a $$(LDLIBS_$(2)) $(LDLIBS) -o $$@
 endef
 $(foreach v,obj asan,$(foreach t,$(UNIT_NAMES),$(eval $(call unit_rule,$(v),$(t)))))
 
@@ -196,7 +202,7 @@ test: deps
 	$(MAKE) format-check
 	$(MAKE) check-freestanding
 	$(MAKE) all check-clang
-	$(MAKE) $(UNIT_asan) $(FUZZ_BINS)
+	$(MAKE) $(UNIT_asan) $(FUZZ_BINS) $(TEST_DEPS)
 	@./tests/run-tests.sh $(B) "$(UNIT_obj)" "$(UNIT_asan)" "$(FUZZ_NAMES)"
 
 bench: all

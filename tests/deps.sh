@@ -11,6 +11,15 @@ pkgs=(
   git binutils
 )
 
+# Libraries add the packages their tests need in tests/deps/<lib>.txt (one
+# package per line, # comments allowed).
+for f in "$(dirname "$0")"/deps/*.txt; do
+  [ -f "$f" ] || continue
+  while read -r p _; do
+    case "$p" in ''|'#'*) ;; *) pkgs+=("$p") ;; esac
+  done < "$f"
+done
+
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
