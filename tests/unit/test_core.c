@@ -480,11 +480,14 @@ static void recurse(void *arg)
 
 static void test_guard_page(void)
 {
+    char crash_log[] = "/tmp/mote-test-crash-XXXXXX";
+    close(mkstemp(crash_log));
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
-        /* Keep the expected crash report out of the test's output. */
-        freopen("/dev/null", "w", stderr);
+        /* Keep the expected crash report out of the test's output, but
+         * keep it: it must name the overflow. */
+        freopen(crash_log, "w", stderr);
         struct mote_fiber *f;
         mote_fiber_spawn(recurse, NULL, 16384, &f);
         mote_fiber_join(f);
@@ -499,7 +502,17 @@ static void test_guard_page(void)
 #else
     ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
        "stack overflow hits the guard page (SIGSEGV), status %d", status);
+    char report[512] = {0};
+    FILE *fp = fopen(crash_log, "r");
+    if (fp) {
+        size_t n = fread(report, 1, sizeof(report) - 1, fp);
+        report[n] = 0;
+        fclose(fp);
+    }
+    ok(strstr(report, "mote: fiber stack overflow") != NULL,
+       "the report names the overflow: %.80s", report);
 #endif
+    unlink(crash_log);
 }
 
 /* ---- Channels

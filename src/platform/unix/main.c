@@ -8,6 +8,8 @@
 
 #include <mote/platform.h>
 
+#include "unix_int.h"
+
 /* Append s to out, quoted so that mote_cmdline_split gives s back. */
 static char *append_arg(char *out, const char *s)
 {
@@ -37,6 +39,10 @@ int main(int argc, char **argv)
     }
     /* Writes to a closed peer return EPIPE instead of killing us. */
     signal(SIGPIPE, SIG_IGN);
+#if !defined(__SANITIZE_ADDRESS__)
+    /* (ASan has its own, better report.) */
+    unix__install_crash_handler();
+#endif
 
     const char *log = getenv("MOTE_LOG");
     size_t size = 64 + (log ? 4 * strlen(log) + 16 : 0);

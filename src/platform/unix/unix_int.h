@@ -20,6 +20,10 @@ struct unix_watch {
  * MOTE_E* error. close(fd) unregisters it. */
 int unix__watch(int fd, uint32_t events, struct unix_watch *w);
 
+/* Report SIGSEGV/SIGBUS in one line (naming a fiber stack overflow when
+ * the fault is in a guard page), then die of the signal as usual. */
+void unix__install_crash_handler(void);
+
 /* Map an errno value to a MOTE_E* code. */
 int unix__error(int err);
 
