@@ -8,7 +8,7 @@ pkgs=(
   perl                                             # prove (TAP harness)
   python3                                          # /usr/bin/python3 test clients
   iproute2                                         # ip netns / tuntap for tests
-  git binutils
+  git binutils pkgconf
 )
 
 # Libraries add the packages their tests need in tests/deps/<lib>.txt (one
