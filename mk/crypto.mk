@@ -1,0 +1,20 @@
+# ---- crypto part B: public-key (X25519, Ed25519, P-256/384, RSA, ML-KEM) ----
+# Wycheproof JSON -> one line per case, read by tests/unit/test_crypto_pk.c.
+WYCHEPROOF ?= $(abspath ../shared/vectors/wycheproof)
+PK_VECTOR_NAMES := x25519 ed25519 \
+	ecdsa_secp256r1_sha256 ecdsa_secp256r1_sha256_p1363 \
+	ecdsa_secp384r1_sha384 ecdsa_secp384r1_sha384_p1363 \
+	ecdh_secp256r1 ecdh_secp256r1_ecpoint ecdh_secp384r1_ecpoint \
+	rsa_signature_2048_sha256 rsa_signature_2048_sha384 \
+	rsa_signature_2048_sha512 rsa_signature_3072_sha256 \
+	rsa_signature_4096_sha256 rsa_pss_2048_sha256_mgf1_32 \
+	rsa_pss_2048_sha384_mgf1_48 rsa_pss_3072_sha256_mgf1_32 \
+	rsa_pss_4096_sha256_mgf1_32 rsa_pss_4096_sha512_mgf1_64 \
+	mlkem_768 mlkem_768_encaps mlkem_768_keygen_seed
+PK_VECTORS := $(addprefix $(B)/vectors-pk/,$(addsuffix .txt,$(PK_VECTOR_NAMES)))
+$(B)/vectors-pk/%.txt: $(WYCHEPROOF)/%_test.json tests/unit/test_crypto_pk_vectors.py
+	@mkdir -p $(@D)
+	/usr/bin/python3 tests/unit/test_crypto_pk_vectors.py $< $@
+TEST_DEPS += $(PK_VECTORS)
+LDLIBS_test_crypto_pk := -lcrypto
+LDLIBS_test_crypto_pk_diff := -lcrypto

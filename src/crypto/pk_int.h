@@ -1,0 +1,194 @@
+/* Private interfaces shared by the public-key crypto files (src/crypto/pk_*,
+ * bn*, ec_*, x25519*, ed25519*, rsa*, mlkem*). */
+#ifndef MOTE_CRYPTO_PK_INT_H
+#define MOTE_CRYPTO_PK_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mote/crypto_pk.h>
+
+/*
+ * IMPLEMENTATION NOTES
+ *
+ * Hashes: pk_sha2.c is a small SHA-256/384/512 + HMAC kept private to the
+ * public-key code until part A's <mote/crypto.h> lands; then these
+ * pk__sha* names become thin wrappers or go away (NEEDSWORK).
+ *
+ * Big numbers (bn.c): little-endian arrays of 64-bit limbs, fixed length
+ * chosen by the caller (no normalisation, no allocation). Montgomery
+ * multiplication is CIOS with R = 2^(64 * len); all secret-facing
+ * operations run in time that depends only on len.
+ */
+
+/* ---- SHA-2 ----------------------------------------------------------------
+ */
+
+struct pk__sha256 {
+    uint32_t h[8];
+    uint64_t len;
+    uint8_t buf[64];
+};
+struct pk__sha512 {
+    uint64_t h[8];
+    uint64_t len;
+    uint8_t buf[128];
+};
+
+void pk__sha256_init(struct pk__sha256 *c);
+void pk__sha256_update(struct pk__sha256 *c, const void *data, size_t len);
+void pk__sha256_final(struct pk__sha256 *c, uint8_t out[32]);
+void pk__sha512_init(struct pk__sha512 *c);
+void pk__sha384_init(struct pk__sha512 *c);
+void pk__sha512_update(struct pk__sha512 *c, const void *data, size_t len);
+/* Writes 64 bytes (SHA-512) or 48 (after pk__sha384_init: outlen). */
+void pk__sha512_final(struct pk__sha512 *c, uint8_t *out, size_t outlen);
+
+/* Any of the three, by enum mote_pk_hash. */
+struct pk__hash {
+    enum mote_pk_hash alg;
+    union {
+        struct pk__sha256 s256;
+        struct pk__sha512 s512;
+    } u;
+};
+int pk__hash_init(struct pk__hash *c, enum mote_pk_hash alg);
+void pk__hash_update(struct pk__hash *c, const void *data, size_t len);
+void pk__hash_final(struct pk__hash *c, uint8_t *out);
+size_t pk__hash_block_len(enum mote_pk_hash alg);
+
+/* HMAC over the same functions. */
+struct pk__hmac {
+    struct pk__hash inner, outer;
+};
+int pk__hmac_init(struct pk__hmac *c, enum mote_pk_hash alg, const uint8_t *key,
+                  size_t key_len);
+void pk__hmac_update(struct pk__hmac *c, const void *data, size_t len);
+void pk__hmac_final(struct pk__hmac *c, uint8_t *out);
+
+/* ---- Helpers ---------------------------------------------------------------
+ */
+
+/* memset that the compiler may not remove. */
+void pk__wipe(void *p, size_t n);
+/* 0 if equal, nonzero otherwise, in time depending only on n. */
+uint32_t pk__ct_neq(const uint8_t *a, const uint8_t *b, size_t n);
+
+/* Constant-time masks: all ones if the condition holds, else zero. */
+static inline uint64_t pk__mask_nz64(uint64_t x)
+{
+    return (uint64_t)0 - ((x | ((uint64_t)0 - x)) >> 63);
+}
+static inline uint64_t pk__mask_lt64(uint64_t a, uint64_t b)
+{
+    /* borrow of a - b */
+    return (uint64_t)0 - (((~a & b) | ((~a | b) & (a - b))) >> 63);
+}
+
+/* ---- Big numbers (bn.c) -----------------------------------------------------
+ */
+
+typedef uint64_t pk_limb;
+typedef unsigned __int128 pk_dlimb;
+
+#define BN_MAX_LIMBS 64 /* 4096 bits */
+
+/* A modulus prepared for Montgomery arithmetic: m odd, len limbs, m0i =
+ * -m^-1 mod 2^64, rr = R^2 mod m. */
+struct bn_mont {
+    size_t len;
+    pk_limb m0i;
+    pk_limb m[BN_MAX_LIMBS];
+    pk_limb rr[BN_MAX_LIMBS];
+};
+
+/* Big-endian bytes -> len limbs. Returns MOTE_EINVAL if the value does not
+ * fit (the check is on the public length and high bytes; use only for
+ * public lengths). */
+int bn_from_bytes(pk_limb *r, size_t len, const uint8_t *in, size_t in_len);
+/* len limbs -> out_len big-endian bytes (value must fit; excess limbs
+ * dropped). */
+void bn_to_bytes(uint8_t *out, size_t out_len, const pk_limb *a, size_t len);
+
+pk_limb bn_add(pk_limb *r, const pk_limb *a, const pk_limb *b, size_t len);
+pk_limb bn_sub(pk_limb *r, const pk_limb *a, const pk_limb *b, size_t len);
+/* r = a if mask is all ones, else unchanged. */
+void bn_cmov(pk_limb *r, const pk_limb *a, size_t len, pk_limb mask);
+/* All ones if a < b. */
+pk_limb bn_lt_mask(const pk_limb *a, const pk_limb *b, size_t len);
+/* All ones if a == 0. */
+pk_limb bn_zero_mask(const pk_limb *a, size_t len);
+/* r = a + b mod m, r = a - b mod m for a, b < m. */
+void bn_mod_add(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                const pk_limb *m, size_t len);
+void bn_mod_sub(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                const pk_limb *m, size_t len);
+
+/* Prepare mt for odd modulus m (len limbs; public). */
+int bn_mont_init(struct bn_mont *mt, const pk_limb *m, size_t len);
+/* r = a * b / R mod m. Needs a < R, b < m; gives r < m. r may alias. */
+void bn_mont_mul(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                 const struct bn_mont *mt);
+/* r = a * R mod m (a < R), and back: r = a / R mod m. */
+void bn_to_mont(pk_limb *r, const pk_limb *a, const struct bn_mont *mt);
+void bn_from_mont(pk_limb *r, const pk_limb *a, const struct bn_mont *mt);
+/* r = x mod m for x of 2 * len limbs (x < R^2). */
+void bn_reduce_wide(pk_limb *r, const pk_limb *x, const struct bn_mont *mt);
+/* r = a^e mod m (a < m, plain form in and out); e is elen limbs and
+ * secret: fixed 4-bit windows with constant-time table lookup, time
+ * depends only on elen and mt->len. */
+void bn_mod_exp_ct(pk_limb *r, const pk_limb *a, const pk_limb *e, size_t elen,
+                   const struct bn_mont *mt);
+/* Same for a public exponent (variable time, square and multiply). */
+void bn_mod_exp_pub(pk_limb *r, const pk_limb *a, const pk_limb *e, size_t elen,
+                    const struct bn_mont *mt);
+/* r = a^-1 mod m for odd m, a < m; constant time (fixed iteration binary
+ * GCD). Returns all ones if a was invertible, 0 if not (then r is junk). */
+pk_limb bn_mod_inv_odd(pk_limb *r, const pk_limb *a, const pk_limb *m,
+                       size_t len);
+
+/* ---- GF(2^255 - 19) (x25519_fe.c) ------------------------------------------
+ */
+
+/* Five 51-bit limbs, loosely reduced (each limb < 2^52 between calls). */
+typedef struct {
+    uint64_t v[5];
+} fe25519;
+
+void fe25519_frombytes(fe25519 *r, const uint8_t in[32]); /* ignores bit 255 */
+void fe25519_tobytes(uint8_t out[32], const fe25519 *a);  /* canonical */
+void fe25519_0(fe25519 *r);
+void fe25519_1(fe25519 *r);
+void fe25519_add(fe25519 *r, const fe25519 *a, const fe25519 *b);
+void fe25519_sub(fe25519 *r, const fe25519 *a, const fe25519 *b);
+void fe25519_neg(fe25519 *r, const fe25519 *a);
+void fe25519_mul(fe25519 *r, const fe25519 *a, const fe25519 *b);
+void fe25519_sq(fe25519 *r, const fe25519 *a);
+void fe25519_mul_small(fe25519 *r, const fe25519 *a, uint32_t k);
+void fe25519_invert(fe25519 *r, const fe25519 *a);
+/* a^((p-5)/8), for square roots. */
+void fe25519_pow22523(fe25519 *r, const fe25519 *a);
+/* Swap / move when bit (0 or 1) is set; constant time. */
+void fe25519_cswap(fe25519 *a, fe25519 *b, uint64_t bit);
+void fe25519_cmov(fe25519 *r, const fe25519 *a, uint64_t bit);
+int fe25519_isnegative(const fe25519 *a); /* low bit of canonical form */
+int fe25519_iszero(const fe25519 *a);
+
+/* ---- Keccak (mlkem_keccak.c) ------------------------------------------------
+ */
+
+struct pk__keccak {
+    uint64_t s[25];
+    size_t pos, rate;
+    uint8_t pad;
+};
+void pk__keccak_f1600(uint64_t s[25]);
+void pk__sha3_256(uint8_t out[32], const uint8_t *in, size_t len);
+void pk__sha3_512(uint8_t out[64], const uint8_t *in, size_t len);
+/* SHAKE128 (rate 168) / SHAKE256 (rate 136): init, absorb, then squeeze. */
+void pk__shake_init(struct pk__keccak *k, unsigned bits);
+void pk__shake_absorb(struct pk__keccak *k, const uint8_t *in, size_t len);
+void pk__shake_finish(struct pk__keccak *k);
+void pk__shake_squeeze(struct pk__keccak *k, uint8_t *out, size_t len);
+
+#endif
