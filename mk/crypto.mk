@@ -18,3 +18,7 @@ $(B)/vectors-pk/%.txt: $(WYCHEPROOF)/%_test.json tests/unit/test_crypto_pk_vecto
 TEST_DEPS += $(PK_VECTORS)
 LDLIBS_test_crypto_pk := -lcrypto
 LDLIBS_test_crypto_pk_diff := -lcrypto
+
+# ---- crypto part A: hashes, MACs, KDF, AEADs, randomness ----
+# OpenSSL's libcrypto is an oracle for the unit tests, never linked into src/.
+LDLIBS_test_crypto_hash := -lcrypto

@@ -35,7 +35,8 @@ enum mote_error {
     MOTE_EAFNOSUPPORT = -23, /* address family not supported */
     MOTE_ENFILE = -24,       /* host descriptor limit reached */
     MOTE_EINTERNAL = -25,    /* bug: an invariant did not hold */
-    MOTE_ERROR_MIN = -25,
+    MOTE_EAUTH = -26,        /* authentication failed: bad tag, MAC or signature */
+    MOTE_ERROR_MIN = -26,
 };
 
 /* A short, static, lower-case description of code; never NULL. Unknown

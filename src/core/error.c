@@ -33,6 +33,7 @@ static const struct entry table[] = {
     {"EAFNOSUPPORT", "address family not supported"},
     {"ENFILE", "too many open descriptors"},
     {"EINTERNAL", "internal error (a bug in Mote)"},
+    {"EAUTH", "authentication failed"},
 };
 
 _Static_assert(sizeof(table) / sizeof(table[0]) == 1 - MOTE_ERROR_MIN,
