@@ -204,10 +204,70 @@ static void test_x25519_wycheproof(void)
     report(&ty);
 }
 
+/* ---- Ed25519 ------------------------------------------------------------ */
+
+static void test_ed25519_rfc8032(void)
+{
+    /* RFC 8032 section 7.1, TEST 1 and TEST 3. */
+    uint8_t seed[32], pub[32], want[64], sig[64], msg[2] = {0xaf, 0x82};
+    hex2bin(seed,
+            "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+            32);
+    mote_ed25519_public(pub, seed);
+    hex2bin(want,
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+            32);
+    ok(!memcmp(pub, want, 32), "test 1 public key");
+    mote_ed25519_sign(sig, NULL, 0, seed, pub);
+    hex2bin(want,
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
+            "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+            64);
+    ok(!memcmp(sig, want, 64), "test 1 signature");
+    is_int(mote_ed25519_verify(sig, NULL, 0, pub), 0, "test 1 verifies");
+    hex2bin(seed,
+            "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+            32);
+    mote_ed25519_sign(sig, msg, 2, seed, NULL);
+    hex2bin(want,
+            "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac"
+            "18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a",
+            64);
+    ok(!memcmp(sig, want, 64), "test 3 signature");
+    mote_ed25519_public(pub, seed);
+    is_int(mote_ed25519_verify(sig, msg, 2, pub), 0, "test 3 verifies");
+    msg[1] ^= 1;
+    is_int(mote_ed25519_verify(sig, msg, 2, pub), MOTE_EPROTO,
+           "test 3 with a flipped message bit fails");
+}
+
+static void test_ed25519_wycheproof(void)
+{
+    struct tally ty = {"ed25519", 0, 0};
+    struct tcase t;
+    FILE *f = open_vectors("ed25519");
+    if (!f)
+        return;
+    while (next_case(f, &t)) {
+        size_t pl, ml, sl;
+        uint8_t *pub = hexfield(&t, "g.publicKey.pk", &pl);
+        uint8_t *msg = hexfield(&t, "msg", &ml);
+        uint8_t *sig = hexfield(&t, "sig", &sl);
+        int acc =
+            pl == 32 && sl == 64 && mote_ed25519_verify(sig, msg, ml, pub) == 0;
+        judge(&ty, &t, acc);
+        free(pub), free(msg), free(sig);
+    }
+    fclose(f);
+    report(&ty);
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
     TAP_CASE(test_x25519_rfc7748);
     TAP_CASE(test_x25519_wycheproof);
+    TAP_CASE(test_ed25519_rfc8032);
+    TAP_CASE(test_ed25519_wycheproof);
     return tap_done();
 }

@@ -1,0 +1,297 @@
+/* Fixed-length big numbers for ECC and RSA: Montgomery multiplication
+ * (CIOS), constant-time modular exponentiation and inversion. */
+#include <string.h>
+
+#include <mote/error.h>
+
+#include "pk_int.h"
+
+int bn_from_bytes(pk_limb *r, size_t len, const uint8_t *in, size_t in_len)
+{
+    /* Leading zero bytes beyond len limbs are allowed (public length). */
+    while (in_len > len * 8) {
+        if (*in)
+            return MOTE_EINVAL;
+        in++, in_len--;
+    }
+    memset(r, 0, len * sizeof *r);
+    for (size_t i = 0; i < in_len; i++) {
+        size_t bi = in_len - 1 - i; /* byte index from the little end */
+        r[bi / 8] |= (pk_limb)in[i] << (8 * (bi % 8));
+    }
+    return 0;
+}
+
+void bn_to_bytes(uint8_t *out, size_t out_len, const pk_limb *a, size_t len)
+{
+    for (size_t i = 0; i < out_len; i++) {
+        size_t bi = out_len - 1 - i;
+        out[i] = bi / 8 < len ? (uint8_t)(a[bi / 8] >> (8 * (bi % 8))) : 0;
+    }
+}
+
+pk_limb bn_add(pk_limb *r, const pk_limb *a, const pk_limb *b, size_t len)
+{
+    pk_limb c = 0;
+    for (size_t i = 0; i < len; i++) {
+        pk_dlimb t = (pk_dlimb)a[i] + b[i] + c;
+        r[i] = (pk_limb)t;
+        c = (pk_limb)(t >> 64);
+    }
+    return c;
+}
+
+pk_limb bn_sub(pk_limb *r, const pk_limb *a, const pk_limb *b, size_t len)
+{
+    pk_limb c = 0;
+    for (size_t i = 0; i < len; i++) {
+        pk_dlimb t = (pk_dlimb)a[i] - b[i] - c;
+        r[i] = (pk_limb)t;
+        c = (pk_limb)(t >> 64) & 1;
+    }
+    return c;
+}
+
+void bn_cmov(pk_limb *r, const pk_limb *a, size_t len, pk_limb mask)
+{
+    for (size_t i = 0; i < len; i++)
+        r[i] ^= (r[i] ^ a[i]) & mask;
+}
+
+pk_limb bn_lt_mask(const pk_limb *a, const pk_limb *b, size_t len)
+{
+    pk_limb c = 0;
+    for (size_t i = 0; i < len; i++) {
+        pk_dlimb t = (pk_dlimb)a[i] - b[i] - c;
+        c = (pk_limb)(t >> 64) & 1;
+    }
+    return (pk_limb)0 - c;
+}
+
+pk_limb bn_zero_mask(const pk_limb *a, size_t len)
+{
+    pk_limb d = 0;
+    for (size_t i = 0; i < len; i++)
+        d |= a[i];
+    return ~pk__mask_nz64(d);
+}
+
+void bn_mod_add(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                const pk_limb *m, size_t len)
+{
+    pk_limb t[BN_MAX_LIMBS];
+    pk_limb c = bn_add(r, a, b, len);
+    pk_limb br = bn_sub(t, r, m, len);
+    /* keep t when the sum overflowed or r >= m */
+    bn_cmov(r, t, len, ((pk_limb)0 - c) | ~((pk_limb)0 - br));
+}
+
+void bn_mod_sub(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                const pk_limb *m, size_t len)
+{
+    pk_limb t[BN_MAX_LIMBS];
+    pk_limb br = bn_sub(r, a, b, len);
+    bn_add(t, r, m, len);
+    bn_cmov(r, t, len, (pk_limb)0 - br);
+}
+
+void bn_mont_mul(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                 const struct bn_mont *mt)
+{
+    size_t len = mt->len;
+    const pk_limb *m = mt->m;
+    pk_limb t[BN_MAX_LIMBS + 2], d[BN_MAX_LIMBS];
+    memset(t, 0, (len + 2) * sizeof *t);
+    for (size_t i = 0; i < len; i++) {
+        pk_limb c = 0, bi = b[i];
+        for (size_t j = 0; j < len; j++) {
+            pk_dlimb s = (pk_dlimb)a[j] * bi + t[j] + c;
+            t[j] = (pk_limb)s;
+            c = (pk_limb)(s >> 64);
+        }
+        pk_dlimb s = (pk_dlimb)t[len] + c;
+        t[len] = (pk_limb)s;
+        t[len + 1] = (pk_limb)(s >> 64);
+        pk_limb q = t[0] * mt->m0i;
+        s = (pk_dlimb)q * m[0] + t[0];
+        c = (pk_limb)(s >> 64);
+        for (size_t j = 1; j < len; j++) {
+            s = (pk_dlimb)q * m[j] + t[j] + c;
+            t[j - 1] = (pk_limb)s;
+            c = (pk_limb)(s >> 64);
+        }
+        s = (pk_dlimb)t[len] + c;
+        t[len - 1] = (pk_limb)s;
+        t[len] = t[len + 1] + (pk_limb)(s >> 64);
+    }
+    /* t < 2m: subtract m unless that borrows past the top limb. */
+    pk_limb br = bn_sub(d, t, m, len);
+    pk_limb keep_t = (pk_limb)0 - (br & (t[len] ^ 1));
+    for (size_t i = 0; i < len; i++)
+        r[i] = (d[i] & ~keep_t) | (t[i] & keep_t);
+}
+
+static size_t bitlen_pub(const pk_limb *a, size_t len)
+{
+    for (size_t i = len; i-- > 0;)
+        if (a[i])
+            return i * 64 + 64 - (size_t)__builtin_clzll(a[i]);
+    return 0;
+}
+
+int bn_mont_init(struct bn_mont *mt, const pk_limb *m, size_t len)
+{
+    pk_limb x[BN_MAX_LIMBS], one[BN_MAX_LIMBS];
+    if (len == 0 || len > BN_MAX_LIMBS || !(m[0] & 1))
+        return MOTE_EINVAL;
+    size_t bits = bitlen_pub(m, len);
+    if (bits < 2)
+        return MOTE_EINVAL;
+    mt->len = len;
+    memcpy(mt->m, m, len * sizeof *m);
+    pk_limb inv = m[0]; /* Newton: inverse mod 2^64 */
+    for (int i = 0; i < 6; i++)
+        inv *= 2 - m[0] * inv;
+    mt->m0i = (pk_limb)0 - inv;
+    /* x = 2^(bits-1) < m, then double up to R mod m, then once more. */
+    memset(x, 0, len * sizeof *x);
+    x[(bits - 1) / 64] = (pk_limb)1 << ((bits - 1) % 64);
+    for (size_t i = bits - 1; i < 64 * len + 1; i++)
+        bn_mod_add(x, x, x, m, len);
+    /* x = 2R mod m is the Montgomery form of 2; raise it to 64 * len:
+     * (2^(64 len)) R = R^2 mod m. */
+    memset(one, 0, len * sizeof *one);
+    size_t e = 64 * len;
+    pk_limb acc[BN_MAX_LIMBS];
+    memcpy(acc, x, len * sizeof *x);
+    for (size_t bit = (size_t)1 << (63 - __builtin_clzll(e)) >> 1; bit;
+         bit >>= 1) {
+        bn_mont_mul(acc, acc, acc, mt);
+        if (e & bit)
+            bn_mont_mul(acc, acc, x, mt);
+    }
+    memcpy(mt->rr, acc, len * sizeof *acc);
+    return 0;
+}
+
+void bn_to_mont(pk_limb *r, const pk_limb *a, const struct bn_mont *mt)
+{
+    bn_mont_mul(r, a, mt->rr, mt);
+}
+
+void bn_from_mont(pk_limb *r, const pk_limb *a, const struct bn_mont *mt)
+{
+    pk_limb one[BN_MAX_LIMBS];
+    memset(one, 0, mt->len * sizeof *one);
+    one[0] = 1;
+    bn_mont_mul(r, a, one, mt);
+}
+
+void bn_reduce_wide(pk_limb *r, const pk_limb *x, const struct bn_mont *mt)
+{
+    size_t len = mt->len;
+    pk_limb lo[BN_MAX_LIMBS], hi[BN_MAX_LIMBS];
+    bn_mont_mul(lo, x, mt->rr, mt);       /* lo R */
+    bn_mont_mul(hi, x + len, mt->rr, mt); /* hi R */
+    bn_mont_mul(hi, hi, mt->rr, mt);      /* hi R^2 */
+    bn_mod_add(lo, lo, hi, mt->m, len);   /* (lo + hi R) R */
+    bn_from_mont(r, lo, mt);
+}
+
+void bn_mod_exp_ct(pk_limb *r, const pk_limb *a, const pk_limb *e, size_t elen,
+                   const struct bn_mont *mt)
+{
+    size_t len = mt->len;
+    pk_limb tab[16][BN_MAX_LIMBS], acc[BN_MAX_LIMBS], t[BN_MAX_LIMBS];
+    memset(t, 0, len * sizeof *t);
+    t[0] = 1;
+    bn_to_mont(tab[0], t, mt);
+    bn_to_mont(tab[1], a, mt);
+    for (int i = 2; i < 16; i++)
+        bn_mont_mul(tab[i], tab[i - 1], tab[1], mt);
+    memcpy(acc, tab[0], len * sizeof *acc);
+    for (size_t k = elen * 16; k-- > 0;) {
+        unsigned w = (unsigned)(e[k / 16] >> (4 * (k % 16))) & 15;
+        for (int s = 0; s < 4; s++)
+            bn_mont_mul(acc, acc, acc, mt);
+        /* Read every entry; keep the one whose index is w. */
+        memset(t, 0, len * sizeof *t);
+        for (unsigned i = 0; i < 16; i++)
+            bn_cmov(t, tab[i], len, ~pk__mask_nz64(i ^ w));
+        bn_mont_mul(acc, acc, t, mt);
+    }
+    bn_from_mont(r, acc, mt);
+    pk__wipe(tab, sizeof tab);
+    pk__wipe(acc, sizeof acc);
+    pk__wipe(t, sizeof t);
+}
+
+void bn_mod_exp_pub(pk_limb *r, const pk_limb *a, const pk_limb *e, size_t elen,
+                    const struct bn_mont *mt)
+{
+    size_t len = mt->len, bits = bitlen_pub(e, elen);
+    pk_limb base[BN_MAX_LIMBS], acc[BN_MAX_LIMBS];
+    bn_to_mont(base, a, mt);
+    memset(acc, 0, len * sizeof *acc);
+    acc[0] = 1;
+    bn_to_mont(acc, acc, mt);
+    for (size_t k = bits; k-- > 0;) {
+        bn_mont_mul(acc, acc, acc, mt);
+        if ((e[k / 64] >> (k % 64)) & 1)
+            bn_mont_mul(acc, acc, base, mt);
+    }
+    bn_from_mont(r, acc, mt);
+}
+
+static void cswap(pk_limb *a, pk_limb *b, size_t len, pk_limb mask)
+{
+    for (size_t i = 0; i < len; i++) {
+        pk_limb x = (a[i] ^ b[i]) & mask;
+        a[i] ^= x;
+        b[i] ^= x;
+    }
+}
+
+pk_limb bn_mod_inv_odd(pk_limb *r, const pk_limb *x, const pk_limb *m,
+                       size_t len)
+{
+    /* Binary extended GCD with a fixed number of steps (each step removes
+     * at least one bit from a or b, so 2 * 64 * len steps are enough).
+     * Invariants: a = u x, b = v x (mod m); b stays odd. */
+    pk_limb a[BN_MAX_LIMBS], b[BN_MAX_LIMBS], u[BN_MAX_LIMBS], v[BN_MAX_LIMBS],
+        t[BN_MAX_LIMBS];
+    memcpy(a, x, len * sizeof *a);
+    memcpy(b, m, len * sizeof *b);
+    memset(u, 0, len * sizeof *u);
+    memset(v, 0, len * sizeof *v);
+    u[0] = 1;
+    for (size_t k = 0; k < 2 * 64 * len; k++) {
+        pk_limb odd = (pk_limb)0 - (a[0] & 1);
+        pk_limb sw = odd & bn_lt_mask(a, b, len);
+        cswap(a, b, len, sw);
+        cswap(u, v, len, sw);
+        bn_sub(t, a, b, len);
+        bn_cmov(a, t, len, odd);
+        bn_mod_sub(t, u, v, m, len);
+        bn_cmov(u, t, len, odd);
+        /* a is even: halve it; halve u mod m. */
+        for (size_t i = 0; i < len; i++)
+            a[i] = a[i] >> 1 | (i + 1 < len ? a[i + 1] << 63 : 0);
+        pk_limb uodd = (pk_limb)0 - (u[0] & 1);
+        pk_limb c = bn_add(t, u, m, len);
+        bn_cmov(u, t, len, uodd);
+        c &= uodd & 1;
+        for (size_t i = 0; i < len; i++)
+            u[i] = u[i] >> 1 | (i + 1 < len ? u[i + 1] << 63 : c << 63);
+    }
+    /* gcd = b; invertible iff b == 1. */
+    pk_limb d = b[0] ^ 1;
+    for (size_t i = 1; i < len; i++)
+        d |= b[i];
+    memcpy(r, v, len * sizeof *r);
+    pk__wipe(a, sizeof a);
+    pk__wipe(u, sizeof u);
+    pk__wipe(v, sizeof v);
+    pk__wipe(t, sizeof t);
+    return ~pk__mask_nz64(d);
+}

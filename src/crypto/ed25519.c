@@ -1,0 +1,338 @@
+/* Ed25519 (RFC 8032 section 5.1): extended twisted Edwards coordinates
+ * over GF(2^255 - 19), constant-time signing, strict cofactorless
+ * verification. */
+#include <string.h>
+
+#include <mote/error.h>
+
+#include "pk_int.h"
+
+struct ge {
+    fe25519 x, y, z, t;
+};
+
+/* d = -121665/121666 and 2d, sqrt(-1), and the base point B (RFC 8032
+ * section 5.1), as little-endian field element encodings. */
+static const uint8_t D_BYTES[32] = {
+    0xa3, 0x78, 0x59, 0x13, 0xca, 0x4d, 0xeb, 0x75, 0xab, 0xd8, 0x41,
+    0x41, 0x4d, 0x0a, 0x70, 0x00, 0x98, 0xe8, 0x79, 0x77, 0x79, 0x40,
+    0xc7, 0x8c, 0x73, 0xfe, 0x6f, 0x2b, 0xee, 0x6c, 0x03, 0x52};
+static const uint8_t SQRTM1_BYTES[32] = {
+    0xb0, 0xa0, 0x0e, 0x4a, 0x27, 0x1b, 0xee, 0xc4, 0x78, 0xe4, 0x2f,
+    0xad, 0x06, 0x18, 0x43, 0x2f, 0xa7, 0xd7, 0xfb, 0x3d, 0x99, 0x00,
+    0x4d, 0x2b, 0x0b, 0xdf, 0xc1, 0x4f, 0x80, 0x24, 0x83, 0x2b};
+static const uint8_t B_BYTES[32] = {
+    0x58, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+    0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+    0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66};
+/* The group order L = 2^252 + 27742317777372353535851937790883648493,
+ * little-endian limbs. */
+static const pk_limb L_LIMBS[4] = {0x5812631a5cf5d3ed, 0x14def9dea2f79cd6,
+                                   0x0000000000000000, 0x1000000000000000};
+
+static void ge_identity(struct ge *p)
+{
+    fe25519_0(&p->x);
+    fe25519_1(&p->y);
+    fe25519_1(&p->z);
+    fe25519_0(&p->t);
+}
+
+/* add-2008-hwcd-3 (a = -1): complete, so it also doubles. */
+static void ge_add(struct ge *r, const struct ge *p, const struct ge *q)
+{
+    fe25519 a, b, c, d, e, f, g, h, d2;
+    fe25519_frombytes(&d2, D_BYTES);
+    fe25519_add(&d2, &d2, &d2);
+    fe25519_sub(&a, &p->y, &p->x);
+    fe25519_sub(&h, &q->y, &q->x);
+    fe25519_mul(&a, &a, &h);
+    fe25519_add(&b, &p->y, &p->x);
+    fe25519_add(&h, &q->y, &q->x);
+    fe25519_mul(&b, &b, &h);
+    fe25519_mul(&c, &p->t, &q->t);
+    fe25519_mul(&c, &c, &d2);
+    fe25519_mul(&d, &p->z, &q->z);
+    fe25519_add(&d, &d, &d);
+    fe25519_sub(&e, &b, &a);
+    fe25519_sub(&f, &d, &c);
+    fe25519_add(&g, &d, &c);
+    fe25519_add(&h, &b, &a);
+    fe25519_mul(&r->x, &e, &f);
+    fe25519_mul(&r->y, &g, &h);
+    fe25519_mul(&r->t, &e, &h);
+    fe25519_mul(&r->z, &f, &g);
+}
+
+/* dbl-2008-hwcd (a = -1). */
+static void ge_dbl(struct ge *r, const struct ge *p)
+{
+    fe25519 a, b, c, e, f, g, h;
+    fe25519_sq(&a, &p->x);
+    fe25519_sq(&b, &p->y);
+    fe25519_sq(&c, &p->z);
+    fe25519_add(&c, &c, &c);
+    fe25519_add(&h, &a, &b);
+    fe25519_add(&e, &p->x, &p->y);
+    fe25519_sq(&e, &e);
+    fe25519_sub(&e, &h, &e);
+    fe25519_sub(&g, &a, &b);
+    fe25519_add(&f, &c, &g);
+    fe25519_mul(&r->x, &e, &f);
+    fe25519_mul(&r->y, &g, &h);
+    fe25519_mul(&r->t, &e, &h);
+    fe25519_mul(&r->z, &f, &g);
+}
+
+static void ge_neg(struct ge *r, const struct ge *p)
+{
+    fe25519_neg(&r->x, &p->x);
+    r->y = p->y;
+    r->z = p->z;
+    fe25519_neg(&r->t, &p->t);
+}
+
+static void ge_cmov(struct ge *r, const struct ge *p, uint64_t bit)
+{
+    fe25519_cmov(&r->x, &p->x, bit);
+    fe25519_cmov(&r->y, &p->y, bit);
+    fe25519_cmov(&r->z, &p->z, bit);
+    fe25519_cmov(&r->t, &p->t, bit);
+}
+
+static void ge_encode(uint8_t out[32], const struct ge *p)
+{
+    fe25519 zi, x, y;
+    fe25519_invert(&zi, &p->z);
+    fe25519_mul(&x, &p->x, &zi);
+    fe25519_mul(&y, &p->y, &zi);
+    fe25519_tobytes(out, &y);
+    out[31] |= (uint8_t)(fe25519_isnegative(&x) << 7);
+}
+
+/* RFC 8032 section 5.1.3, strict: y must be canonical (< p), and x = 0
+ * with the sign bit set is refused. Public input, variable time. */
+static int ge_decode(struct ge *p, const uint8_t in[32])
+{
+    fe25519 u, v, v3, vx2, t, d, sqrtm1;
+    uint8_t chk[32];
+    int sign = in[31] >> 7;
+    fe25519_frombytes(&p->y, in);
+    fe25519_tobytes(chk, &p->y);
+    chk[31] |= (uint8_t)(sign << 7);
+    if (memcmp(chk, in, 32))
+        return MOTE_EINVAL;
+    fe25519_frombytes(&d, D_BYTES);
+    fe25519_1(&p->z);
+    fe25519_sq(&u, &p->y);
+    fe25519_mul(&v, &u, &d);
+    fe25519_sub(&u, &u, &p->z); /* u = y^2 - 1 */
+    fe25519_add(&v, &v, &p->z); /* v = d y^2 + 1 */
+    fe25519_sq(&v3, &v);
+    fe25519_mul(&v3, &v3, &v); /* v^3 */
+    fe25519_sq(&t, &v3);
+    fe25519_mul(&t, &t, &v);
+    fe25519_mul(&t, &t, &u); /* u v^7 */
+    fe25519_pow22523(&t, &t);
+    fe25519_mul(&t, &t, &v3);
+    fe25519_mul(&p->x, &t, &u); /* x = u v^3 (u v^7)^((p-5)/8) */
+    fe25519_sq(&vx2, &p->x);
+    fe25519_mul(&vx2, &vx2, &v);
+    fe25519_sub(&t, &vx2, &u);
+    if (!fe25519_iszero(&t)) {
+        fe25519_add(&t, &vx2, &u);
+        if (!fe25519_iszero(&t))
+            return MOTE_EINVAL;
+        fe25519_frombytes(&sqrtm1, SQRTM1_BYTES);
+        fe25519_mul(&p->x, &p->x, &sqrtm1);
+    }
+    if (fe25519_iszero(&p->x) && sign)
+        return MOTE_EINVAL;
+    if (fe25519_isnegative(&p->x) != sign)
+        fe25519_neg(&p->x, &p->x);
+    fe25519_mul(&p->t, &p->x, &p->y);
+    return 0;
+}
+
+static void ge_base(struct ge *b)
+{
+    int rc = ge_decode(b, B_BYTES);
+    (void)rc; /* a constant: cannot fail */
+}
+
+/* r = [k]P for a secret 256-bit little-endian k: 4-bit fixed windows, the
+ * table read whole for every window. */
+static void ge_scalarmult_ct(struct ge *r, const struct ge *p,
+                             const uint8_t k[32])
+{
+    struct ge tab[16], sel, acc;
+    ge_identity(&tab[0]);
+    tab[1] = *p;
+    for (int i = 2; i < 16; i++)
+        ge_add(&tab[i], &tab[i - 1], p);
+    ge_identity(&acc);
+    for (int i = 63; i >= 0; i--) {
+        unsigned w = (k[i / 2] >> (4 * (i & 1))) & 15;
+        for (int s = 0; s < 4; s++)
+            ge_dbl(&acc, &acc);
+        ge_identity(&sel);
+        for (unsigned j = 1; j < 16; j++)
+            ge_cmov(&sel, &tab[j], 1 & ~(pk__mask_nz64(j ^ w) >> 63));
+        ge_add(&acc, &acc, &sel);
+    }
+    *r = acc;
+    pk__wipe(tab, sizeof tab);
+    pk__wipe(&sel, sizeof sel);
+    pk__wipe(&acc, sizeof acc);
+}
+
+/* ---- Scalars mod L ----------------------------------------------------------
+ */
+
+static void le_to_limbs(pk_limb *r, const uint8_t *in, size_t nlimbs)
+{
+    for (size_t i = 0; i < nlimbs; i++) {
+        r[i] = 0;
+        for (int j = 7; j >= 0; j--)
+            r[i] = r[i] << 8 | in[8 * i + (size_t)j];
+    }
+}
+
+static void limbs_to_le(uint8_t *out, const pk_limb *a, size_t nlimbs)
+{
+    for (size_t i = 0; i < 8 * nlimbs; i++)
+        out[i] = (uint8_t)(a[i / 8] >> (8 * (i % 8)));
+}
+
+static void l_mont(struct bn_mont *mt)
+{
+    int rc = bn_mont_init(mt, L_LIMBS, 4);
+    (void)rc; /* L is odd: cannot fail */
+}
+
+/* out = in (64 bytes, little-endian) mod L. */
+static void sc_reduce64(uint8_t out[32], const uint8_t in[64],
+                        const struct bn_mont *mt)
+{
+    pk_limb x[8], r[4];
+    le_to_limbs(x, in, 8);
+    bn_reduce_wide(r, x, mt);
+    limbs_to_le(out, r, 4);
+    pk__wipe(x, sizeof x);
+    pk__wipe(r, sizeof r);
+}
+
+static void hash3(uint8_t out[64], const uint8_t *a, size_t al,
+                  const uint8_t *b, size_t bl, const uint8_t *c, size_t cl)
+{
+    struct pk__sha512 h;
+    pk__sha512_init(&h);
+    pk__sha512_update(&h, a, al);
+    pk__sha512_update(&h, b, bl);
+    if (cl)
+        pk__sha512_update(&h, c, cl);
+    pk__sha512_final(&h, out, 64);
+}
+
+static void expand(uint8_t h[64], const uint8_t seed[32])
+{
+    struct pk__sha512 c;
+    pk__sha512_init(&c);
+    pk__sha512_update(&c, seed, 32);
+    pk__sha512_final(&c, h, 64);
+    h[0] &= 248;
+    h[31] &= 127;
+    h[31] |= 64;
+}
+
+void mote_ed25519_public(uint8_t pub[MOTE_ED25519_PUB_LEN],
+                         const uint8_t seed[MOTE_ED25519_SEED_LEN])
+{
+    uint8_t h[64];
+    struct ge b, a;
+    expand(h, seed);
+    ge_base(&b);
+    ge_scalarmult_ct(&a, &b, h);
+    ge_encode(pub, &a);
+    pk__wipe(h, sizeof h);
+    pk__wipe(&a, sizeof a);
+}
+
+void mote_ed25519_sign(uint8_t sig[MOTE_ED25519_SIG_LEN], const uint8_t *msg,
+                       size_t len, const uint8_t seed[MOTE_ED25519_SEED_LEN],
+                       const uint8_t *pub)
+{
+    uint8_t h[64], a_pub[32], rh[64], r[32], kh[64], k[32];
+    pk_limb al[4], rl[4], kl[4], s[4];
+    struct bn_mont mt;
+    struct ge b, rp;
+
+    expand(h, seed);
+    ge_base(&b);
+    if (pub) {
+        memcpy(a_pub, pub, 32);
+    } else {
+        ge_scalarmult_ct(&rp, &b, h);
+        ge_encode(a_pub, &rp);
+    }
+    l_mont(&mt);
+    hash3(rh, h + 32, 32, msg, len, NULL, 0); /* r = H(prefix || M) */
+    sc_reduce64(r, rh, &mt);
+    ge_scalarmult_ct(&rp, &b, r);
+    ge_encode(sig, &rp);                     /* R */
+    hash3(kh, sig, 32, a_pub, 32, msg, len); /* k = H(R || A || M) */
+    sc_reduce64(k, kh, &mt);
+    /* S = r + k a mod L; a < 2^255 < R, k < L. */
+    le_to_limbs(al, h, 4);
+    le_to_limbs(kl, k, 4);
+    le_to_limbs(rl, r, 4);
+    bn_mont_mul(s, al, kl, &mt);   /* a k / R */
+    bn_mont_mul(s, s, mt.rr, &mt); /* a k */
+    bn_mod_add(s, s, rl, mt.m, 4);
+    limbs_to_le(sig + 32, s, 4);
+    pk__wipe(h, sizeof h);
+    pk__wipe(rh, sizeof rh);
+    pk__wipe(r, sizeof r);
+    pk__wipe(al, sizeof al);
+    pk__wipe(rl, sizeof rl);
+    pk__wipe(s, sizeof s);
+    pk__wipe(&rp, sizeof rp);
+}
+
+int mote_ed25519_verify(const uint8_t sig[MOTE_ED25519_SIG_LEN],
+                        const uint8_t *msg, size_t len,
+                        const uint8_t pub[MOTE_ED25519_PUB_LEN])
+{
+    struct ge a, r, b, acc, sum;
+    pk_limb s[4];
+    uint8_t kh[64], k[32], chk[32];
+    struct bn_mont mt;
+
+    /* S < L (section 5.1.7 step 1; rejects malleable signatures). */
+    le_to_limbs(s, sig + 32, 4);
+    if (!bn_lt_mask(s, L_LIMBS, 4))
+        return MOTE_EINVAL;
+    if (ge_decode(&a, pub) < 0 || ge_decode(&r, sig) < 0)
+        return MOTE_EINVAL;
+    l_mont(&mt);
+    hash3(kh, sig, 32, pub, 32, msg, len);
+    sc_reduce64(k, kh, &mt);
+    /* [S]B - [k]A, variable time (all public), then compare with R. */
+    ge_base(&b);
+    ge_neg(&a, &a);
+    ge_add(&sum, &b, &a);
+    ge_identity(&acc);
+    for (int i = 255; i >= 0; i--) {
+        int sb = (sig[32 + i / 8] >> (i % 8)) & 1;
+        int kb = (k[i / 8] >> (i % 8)) & 1;
+        ge_dbl(&acc, &acc);
+        if (sb && kb)
+            ge_add(&acc, &acc, &sum);
+        else if (sb)
+            ge_add(&acc, &acc, &b);
+        else if (kb)
+            ge_add(&acc, &acc, &a);
+    }
+    ge_encode(chk, &acc);
+    return memcmp(chk, sig, 32) ? MOTE_EPROTO : 0;
+}
