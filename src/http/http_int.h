@@ -1,0 +1,33 @@
+/* HTTP library internals shared between files. */
+#ifndef MOTE_HTTP_INT_H
+#define MOTE_HTTP_INT_H
+
+#include <stdint.h>
+
+#include <mote/buf.h>
+
+/*
+ * IMPLEMENTATION NOTES
+ *
+ * Heads are parsed whole: the parser is given every byte received so far
+ * and either finds the empty line that ends the head or answers EAGAIN,
+ * keeping nothing between calls (the picohttpparser shape). The server
+ * keeps the bytes in its input buffer, so parsed fields are views into it
+ * until the request is done. Limits are checked on the partial head, so a
+ * peer cannot make the buffer grow past max_head before being refused.
+ *
+ * Bodies use a byte-driven state machine (body.c):
+ *
+ *   SIZE -> [EXT] -> SIZE_LF -> DATA -> DATA_CR -> DATA_LF -> SIZE ...
+ *   SIZE(0) -> ... SIZE_LF -> TRAILER_LINE -> TRAILER_LF -> ... -> DONE
+ *
+ * Every framing line is CRLF-terminated; a bare CR or LF is an error.
+ */
+
+int http__is_tchar(uint8_t c);
+/* Case-insensitive equality of a slice and a NUL-terminated literal. */
+int http__ieq(struct mote_slice s, const char *lit);
+/* Does the comma-separated list v contain tok (case-insensitive)? */
+int http__list_has(struct mote_slice v, const char *tok);
+
+#endif
