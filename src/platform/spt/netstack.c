@@ -1,0 +1,52 @@
+/* spt: the stack an app gets from mote_stack_default(). */
+#include <stddef.h>
+
+#include <mote/error.h>
+#include <mote/stack.h>
+
+/*
+ * A guest has no host sockets; its only TCP/IP is the direct stack (src/net)
+ * over a network device the tender hands in. Until the direct stack exists
+ * this file provides a stack that refuses every operation with
+ * MOTE_ENOTSUP, so apps link and report "not supported" instead of failing
+ * to build.
+ *
+ * NEEDSWORK: when src/net provides the direct stack (include/mote/net.h),
+ * build it here over the net device named "service" (the name apps'
+ * mote.conf files use) on first call, with the options from the command
+ * line, and return it.
+ */
+
+static int no_listen(struct mote_stack *s, const struct mote_endpoint *local,
+                     int backlog, struct mote_listener **out)
+{
+    (void)s, (void)local, (void)backlog, (void)out;
+    return MOTE_ENOTSUP;
+}
+
+static int no_connect(struct mote_stack *s, const struct mote_endpoint *remote,
+                      uint64_t deadline, struct mote_flow **out)
+{
+    (void)s, (void)remote, (void)deadline, (void)out;
+    return MOTE_ENOTSUP;
+}
+
+static int no_udp(struct mote_stack *s, const struct mote_endpoint *local,
+                  struct mote_udp **out)
+{
+    (void)s, (void)local, (void)out;
+    return MOTE_ENOTSUP;
+}
+
+static const struct mote_stack_ops none_ops = {
+    .tcp_listen = no_listen,
+    .tcp_connect = no_connect,
+    .udp_open = no_udp,
+};
+
+static struct mote_stack none_stack = {.ops = &none_ops, .name = "none"};
+
+struct mote_stack *mote_stack_default(void)
+{
+    return &none_stack;
+}

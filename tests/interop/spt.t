@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# The spt target: test guests run under the mote-spt tender. The sandbox
+# must kill every call outside the ABI with SIGSYS, overflows must stop the
+# guest with a clear message, malformed images and options must be refused
+# with one, and the block device must work through the filter.
+set -u
+B=${MOTE_BUILD:-_build}
+T=$B/bin/mote-spt
+G=$B/spt/tests
+n=0
+pass() { n=$((n + 1)); echo "ok $n - $*"; }
+fail() { n=$((n + 1)); echo "not ok $n - $*"; }
+skip() { n=$((n + 1)); echo "ok $n # SKIP $*"; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# run EXPECTED_STATUS PATTERN DESCRIPTION -- COMMAND...: the command's exit
+# status must equal EXPECTED_STATUS and its output must match PATTERN.
+run() {
+  local want=$1 pat=$2 desc=$3; shift 4
+  "$@" > "$tmp/out" 2>&1
+  local st=$?
+  if [ "$st" -eq "$want" ] && grep -qE -- "$pat" "$tmp/out"; then
+    pass "$desc"
+  else
+    fail "$desc (status $st, want $want; output: $(head -c 300 "$tmp/out" | tr '\n' '|'))"
+  fi
+}
+
+# ---- hello: the command line arrives intact, the exit status leaves intact.
+run 0 '^argv\[3\]=<d e\\f"g>$' "hello prints its command line, quoting intact" \
+  -- "$T" "$G/hello.spt" a "" 'd e\f"g'
+grep -qx 'argv\[1\]=<a>' "$tmp/out" && pass "hello: argv[1]" || fail "hello: argv[1]"
+run 3 'hello from spt: 2 arguments' "the guest's exit status is the tender's" \
+  -- "$T" "$G/hello.spt" x
+run 0 'argv\[1\]=<--not-a-tender-option>' "arguments after IMAGE belong to the guest" \
+  -- "$T" "$G/hello.spt" --not-a-tender-option
+
+# ---- the sandbox: each forbidden call dies with SIGSYS (status 128 + 31).
+for c in open socket execve mmap mprotect write-stdin read-stdin \
+         write-fd-high clock-cputime getrandom-flags ppoll-sigmask x32; do
+  "$T" "$G/forbidden.spt" "$c" > "$tmp/out" 2>&1
+  st=$?
+  if [ $st -eq 159 ] && grep -q "^trying $c" "$tmp/out" && ! grep -q survived "$tmp/out"; then
+    pass "forbidden call '$c' kills the guest with SIGSYS"
+  else
+    fail "forbidden call '$c': status $st, output $(tr '\n' '|' < "$tmp/out")"
+  fi
+done
+run 0 '^survived allowed: returned 16$' "control: an allowed call (getrandom) works" \
+  -- "$T" "$G/forbidden.spt" allowed
+
+# ---- overflows and faults stop the guest with a message, status 255.
+run 0 '^survived fiber-ok$' "a fiber within its stack runs" \
+  -- "$T" --mem=16 "$G/overflow.spt" fiber-ok
+run 255 '^spt: fiber stack overflow: the stack at 0x[0-9a-f]+ was written below' \
+  "a fiber overflowing its stack is stopped by the canary check" \
+  -- "$T" --mem=16 "$G/overflow.spt" fiber-stack
+run 255 '^spt: guest aborted \(failed assertion, heap corruption' \
+  "a heap overflow is stopped when the allocator sees the damage" \
+  -- "$T" --mem=16 "$G/overflow.spt" heap-corrupt
+run 0 '^heap exhausted after [0-9]+ MiB: malloc returned NULL$' \
+  "exhausting the heap makes malloc fail, no crash" \
+  -- "$T" --mem=16 "$G/overflow.spt" heap-exhaust
+run 255 'guest memory fault at 0x0*1[0-9a-f]{5}: write to read-only' \
+  "writing the image's text faults with a message" \
+  -- "$T" "$G/overflow.spt" write-text
+run 255 'guest memory fault at 0x0*8: outside guest memory' \
+  "a NULL dereference faults with a message" \
+  -- "$T" "$G/overflow.spt" null
+
+# ---- block device through the filter.
+truncate -s 65536 "$tmp/disk.img"
+run 0 '^block: all ok$' "block device: acquire, read, write, errors" \
+  -- "$T" --block:disk="$tmp/disk.img" "$G/blk.spt"
+python3 - "$tmp/disk.img" <<'PY' && pass "block writes reached the file" || fail "block writes reached the file"
+import sys
+d = open(sys.argv[1], "rb").read()
+want = bytes((i * 7 + 1) & 255 for i in range(1024))
+sys.exit(0 if d[512:1536] == want and d[-512:] == want[:512] and d[:512] == bytes(512) else 1)
+PY
+
+# ---- the tender refuses bad options and devices before running anything.
+run 2 'no image given' "no image" -- "$T"
+run 2 "unknown option '--bogus'" "unknown option" -- "$T" --bogus "$G/hello.spt"
+run 2 '--mem=abc: want whole MiB' "non-numeric --mem" -- "$T" --mem=abc "$G/hello.spt"
+run 2 '--mem=1: want whole MiB, 4 to' "--mem too small" -- "$T" --mem=1 "$G/hello.spt"
+run 1 'No such file' "missing image" -- "$T" "$tmp/none.spt"
+run 1 'no such interface' "a TAP that does not exist is not created" \
+  -- "$T" --net:service=motenotap0 "$G/hello.spt"
+run 1 'block:disk=.*No such file' "missing block file" -- "$T" --block:disk="$tmp/nofile" "$G/hello.spt"
+run 1 'Is a directory|not a regular file' "a directory as a disk" -- "$T" --block:disk="$tmp" "$G/hello.spt"
+: > "$tmp/empty.img"
+run 1 'smaller than one 512-byte block' "an empty disk" -- "$T" --block:disk="$tmp/empty.img" "$G/hello.spt"
+run 2 'device name given twice' "duplicate device name" \
+  -- "$T" --block:d="$tmp/disk.img" --block:d="$tmp/disk.img" "$G/hello.spt"
+run 2 "device names use letters" "bad device name" -- "$T" --block:'a/b'="$tmp/disk.img" "$G/hello.spt"
+run 2 'want --net:NAME=TAP' "device option without NAME=" -- "$T" --net:tap0 "$G/hello.spt"
+
+# ---- malformed images: each gets a message naming the bad field.
+run 1 'PIE or shared object' "a unix (PIE) program is refused" -- "$T" "$B/bin/echo"
+echo 'not an image' > "$tmp/text"
+run 1 'file shorter than an ELF header|bad magic' "a text file is refused" -- "$T" "$tmp/text"
+mutate() { # mutate NAME PYTHON-EXPR-ON-bytearray-d
+  python3 - "$G/hello.spt" "$tmp/$1.spt" "$2" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+phoff, = struct.unpack_from("<Q", d, 32)
+phnum, = struct.unpack_from("<H", d, 56)
+def ph(i): return phoff + 56 * i
+def load(flags):
+    for i in range(phnum):
+        t, f = struct.unpack_from("<II", d, ph(i))
+        if t == 1 and f == flags: return ph(i)
+exec(sys.argv[3])
+open(sys.argv[2], "wb").write(d)
+PY
+}
+check_image() { # NAME PATTERN DESCRIPTION PYTHON
+  mutate "$1" "$4"
+  run 1 "$2" "$3" -- "$T" "$tmp/$1.spt"
+}
+check_image trunc 'program header table outside the file|outside the file' \
+  "a truncated image" 'del d[200:]'
+check_image class 'not a 64-bit ELF' "ELFCLASS32" 'd[4] = 1'
+check_image endian 'not little-endian' "big-endian" 'd[5] = 2'
+check_image machine 'e_machine: not x86_64' "another machine" 'struct.pack_into("<H", d, 18, 183)'
+check_image phentsize 'e_phentsize' "wrong e_phentsize" 'struct.pack_into("<H", d, 54, 32)'
+check_image phnum 'e_phnum' "too many program headers" 'struct.pack_into("<H", d, 56, 1000)'
+check_image phoff 'e_phoff' "program headers past the end" 'struct.pack_into("<Q", d, 32, len(d) - 8)'
+check_image outside 'segment outside guest memory' "a segment linked outside guest memory" \
+  'struct.pack_into("<Q", d, load(5) + 16, 0x10000)'
+check_image huge 'segment outside guest memory' "a segment larger than memory" \
+  'struct.pack_into("<Q", d, load(6) + 40, 1 << 62)'
+check_image filesz 'p_filesz larger than p_memsz' "filesz > memsz" \
+  'struct.pack_into("<Q", d, load(4) + 40, 16)'
+check_image offset 'file bytes outside the file' "segment bytes past the end" \
+  'struct.pack_into("<Q", d, load(4) + 8, len(d) - 16)'
+check_image wx 'both writable and executable' "a W+X segment" \
+  'struct.pack_into("<I", d, load(5) + 4, 7)'
+check_image entry 'e_entry: not inside an executable segment' "entry outside text" \
+  'struct.pack_into("<Q", d, 24, 0x200000)'
+check_image note 'no Mote ABI note' "no ABI note" \
+  'i = d.find(b"Mote\0"); d[i:i+4] = b"Mate"'
+check_image abi 'another spt ABI version' "another ABI version" \
+  'i = d.find(b"Mote\0"); struct.pack_into("<I", d, i + 8, 99)'
+check_image dyn 'PIE or shared object' "ET_DYN" 'struct.pack_into("<H", d, 16, 3)'
+
+# ---- the echo app as an spt image.
+run 0 'usage: echo' "echo.spt builds and runs (its --help)" -- "$T" "$B/spt/bin/echo.spt" --help
+"$T" "$B/spt/bin/echo.spt" --listen=10.0.0.2:7 > "$tmp/out" 2>&1
+if grep -q 'operation not supported' "$tmp/out"; then
+  skip "echo over the direct stack: src/net provides no direct stack to spt yet (mote_stack_default is the 'none' stack)"
+else
+  fail "echo.spt: expected the not-supported stack until the direct stack lands; update this test ($(tr '\n' '|' < "$tmp/out"))"
+fi
+
+echo "1..$n"
