@@ -262,6 +262,213 @@ static void test_ed25519_wycheproof(void)
     report(&ty);
 }
 
+/* ---- ECDSA and ECDH ----------------------------------------------------- */
+
+static enum mote_ec_curve curve_of(const char *name)
+{
+    if (name && !strcmp(name, "secp256r1"))
+        return MOTE_EC_P256;
+    if (name && !strcmp(name, "secp384r1"))
+        return MOTE_EC_P384;
+    return MOTE_EC_NONE;
+}
+
+static enum mote_pk_hash hash_of(const char *name)
+{
+    if (name && !strcmp(name, "SHA-256"))
+        return MOTE_PK_HASH_SHA256;
+    if (name && !strcmp(name, "SHA-384"))
+        return MOTE_PK_HASH_SHA384;
+    if (name && !strcmp(name, "SHA-512"))
+        return MOTE_PK_HASH_SHA512;
+    return MOTE_PK_HASH_NONE;
+}
+
+static void test_ecdsa_rfc6979(void)
+{
+    /* RFC 6979 A.2.5 (P-256, SHA-256, "sample") and A.2.6 (P-384,
+     * SHA-384, "sample"). */
+    uint8_t d[48], pub[97], sig[96], want[96], hash[64], der[110], back[96];
+    size_t derlen;
+    hex2bin(d,
+            "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721",
+            32);
+    mote_pk_hash(MOTE_PK_HASH_SHA256, hash, (const uint8_t *)"sample", 6);
+    is_int(mote_ecdsa_sign(MOTE_EC_P256, sig, d, MOTE_PK_HASH_SHA256, hash, 32,
+                           NULL, 0),
+           0, "P-256 sign");
+    hex2bin(want,
+            "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716"
+            "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8",
+            64);
+    ok(!memcmp(sig, want, 64), "P-256 deterministic signature");
+    is_int(mote_ec_public(MOTE_EC_P256, pub, d), 0, "P-256 public key");
+    hex2bin(want,
+            "0460fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6"
+            "7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299",
+            65);
+    ok(!memcmp(pub, want, 65), "P-256 public key value");
+    is_int(mote_ecdsa_verify(MOTE_EC_P256, pub, 65, hash, 32, sig, 64), 0,
+           "P-256 verify");
+    is_int(mote_ecdsa_sig_to_der(MOTE_EC_P256, der, sizeof der, &derlen, sig),
+           0, "to DER");
+    is_int(mote_ecdsa_sig_from_der(MOTE_EC_P256, back, der, derlen), 0,
+           "from DER");
+    ok(!memcmp(back, sig, 64), "DER round trip");
+    hash[0] ^= 1;
+    is_int(mote_ecdsa_verify(MOTE_EC_P256, pub, 65, hash, 32, sig, 64),
+           MOTE_EPROTO, "P-256 verify of another hash fails");
+    /* Hedged: extra randomness changes the signature, which still
+     * verifies. */
+    uint8_t extra[32] = {1, 2, 3};
+    mote_ecdsa_sign(MOTE_EC_P256, back, d, MOTE_PK_HASH_SHA256, hash, 32, extra,
+                    sizeof extra);
+    ok(memcmp(back, sig, 64) != 0, "hedged signature differs");
+    is_int(mote_ecdsa_verify(MOTE_EC_P256, pub, 65, hash, 32, back, 64), 0,
+           "hedged signature verifies");
+
+    hex2bin(d,
+            "6b9d3dad2e1b8c1c05b19875b6659f4de23c3b667bf297ba9aa47740787137d8"
+            "96d5724e4c70a825f872c9ea60d2edf5",
+            48);
+    mote_pk_hash(MOTE_PK_HASH_SHA384, hash, (const uint8_t *)"sample", 6);
+    is_int(mote_ecdsa_sign(MOTE_EC_P384, sig, d, MOTE_PK_HASH_SHA384, hash, 48,
+                           NULL, 0),
+           0, "P-384 sign");
+    hex2bin(want,
+            "94edbb92a5ecb8aad4736e56c691916b3f88140666ce9fa73d64c4ea95ad133c"
+            "81a648152e44acf96e36dd1e80fabe46"
+            "99ef4aeb15f178cea1fe40db2603138f130e740a19624526203b6351d0a3a94f"
+            "a329c145786e679e7b82c71a38628ac8",
+            96);
+    ok(!memcmp(sig, want, 96), "P-384 deterministic signature");
+    mote_ec_public(MOTE_EC_P384, pub, d);
+    is_int(mote_ecdsa_verify(MOTE_EC_P384, pub, 97, hash, 48, sig, 96), 0,
+           "P-384 verify");
+    /* Refusals: zero and n as private keys. */
+    memset(d, 0, 48);
+    is_int(mote_ec_public(MOTE_EC_P256, pub, d), MOTE_EINVAL, "zero key");
+    hex2bin(d,
+            "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+            32);
+    is_int(mote_ec_public(MOTE_EC_P256, pub, d), MOTE_EINVAL, "key = n");
+}
+
+static void ecdsa_file(const char *name, int p1363)
+{
+    struct tally ty = {name, 0, 0};
+    struct tcase t;
+    FILE *f = open_vectors(name);
+    if (!f)
+        return;
+    while (next_case(f, &t)) {
+        size_t pl, ml, sl;
+        enum mote_ec_curve cv = curve_of(field(&t, "g.publicKey.curve"));
+        enum mote_pk_hash hh = hash_of(field(&t, "g.sha"));
+        uint8_t *pub = hexfield(&t, "g.publicKey.uncompressed", &pl);
+        uint8_t *msg = hexfield(&t, "msg", &ml);
+        uint8_t *sig = hexfield(&t, "sig", &sl);
+        uint8_t hash[64], fixed[96];
+        int acc = 0;
+        if (cv && hh) {
+            mote_pk_hash(hh, hash, msg, ml);
+            if (p1363)
+                acc = mote_ecdsa_verify(cv, pub, pl, hash, mote_pk_hash_len(hh),
+                                        sig, sl) == 0;
+            else
+                acc = mote_ecdsa_sig_from_der(cv, fixed, sig, sl) == 0 &&
+                      mote_ecdsa_verify(cv, pub, pl, hash, mote_pk_hash_len(hh),
+                                        fixed, 2 * mote_ec_scalar_len(cv)) == 0;
+        } else {
+            ty.bad++;
+        }
+        judge(&ty, &t, acc);
+        free(pub), free(msg), free(sig);
+    }
+    fclose(f);
+    report(&ty);
+}
+
+static void test_ecdsa_wycheproof(void)
+{
+    ecdsa_file("ecdsa_secp256r1_sha256", 0);
+    ecdsa_file("ecdsa_secp256r1_sha256_p1363", 1);
+    ecdsa_file("ecdsa_secp384r1_sha384", 0);
+    ecdsa_file("ecdsa_secp384r1_sha384_p1363", 1);
+}
+
+/* A minimal strict reader for an EC SubjectPublicKeyInfo with a named
+ * curve (RFC 5480): SEQUENCE { SEQUENCE { OID ecPublicKey, OID curve },
+ * BIT STRING }. Anything else (explicit parameters, BER, trailing bytes)
+ * is refused. Returns the point and its length, or NULL. */
+static const uint8_t *spki_point(const uint8_t *d, size_t n,
+                                 enum mote_ec_curve cv, size_t *plen)
+{
+    static const uint8_t alg256[] = {0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+                                     0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+                                     0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+    static const uint8_t alg384[] = {0x30, 0x10, 0x06, 0x07, 0x2a, 0x86,
+                                     0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+                                     0x05, 0x2b, 0x81, 0x04, 0x00, 0x22};
+    const uint8_t *alg = cv == MOTE_EC_P256 ? alg256 : alg384;
+    size_t al = cv == MOTE_EC_P256 ? sizeof alg256 : sizeof alg384;
+    if (n < 2 || d[0] != 0x30 || d[1] >= 0x80 || (size_t)d[1] + 2 != n)
+        return NULL;
+    d += 2, n -= 2;
+    if (n < al || memcmp(d, alg, al))
+        return NULL;
+    d += al, n -= al;
+    if (n < 3 || d[0] != 0x03 || d[1] >= 0x80 || (size_t)d[1] + 2 != n ||
+        d[2] != 0)
+        return NULL;
+    *plen = n - 3;
+    return d + 3;
+}
+
+static void ecdh_file(const char *name, int asn)
+{
+    struct tally ty = {name, 0, 0};
+    struct tcase t;
+    FILE *f = open_vectors(name);
+    if (!f)
+        return;
+    while (next_case(f, &t)) {
+        size_t pl, kl, sl, ptl = 0;
+        enum mote_ec_curve cv = curve_of(field(&t, "g.curve"));
+        uint8_t *pub = hexfield(&t, "public", &pl);
+        uint8_t *priv = hexfield(&t, "private", &kl);
+        uint8_t *sh = hexfield(&t, "shared", &sl);
+        uint8_t out[48], key[48];
+        size_t nb = mote_ec_scalar_len(cv);
+        const uint8_t *pt = pub;
+        int acc = 0;
+        ptl = pl;
+        if (asn)
+            pt = spki_point(pub, pl, cv, &ptl);
+        /* Private keys come as minimal signed integers: strip or pad. */
+        uint8_t *kp = priv;
+        while (kl > nb && *kp == 0)
+            kp++, kl--;
+        if (pt && nb && kl <= nb) {
+            memset(key, 0, nb);
+            memcpy(key + nb - kl, kp, kl);
+            acc = mote_ecdh(cv, out, key, pt, ptl) == 0 && sl == nb &&
+                  !memcmp(out, sh, nb);
+        }
+        judge(&ty, &t, acc);
+        free(pub), free(priv), free(sh);
+    }
+    fclose(f);
+    report(&ty);
+}
+
+static void test_ecdh_wycheproof(void)
+{
+    ecdh_file("ecdh_secp256r1", 1);
+    ecdh_file("ecdh_secp256r1_ecpoint", 0);
+    ecdh_file("ecdh_secp384r1_ecpoint", 0);
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -269,5 +476,8 @@ int main(int argc, char **argv)
     TAP_CASE(test_x25519_wycheproof);
     TAP_CASE(test_ed25519_rfc8032);
     TAP_CASE(test_ed25519_wycheproof);
+    TAP_CASE(test_ecdsa_rfc6979);
+    TAP_CASE(test_ecdsa_wycheproof);
+    TAP_CASE(test_ecdh_wycheproof);
     return tap_done();
 }
