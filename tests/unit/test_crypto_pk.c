@@ -469,6 +469,63 @@ static void test_ecdh_wycheproof(void)
     ecdh_file("ecdh_secp384r1_ecpoint", 0);
 }
 
+/* ---- RSA ---------------------------------------------------------------- */
+
+static void rsa_file(const char *name, int pss)
+{
+    struct tally ty = {name, 0, 0};
+    struct tcase t;
+    FILE *f = open_vectors(name);
+    if (!f)
+        return;
+    while (next_case(f, &t)) {
+        size_t nl, el, ml, sl;
+        enum mote_pk_hash hh = hash_of(field(&t, "g.sha"));
+        uint8_t *n = hexfield(&t, "g.publicKey.modulus", &nl);
+        uint8_t *e = hexfield(&t, "g.publicKey.publicExponent", &el);
+        uint8_t *msg = hexfield(&t, "msg", &ml);
+        uint8_t *sig = hexfield(&t, "sig", &sl);
+        struct mote_rsa_public pub = {n, nl, e, el};
+        uint8_t hash[64];
+        int acc = 0;
+        if (!hh || !n) {
+            ty.bad++;
+        } else {
+            mote_pk_hash(hh, hash, msg, ml);
+            if (pss) {
+                const char *mgf = field(&t, "g.mgf");
+                enum mote_pk_hash mh = hash_of(field(&t, "g.mgfSha"));
+                const char *sl_s = field(&t, "g.sLen");
+                acc =
+                    mgf && !strcmp(mgf, "MGF1") && mh && sl_s &&
+                    mote_rsa_pss_verify(&pub, hh, mh, (size_t)atoi(sl_s), hash,
+                                        mote_pk_hash_len(hh), sig, sl) == 0;
+            } else {
+                acc = mote_rsa_pkcs1_verify(&pub, hh, hash,
+                                            mote_pk_hash_len(hh), sig, sl) == 0;
+            }
+        }
+        judge(&ty, &t, acc);
+        free(n), free(e), free(msg), free(sig);
+    }
+    fclose(f);
+    report(&ty);
+}
+
+static void test_rsa_wycheproof(void)
+{
+    rsa_file("rsa_signature_2048_sha256", 0);
+    rsa_file("rsa_signature_2048_sha384", 0);
+    rsa_file("rsa_signature_2048_sha512", 0);
+    rsa_file("rsa_signature_3072_sha256", 0);
+    rsa_file("rsa_signature_4096_sha256", 0);
+    rsa_file("rsa_pss_2048_sha256_mgf1_32", 1);
+    rsa_file("rsa_pss_2048_sha384_mgf1_48", 1);
+    rsa_file("rsa_pss_3072_sha256_mgf1_32", 1);
+    rsa_file("rsa_pss_4096_sha256_mgf1_32", 1);
+    rsa_file("rsa_pss_4096_sha512_mgf1_64", 1);
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -479,5 +536,6 @@ int main(int argc, char **argv)
     TAP_CASE(test_ecdsa_rfc6979);
     TAP_CASE(test_ecdsa_wycheproof);
     TAP_CASE(test_ecdh_wycheproof);
+    TAP_CASE(test_rsa_wycheproof);
     return tap_done();
 }

@@ -1,0 +1,387 @@
+/* RSA signatures (RFC 8017): RSASSA-PKCS1-v1_5 and RSASSA-PSS, verify and
+ * sign; signing uses CRT, message blinding and a fault check. */
+#include <string.h>
+
+#include <mote/error.h>
+
+#include "pk_int.h"
+
+#define RSA_MAXL  (MOTE_RSA_MAX_BITS / 64)
+#define HALF_MAXL (RSA_MAXL / 2 + 1)
+
+struct rsa_pub {
+    size_t k;    /* modulus length in bytes */
+    size_t bits; /* modulus length in bits */
+    struct bn_mont n;
+    pk_limb e[1];
+};
+
+static size_t bitlen_bytes(const uint8_t *b, size_t len)
+{
+    while (len && *b == 0)
+        b++, len--;
+    if (!len)
+        return 0;
+    return 8 * (len - 1) + 32 - (size_t)__builtin_clz(b[0]);
+}
+
+static int pub_setup(struct rsa_pub *rp, const struct mote_rsa_public *pub)
+{
+    pk_limb n[RSA_MAXL];
+    size_t bits = bitlen_bytes(pub->n, pub->n_len);
+    size_t ebits = bitlen_bytes(pub->e, pub->e_len);
+    if (bits < MOTE_RSA_MIN_BITS || bits > MOTE_RSA_MAX_BITS)
+        return MOTE_EINVAL;
+    if (ebits < 2 || ebits > 32 || !(pub->e[pub->e_len - 1] & 1))
+        return MOTE_EINVAL;
+    size_t len = (bits + 63) / 64;
+    if (bn_from_bytes(n, len, pub->n, pub->n_len) < 0)
+        return MOTE_EINVAL;
+    if (bn_mont_init(&rp->n, n, len) < 0)
+        return MOTE_EINVAL; /* even modulus */
+    bn_from_bytes(rp->e, 1, pub->e, pub->e_len);
+    rp->bits = bits;
+    rp->k = (bits + 7) / 8;
+    return 0;
+}
+
+size_t mote_rsa_len(const struct mote_rsa_public *pub)
+{
+    struct rsa_pub rp;
+    return pub_setup(&rp, pub) < 0 ? 0 : rp.k;
+}
+
+/* em (k bytes) = sig^e mod n; sig must be below n. */
+static int rsa_public_op(const struct rsa_pub *rp, uint8_t *em,
+                         const uint8_t *sig, size_t sig_len)
+{
+    pk_limb s[RSA_MAXL], m[RSA_MAXL];
+    size_t len = rp->n.len;
+    if (sig_len != rp->k)
+        return MOTE_EINVAL;
+    bn_from_bytes(s, len, sig, sig_len);
+    if (!bn_lt_mask(s, rp->n.m, len))
+        return MOTE_EPROTO;
+    bn_mod_exp_pub(m, s, rp->e, 1, &rp->n);
+    bn_to_bytes(em, rp->k, m, len);
+    return 0;
+}
+
+/* ---- EMSA-PKCS1-v1_5 (RFC 8017 9.2) -----------------------------------------
+ */
+
+static const uint8_t DI_SHA256[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
+                                    0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                                    0x01, 0x05, 0x00, 0x04, 0x20};
+static const uint8_t DI_SHA384[] = {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60,
+                                    0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                                    0x02, 0x05, 0x00, 0x04, 0x30};
+static const uint8_t DI_SHA512[] = {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60,
+                                    0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                                    0x03, 0x05, 0x00, 0x04, 0x40};
+
+static int pkcs1_encode(uint8_t *em, size_t k, enum mote_pk_hash h,
+                        const uint8_t *hash, size_t hash_len)
+{
+    const uint8_t *di;
+    size_t dl = sizeof DI_SHA256, hl = mote_pk_hash_len(h);
+    if (h == MOTE_PK_HASH_SHA256)
+        di = DI_SHA256;
+    else if (h == MOTE_PK_HASH_SHA384)
+        di = DI_SHA384;
+    else if (h == MOTE_PK_HASH_SHA512)
+        di = DI_SHA512;
+    else
+        return MOTE_EINVAL;
+    if (hash_len != hl || k < dl + hl + 11)
+        return MOTE_EINVAL;
+    em[0] = 0;
+    em[1] = 1;
+    memset(em + 2, 0xff, k - dl - hl - 3);
+    em[k - dl - hl - 1] = 0;
+    memcpy(em + k - dl - hl, di, dl);
+    memcpy(em + k - hl, hash, hl);
+    return 0;
+}
+
+int mote_rsa_pkcs1_verify(const struct mote_rsa_public *pub,
+                          enum mote_pk_hash h, const uint8_t *hash,
+                          size_t hash_len, const uint8_t *sig, size_t sig_len)
+{
+    struct rsa_pub rp;
+    uint8_t em[MOTE_RSA_MAX_LEN], want[MOTE_RSA_MAX_LEN];
+    int rc = pub_setup(&rp, pub);
+    if (rc < 0)
+        return rc;
+    if ((rc = pkcs1_encode(want, rp.k, h, hash, hash_len)) < 0)
+        return rc;
+    if ((rc = rsa_public_op(&rp, em, sig, sig_len)) < 0)
+        return rc;
+    return memcmp(em, want, rp.k) ? MOTE_EPROTO : 0;
+}
+
+/* ---- EMSA-PSS (RFC 8017 9.1) -----------------------------------------------
+ */
+
+/* out ^= MGF1(seed, len). */
+static void mgf1_xor(enum mote_pk_hash h, uint8_t *out, size_t len,
+                     const uint8_t *seed, size_t seed_len)
+{
+    uint8_t t[64], ctr[4];
+    size_t hl = mote_pk_hash_len(h);
+    struct pk__hash c;
+    for (uint32_t i = 0; len; i++) {
+        ctr[0] = (uint8_t)(i >> 24), ctr[1] = (uint8_t)(i >> 16);
+        ctr[2] = (uint8_t)(i >> 8), ctr[3] = (uint8_t)i;
+        pk__hash_init(&c, h);
+        pk__hash_update(&c, seed, seed_len);
+        pk__hash_update(&c, ctr, 4);
+        pk__hash_final(&c, t);
+        size_t n = len < hl ? len : hl;
+        for (size_t j = 0; j < n; j++)
+            out[j] ^= t[j];
+        out += n, len -= n;
+    }
+}
+
+/* H' = Hash(00 x 8 || mHash || salt). */
+static void pss_hash(enum mote_pk_hash h, uint8_t *out, const uint8_t *mhash,
+                     const uint8_t *salt, size_t salt_len)
+{
+    static const uint8_t zero8[8];
+    struct pk__hash c;
+    pk__hash_init(&c, h);
+    pk__hash_update(&c, zero8, 8);
+    pk__hash_update(&c, mhash, mote_pk_hash_len(h));
+    if (salt_len)
+        pk__hash_update(&c, salt, salt_len);
+    pk__hash_final(&c, out);
+}
+
+int mote_rsa_pss_verify(const struct mote_rsa_public *pub, enum mote_pk_hash h,
+                        enum mote_pk_hash mgf_h, size_t salt_len,
+                        const uint8_t *hash, size_t hash_len,
+                        const uint8_t *sig, size_t sig_len)
+{
+    struct rsa_pub rp;
+    uint8_t buf[MOTE_RSA_MAX_LEN], hh[64];
+    size_t hl = mote_pk_hash_len(h);
+    int rc = pub_setup(&rp, pub);
+    if (rc < 0)
+        return rc;
+    if (!hl || !mote_pk_hash_len(mgf_h) || hash_len != hl)
+        return MOTE_EINVAL;
+    if ((rc = rsa_public_op(&rp, buf, sig, sig_len)) < 0)
+        return rc;
+    size_t em_bits = rp.bits - 1, em_len = (em_bits + 7) / 8;
+    const uint8_t *em = buf + (rp.k - em_len);
+    if (rp.k > em_len && buf[0] != 0)
+        return MOTE_EPROTO;
+    if (em_len < hl + salt_len + 2)
+        return MOTE_EPROTO; /* step 3: inconsistent */
+    if (em[em_len - 1] != 0xbc)
+        return MOTE_EPROTO;
+    size_t db_len = em_len - hl - 1;
+    uint8_t *db = (uint8_t *)em; /* buf is ours: unmask in place */
+    const uint8_t *hp = em + db_len;
+    uint8_t top = (uint8_t)(0xff << (8 - (8 * em_len - em_bits)));
+    if (8 * em_len - em_bits && (db[0] & top))
+        return MOTE_EPROTO;
+    mgf1_xor(mgf_h, db, db_len, hp, hl);
+    if (8 * em_len - em_bits)
+        db[0] &= (uint8_t)~top;
+    size_t ps = em_len - hl - salt_len - 2;
+    for (size_t i = 0; i < ps; i++)
+        if (db[i])
+            return MOTE_EPROTO;
+    if (db[ps] != 1)
+        return MOTE_EPROTO;
+    pss_hash(h, hh, hash, db + db_len - salt_len, salt_len);
+    return memcmp(hh, hp, hl) ? MOTE_EPROTO : 0;
+}
+
+/* ---- Private operation ------------------------------------------------------
+ */
+
+/* r = a * b (plain), a: al limbs, b: bl limbs, r: al + bl limbs. */
+static void bn_mul_plain(pk_limb *r, const pk_limb *a, size_t al,
+                         const pk_limb *b, size_t bl)
+{
+    memset(r, 0, (al + bl) * sizeof *r);
+    for (size_t i = 0; i < bl; i++) {
+        pk_limb c = 0;
+        for (size_t j = 0; j < al; j++) {
+            pk_dlimb s = (pk_dlimb)a[j] * b[i] + r[i + j] + c;
+            r[i + j] = (pk_limb)s;
+            c = (pk_limb)(s >> 64);
+        }
+        r[i + al] = c;
+    }
+}
+
+/* r = x mod m where x has xl limbs, xl <= 2 * m->len. */
+static void reduce_any(pk_limb *r, const pk_limb *x, size_t xl,
+                       const struct bn_mont *m)
+{
+    pk_limb w[2 * RSA_MAXL];
+    memset(w, 0, 2 * m->len * sizeof *w);
+    memcpy(w, x, xl * sizeof *x);
+    bn_reduce_wide(r, w, m);
+    pk__wipe(w, sizeof w);
+}
+
+struct rsa_priv {
+    struct rsa_pub pub;
+    struct bn_mont p, q;
+    pk_limb dp[HALF_MAXL], dq[HALF_MAXL], qinv[HALF_MAXL];
+};
+
+static int priv_setup(struct rsa_priv *k, const struct mote_rsa_private *key)
+{
+    pk_limb t[HALF_MAXL];
+    int rc = pub_setup(&k->pub, &key->pub);
+    if (rc < 0)
+        return rc;
+    size_t pb = bitlen_bytes(key->p, key->p_len),
+           qb = bitlen_bytes(key->q, key->q_len);
+    size_t pl = (pb + 63) / 64, ql = (qb + 63) / 64;
+    /* Both primes about half the modulus: m mod p uses one wide reduction. */
+    if (pl == 0 || ql == 0 || pl > HALF_MAXL || ql > HALF_MAXL ||
+        k->pub.n.len > 2 * pl || k->pub.n.len > 2 * ql)
+        return MOTE_EINVAL;
+    if (bn_from_bytes(t, pl, key->p, key->p_len) < 0 ||
+        bn_mont_init(&k->p, t, pl) < 0)
+        return MOTE_EINVAL;
+    if (bn_from_bytes(t, ql, key->q, key->q_len) < 0 ||
+        bn_mont_init(&k->q, t, ql) < 0)
+        return MOTE_EINVAL;
+    if (bn_from_bytes(k->dp, pl, key->dp, key->dp_len) < 0 ||
+        bn_from_bytes(k->dq, ql, key->dq, key->dq_len) < 0 ||
+        bn_from_bytes(k->qinv, pl, key->qinv, key->qinv_len) < 0)
+        return MOTE_EINVAL;
+    return 0;
+}
+
+/* sig = em^d mod n via CRT with blinding, checked with the public key. */
+static int rsa_private_op(const struct rsa_priv *k, uint8_t *sig,
+                          const uint8_t *em, mote_pk_rng_fn rng, void *rng_ctx)
+{
+    const struct bn_mont *n = &k->pub.n;
+    size_t len = n->len, pl = k->p.len, ql = k->q.len;
+    pk_limb m[RSA_MAXL], r[RSA_MAXL], ri[RSA_MAXL], t[RSA_MAXL], s[RSA_MAXL],
+        chk[RSA_MAXL], s1[HALF_MAXL], s2[HALF_MAXL], hh[HALF_MAXL],
+        w[2 * RSA_MAXL];
+    uint8_t rb[MOTE_RSA_MAX_LEN];
+    int rc = 0;
+
+    bn_from_bytes(m, len, em, k->pub.k);
+    if (!bn_lt_mask(m, n->m, len))
+        return MOTE_EINVAL;
+    /* Blinding factor r: random, below 2^(bits - 1) < n, invertible. */
+    for (;;) {
+        if (!rng)
+            return MOTE_EINVAL;
+        if ((rc = rng(rng_ctx, rb, k->pub.k)) < 0)
+            return MOTE_EIO;
+        bn_from_bytes(r, len, rb, k->pub.k);
+        size_t top = k->pub.bits - 1; /* clear bits >= top */
+        for (size_t i = top; i < 64 * len; i++)
+            r[i / 64] &= ~((pk_limb)1 << (i % 64));
+        if (bn_mod_inv_odd(ri, r, n->m, len) & ~bn_zero_mask(r, len))
+            break;
+    }
+    bn_mod_exp_pub(t, r, k->pub.e, 1, n); /* r^e */
+    bn_mont_mul(m, m, t, n);              /* m r^e / R */
+    bn_mont_mul(m, m, n->rr, n);          /* m r^e */
+
+    /* s1 = m^dp mod p, s2 = m^dq mod q. */
+    reduce_any(t, m, len, &k->p);
+    bn_mod_exp_ct(s1, t, k->dp, pl, &k->p);
+    reduce_any(t, m, len, &k->q);
+    bn_mod_exp_ct(s2, t, k->dq, ql, &k->q);
+    /* h = qinv (s1 - s2) mod p; s = s2 + q h. */
+    reduce_any(t, s2, ql, &k->p);
+    bn_mod_sub(hh, s1, t, k->p.m, pl);
+    bn_mont_mul(hh, hh, k->qinv, &k->p);
+    bn_mont_mul(hh, hh, k->p.rr, &k->p);
+    bn_mul_plain(w, k->q.m, ql, hh, pl);
+    memset(s, 0, len * sizeof *s);
+    memcpy(s, s2, ql * sizeof *s2);
+    memset(t, 0, len * sizeof *t);
+    memcpy(t, w, (pl + ql < len ? pl + ql : len) * sizeof *w);
+    bn_add(s, s, t, len);
+    /* Unblind: s = s' r^-1 mod n. */
+    bn_mont_mul(s, s, ri, n);
+    bn_mont_mul(s, s, n->rr, n);
+    /* Fault check (the Bellcore attack): s^e must give back m. */
+    bn_from_bytes(m, len, em, k->pub.k);
+    bn_mod_exp_pub(chk, s, k->pub.e, 1, n);
+    if (bn_sub(t, chk, m, len) | ~bn_zero_mask(t, len)) {
+        rc = MOTE_EINTERNAL;
+        memset(sig, 0, k->pub.k);
+    } else {
+        bn_to_bytes(sig, k->pub.k, s, len);
+    }
+    pk__wipe(m, sizeof m);
+    pk__wipe(r, sizeof r);
+    pk__wipe(ri, sizeof ri);
+    pk__wipe(t, sizeof t);
+    pk__wipe(s, sizeof s);
+    pk__wipe(s1, sizeof s1);
+    pk__wipe(s2, sizeof s2);
+    pk__wipe(hh, sizeof hh);
+    pk__wipe(w, sizeof w);
+    pk__wipe(rb, sizeof rb);
+    return rc;
+}
+
+int mote_rsa_pkcs1_sign(const struct mote_rsa_private *key, enum mote_pk_hash h,
+                        const uint8_t *hash, size_t hash_len, uint8_t *sig,
+                        size_t cap, mote_pk_rng_fn rng, void *rng_ctx)
+{
+    struct rsa_priv k;
+    uint8_t em[MOTE_RSA_MAX_LEN];
+    int rc = priv_setup(&k, key);
+    if (rc < 0)
+        return rc;
+    if (cap < k.pub.k)
+        return MOTE_ENOSPC;
+    if ((rc = pkcs1_encode(em, k.pub.k, h, hash, hash_len)) < 0)
+        return rc;
+    rc = rsa_private_op(&k, sig, em, rng, rng_ctx);
+    pk__wipe(&k, sizeof k);
+    return rc;
+}
+
+int mote_rsa_pss_sign(const struct mote_rsa_private *key, enum mote_pk_hash h,
+                      size_t salt_len, const uint8_t *hash, size_t hash_len,
+                      uint8_t *sig, size_t cap, mote_pk_rng_fn rng,
+                      void *rng_ctx)
+{
+    struct rsa_priv k;
+    uint8_t buf[MOTE_RSA_MAX_LEN], salt[MOTE_RSA_MAX_LEN];
+    size_t hl = mote_pk_hash_len(h);
+    int rc = priv_setup(&k, key);
+    if (rc < 0)
+        return rc;
+    if (cap < k.pub.k)
+        return MOTE_ENOSPC;
+    size_t em_bits = k.pub.bits - 1, em_len = (em_bits + 7) / 8;
+    if (!hl || hash_len != hl || em_len < hl + salt_len + 2 || !rng)
+        return MOTE_EINVAL;
+    if (salt_len && rng(rng_ctx, salt, salt_len) < 0)
+        return MOTE_EIO;
+    /* EM = maskedDB || H || 0xbc, left-padded with a zero byte to k. */
+    memset(buf, 0, k.pub.k);
+    uint8_t *em = buf + (k.pub.k - em_len);
+    size_t db_len = em_len - hl - 1;
+    pss_hash(h, em + db_len, hash, salt, salt_len);
+    em[db_len - salt_len - 1] = 1;
+    memcpy(em + db_len - salt_len, salt, salt_len);
+    mgf1_xor(h, em, db_len, em + db_len, hl);
+    em[0] &= (uint8_t)(0xff >> (8 * em_len - em_bits));
+    em[em_len - 1] = 0xbc;
+    rc = rsa_private_op(&k, sig, buf, rng, rng_ctx);
+    pk__wipe(&k, sizeof k);
+    return rc;
+}
