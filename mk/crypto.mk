@@ -22,3 +22,4 @@ LDLIBS_test_crypto_pk_diff := -lcrypto
 # ---- crypto part A: hashes, MACs, KDF, AEADs, randomness ----
 # OpenSSL's libcrypto is an oracle for the unit tests, never linked into src/.
 LDLIBS_test_crypto_hash := -lcrypto
+LDLIBS_test_crypto_aead := -lcrypto

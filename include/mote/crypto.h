@@ -171,6 +171,91 @@ int mote_hkdf(enum mote_hash_alg alg, const void *salt, size_t saltlen,
               const void *ikm, size_t ikmlen, const void *info, size_t infolen,
               uint8_t *out, size_t outlen);
 
+/* ---- ChaCha20 and Poly1305 (RFC 8439) -------------------------------------
+ *
+ * The stream cipher and the MAC on their own, for tests and for protocols
+ * that need them raw; TLS wants the AEAD below. */
+
+/* XOR len bytes of in with the ChaCha20 key stream for key and nonce,
+ * starting at block counter (section 2.4); the 32-bit counter wraps. */
+void mote_chacha20_xor(const uint8_t key[32], const uint8_t nonce[12],
+                       uint32_t counter, const uint8_t *in, uint8_t *out,
+                       size_t len);
+
+/* The one-time authenticator over msg with a 32-byte one-time key. */
+void mote_poly1305(const uint8_t key[32], const uint8_t *msg, size_t len,
+                   uint8_t tag[16]);
+
+/* ---- AEADs: ChaCha20-Poly1305 (RFC 8439) and AES-GCM (SP 800-38D) -------
+ *
+ * Both keep the expanded key in a context, set up once per key and used for
+ * any number of messages (one per nonce: never reuse a nonce with a key).
+ * _seal encrypts len bytes of in to out and writes the tag; _open checks
+ * the tag in constant time before it releases anything: on MOTE_EAUTH, out
+ * holds zeros, never unauthenticated plaintext. in == out is allowed.
+ *
+ * The fastest implementation the CPU supports is chosen at run time
+ * (AES-NI + PCLMULQDQ, SSE2/AVX2); the portable fallbacks are constant-time
+ * too (bitsliced AES S-box, masked GHASH). */
+
+#define MOTE_AEAD_TAG_LEN 16
+
+struct mote_chacha20_poly1305_ctx {
+    uint8_t key[32];
+};
+
+void mote_chacha20_poly1305_init(struct mote_chacha20_poly1305_ctx *ctx,
+                                 const uint8_t key[32]);
+/* Errors: MOTE_EMSGSIZE len > 2^38 - 64 (the 32-bit block counter's
+ * limit). */
+int mote_chacha20_poly1305_seal(const struct mote_chacha20_poly1305_ctx *ctx,
+                                const uint8_t nonce[12], const uint8_t *aad,
+                                size_t aadlen, const uint8_t *in, size_t len,
+                                uint8_t *out, uint8_t tag[16]);
+/* Errors: MOTE_EAUTH tag mismatch (out zeroed), MOTE_EMSGSIZE as above. */
+int mote_chacha20_poly1305_open(const struct mote_chacha20_poly1305_ctx *ctx,
+                                const uint8_t nonce[12], const uint8_t *aad,
+                                size_t aadlen, const uint8_t *in, size_t len,
+                                const uint8_t tag[16], uint8_t *out);
+void mote_chacha20_poly1305_release(struct mote_chacha20_poly1305_ctx *ctx);
+
+struct mote_aes_gcm_ctx {
+    uint8_t rk[15][16];  /* round keys (AES-256 needs 15) */
+    unsigned rounds;     /* 10, 12 or 14 */
+    uint8_t h[16];       /* the hash key E(K, 0^128) */
+    uint8_t htab[8][16]; /* H^1..H^8, byte-reflected, for the PCLMUL path */
+    unsigned impl;       /* which implementation init chose */
+};
+
+/* keylen 16, 24 or 32 (AES-128/192/256). Errors: MOTE_EINVAL other key
+ * lengths. */
+int mote_aes_gcm_init(struct mote_aes_gcm_ctx *ctx, const uint8_t *key,
+                      size_t keylen);
+/* ivlen >= 1 (12 is the fast and recommended case; others are hashed as
+ * section 7.1 says); taglen 4..16 (the first taglen bytes of the full tag).
+ * Errors: MOTE_EINVAL ivlen 0 or taglen out of range, MOTE_EMSGSIZE len >
+ * 2^36 - 32. */
+int mote_aes_gcm_seal(const struct mote_aes_gcm_ctx *ctx, const uint8_t *iv,
+                      size_t ivlen, const uint8_t *aad, size_t aadlen,
+                      const uint8_t *in, size_t len, uint8_t *out, uint8_t *tag,
+                      size_t taglen);
+/* Errors as for seal, and MOTE_EAUTH tag mismatch (out zeroed). */
+int mote_aes_gcm_open(const struct mote_aes_gcm_ctx *ctx, const uint8_t *iv,
+                      size_t ivlen, const uint8_t *aad, size_t aadlen,
+                      const uint8_t *in, size_t len, const uint8_t *tag,
+                      size_t taglen, uint8_t *out);
+void mote_aes_gcm_release(struct mote_aes_gcm_ctx *ctx);
+
+/* Encrypt one 16-byte block with the context's key (raw AES, for Fortuna's
+ * generator and for tests). */
+void mote_aes_encrypt_block(const struct mote_aes_gcm_ctx *ctx,
+                            const uint8_t in[16], uint8_t out[16]);
+
+/* Choose implementations by level: 0 (the default) the fastest the CPU has,
+ * 1 no AVX2 (SSE2 ChaCha20; AES-NI stays), 2 portable code only. For tests,
+ * ct-check and benchmarks; AES-GCM contexts keep the choice made at init. */
+void mote_crypto_disable_simd(int level);
+
 /* ---- Public-key primitives ----------------------------------------------
  * X25519, Ed25519, ECDH/ECDSA on P-256/P-384, RSA and ML-KEM live in their
  * own header (written alongside this one); including <mote/crypto.h> gives

@@ -100,4 +100,39 @@ unsigned crypto__cpu(void);
 /* Tests and ct-check force the portable paths by masking features out. */
 void crypto__cpu_mask(unsigned mask);
 
+/* ChaCha20 (chacha.c, chacha_x86.c). The state is the 16-word input block
+ * of RFC 8439 section 2.3; st[12] is the block counter. The SIMD functions
+ * process whole groups of 4 (SSE2) or 8 (AVX2) blocks from the start of in,
+ * advance st[12] past them and return the number of bytes done; the caller
+ * finishes the tail with the portable code. */
+void crypto__chacha20_setup(uint32_t st[16], const uint8_t key[32],
+                            const uint8_t nonce[12], uint32_t counter);
+void crypto__chacha20_block(const uint32_t in[16], uint8_t out[64]);
+size_t crypto__chacha20_sse2(uint32_t st[16], const uint8_t *in, uint8_t *out,
+                             size_t len);
+size_t crypto__chacha20_avx2(uint32_t st[16], const uint8_t *in, uint8_t *out,
+                             size_t len);
+
+/* AES (aes.c, gcm_x86.c). Round keys are the FIPS 197 key schedule as
+ * bytes, rk[0] first; the portable encrypt works on 1..4 blocks in place. */
+void crypto__aes_expand(uint8_t rk[15][16], unsigned *rounds,
+                        const uint8_t *key, size_t keylen);
+void crypto__aes_encrypt_portable(const uint8_t rk[15][16], unsigned rounds,
+                                  uint8_t *blocks, size_t n);
+
+/* AES-GCM backends (gcm.c, gcm_x86.c). ctx->impl says which one init chose;
+ * the x86 one needs AES-NI, PCLMULQDQ and SSSE3. crypto__aes_x86_ctr does
+ * whole blocks only and returns the bytes it did (advancing ctr by inc32). */
+struct mote_aes_gcm_ctx;
+enum { GCM_IMPL_PORTABLE = 1, GCM_IMPL_X86 = 2 };
+void crypto__ghash_portable(const uint8_t h[16], uint8_t y[16],
+                            const uint8_t *in, size_t nblocks);
+void crypto__gcm_x86_init(struct mote_aes_gcm_ctx *ctx);
+void crypto__aes_x86_encrypt_block(const struct mote_aes_gcm_ctx *ctx,
+                                   const uint8_t in[16], uint8_t out[16]);
+size_t crypto__aes_x86_ctr(const struct mote_aes_gcm_ctx *ctx, uint8_t ctr[16],
+                           const uint8_t *in, uint8_t *out, size_t len);
+void crypto__ghash_x86(const struct mote_aes_gcm_ctx *ctx, uint8_t y[16],
+                       const uint8_t *in, size_t nblocks);
+
 #endif

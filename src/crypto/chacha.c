@@ -1,0 +1,349 @@
+/* ChaCha20, Poly1305 and their AEAD (RFC 8439), portable code and dispatch. */
+#include <mote/crypto.h>
+#include <mote/error.h>
+#include <string.h>
+
+#include "crypto_int.h"
+
+/* ---- ChaCha20 (section 2.3) ------------------------------------------- */
+
+#define QR(a, b, c, d)                                                         \
+    do {                                                                       \
+        a += b;                                                                \
+        d = rotl32(d ^ a, 16);                                                 \
+        c += d;                                                                \
+        b = rotl32(b ^ c, 12);                                                 \
+        a += b;                                                                \
+        d = rotl32(d ^ a, 8);                                                  \
+        c += d;                                                                \
+        b = rotl32(b ^ c, 7);                                                  \
+    } while (0)
+
+void crypto__chacha20_block(const uint32_t in[16], uint8_t out[64])
+{
+    uint32_t x[16];
+    memcpy(x, in, sizeof x);
+    for (int i = 0; i < 10; i++) {
+        QR(x[0], x[4], x[8], x[12]);
+        QR(x[1], x[5], x[9], x[13]);
+        QR(x[2], x[6], x[10], x[14]);
+        QR(x[3], x[7], x[11], x[15]);
+        QR(x[0], x[5], x[10], x[15]);
+        QR(x[1], x[6], x[11], x[12]);
+        QR(x[2], x[7], x[8], x[13]);
+        QR(x[3], x[4], x[9], x[14]);
+    }
+    for (int i = 0; i < 16; i++)
+        st32le(out + 4 * i, x[i] + in[i]);
+    mote_memzero_explicit(x, sizeof x);
+}
+
+void crypto__chacha20_setup(uint32_t st[16], const uint8_t key[32],
+                            const uint8_t nonce[12], uint32_t counter)
+{
+    /* "expand 32-byte k" */
+    st[0] = 0x61707865;
+    st[1] = 0x3320646e;
+    st[2] = 0x79622d32;
+    st[3] = 0x6b206574;
+    for (int i = 0; i < 8; i++)
+        st[4 + i] = ld32le(key + 4 * i);
+    st[12] = counter;
+    for (int i = 0; i < 3; i++)
+        st[13 + i] = ld32le(nonce + 4 * i);
+}
+
+/* XOR with the key stream of state st (st[12] advances per block). */
+static void chacha20_xor_state(uint32_t st[16], const uint8_t *in, uint8_t *out,
+                               size_t len)
+{
+    unsigned cpu = crypto__cpu();
+    size_t done = 0;
+    if (cpu & CRYPTO_CPU_AVX2)
+        done = crypto__chacha20_avx2(st, in, out, len);
+    else if (cpu & CRYPTO_CPU_SSE2)
+        done = crypto__chacha20_sse2(st, in, out, len);
+    in += done;
+    out += done;
+    len -= done;
+    uint8_t ks[64];
+    while (len) {
+        crypto__chacha20_block(st, ks);
+        st[12]++;
+        size_t n = len < 64 ? len : 64;
+        for (size_t i = 0; i < n; i++)
+            out[i] = in[i] ^ ks[i];
+        in += n;
+        out += n;
+        len -= n;
+    }
+    mote_memzero_explicit(ks, sizeof ks);
+}
+
+void mote_chacha20_xor(const uint8_t key[32], const uint8_t nonce[12],
+                       uint32_t counter, const uint8_t *in, uint8_t *out,
+                       size_t len)
+{
+    uint32_t st[16];
+    crypto__chacha20_setup(st, key, nonce, counter);
+    chacha20_xor_state(st, in, out, len);
+    mote_memzero_explicit(st, sizeof st);
+}
+
+/* ---- Poly1305 (section 2.5), 26-bit limbs ------------------------------
+ *
+ * h and r in five 26-bit limbs so that every product fits in 64 bits and
+ * the sum of five of them does too; the final reduction mod 2^130 - 5
+ * selects with a mask, not a branch. */
+
+struct poly1305 {
+    uint32_t r[5], h[5], pad[4];
+    uint8_t buf[16];
+    size_t used;
+};
+
+static void poly_init(struct poly1305 *p, const uint8_t key[32])
+{
+    /* r is clamped (section 2.5.1) as it is split into limbs. */
+    p->r[0] = ld32le(key + 0) & 0x3ffffff;
+    p->r[1] = (ld32le(key + 3) >> 2) & 0x3ffff03;
+    p->r[2] = (ld32le(key + 6) >> 4) & 0x3ffc0ff;
+    p->r[3] = (ld32le(key + 9) >> 6) & 0x3f03fff;
+    p->r[4] = (ld32le(key + 12) >> 8) & 0x00fffff;
+    for (int i = 0; i < 5; i++)
+        p->h[i] = 0;
+    for (int i = 0; i < 4; i++)
+        p->pad[i] = ld32le(key + 16 + 4 * i);
+    p->used = 0;
+}
+
+static void poly_blocks(struct poly1305 *p, const uint8_t *m, size_t nblocks,
+                        uint32_t hibit)
+{
+    const uint32_t r0 = p->r[0], r1 = p->r[1], r2 = p->r[2], r3 = p->r[3],
+                   r4 = p->r[4];
+    const uint32_t s1 = r1 * 5, s2 = r2 * 5, s3 = r3 * 5, s4 = r4 * 5;
+    uint32_t h0 = p->h[0], h1 = p->h[1], h2 = p->h[2], h3 = p->h[3],
+             h4 = p->h[4];
+    for (; nblocks--; m += 16) {
+        h0 += ld32le(m + 0) & 0x3ffffff;
+        h1 += (ld32le(m + 3) >> 2) & 0x3ffffff;
+        h2 += (ld32le(m + 6) >> 4) & 0x3ffffff;
+        h3 += (ld32le(m + 9) >> 6) & 0x3ffffff;
+        h4 += (ld32le(m + 12) >> 8) | hibit;
+        uint64_t d0 = (uint64_t)h0 * r0 + (uint64_t)h1 * s4 +
+                      (uint64_t)h2 * s3 + (uint64_t)h3 * s2 + (uint64_t)h4 * s1;
+        uint64_t d1 = (uint64_t)h0 * r1 + (uint64_t)h1 * r0 +
+                      (uint64_t)h2 * s4 + (uint64_t)h3 * s3 + (uint64_t)h4 * s2;
+        uint64_t d2 = (uint64_t)h0 * r2 + (uint64_t)h1 * r1 +
+                      (uint64_t)h2 * r0 + (uint64_t)h3 * s4 + (uint64_t)h4 * s3;
+        uint64_t d3 = (uint64_t)h0 * r3 + (uint64_t)h1 * r2 +
+                      (uint64_t)h2 * r1 + (uint64_t)h3 * r0 + (uint64_t)h4 * s4;
+        uint64_t d4 = (uint64_t)h0 * r4 + (uint64_t)h1 * r3 +
+                      (uint64_t)h2 * r2 + (uint64_t)h3 * r1 + (uint64_t)h4 * r0;
+        uint32_t c = (uint32_t)(d0 >> 26);
+        h0 = (uint32_t)d0 & 0x3ffffff;
+        d1 += c;
+        c = (uint32_t)(d1 >> 26);
+        h1 = (uint32_t)d1 & 0x3ffffff;
+        d2 += c;
+        c = (uint32_t)(d2 >> 26);
+        h2 = (uint32_t)d2 & 0x3ffffff;
+        d3 += c;
+        c = (uint32_t)(d3 >> 26);
+        h3 = (uint32_t)d3 & 0x3ffffff;
+        d4 += c;
+        c = (uint32_t)(d4 >> 26);
+        h4 = (uint32_t)d4 & 0x3ffffff;
+        h0 += c * 5;
+        c = h0 >> 26;
+        h0 &= 0x3ffffff;
+        h1 += c;
+    }
+    p->h[0] = h0;
+    p->h[1] = h1;
+    p->h[2] = h2;
+    p->h[3] = h3;
+    p->h[4] = h4;
+}
+
+static void poly_update(struct poly1305 *p, const uint8_t *m, size_t len)
+{
+    if (!len)
+        return;
+    if (p->used) {
+        size_t take = 16 - p->used < len ? 16 - p->used : len;
+        memcpy(p->buf + p->used, m, take);
+        p->used += take;
+        m += take;
+        len -= take;
+        if (p->used < 16)
+            return;
+        poly_blocks(p, p->buf, 1, 1u << 24);
+        p->used = 0;
+    }
+    poly_blocks(p, m, len / 16, 1u << 24);
+    m += len / 16 * 16;
+    if (len % 16) {
+        memcpy(p->buf, m, len % 16);
+        p->used = len % 16;
+    }
+}
+
+/* Pad to a 16-byte boundary with zeros (the AEAD's padding, section 2.8). */
+static void poly_pad16(struct poly1305 *p)
+{
+    if (p->used) {
+        memset(p->buf + p->used, 0, 16 - p->used);
+        poly_blocks(p, p->buf, 1, 1u << 24);
+        p->used = 0;
+    }
+}
+
+static void poly_final(struct poly1305 *p, uint8_t tag[16])
+{
+    if (p->used) {
+        /* A short last block gets its 1 bit right after the data. */
+        p->buf[p->used] = 1;
+        memset(p->buf + p->used + 1, 0, 15 - p->used);
+        poly_blocks(p, p->buf, 1, 0);
+    }
+    uint32_t h0 = p->h[0], h1 = p->h[1], h2 = p->h[2], h3 = p->h[3],
+             h4 = p->h[4], c;
+    c = h1 >> 26;
+    h1 &= 0x3ffffff;
+    h2 += c;
+    c = h2 >> 26;
+    h2 &= 0x3ffffff;
+    h3 += c;
+    c = h3 >> 26;
+    h3 &= 0x3ffffff;
+    h4 += c;
+    c = h4 >> 26;
+    h4 &= 0x3ffffff;
+    h0 += c * 5;
+    c = h0 >> 26;
+    h0 &= 0x3ffffff;
+    h1 += c;
+    /* g = h + 5 - 2^130; keep g if it did not go negative (h >= p). */
+    uint32_t g0 = h0 + 5;
+    c = g0 >> 26;
+    g0 &= 0x3ffffff;
+    uint32_t g1 = h1 + c;
+    c = g1 >> 26;
+    g1 &= 0x3ffffff;
+    uint32_t g2 = h2 + c;
+    c = g2 >> 26;
+    g2 &= 0x3ffffff;
+    uint32_t g3 = h3 + c;
+    c = g3 >> 26;
+    g3 &= 0x3ffffff;
+    uint32_t g4 = h4 + c - (1u << 26);
+    uint32_t mask = (g4 >> 31) - 1; /* all ones when g4 >= 0 */
+    h0 = (h0 & ~mask) | (g0 & mask);
+    h1 = (h1 & ~mask) | (g1 & mask);
+    h2 = (h2 & ~mask) | (g2 & mask);
+    h3 = (h3 & ~mask) | (g3 & mask);
+    h4 = (h4 & ~mask) | (g4 & mask);
+    /* h mod 2^128, plus s (section 2.5). */
+    uint32_t w0 = h0 | (h1 << 26), w1 = (h1 >> 6) | (h2 << 20),
+             w2 = (h2 >> 12) | (h3 << 14), w3 = (h3 >> 18) | (h4 << 8);
+    uint64_t f = (uint64_t)w0 + p->pad[0];
+    st32le(tag, (uint32_t)f);
+    f = (uint64_t)w1 + p->pad[1] + (f >> 32);
+    st32le(tag + 4, (uint32_t)f);
+    f = (uint64_t)w2 + p->pad[2] + (f >> 32);
+    st32le(tag + 8, (uint32_t)f);
+    f = (uint64_t)w3 + p->pad[3] + (f >> 32);
+    st32le(tag + 12, (uint32_t)f);
+    mote_memzero_explicit(p, sizeof *p);
+}
+
+void mote_poly1305(const uint8_t key[32], const uint8_t *msg, size_t len,
+                   uint8_t tag[16])
+{
+    struct poly1305 p;
+    poly_init(&p, key);
+    poly_update(&p, msg, len);
+    poly_final(&p, tag);
+}
+
+/* ---- The AEAD (section 2.8) ------------------------------------------- */
+
+/* 2^32 - 1 blocks of 64 bytes after the one that keys Poly1305. */
+#define CHACHA_MAX_LEN (((uint64_t)1 << 38) - 64)
+
+void mote_chacha20_poly1305_init(struct mote_chacha20_poly1305_ctx *ctx,
+                                 const uint8_t key[32])
+{
+    memcpy(ctx->key, key, 32);
+}
+
+void mote_chacha20_poly1305_release(struct mote_chacha20_poly1305_ctx *ctx)
+{
+    mote_memzero_explicit(ctx, sizeof *ctx);
+}
+
+/* Poly1305 over aad | pad | ct | pad | len(aad) | len(ct), keyed from block
+ * 0 of the key stream (section 2.6). Leaves st[12] at 1. */
+static void aead_tag(uint32_t st[16], const uint8_t *aad, size_t aadlen,
+                     const uint8_t *ct, size_t len, uint8_t tag[16])
+{
+    uint8_t block[64], lens[16];
+    struct poly1305 p;
+    st[12] = 0;
+    crypto__chacha20_block(st, block);
+    st[12] = 1;
+    poly_init(&p, block);
+    poly_update(&p, aad, aadlen);
+    poly_pad16(&p);
+    poly_update(&p, ct, len);
+    poly_pad16(&p);
+    st64le(lens, aadlen);
+    st64le(lens + 8, len);
+    poly_update(&p, lens, 16);
+    poly_final(&p, tag);
+    mote_memzero_explicit(block, sizeof block);
+}
+
+int mote_chacha20_poly1305_seal(const struct mote_chacha20_poly1305_ctx *ctx,
+                                const uint8_t nonce[12], const uint8_t *aad,
+                                size_t aadlen, const uint8_t *in, size_t len,
+                                uint8_t *out, uint8_t tag[16])
+{
+    if ((uint64_t)len > CHACHA_MAX_LEN)
+        return MOTE_EMSGSIZE;
+    uint32_t st[16];
+    crypto__chacha20_setup(st, ctx->key, nonce, 1);
+    chacha20_xor_state(st, in, out, len);
+    aead_tag(st, aad, aadlen, out, len, tag);
+    mote_memzero_explicit(st, sizeof st);
+    return 0;
+}
+
+int mote_chacha20_poly1305_open(const struct mote_chacha20_poly1305_ctx *ctx,
+                                const uint8_t nonce[12], const uint8_t *aad,
+                                size_t aadlen, const uint8_t *in, size_t len,
+                                const uint8_t tag[16], uint8_t *out)
+{
+    if ((uint64_t)len > CHACHA_MAX_LEN)
+        return MOTE_EMSGSIZE;
+    uint32_t st[16];
+    uint8_t want[16];
+    crypto__chacha20_setup(st, ctx->key, nonce, 0);
+    aead_tag(st, aad, aadlen, in, len, want);
+    int eq = mote_crypto_ct_equal(want, tag, 16);
+    int err = 0;
+    if (eq) {
+        chacha20_xor_state(st, in, out, len);
+    } else {
+        /* The tag decides only whether we decrypt: it is public once
+         * compared, and out never sees unauthenticated plaintext. */
+        if (len)
+            memset(out, 0, len);
+        err = MOTE_EAUTH;
+    }
+    mote_memzero_explicit(st, sizeof st);
+    mote_memzero_explicit(want, sizeof want);
+    return err;
+}
