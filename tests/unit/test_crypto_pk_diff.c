@@ -1,0 +1,314 @@
+/* Public-key crypto against OpenSSL's libcrypto on random inputs: each
+ * side signs, the other verifies; key agreement both ways; deterministic
+ * outputs (X25519, Ed25519, PKCS#1 v1.5) compared byte for byte. */
+#define OPENSSL_API_COMPAT 30000
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+
+#include <mote/crypto_pk.h>
+#include <mote/error.h>
+
+#include "tap.h"
+
+static int rng(void *ctx, uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    return RAND_bytes(buf, (int)len) == 1 ? 0 : MOTE_EIO;
+}
+
+static void rnd(uint8_t *b, size_t n)
+{
+    RAND_bytes(b, (int)n);
+}
+
+static void test_x25519_diff(void)
+{
+    int bad = 0, n = 200;
+    for (int i = 0; i < n; i++) {
+        uint8_t a[32], b[32], apub[32], bpub[32], k1[32], k2[32], ko[32];
+        size_t l = 32;
+        rnd(a, 32);
+        rnd(b, 32);
+        EVP_PKEY *pa =
+            EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, a, 32);
+        EVP_PKEY *pb =
+            EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, b, 32);
+        EVP_PKEY_get_raw_public_key(pa, apub, &l);
+        mote_x25519_public(bpub, b);
+        uint8_t obpub[32];
+        l = 32;
+        EVP_PKEY_get_raw_public_key(pb, obpub, &l);
+        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pa, NULL);
+        EVP_PKEY_derive_init(c);
+        EVP_PKEY_derive_set_peer(c, pb);
+        l = 32;
+        EVP_PKEY_derive(c, ko, &l);
+        EVP_PKEY_CTX_free(c);
+        int r1 = mote_x25519(k1, b, apub), r2 = mote_x25519(k2, a, bpub);
+        if (memcmp(bpub, obpub, 32) || r1 || r2 || memcmp(k1, ko, 32) ||
+            memcmp(k2, ko, 32))
+            bad++;
+        EVP_PKEY_free(pa);
+        EVP_PKEY_free(pb);
+    }
+    ok(bad == 0, "%d random exchanges, %d differ", n, bad);
+}
+
+static void test_ed25519_diff(void)
+{
+    int bad = 0, n = 300;
+    uint8_t msg[300];
+    for (int i = 0; i < n; i++) {
+        uint8_t seed[32], pub[32], opub[32], sig[64], osig[64];
+        size_t l = 32, len = (size_t)i;
+        rnd(seed, 32);
+        rnd(msg, len);
+        EVP_PKEY *pk =
+            EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
+        EVP_PKEY_get_raw_public_key(pk, opub, &l);
+        mote_ed25519_public(pub, seed);
+        mote_ed25519_sign(sig, msg, len, seed, pub);
+        EVP_MD_CTX *m = EVP_MD_CTX_new();
+        EVP_DigestSignInit(m, NULL, NULL, NULL, pk);
+        l = 64;
+        EVP_DigestSign(m, osig, &l, msg, len);
+        EVP_MD_CTX_free(m);
+        m = EVP_MD_CTX_new();
+        EVP_DigestVerifyInit(m, NULL, NULL, NULL, pk);
+        int ov = EVP_DigestVerify(m, sig, 64, msg, len);
+        EVP_MD_CTX_free(m);
+        int mv = mote_ed25519_verify(osig, msg, len, pub);
+        sig[i % 64] ^= 4;
+        int mbad = mote_ed25519_verify(sig, msg, len, pub);
+        if (memcmp(pub, opub, 32) || memcmp(sig, osig, 64) == 0 || ov != 1 ||
+            mv != 0 || mbad == 0)
+            bad++;
+        sig[i % 64] ^= 4;
+        if (memcmp(sig, osig, 64))
+            bad++;
+        EVP_PKEY_free(pk);
+    }
+    ok(bad == 0, "%d messages of 0..%d bytes, %d disagree", n, n - 1, bad);
+}
+
+/* OpenSSL EC key -> private scalar and uncompressed point. */
+static void ec_export(EVP_PKEY *k, size_t nb, uint8_t *priv, uint8_t *pub)
+{
+    BIGNUM *d = NULL;
+    size_t l;
+    EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &d);
+    BN_bn2binpad(d, priv, (int)nb);
+    BN_free(d);
+    EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, pub, 1 + 2 * nb,
+                                    &l);
+}
+
+static void ec_diff(enum mote_ec_curve cv, const char *name,
+                    enum mote_pk_hash h, int n)
+{
+    size_t nb = mote_ec_scalar_len(cv), hl = mote_pk_hash_len(h);
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        uint8_t priv[48], pub[97], mypub[97], hash[64], sig[96], der[110],
+            fixed[96], shared[48], oshared[48], priv2[48], pub2[97];
+        size_t dl, l;
+        EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", name);
+        EVP_PKEY *k2 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", name);
+        ec_export(k, nb, priv, pub);
+        ec_export(k2, nb, priv2, pub2);
+        rnd(hash, hl);
+        if (mote_ec_public(cv, mypub, priv) || memcmp(mypub, pub, 1 + 2 * nb))
+            bad++;
+        /* Mote signs (deterministic, then hedged), OpenSSL verifies. */
+        for (int hedged = 0; hedged < 2; hedged++) {
+            uint8_t extra[32];
+            rnd(extra, 32);
+            mote_ecdsa_sign(cv, sig, priv, h, hash, hl, hedged ? extra : NULL,
+                            hedged ? 32 : 0);
+            mote_ecdsa_sig_to_der(cv, der, sizeof der, &dl, sig);
+            EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
+            EVP_PKEY_verify_init(c);
+            if (EVP_PKEY_verify(c, der, dl, hash, hl) != 1)
+                bad++;
+            EVP_PKEY_CTX_free(c);
+        }
+        /* OpenSSL signs, Mote verifies (and rejects a changed hash). */
+        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
+        EVP_PKEY_sign_init(c);
+        l = sizeof der;
+        EVP_PKEY_sign(c, der, &l, hash, hl);
+        EVP_PKEY_CTX_free(c);
+        if (mote_ecdsa_sig_from_der(cv, fixed, der, l) ||
+            mote_ecdsa_verify(cv, pub, 1 + 2 * nb, hash, hl, fixed, 2 * nb))
+            bad++;
+        hash[i % hl] ^= 1;
+        if (mote_ecdsa_verify(cv, pub, 1 + 2 * nb, hash, hl, fixed, 2 * nb) !=
+            MOTE_EPROTO)
+            bad++;
+        /* ECDH both ways against OpenSSL's derive. */
+        c = EVP_PKEY_CTX_new(k, NULL);
+        EVP_PKEY_derive_init(c);
+        EVP_PKEY_derive_set_peer(c, k2);
+        l = nb;
+        EVP_PKEY_derive(c, oshared, &l);
+        EVP_PKEY_CTX_free(c);
+        if (mote_ecdh(cv, shared, priv, pub2, 1 + 2 * nb) ||
+            memcmp(shared, oshared, nb))
+            bad++;
+        if (mote_ecdh(cv, shared, priv2, pub, 1 + 2 * nb) ||
+            memcmp(shared, oshared, nb))
+            bad++;
+        /* Compressed form of the peer key gives the same secret. */
+        pub[0] = 2 | (pub[2 * nb] & 1);
+        if (mote_ecdh(cv, shared, priv2, pub, 1 + nb) ||
+            memcmp(shared, oshared, nb))
+            bad++;
+        EVP_PKEY_free(k);
+        EVP_PKEY_free(k2);
+    }
+    ok(bad == 0, "%s: %d keys (sign/verify both ways, ECDH), %d disagree", name,
+       n, bad);
+}
+
+static void test_ecdsa_ecdh_diff(void)
+{
+    ec_diff(MOTE_EC_P256, "P-256", MOTE_PK_HASH_SHA256, 40);
+    ec_diff(MOTE_EC_P384, "P-384", MOTE_PK_HASH_SHA384, 20);
+    ec_diff(MOTE_EC_P256, "P-256", MOTE_PK_HASH_SHA512, 10);
+}
+
+struct rsa_key {
+    uint8_t *buf[8];
+    size_t len[8];
+};
+
+static void rsa_export(EVP_PKEY *k, struct rsa_key *rk,
+                       struct mote_rsa_private *key)
+{
+    static const char *names[] = {
+        OSSL_PKEY_PARAM_RSA_N,           OSSL_PKEY_PARAM_RSA_E,
+        OSSL_PKEY_PARAM_RSA_FACTOR1,     OSSL_PKEY_PARAM_RSA_FACTOR2,
+        OSSL_PKEY_PARAM_RSA_EXPONENT1,   OSSL_PKEY_PARAM_RSA_EXPONENT2,
+        OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+    for (int i = 0; i < 7; i++) {
+        BIGNUM *b = NULL;
+        EVP_PKEY_get_bn_param(k, names[i], &b);
+        rk->len[i] = (size_t)BN_num_bytes(b);
+        rk->buf[i] = malloc(rk->len[i] + 1);
+        BN_bn2bin(b, rk->buf[i]);
+        BN_free(b);
+    }
+    *key = (struct mote_rsa_private){
+        .pub = {rk->buf[0], rk->len[0], rk->buf[1], rk->len[1]},
+        .p = rk->buf[2],
+        .p_len = rk->len[2],
+        .q = rk->buf[3],
+        .q_len = rk->len[3],
+        .dp = rk->buf[4],
+        .dp_len = rk->len[4],
+        .dq = rk->buf[5],
+        .dq_len = rk->len[5],
+        .qinv = rk->buf[6],
+        .qinv_len = rk->len[6],
+    };
+}
+
+static const EVP_MD *md_of(enum mote_pk_hash h)
+{
+    return h == MOTE_PK_HASH_SHA256   ? EVP_sha256()
+           : h == MOTE_PK_HASH_SHA384 ? EVP_sha384()
+                                      : EVP_sha512();
+}
+
+static void rsa_diff(unsigned bits, int n)
+{
+    EVP_PKEY *k = EVP_RSA_gen(bits);
+    struct rsa_key rk;
+    struct mote_rsa_private key;
+    int bad = 0;
+    rsa_export(k, &rk, &key);
+    size_t kl = mote_rsa_len(&key.pub);
+    if (kl != bits / 8)
+        bad++;
+    for (int i = 0; i < n; i++) {
+        enum mote_pk_hash h = (enum mote_pk_hash)(MOTE_PK_HASH_SHA256 + i % 3);
+        size_t hl = mote_pk_hash_len(h), l;
+        uint8_t hash[64], sig[512], osig[512];
+        rnd(hash, hl);
+        /* PKCS#1 v1.5 is deterministic: both must give the same bytes. */
+        if (mote_rsa_pkcs1_sign(&key, h, hash, hl, sig, sizeof sig, rng, NULL))
+            bad++;
+        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
+        EVP_PKEY_sign_init(c);
+        EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING);
+        EVP_PKEY_CTX_set_signature_md(c, md_of(h));
+        l = sizeof osig;
+        EVP_PKEY_sign(c, osig, &l, hash, hl);
+        EVP_PKEY_CTX_free(c);
+        if (l != kl || memcmp(sig, osig, kl))
+            bad++;
+        if (mote_rsa_pkcs1_verify(&key.pub, h, hash, hl, osig, l))
+            bad++;
+        /* PSS: Mote signs, OpenSSL verifies; and the other way. */
+        size_t salt = (size_t)(i % 2 ? hl : 0);
+        if (mote_rsa_pss_sign(&key, h, salt, hash, hl, sig, sizeof sig, rng,
+                              NULL))
+            bad++;
+        c = EVP_PKEY_CTX_new(k, NULL);
+        EVP_PKEY_verify_init(c);
+        EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PSS_PADDING);
+        EVP_PKEY_CTX_set_signature_md(c, md_of(h));
+        EVP_PKEY_CTX_set_rsa_pss_saltlen(c, (int)salt);
+        if (EVP_PKEY_verify(c, sig, kl, hash, hl) != 1)
+            bad++;
+        EVP_PKEY_CTX_free(c);
+        c = EVP_PKEY_CTX_new(k, NULL);
+        EVP_PKEY_sign_init(c);
+        EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PSS_PADDING);
+        EVP_PKEY_CTX_set_signature_md(c, md_of(h));
+        EVP_PKEY_CTX_set_rsa_pss_saltlen(c, (int)salt);
+        l = sizeof osig;
+        EVP_PKEY_sign(c, osig, &l, hash, hl);
+        EVP_PKEY_CTX_free(c);
+        if (mote_rsa_pss_verify(&key.pub, h, h, salt, hash, hl, osig, l))
+            bad++;
+        osig[i % l] ^= 0x10;
+        if (mote_rsa_pss_verify(&key.pub, h, h, salt, hash, hl, osig, l) == 0)
+            bad++;
+    }
+    ok(bad == 0, "RSA-%u: %d rounds of PKCS#1 and PSS both ways, %d disagree",
+       bits, n, bad);
+    /* A fault is caught: a wrong dp makes the CRT half wrong. */
+    uint8_t sig[512], hash[32] = {1};
+    rk.buf[4][rk.len[4] / 2] ^= 1;
+    is_int(mote_rsa_pkcs1_sign(&key, MOTE_PK_HASH_SHA256, hash, 32, sig,
+                               sizeof sig, rng, NULL),
+           MOTE_EINTERNAL, "RSA-%u: a corrupted dp is caught by the check",
+           bits);
+    for (int i = 0; i < 7; i++)
+        free(rk.buf[i]);
+    EVP_PKEY_free(k);
+}
+
+static void test_rsa_diff(void)
+{
+    rsa_diff(2048, 12);
+    rsa_diff(3072, 3);
+}
+
+int main(int argc, char **argv)
+{
+    tap_init(argc, argv);
+    TAP_CASE(test_x25519_diff);
+    TAP_CASE(test_ed25519_diff);
+    TAP_CASE(test_ecdsa_ecdh_diff);
+    TAP_CASE(test_rsa_diff);
+    return tap_done();
+}
