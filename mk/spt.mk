@@ -10,7 +10,11 @@
 # Guest images link Mote's libc subset ($(LIBC_GUEST)) and libgcc (for the
 # compiler's own helpers), nothing from the host.
 
-SPT_SRCS := $(sort $(wildcard src/platform/spt/*.c))
+# The direct stack backs mote_stack_default() once src/net provides
+# mote_net_attach(); until then the "none" stack refuses every call.
+SPT_HAVE_DIRECT := $(shell grep -lsE '^int mote_net_attach\>' src/net/*.c)
+SPT_NETSTACK_OFF := src/platform/spt/netstack_$(if $(SPT_HAVE_DIRECT),none,direct).c
+SPT_SRCS := $(filter-out $(SPT_NETSTACK_OFF),$(sort $(wildcard src/platform/spt/*.c)))
 SPT_LIB := $(B)/spt/libmote-spt.a
 SPT_LDS := src/platform/spt/spt.lds
 SPT_CFLAGS := $(FREE_CFLAGS) -fno-pie -fno-pic -ffunction-sections \
@@ -21,7 +25,10 @@ SPT_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,$(SPT_LDS) -Wl,--gc-sections \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,-u,spt__start \
 	-Wl,-z,max-page-size=4096
 SPT_LIBGCC := $(shell $(CC) -print-libgcc-file-name)
-SPT_APP_IMAGES := $(foreach a,$(APP_NAMES),$(B)/spt/bin/$(a).spt)
+# Only apps whose mote.conf lists the spt target become images (an app
+# using a unix-only backend would not link).
+SPT_APPS := $(foreach a,$(APP_NAMES),$(if $(shell grep -sE '^targets *=.*\<spt\>' apps/$(a)/mote.conf),$(a)))
+SPT_APP_IMAGES := $(foreach a,$(SPT_APPS),$(B)/spt/bin/$(a).spt)
 SPT_TEST_SRCS := $(sort $(wildcard tests/spt/*.c))
 SPT_TEST_IMAGES := $(patsubst tests/spt/%.c,$(B)/spt/tests/%.spt,$(SPT_TEST_SRCS))
 SPT_TENDER := $(B)/bin/mote-spt
@@ -56,7 +63,7 @@ $(B)/spt/bin/$(1).spt: $(call objs,spt,$(sort $(wildcard apps/$(1)/*.c))) \
 	@mkdir -p $$(@D)
 	$$(SPT_LINK)
 endef
-$(foreach a,$(APP_NAMES),$(eval $(call spt_app_rule,$(a))))
+$(foreach a,$(SPT_APPS),$(eval $(call spt_app_rule,$(a))))
 
 $(B)/spt/tests/%.spt: $(B)/spt/tests/spt/%.o $(SPT_LIB) $(LIBC_GUEST) $(SPT_LDS)
 	@mkdir -p $(@D)

@@ -1,20 +1,17 @@
-/* spt: the stack an app gets from mote_stack_default(). */
+/* spt without a direct stack: mote_stack_default() refuses everything. */
 #include <stddef.h>
 
 #include <mote/error.h>
 #include <mote/stack.h>
 
+#include "spt_int.h"
+
 /*
  * A guest has no host sockets; its only TCP/IP is the direct stack (src/net)
- * over a network device the tender hands in. Until the direct stack exists
- * this file provides a stack that refuses every operation with
- * MOTE_ENOTSUP, so apps link and report "not supported" instead of failing
- * to build.
- *
- * NEEDSWORK: when src/net provides the direct stack (include/mote/net.h),
- * build it here over the net device named "service" (the name apps'
- * mote.conf files use) on first call, with the options from the command
- * line, and return it.
+ * over a network device the tender hands in (netstack_direct.c). mk/spt.mk
+ * builds this file instead when src/net does not define mote_net_attach(),
+ * so apps still link and report "not supported" rather than failing to
+ * build.
  */
 
 static int no_listen(struct mote_stack *s, const struct mote_endpoint *local,
@@ -49,4 +46,9 @@ static struct mote_stack none_stack = {.ops = &none_ops, .name = "none"};
 struct mote_stack *mote_stack_default(void)
 {
     return &none_stack;
+}
+
+const char *spt__net_options(const char *cmdline)
+{
+    return cmdline; /* no stack options to take */
 }

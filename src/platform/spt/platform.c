@@ -66,7 +66,7 @@ _Noreturn void spt__start(const struct spt_boot_info *bi)
         mote_platform_exit(SPT_EXIT_ABORT);
     }
     struct mote_boot_info info = {
-        .cmdline = (const char *)(uintptr_t)bi->cmdline,
+        .cmdline = spt__net_options((const char *)(uintptr_t)bi->cmdline),
         .heap_start = (uintptr_t)bi->heap_start,
         .heap_size = (size_t)bi->heap_size,
     };

@@ -76,6 +76,12 @@ void spt__console_fd(int fd, const char *buf, size_t size);
 /* Write a whole string to the console (fd 2), ignoring failures. */
 void spt__console_str(const char *s);
 
+/* Take the direct stack's options (--ipv4=..., see mote_net_config_arg())
+ * out of the guest command line, before "--"; returns the command line the
+ * application gets (netstack_direct.c, or unchanged by netstack_none.c).
+ * Called once at boot, after the heap is set up. */
+const char *spt__net_options(const char *cmdline);
+
 /* Check every fiber stack's canary; on damage, say which and abort. */
 void spt__stacks_check(void);
 
