@@ -23,3 +23,6 @@ LDLIBS_test_crypto_pk_diff := -lcrypto
 # OpenSSL's libcrypto is an oracle for the unit tests, never linked into src/.
 LDLIBS_test_crypto_hash := -lcrypto
 LDLIBS_test_crypto_aead := -lcrypto
+# The AEAD fuzzer compares with libcrypto too (the generic fuzz rule has no
+# per-target libraries; a target-specific flag adds it).
+$(B)/fuzz/tests/fuzz_crypto_aead: private CFLAGS_fuzz += -lcrypto

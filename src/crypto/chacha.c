@@ -63,9 +63,11 @@ static void chacha20_xor_state(uint32_t st[16], const uint8_t *in, uint8_t *out,
         done = crypto__chacha20_avx2(st, in, out, len);
     else if (cpu & CRYPTO_CPU_SSE2)
         done = crypto__chacha20_sse2(st, in, out, len);
-    in += done;
-    out += done;
-    len -= done;
+    if (done) { /* in may be NULL when len is 0: no arithmetic on it */
+        in += done;
+        out += done;
+        len -= done;
+    }
     uint8_t ks[64];
     while (len) {
         crypto__chacha20_block(st, ks);

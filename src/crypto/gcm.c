@@ -127,9 +127,11 @@ static void gctr(const struct mote_aes_gcm_ctx *ctx, uint8_t ctr[16],
 {
     if (ctx->impl == GCM_IMPL_X86) {
         size_t done = crypto__aes_x86_ctr(ctx, ctr, in, out, len);
-        in += done;
-        out += done;
-        len -= done;
+        if (done) { /* in may be NULL when len is 0 */
+            in += done;
+            out += done;
+            len -= done;
+        }
     }
     uint8_t ks[64];
     while (len) {
