@@ -33,6 +33,13 @@
  * resumed. mote_exit() ends it from any fiber. */
 int mote_main(int argc, char **argv);
 
+/* The network options the core took off the command line before
+ * mote_main (--net=, --tap=, --ipv4=, --ipv4-gateway=, --ipv6=,
+ * --ipv6-gateway=, --dhcp, --no-slaac, --no-ipv6, --mtu=), in order,
+ * NULL-terminated; never NULL. The stack selection (mote_stack_default)
+ * reads them. */
+const char *const *mote_boot_net_args(void);
+
 /* End the program now with status, from any fiber. */
 _Noreturn void mote_exit(int status);
 

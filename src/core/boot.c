@@ -65,13 +65,48 @@ int mote_cmdline_split(const char *cmdline, char *buf, size_t size, char **argv,
     return argc;
 }
 
+/* Network options: taken off the command line (the application never sees
+ * them) and kept for the stack selection, see mote_boot_net_args(). */
+static const char *const net_opts[] = {
+    "--net=",    "--tap=",          "--ipv4=", "--ipv4-gateway=",
+    "--ipv6=",   "--ipv6-gateway=", "--dhcp",  "--no-slaac",
+    "--no-ipv6", "--mtu=",          NULL,
+};
+#define NET_ARGS_MAX 32
+static const char *net_args[NET_ARGS_MAX + 1];
+
+const char *const *mote_boot_net_args(void)
+{
+    return net_args;
+}
+
+static bool is_net_opt(const char *a)
+{
+    for (int i = 0; net_opts[i]; i++) {
+        size_t n = strlen(net_opts[i]);
+        if (strncmp(a, net_opts[i], n) == 0 &&
+            (net_opts[i][n - 1] == '=' || a[n] == 0))
+            return true;
+    }
+    return false;
+}
+
 /* Remove the core's own options from argv (in place); returns the new argc
  * or a negative error after telling the operator which option was bad. */
 static int take_core_options(int argc, char **argv)
 {
     int out = argc > 0 ? 1 : 0;
+    int nnet = 0;
     for (int i = out; i < argc; i++) {
         const char *a = argv[i];
+        if (is_net_opt(a)) {
+            if (nnet == NET_ARGS_MAX) {
+                console("mote: too many network options", "", "\n");
+                return MOTE_EINVAL;
+            }
+            net_args[nnet++] = a; /* argv's text lives until boot ends */
+            continue;
+        }
         if (strncmp(a, "--log=", 6) == 0) {
             const char *bad = NULL;
             if (mote_log_configure(a + 6, &bad) != 0) {

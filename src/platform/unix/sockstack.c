@@ -536,5 +536,7 @@ static struct mote_stack socket_stack = {
 
 struct mote_stack *mote_stack_default(void)
 {
-    return &socket_stack;
+    /* --net=direct picks the direct stack (netselect.c). */
+    struct mote_stack *direct = unix__stack_select();
+    return direct ? direct : &socket_stack;
 }

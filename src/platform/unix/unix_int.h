@@ -24,6 +24,10 @@ int unix__watch(int fd, uint32_t events, struct unix_watch *w);
  * the fault is in a guard page), then die of the signal as usual. */
 void unix__install_crash_handler(void);
 
+/* The stack chosen by the network boot options (netselect.c): the direct
+ * stack for --net=direct, NULL for the socket stack. Exits on bad options. */
+struct mote_stack *unix__stack_select(void);
+
 /* Map an errno value to a MOTE_E* code. */
 int unix__error(int err);
 
