@@ -1,0 +1,114 @@
+/* A Mote program for the netns harness: UDP echo on the configured stack. */
+#include <stdio.h>
+#include <string.h>
+
+#include <mote/core.h>
+#include <mote/error.h>
+#include <mote/net.h>
+#include <mote/stack.h>
+
+/*
+ * Usage: netpeer [--port=N] plus the stack options (--net=direct --tap=NAME
+ * --ipv4=... --ipv6=... --dhcp ...), which the core takes.
+ *
+ * Echoes every UDP datagram on port N (default 7) back to its sender, over
+ * IPv4 and IPv6. A datagram "STATS" is answered with the direct stack's
+ * counters as "name=value" lines instead, and "ADDRS" with its usable
+ * addresses, so the harness can check what the stack counted and learnt.
+ * Prints "netpeer: ready" on stderr once the socket is open.
+ */
+
+static struct mote_net *net_of(struct mote_stack *s)
+{
+    /* The direct stack's mote_stack is the first member of its core. */
+    return strcmp(s->name, "direct") == 0 ? (struct mote_net *)s : NULL;
+}
+
+static size_t print_stats(struct mote_net *n, char *out, size_t size)
+{
+    struct mote_stack_stats st;
+    mote_net_stats(n, &st);
+    size_t o = 0;
+#define P(name, v)                                                             \
+    o += (size_t)snprintf(out + o, o < size ? size - o : 0, "%s=%llu\n", name, \
+                          (unsigned long long)(v))
+    P("rx_frames", st.rx_frames);
+    P("tx_frames", st.tx_frames);
+    P("ipv4_rx", st.ipv4_rx);
+    P("ipv6_rx", st.ipv6_rx);
+    P("icmp_rx", st.icmp_rx);
+    P("icmp_tx", st.icmp_tx);
+    P("udp_rx", st.udp_rx);
+    P("udp_tx", st.udp_tx);
+    P("frag_tx", st.frag_tx);
+    P("reass_ok", st.reass_ok);
+    P("tcp_rst_tx", st.tcp_rst_tx);
+    P("dhcp_leases", st.dhcp_leases);
+    for (int d = 1; d < MOTE_NET_DROP_COUNT; d++) {
+        char name[40];
+        snprintf(name, sizeof(name), "drop_%s",
+                 mote_net_drop_name((enum mote_net_drop)d));
+        P(name, st.drops[d]);
+    }
+#undef P
+    return o < size ? o : size - 1;
+}
+
+static size_t print_addrs(struct mote_net *n, char *out, size_t size)
+{
+    struct mote_ipprefix a[16];
+    size_t k = mote_net_addresses(n, a, 16), o = 0;
+    for (size_t i = 0; i < k && i < 16 && o + MOTE_IPADDR_STRLEN + 1 < size;
+         i++) {
+        int w = mote_ipprefix_print(&a[i], out + o, size - o);
+        if (w < 0)
+            break;
+        o += (size_t)w;
+        out[o++] = '\n';
+    }
+    return o;
+}
+
+int mote_main(int argc, char **argv)
+{
+    unsigned port = 7;
+    for (int i = 1; i < argc; i++) {
+        if (sscanf(argv[i], "--port=%u", &port) != 1 || port > 65535) {
+            fprintf(stderr, "netpeer: unknown option '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    struct mote_stack *s = mote_stack_default();
+    struct mote_endpoint ep = {.port = (uint16_t)port};
+    struct mote_udp *u;
+    int err = mote_udp_open(s, &ep, &u);
+    if (err) {
+        fprintf(stderr, "netpeer: udp_open: %s\n", mote_strerror(err));
+        return 1;
+    }
+    fprintf(stderr, "netpeer: ready (stack %s, udp port %u)\n", s->name, port);
+    static uint8_t buf[65536];
+    static char text[4096];
+    for (;;) {
+        size_t n;
+        struct mote_endpoint from;
+        err = mote_udp_recvfrom(u, buf, sizeof(buf), &n, &from, MOTE_FOREVER);
+        if (err) {
+            fprintf(stderr, "netpeer: recvfrom: %s\n", mote_strerror(err));
+            return 1;
+        }
+        struct mote_net *net = net_of(s);
+        const void *reply = buf;
+        size_t rlen = n;
+        if (net && n == 5 && memcmp(buf, "STATS", 5) == 0) {
+            rlen = print_stats(net, text, sizeof(text));
+            reply = text;
+        } else if (net && n == 5 && memcmp(buf, "ADDRS", 5) == 0) {
+            rlen = print_addrs(net, text, sizeof(text));
+            reply = text;
+        }
+        err = mote_udp_sendto(u, reply, rlen, &from);
+        if (err && err != MOTE_EAGAIN)
+            fprintf(stderr, "netpeer: sendto: %s\n", mote_strerror(err));
+    }
+}
