@@ -17,8 +17,9 @@
 /*
  * `mote configure` reads the app's mote.conf, checks every option against
  * it and writes the configuration to $ROOT/_build/mote/state; `build`,
- * `run` and `clean` act on that state. ROOT is the Mote tree this binary
- * was built in ($ROOT/_build/bin/mote), or $MOTE_ROOT.
+ * `run` and `clean` act on that state ($MOTE_STATE names another file).
+ * ROOT is the Mote tree this binary was built in ($ROOT/_build/bin/mote),
+ * or $MOTE_ROOT.
  *
  * The glue is the command line: the state says which backend fills each
  * device (unix: the host socket stack; spt: the direct stack over a TAP
@@ -72,9 +73,14 @@ static void find_root(void)
     errx(2, "cannot find the Mote tree (set MOTE_ROOT)");
 }
 
+/* $MOTE_STATE names another state file (tests use their own). */
 static void state_path(char *out, size_t size)
 {
-    snprintf(out, size, "%s/_build/mote/state", root);
+    const char *env = getenv("MOTE_STATE");
+    if (env && *env)
+        snprintf(out, size, "%s", env);
+    else
+        snprintf(out, size, "%s/_build/mote/state", root);
 }
 
 static void usage_keys(const struct conf_app *app)
@@ -145,12 +151,14 @@ static void add_key(struct state *st, const struct conf_app *app,
 static void write_state(const struct state *st)
 {
     char dir[PATH_MAX + 16], path[PATH_MAX + 32], tmp[PATH_MAX + 40];
-    snprintf(dir, sizeof(dir), "%s/_build", root);
-    mkdir(dir, 0777);
-    snprintf(dir, sizeof(dir), "%s/_build/mote", root);
-    if (mkdir(dir, 0777) < 0 && errno != EEXIST)
-        err(1, "%s", dir);
     state_path(path, sizeof(path));
+    if (!getenv("MOTE_STATE") || !*getenv("MOTE_STATE")) {
+        snprintf(dir, sizeof(dir), "%s/_build", root);
+        mkdir(dir, 0777);
+        snprintf(dir, sizeof(dir), "%s/_build/mote", root);
+        if (mkdir(dir, 0777) < 0 && errno != EEXIST)
+            err(1, "%s", dir);
+    }
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f)
