@@ -526,6 +526,119 @@ static void test_rsa_wycheproof(void)
     rsa_file("rsa_pss_4096_sha512_mgf1_64", 1);
 }
 
+/* ---- ML-KEM-768 -----------------------------------------------------------
+ */
+
+static void test_mlkem_wycheproof(void)
+{
+    static uint8_t pub[MOTE_MLKEM768_PUB_LEN], priv[MOTE_MLKEM768_PRIV_LEN],
+        ct[MOTE_MLKEM768_CT_LEN];
+    uint8_t ss[32];
+    struct tcase t;
+    FILE *f;
+
+    /* Key generation from the 64-byte seed d || z. */
+    struct tally kg = {"mlkem_768_keygen_seed", 0, 0};
+    if ((f = open_vectors("mlkem_768_keygen_seed"))) {
+        while (next_case(f, &t)) {
+            size_t sl, el, dl;
+            uint8_t *seed = hexfield(&t, "seed", &sl);
+            uint8_t *ek = hexfield(&t, "ek", &el);
+            uint8_t *dk = hexfield(&t, "dk", &dl);
+            int acc = 0;
+            if (sl == 64) {
+                mote_mlkem768_keygen_seed(pub, priv, seed);
+                acc = el == sizeof pub && dl == sizeof priv &&
+                      !memcmp(pub, ek, el) && !memcmp(priv, dk, dl);
+            }
+            judge(&kg, &t, acc);
+            free(seed), free(ek), free(dk);
+        }
+        fclose(f);
+        report(&kg);
+    }
+
+    /* Encapsulation with a fixed m; invalid keys (unreduced, wrong length)
+     * must be refused. */
+    struct tally en = {"mlkem_768_encaps", 0, 0};
+    if ((f = open_vectors("mlkem_768_encaps"))) {
+        while (next_case(f, &t)) {
+            size_t ml, el, cl, kl;
+            uint8_t *m = hexfield(&t, "m", &ml);
+            uint8_t *ek = hexfield(&t, "ek", &el);
+            uint8_t *c = hexfield(&t, "c", &cl);
+            uint8_t *k = hexfield(&t, "K", &kl);
+            int acc = 0;
+            if (ml == 32 && el == MOTE_MLKEM768_PUB_LEN &&
+                mote_mlkem768_encaps_seed(ct, ss, ek, m) == 0)
+                acc = cl == sizeof ct && kl == 32 && !memcmp(ct, c, cl) &&
+                      !memcmp(ss, k, 32);
+            judge(&en, &t, acc);
+            free(m), free(ek), free(c), free(k);
+        }
+        fclose(f);
+        report(&en);
+    }
+
+    /* Decapsulation (keys from seeds), including implicit rejection of
+     * modified ciphertexts: those are "valid" with the rejection key. */
+    struct tally de = {"mlkem_768", 0, 0};
+    if ((f = open_vectors("mlkem_768"))) {
+        while (next_case(f, &t)) {
+            size_t sl, el, cl, kl;
+            uint8_t *seed = hexfield(&t, "seed", &sl);
+            uint8_t *ek = hexfield(&t, "ek", &el);
+            uint8_t *c = hexfield(&t, "c", &cl);
+            uint8_t *k = hexfield(&t, "K", &kl);
+            int acc = 0;
+            if (sl == 64) {
+                mote_mlkem768_keygen_seed(pub, priv, seed);
+                if ((!ek || (el == sizeof pub && !memcmp(pub, ek, el))) &&
+                    cl == MOTE_MLKEM768_CT_LEN &&
+                    mote_mlkem768_decaps(ss, c, priv) == 0)
+                    acc = kl == 32 && !memcmp(ss, k, 32);
+            }
+            judge(&de, &t, acc);
+            free(seed), free(ek), free(c), free(k);
+        }
+        fclose(f);
+        report(&de);
+    }
+}
+
+static int test_rng(void *ctx, uint8_t *buf, size_t len)
+{
+    unsigned *state = ctx;
+    for (size_t i = 0; i < len; i++) {
+        *state = *state * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(*state >> 16);
+    }
+    return 0;
+}
+
+static void test_mlkem_roundtrip(void)
+{
+    static uint8_t pub[MOTE_MLKEM768_PUB_LEN], priv[MOTE_MLKEM768_PRIV_LEN],
+        ct[MOTE_MLKEM768_CT_LEN];
+    uint8_t k1[32], k2[32], k3[32];
+    unsigned st = 7;
+    int bad = 0;
+    for (int i = 0; i < 20; i++) {
+        mote_mlkem768_keygen(pub, priv, test_rng, &st);
+        if (mote_mlkem768_encaps(ct, k1, pub, test_rng, &st) ||
+            mote_mlkem768_decaps(k2, ct, priv) || memcmp(k1, k2, 32))
+            bad++;
+        ct[i * 50] ^= 1; /* implicit rejection: a different key */
+        if (mote_mlkem768_decaps(k3, ct, priv) || !memcmp(k3, k1, 32))
+            bad++;
+    }
+    ok(bad == 0, "20 key pairs agree, modified ciphertexts rejected (%d bad)",
+       bad);
+    priv[1152 + 1184] ^= 1; /* H(ek) no longer matches */
+    is_int(mote_mlkem768_decaps(k2, ct, priv), MOTE_EINVAL,
+           "decapsulation key check");
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -537,5 +650,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_ecdsa_wycheproof);
     TAP_CASE(test_ecdh_wycheproof);
     TAP_CASE(test_rsa_wycheproof);
+    TAP_CASE(test_mlkem_wycheproof);
+    TAP_CASE(test_mlkem_roundtrip);
     return tap_done();
 }
