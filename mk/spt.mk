@@ -81,3 +81,11 @@ $(SPT_TENDER): $(wildcard tools/spt/*.c tools/spt/*.h) src/platform/spt/spt_abi.
 $(MOTE_CLI): $(wildcard tools/mote/*.c tools/mote/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_TOOL_CFLAGS) $(filter %.c,$^) -o $@
+
+# The image checker is host code (tools/spt/elf.c): its fuzz target links
+# that file instead of libmote.
+$(B)/fuzz/tests/fuzz_spt_elf: tests/fuzz/fuzz_spt_elf.c tools/spt/elf.c \
+		tools/spt/tender.h src/platform/spt/spt_abi.h
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS_fuzz) -fsanitize=fuzzer -Itools/spt -Isrc/platform/spt \
+	  $(filter %.c,$^) -o $@

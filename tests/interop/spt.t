@@ -69,6 +69,10 @@ run 255 'guest memory fault at 0x0*8: outside guest memory' \
   "a NULL dereference faults with a message" \
   -- "$T" "$G/overflow.spt" null
 
+run 255 'general protection fault \(a privileged instruction' \
+  "a minimal hand-made image executing hlt is stopped with a message" \
+  -- "$T" tests/fuzz/corpus/spt_elf/valid
+
 # ---- block device through the filter.
 truncate -s 65536 "$tmp/disk.img"
 run 0 '^block: all ok$' "block device: acquire, read, write, errors" \

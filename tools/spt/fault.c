@@ -49,7 +49,11 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
                             : "arithmetic fault");
     n = cat(buf, n, " at ");
     n = cat_hex(buf, n, a);
-    if (sig == SIGSEGV && a >= g_guard && a < g_stack_low)
+    if (sig == SIGSEGV && si->si_code == SI_KERNEL)
+        n = cat(buf, n,
+                ": general protection fault (a privileged "
+                "instruction, or a non-canonical address)");
+    else if (sig == SIGSEGV && a >= g_guard && a < g_stack_low)
         n = cat(buf, n, ": boot stack overflow (hit its guard page)");
     else if (sig == SIGSEGV && (a < g_mem_start || a >= g_mem_end))
         n = cat(buf, n, ": outside guest memory");
