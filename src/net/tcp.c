@@ -312,8 +312,7 @@ static void arm_rexmt(struct tcp_pcb *pcb)
 
 static bool fin_acked(const struct tcp_pcb *pcb)
 {
-    return pcb->fin_queued && pcb->snd_una == pcb->snd_max &&
-           pcb->snd_max == data_end(pcb) + 1;
+    return pcb->fin_sent && pcb->snd_una == pcb->snd_max;
 }
 
 /* Resend len bytes at seq (fast retransmit, SACK holes, partial ACKs)
@@ -419,13 +418,16 @@ static void output_force(struct tcp_pcb *pcb, bool force)
                     pcb->state == TCP_LAST_ACK);
         if (!len && !fin)
             break;
-        if (len < pcb->smss && !fin && !force) {
+        if (len < pcb->smss && !fin && !force &&
+            tcp_seq_ge(pcb->snd_nxt, pcb->snd_max)) {
             /* Nagle (RFC 9293 3.7.4) and sender SWS avoidance (3.8.6.2.1):
              * a short segment goes only if it is all we have and nothing
              * is outstanding (or no-delay), or it fills half the largest
              * window the peer offered. */
             bool all = len == avail;
-            bool idle = pcb->snd_nxt == pcb->snd_una;
+            /* Minshall's variant: hold only while a short segment is
+             * unacknowledged, so a bulk write's tail is not delayed. */
+            bool idle = tcp_seq_le(pcb->snd_sml, pcb->snd_una);
             if (!(all && (pcb->nodelay || idle)) &&
                 !(pcb->max_snd_wnd && len >= pcb->max_snd_wnd / 2))
                 break;
@@ -442,6 +444,10 @@ static void output_force(struct tcp_pcb *pcb, bool force)
             pcb->rtt_start = st->now;
             pcb->rtt_seq = pcb->snd_nxt;
         }
+        if (len < pcb->smss)
+            pcb->snd_sml = pcb->snd_nxt + len;
+        if (fin)
+            pcb->fin_sent = true;
         pcb->snd_nxt += len + (fin ? 1 : 0);
         if (tcp_seq_gt(pcb->snd_nxt, pcb->snd_max))
             pcb->snd_max = pcb->snd_nxt;
@@ -831,6 +837,13 @@ static uint32_t make_isn(struct tcp_stack *st, const struct tcp_pcb *pcb)
     return (uint32_t)(st->now / 4000) + (uint32_t)h;
 }
 
+static void set_iss(struct tcp_pcb *pcb, uint32_t iss)
+{
+    pcb->iss = iss;
+    pcb->snd_una = pcb->snd_nxt = pcb->snd_max = iss;
+    pcb->recover = pcb->snd_sml = iss;
+}
+
 static void pcb_start(struct tcp_pcb *pcb)
 {
     struct tcp_stack *st = pcb->stack;
@@ -1057,9 +1070,9 @@ static void listen_input(struct tcp_stack *st, struct tcp_listener *l,
         pcb->irs = irs;
         pcb->rcv_nxt = s->seq;
         pcb->rcv_adv = pcb->rcv_nxt;
-        pcb->iss = cookie;
+        set_iss(pcb, cookie);
         pcb->snd_una = pcb->snd_nxt = pcb->snd_max = s->ack;
-        pcb->recover = s->ack;
+        pcb->recover = pcb->snd_sml = s->ack;
         pcb->peer_mss = cookie_mss[cookie & 7];
         if (s->has_ts && !st->cfg.no_timestamps) {
             uint32_t bits = s->tsecr & 31;
@@ -1121,8 +1134,9 @@ static void listen_input(struct tcp_stack *st, struct tcp_listener *l,
         tmp.sack_ok = s->sack_perm && !st->cfg.no_sack;
         tmp.ts_ok = s->has_ts && !st->cfg.no_timestamps;
         tmp.ts_recent = s->tsval;
-        uint32_t bits = (tmp.ws_ok ? (uint32_t)tmp.rcv_wscale << 1 : 30) |
-                        (tmp.sack_ok ? 1 : 0);
+        uint32_t bits =
+            (tmp.ws_ok ? (uint32_t)(s->ws > 14 ? 14 : s->ws) << 1 : 30) |
+            (tmp.sack_ok ? 1 : 0);
         uint32_t tsv = (ts_now(&tmp) & ~31u) | bits;
         uint8_t opt[40];
         struct emit_args a = {0};
@@ -1149,9 +1163,7 @@ static void listen_input(struct tcp_stack *st, struct tcp_listener *l,
     pcb->snd_wnd = s->wnd; /* never scaled in a SYN (RFC 7323 2.2) */
     pcb->max_snd_wnd = pcb->snd_wnd;
     pcb->snd_wl1 = s->seq;
-    pcb->iss = make_isn(st, pcb);
-    pcb->snd_una = pcb->snd_nxt = pcb->snd_max = pcb->iss;
-    pcb->recover = pcb->iss;
+    set_iss(pcb, make_isn(st, pcb));
     pcb->state = TCP_SYN_RCVD;
     l->n_synrcvd++;
     table_add(pcb);
@@ -1309,6 +1321,7 @@ static void on_dupack(struct tcp_pcb *pcb)
         if (!enough || tcp_seq_lt(pcb->snd_una, pcb->recover))
             return;
         cc_reduce(pcb);
+        pcb->stack->stats.fast_rexmt++;
         pcb->recover = pcb->snd_max;
         pcb->in_recovery = true;
         pcb->cwnd = pcb->ssthresh + 3 * smss;
@@ -1326,7 +1339,8 @@ static void on_dupack(struct tcp_pcb *pcb)
         pcb->high_rxt = seq + len;
 }
 
-static void on_new_ack(struct tcp_pcb *pcb, const struct seg *s, uint32_t acked)
+static void on_new_ack(struct tcp_pcb *pcb, const struct seg *s, uint32_t acked,
+                       bool limited)
 {
     struct tcp_stack *st = pcb->stack;
     /* RTT sample: timestamps (RFC 7323 4.1) or one timed segment */
@@ -1362,7 +1376,7 @@ static void on_new_ack(struct tcp_pcb *pcb, const struct seg *s, uint32_t acked)
             if (pcb->cwnd < pcb->smss)
                 pcb->cwnd = pcb->smss;
         }
-    } else {
+    } else if (limited) {
         cc_ack(pcb, acked);
     }
     if (pcb->snd_una == pcb->snd_max) {
@@ -1520,6 +1534,7 @@ static void pcb_input(struct tcp_pcb *pcb, struct seg *s)
     uint32_t room = rwnd - (s->seq - pcb->rcv_nxt);
     if (s->dlen > room) {
         s->dlen = room;
+        pcb->ack_now = true; /* tell the peer what we did not take */
         s->flags &= (uint8_t)~TCP_FIN;
     }
     /* RST (3.10.7.4 second, RFC 5961 3.2) */
@@ -1593,9 +1608,11 @@ static void pcb_input(struct tcp_pcb *pcb, struct seg *s)
     uint32_t wnd = s->wnd << pcb->snd_wscale;
     if (tcp_seq_gt(s->ack, pcb->snd_una)) {
         uint32_t acked = s->ack - pcb->snd_una;
+        /* RFC 7661: grow cwnd only while it is what limits us */
+        bool limited = flight(pcb) + 2 * pcb->smss >= pcb->cwnd;
         take_ack(pcb, s->ack);
         score_prune(pcb);
-        on_new_ack(pcb, s, acked);
+        on_new_ack(pcb, s, acked, limited);
     } else if (s->ack == pcb->snd_una && s->dlen == 0 &&
                !(s->flags & TCP_FIN) && wnd == pcb->snd_wnd &&
                pcb->snd_una != pcb->snd_max) {
@@ -2015,9 +2032,7 @@ int tcp_connect(struct tcp_stack *st, struct tcp_pcb *pcb, uint64_t now,
     pcb->ts_ok = !st->cfg.no_timestamps;
     if (!pcb->ws_ok)
         pcb->rcv_wscale = 0;
-    pcb->iss = make_isn(st, pcb);
-    pcb->snd_una = pcb->snd_nxt = pcb->snd_max = pcb->iss;
-    pcb->recover = pcb->iss;
+    set_iss(pcb, make_isn(st, pcb));
     pcb->state = TCP_SYN_SENT;
     cc_init(pcb);
     table_add(pcb);

@@ -195,7 +195,9 @@ struct tcp_pcb {
     uint32_t scap, slen, shead; /* ring: slen bytes from index shead */
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, max_snd_wnd;
     uint32_t snd_wl1, snd_wl2;
-    bool fin_queued; /* shutdown called: FIN after the buffered data */
+    bool fin_queued;  /* shutdown called: FIN after the buffered data */
+    bool fin_sent;    /* the FIN has been sent at least once */
+    uint32_t snd_sml; /* end of the last short segment (Minshall) */
     /* receive side */
     uint8_t *rbuf;
     uint32_t rcap, rlen, rhead; /* in-order unread: rlen bytes at rhead */
@@ -239,7 +241,7 @@ struct tcp_pcb {
 struct tcp_stats {
     uint64_t in_segs, out_segs, retrans, in_errs, bad_csum, rst_out, out_drops,
         challenge_acks, cookies_sent, cookies_ok, syn_drops, paws_drops,
-        ooo_segs, timeouts;
+        ooo_segs, timeouts, fast_rexmt;
 };
 
 struct tcp_stack {

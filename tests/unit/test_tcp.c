@@ -1,0 +1,1516 @@
+/* Unit tests for the TCP engine: forged segments, engines back to back. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mote/error.h>
+#include <mote/ipaddr.h>
+
+#include "../../src/net/tcp_int.h"
+#include "tap.h"
+
+/*
+ * Two shapes of test, as in lwIP's test_tcp.c:
+ *
+ *  - one engine and a forged peer: the test writes segments by hand
+ *    (seg_build), feeds them with tcp_input, and inspects what the engine
+ *    queued (take_out). Connections are put straight into a state by
+ *    playing the handshake.
+ *  - two engines back to back over a simulated link (struct link) that
+ *    loses, duplicates and reorders segments by a seeded schedule; time is
+ *    simulated and jumps to the next event, so a "minute" of TCP time costs
+ *    nothing.
+ *
+ * Every pcb comes from pcb_new() and is freed only on TCP_EV_FREE, so
+ * `live` counts leaks: each test ends with live == 0.
+ */
+
+#define MS (1000000ULL)
+#define S  (1000000000ULL)
+
+/* ---- Pcbs and the notify hook ---------------------------------------- */
+
+static int live; /* pcbs allocated and not yet reported free */
+
+struct upcb {
+    struct tcp_pcb pcb;
+    unsigned events;
+    uint8_t mem[];
+};
+
+static struct tcp_pcb *pcb_new(uint32_t scap, uint32_t rcap)
+{
+    struct upcb *u = calloc(1, sizeof *u + scap + rcap);
+    tcp_pcb_init(&u->pcb, u->mem, scap, u->mem + scap, rcap);
+    u->pcb.user = u;
+    live++;
+    return &u->pcb;
+}
+
+static unsigned events_of(struct tcp_pcb *p)
+{
+    return ((struct upcb *)p->user)->events;
+}
+
+static void trace_freed(struct tcp_pcb *pcb);
+
+static void on_notify(void *ctx, struct tcp_pcb *pcb, unsigned ev)
+{
+    (void)ctx;
+    struct upcb *u = pcb->user;
+    u->events |= ev;
+    if (ev & TCP_EV_FREE) {
+        trace_freed(pcb);
+        live--;
+        free(u);
+    }
+}
+
+static uint64_t rng_state = 1;
+static uint64_t rng(void)
+{
+    /* xorshift64*: deterministic per seed */
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 2685821657736338717ULL;
+}
+
+static void fake_random(void *ctx, void *buf, size_t n)
+{
+    (void)ctx;
+    uint8_t *p = buf;
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)rng();
+}
+
+/* ---- One engine and a forged peer ------------------------------------ */
+
+struct eng {
+    struct tcp_stack st;
+    void *oq;
+    uint64_t now;
+};
+
+static struct mote_ipaddr ip_a, ip_b;
+
+static void cfg_default(struct tcp_cfg *c)
+{
+    memset(c, 0, sizeof *c);
+    c->random = fake_random;
+    c->notify = on_notify;
+    c->msl = 1 * S;
+}
+
+static void eng_init(struct eng *e, const struct tcp_cfg *c, unsigned slots)
+{
+    size_t n = tcp_outq_size(c, slots);
+    e->oq = aligned_alloc(8, (n + 7) & ~(size_t)7);
+    int err = tcp_stack_init(&e->st, c, e->oq, n);
+    if (err) {
+        printf("# tcp_stack_init: %d\n", err);
+        exit(1);
+    }
+    e->now = 1 * S;
+}
+
+static void eng_release(struct eng *e)
+{
+    tcp_stack_release(&e->st);
+    free(e->oq);
+}
+
+/* A parsed copy of an output segment. */
+struct pkt {
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t flags;
+    uint16_t wnd;
+    size_t dlen;
+    uint8_t data[9100];
+    bool has_ts, has_ws, has_sack_perm, has_mss;
+    uint16_t mss;
+    uint8_t ws;
+    uint32_t tsval, tsecr;
+    unsigned n_sack;
+    uint32_t sack[4][2];
+};
+
+static void pkt_parse(const uint8_t *p, size_t len, struct pkt *k)
+{
+    memset(k, 0, sizeof *k);
+    k->sport = (uint16_t)(p[0] << 8 | p[1]);
+    k->dport = (uint16_t)(p[2] << 8 | p[3]);
+    k->seq = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 |
+             p[7];
+    k->ack = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+             (uint32_t)p[10] << 8 | p[11];
+    k->flags = p[13];
+    k->wnd = (uint16_t)(p[14] << 8 | p[15]);
+    size_t hl = (size_t)(p[12] >> 4) * 4;
+    k->dlen = len - hl;
+    memcpy(k->data, p + hl, k->dlen);
+    for (size_t i = 20; i < hl;) {
+        uint8_t kind = p[i];
+        if (kind == 0)
+            break;
+        if (kind == 1) {
+            i++;
+            continue;
+        }
+        uint8_t l = p[i + 1];
+        const uint8_t *v = p + i + 2;
+        if (kind == 2) {
+            k->has_mss = true;
+            k->mss = (uint16_t)(v[0] << 8 | v[1]);
+        } else if (kind == 3) {
+            k->has_ws = true;
+            k->ws = v[0];
+        } else if (kind == 4) {
+            k->has_sack_perm = true;
+        } else if (kind == 5) {
+            k->n_sack = (l - 2u) / 8;
+            for (unsigned j = 0; j < k->n_sack && j < 4; j++)
+                for (int w = 0; w < 2; w++) {
+                    const uint8_t *q = v + 8 * j + 4 * w;
+                    k->sack[j][w] = (uint32_t)q[0] << 24 |
+                                    (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 |
+                                    q[3];
+                }
+        } else if (kind == 8) {
+            k->has_ts = true;
+            k->tsval = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 |
+                       (uint32_t)v[2] << 8 | v[3];
+            k->tsecr = (uint32_t)v[4] << 24 | (uint32_t)v[5] << 16 |
+                       (uint32_t)v[6] << 8 | v[7];
+        }
+        i += l;
+    }
+}
+
+/* Pop the oldest queued output segment into k; false if none. Checks the
+ * checksum of everything the engine sends. */
+static int bad_csum_out;
+static bool take_out(struct eng *e, struct pkt *k)
+{
+    const struct tcp_outseg *o = tcp_out_peek(&e->st);
+    if (!o)
+        return false;
+    if (tcp__checksum(&o->src, &o->dst, o->data, o->len) != 0)
+        bad_csum_out++;
+    pkt_parse(o->data, o->len, k);
+    tcp_out_pop(&e->st);
+    return true;
+}
+
+static unsigned count_out(struct eng *e)
+{
+    struct pkt k;
+    unsigned n = 0;
+    while (take_out(e, &k))
+        n++;
+    return n;
+}
+
+struct fseg {
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t flags;
+    uint16_t wnd;
+    const void *data;
+    size_t dlen;
+    bool ts;
+    uint32_t tsval, tsecr;
+    bool syn_opts; /* MSS 1460, WS 7, SACK-permitted */
+    bool mss_opt;  /* MSS 1460 only */
+    unsigned n_sack;
+    uint32_t sack[4][2];
+};
+
+static size_t seg_build(const struct fseg *f, uint8_t *out)
+{
+    uint8_t opt[40];
+    size_t n = 0;
+    if (f->syn_opts) {
+        const uint8_t o[] = {2, 4, 0x05, 0xb4, 1, 3, 3, 7, 4, 2, 1, 1};
+        memcpy(opt, o, sizeof o);
+        n = sizeof o;
+    } else if (f->mss_opt) {
+        const uint8_t o[] = {2, 4, 0x05, 0xb4};
+        memcpy(opt, o, sizeof o);
+        n = sizeof o;
+    }
+    if (f->ts) {
+        opt[n++] = 1;
+        opt[n++] = 1;
+        opt[n++] = 8;
+        opt[n++] = 10;
+        for (int i = 0; i < 4; i++)
+            opt[n++] = (uint8_t)(f->tsval >> (24 - 8 * i));
+        for (int i = 0; i < 4; i++)
+            opt[n++] = (uint8_t)(f->tsecr >> (24 - 8 * i));
+    }
+    if (f->n_sack) {
+        opt[n++] = 1;
+        opt[n++] = 1;
+        opt[n++] = 5;
+        opt[n++] = (uint8_t)(2 + 8 * f->n_sack);
+        for (unsigned j = 0; j < f->n_sack; j++)
+            for (int w = 0; w < 2; w++)
+                for (int i = 0; i < 4; i++)
+                    opt[n++] = (uint8_t)(f->sack[j][w] >> (24 - 8 * i));
+    }
+    size_t hl = 20 + n;
+    memset(out, 0, 20);
+    out[0] = (uint8_t)(f->sport >> 8);
+    out[1] = (uint8_t)f->sport;
+    out[2] = (uint8_t)(f->dport >> 8);
+    out[3] = (uint8_t)f->dport;
+    for (int i = 0; i < 4; i++) {
+        out[4 + i] = (uint8_t)(f->seq >> (24 - 8 * i));
+        out[8 + i] = (uint8_t)(f->ack >> (24 - 8 * i));
+    }
+    out[12] = (uint8_t)((hl / 4) << 4);
+    out[13] = f->flags;
+    out[14] = (uint8_t)(f->wnd >> 8);
+    out[15] = (uint8_t)f->wnd;
+    memcpy(out + 20, opt, n);
+    if (f->dlen)
+        memcpy(out + hl, f->data, f->dlen);
+    return hl + f->dlen;
+}
+
+/* Feed a forged segment from ip_b (the peer) to the engine at ip_a. */
+static int feed(struct eng *e, const struct fseg *f)
+{
+    uint8_t buf[10000];
+    size_t n = seg_build(f, buf);
+    uint16_t c = tcp__checksum(&ip_b, &ip_a, buf, n);
+    buf[16] = (uint8_t)(c >> 8);
+    buf[17] = (uint8_t)c;
+    return tcp_input(&e->st, e->now, &ip_b, &ip_a, buf, n);
+}
+
+static void advance(struct eng *e, uint64_t to)
+{
+    while (e->now < to) {
+        uint64_t d = tcp_deadline(&e->st);
+        if (d > to)
+            d = to;
+        if (d < e->now)
+            d = e->now;
+        e->now = d;
+        tcp_tick(&e->st, e->now);
+        if (d == to)
+            break;
+    }
+}
+
+/* A connection in ESTABLISHED, passively opened by the engine on port 80
+ * from peer port 4000: the forged peer's ISN is 1000, ours is returned in
+ * *iss. No options unless opts. */
+struct fx {
+    struct eng e;
+    struct tcp_listener lst;
+    struct tcp_pcb *pcb;
+    uint32_t iss;  /* engine's */
+    uint32_t pseq; /* peer's next sequence */
+    uint32_t pack; /* what the peer has acked */
+    uint32_t ptsv; /* peer TSval */
+    bool ts;
+};
+
+static void fx_open(struct fx *x, const struct tcp_cfg *c, bool opts,
+                    uint32_t scap, uint32_t rcap)
+{
+    memset(x, 0, sizeof *x);
+    eng_init(&x->e, c, 64);
+    tcp_pool_give(&x->e.st, pcb_new(scap, rcap));
+    tcp_listen(&x->e.st, &x->lst, &ip_a, 80, 4);
+    struct fseg f = {.sport = 4000,
+                     .dport = 80,
+                     .seq = 1000,
+                     .flags = TCP_SYN,
+                     .wnd = 65535,
+                     .mss_opt = true};
+    if (opts) {
+        f.syn_opts = true;
+        f.ts = true;
+        f.tsval = x->ptsv = 5000;
+        x->ts = true;
+    }
+    feed(&x->e, &f);
+    struct pkt k;
+    if (!take_out(&x->e, &k) || k.flags != (TCP_SYN | TCP_ACK)) {
+        printf("# no SYN-ACK\n");
+        exit(1);
+    }
+    x->iss = k.seq;
+    x->pseq = 1001;
+    x->pack = k.seq + 1;
+    struct fseg a = {.sport = 4000,
+                     .dport = 80,
+                     .seq = 1001,
+                     .ack = x->pack,
+                     .flags = TCP_ACK,
+                     .wnd = 65535};
+    if (opts) {
+        a.ts = true;
+        a.tsval = ++x->ptsv;
+        a.tsecr = k.tsval;
+    }
+    feed(&x->e, &a);
+    x->pcb = tcp_accept(&x->lst);
+    if (!x->pcb) {
+        printf("# not accepted\n");
+        exit(1);
+    }
+}
+
+/* Peer sends data / flags at pseq, acking pack. */
+static void fx_send(struct fx *x, uint8_t flags, const void *d, size_t n)
+{
+    struct fseg f = {.sport = 4000,
+                     .dport = 80,
+                     .seq = x->pseq,
+                     .ack = x->pack,
+                     .flags = flags,
+                     .wnd = 65535,
+                     .data = d,
+                     .dlen = n};
+    if (x->ts) {
+        f.ts = true;
+        f.tsval = ++x->ptsv;
+    }
+    feed(&x->e, &f);
+    x->pseq += (uint32_t)n + ((flags & TCP_FIN) ? 1 : 0);
+}
+
+static void fx_close(struct fx *x)
+{
+    if (x->pcb)
+        tcp_abort(x->pcb, x->e.now);
+    tcp_unlisten(&x->e.st, &x->lst, x->e.now);
+    count_out(&x->e);
+    eng_release(&x->e);
+}
+
+/* ---- Forged-segment tests --------------------------------------------- */
+
+static void test_closed_port(void)
+{
+    struct eng e;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    eng_init(&e, &c, 8);
+    struct fseg f = {.sport = 4000, .dport = 81, .seq = 77, .flags = TCP_SYN};
+    feed(&e, &f);
+    struct pkt k;
+    ok(take_out(&e, &k), "a SYN to a closed port is answered");
+    is_int(k.flags, TCP_RST | TCP_ACK, "with RST,ACK");
+    is_int(k.ack, 78, "acking SYN (SEG.SEQ + 1)");
+    is_int(k.seq, 0, "seq 0");
+    struct fseg a = {.sport = 4000,
+                     .dport = 81,
+                     .seq = 5,
+                     .ack = 999,
+                     .flags = TCP_ACK,
+                     .data = "xy",
+                     .dlen = 2};
+    feed(&e, &a);
+    ok(take_out(&e, &k), "an ACK to a closed port is answered");
+    is_int(k.flags, TCP_RST, "with a bare RST");
+    is_int(k.seq, 999, "seq = SEG.ACK");
+    struct fseg r = {.sport = 4000, .dport = 81, .flags = TCP_RST};
+    feed(&e, &r);
+    is_int(count_out(&e), 0, "a RST is never answered");
+    /* malformed: short, bad data offset, bad checksum */
+    uint8_t junk[20] = {0};
+    is_int(tcp_input(&e.st, e.now, &ip_b, &ip_a, junk, 10), MOTE_EINVAL,
+           "short header refused");
+    junk[12] = 0xf0;
+    is_int(tcp_input(&e.st, e.now, &ip_b, &ip_a, junk, 20), MOTE_EINVAL,
+           "data offset past the end refused");
+    uint8_t buf[64];
+    size_t n = seg_build(&f, buf);
+    buf[16] = 0x12;
+    is_int(tcp_input(&e.st, e.now, &ip_b, &ip_a, buf, n), MOTE_EINVAL,
+           "bad checksum refused");
+    is_int(e.st.stats.bad_csum, 1, "and counted");
+    is_int(count_out(&e), 0, "nothing sent for any of them");
+    eng_release(&e);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_passive_open_options(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, true, 65536, 1 << 20);
+    ok(x.pcb->state == TCP_ESTABLISHED, "ESTABLISHED after the handshake");
+    ok(x.pcb->ts_ok && x.pcb->sack_ok && x.pcb->ws_ok,
+       "timestamps, SACK and window scaling negotiated");
+    is_int(x.pcb->snd_wscale, 7, "peer's shift taken");
+    is_int(x.pcb->rcv_wscale, 5, "our shift fits a 1 MiB ring");
+    is_int(x.pcb->smss, 1460 - 12, "MSS less the timestamp option");
+    ok(events_of(x.pcb) & TCP_EV_ACCEPT, "accept event");
+    /* send 4000 bytes: with IW10 all go out, each within MSS */
+    size_t len;
+    uint8_t *w = tcp_send_buf(x.pcb, &len);
+    memset(w, 'a', 4000);
+    tcp_send_ack(x.pcb, x.e.now, 4000);
+    struct pkt k;
+    unsigned n = 0;
+    size_t bytes = 0, maxseg = 0;
+    while (take_out(&x.e, &k)) {
+        n++;
+        bytes += k.dlen;
+        if (k.dlen > maxseg)
+            maxseg = k.dlen;
+        ok(k.has_ts && k.tsecr == x.ptsv, "segment %u echoes our TSval", n);
+    }
+    is_int(bytes, 4000, "all 4000 bytes sent at once (IW10)");
+    is_int(maxseg, 1448, "segments fill the MSS");
+    is_int(bad_csum_out, 0, "every segment has a good checksum");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_rst_handling(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, false, 4096, 4096);
+    struct pkt k;
+    /* RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2) */
+    struct fseg r = {
+        .sport = 4000, .dport = 80, .seq = x.pseq + 100, .flags = TCP_RST};
+    feed(&x.e, &r);
+    ok(take_out(&x.e, &k), "in-window RST draws a reply");
+    is_int(k.flags, TCP_ACK, "a challenge ACK");
+    is_int(k.ack, x.pseq, "naming RCV.NXT");
+    ok(x.pcb->state == TCP_ESTABLISHED, "connection survives");
+    /* RST out of window: silence */
+    r.seq = x.pseq + 100000;
+    feed(&x.e, &r);
+    is_int(count_out(&x.e), 0, "out-of-window RST ignored");
+    /* SYN in ESTABLISHED: challenge ACK (RFC 5961 4.2) */
+    struct fseg s = {.sport = 4000,
+                     .dport = 80,
+                     .seq = x.pseq + 5,
+                     .flags = TCP_SYN,
+                     .wnd = 100};
+    feed(&x.e, &s);
+    ok(take_out(&x.e, &k) && k.flags == TCP_ACK, "SYN draws a challenge ACK");
+    ok(x.pcb->state == TCP_ESTABLISHED, "and does not reset");
+    is_int(x.e.st.stats.challenge_acks, 2, "two challenge ACKs counted");
+    /* ACK of data never sent: ACK back, ignore (3.10.7.4) */
+    struct fseg a = {.sport = 4000,
+                     .dport = 80,
+                     .seq = x.pseq,
+                     .ack = x.pack + 5000,
+                     .flags = TCP_ACK,
+                     .wnd = 100};
+    feed(&x.e, &a);
+    ok(take_out(&x.e, &k) && k.flags == TCP_ACK && k.ack == x.pseq,
+       "ACK beyond SND.MAX answered with an ACK");
+    /* exact RST: reset */
+    r.seq = x.pseq;
+    feed(&x.e, &r);
+    ok(x.pcb->state == TCP_CLOSED, "exact RST closes");
+    is_int(x.pcb->error, MOTE_ECONNRESET, "with ECONNRESET");
+    ok(events_of(x.pcb) & TCP_EV_ERROR, "error event");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_out_of_window_data(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, false, 4096, 4096);
+    struct pkt k;
+    struct fseg d = {.sport = 4000,
+                     .dport = 80,
+                     .seq = x.pseq + 10000,
+                     .ack = x.pack,
+                     .flags = TCP_ACK,
+                     .wnd = 100,
+                     .data = "zzzz",
+                     .dlen = 4};
+    feed(&x.e, &d);
+    ok(take_out(&x.e, &k) && k.ack == x.pseq, "out-of-window data ACKed");
+    is_int(x.pcb->rlen, 0, "and not accepted");
+    d.seq = x.pseq - 10; /* old duplicate, partly new */
+    d.data = "0123456789ABCD";
+    d.dlen = 14;
+    feed(&x.e, &d);
+    is_int(x.pcb->rlen, 4, "the new tail of an overlapping segment kept");
+    size_t n;
+    const uint8_t *r = tcp_recv_buf(x.pcb, &n);
+    ok(n == 4 && memcmp(r, "ABCD", 4) == 0, "the right bytes");
+    ok(take_out(&x.e, &k) && k.ack == x.pseq + 4, "ACKed at once");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_ooo_sack(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, true, 4096, 65536);
+    struct pkt k;
+    uint8_t data[3000];
+    for (int i = 0; i < 3000; i++)
+        data[i] = (uint8_t)(i * 7);
+    uint32_t base = x.pseq;
+    /* segments 2 and 3 first, then 1 */
+    x.pseq = base + 1000;
+    fx_send(&x, TCP_ACK, data + 1000, 1000);
+    ok(take_out(&x.e, &k), "out-of-order segment ACKed at once");
+    is_int(k.ack, base, "duplicate ACK");
+    is_int(k.n_sack, 1, "with one SACK block");
+    ok(k.sack[0][0] == base + 1000 && k.sack[0][1] == base + 2000,
+       "covering it");
+    x.pseq = base + 2500;
+    fx_send(&x, TCP_ACK, data + 2500, 500);
+    ok(take_out(&x.e, &k) && k.n_sack == 2, "two blocks");
+    ok(k.sack[0][0] == base + 2500, "most recent first (RFC 2018 4)");
+    x.pseq = base + 2000;
+    fx_send(&x, TCP_ACK, data + 2000, 500);
+    ok(take_out(&x.e, &k) && k.n_sack == 1 && k.sack[0][1] == base + 3000,
+       "adjacent blocks merge");
+    x.pseq = base;
+    fx_send(&x, TCP_ACK, data, 1000);
+    ok(take_out(&x.e, &k) && k.ack == base + 3000 && k.n_sack == 0,
+       "hole filled: cumulative ACK, no SACK");
+    is_int(x.pcb->rlen, 3000, "3000 bytes readable");
+    uint8_t got[3000];
+    size_t have = 0;
+    while (have < 3000) {
+        size_t n;
+        const uint8_t *r = tcp_recv_buf(x.pcb, &n);
+        if (!n)
+            break;
+        memcpy(got + have, r, n);
+        have += n;
+        tcp_recv_ack(x.pcb, x.e.now, n);
+    }
+    ok(have == 3000 && memcmp(got, data, 3000) == 0, "in order and intact");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_delayed_ack(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, false, 4096, 65536);
+    struct pkt k;
+    fx_send(&x, TCP_ACK, "a", 1);
+    is_int(count_out(&x.e), 0, "one segment: ACK delayed");
+    uint64_t d = tcp_deadline(&x.e.st);
+    is_int(d - x.e.now, 40 * MS, "delayed-ACK timer 40 ms");
+    advance(&x.e, d);
+    ok(take_out(&x.e, &k) && k.ack == x.pseq, "ACK when it fires");
+    fx_send(&x, TCP_ACK, "b", 1);
+    fx_send(&x, TCP_ACK, "c", 1);
+    ok(take_out(&x.e, &k) && k.ack == x.pseq, "second segment: ACK at once");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_nagle(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, false, 65536, 4096);
+    size_t len;
+    uint8_t *w = tcp_send_buf(x.pcb, &len);
+    memcpy(w, "hello", 5);
+    tcp_send_ack(x.pcb, x.e.now, 5);
+    is_int(count_out(&x.e), 1, "first small write goes (nothing outstanding)");
+    w = tcp_send_buf(x.pcb, &len);
+    memcpy(w, "world", 5);
+    tcp_send_ack(x.pcb, x.e.now, 5);
+    is_int(count_out(&x.e), 0, "second waits for the ACK (Nagle)");
+    tcp_set_nodelay(x.pcb, x.e.now, true);
+    is_int(count_out(&x.e), 1, "no-delay sends it");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_rto_backoff_timeout(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    c.retries = 4;
+    fx_open(&x, &c, false, 65536, 4096);
+    size_t len;
+    uint8_t *w = tcp_send_buf(x.pcb, &len);
+    memset(w, 'q', 100);
+    tcp_send_ack(x.pcb, x.e.now, 100);
+    is_int(count_out(&x.e), 1, "sent");
+    uint64_t t0 = x.e.now, prev = 0;
+    bool doubling = true;
+    for (int i = 0; i < 4; i++) {
+        uint64_t d = tcp_deadline(&x.e.st);
+        uint64_t gap = d - x.e.now;
+        if (i == 0)
+            is_int(gap, x.pcb->rto, "first RTO as computed");
+        else if (gap != 2 * prev)
+            doubling = false;
+        prev = gap;
+        advance(&x.e, d);
+        struct pkt k;
+        ok(take_out(&x.e, &k) && k.seq == x.pack && k.dlen == 100,
+           "retransmission %d resends the data", i + 1);
+    }
+    ok(doubling, "each timeout doubles the RTO (RFC 6298 5.5)");
+    advance(&x.e, tcp_deadline(&x.e.st));
+    struct pkt k;
+    ok(take_out(&x.e, &k) && (k.flags & TCP_RST), "gives up with a RST");
+    is_int(x.pcb->error, MOTE_ETIMEDOUT, "ETIMEDOUT");
+    ok(x.e.now - t0 >= 31 * x.pcb->rto / 32, "after 1+2+4+8+16 RTOs");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_zero_window_probe(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, false, 65536, 4096);
+    /* the peer closes its window */
+    struct fseg z = {.sport = 4000,
+                     .dport = 80,
+                     .seq = x.pseq,
+                     .ack = x.pack,
+                     .flags = TCP_ACK,
+                     .wnd = 0};
+    feed(&x.e, &z);
+    size_t len;
+    uint8_t *w = tcp_send_buf(x.pcb, &len);
+    memset(w, 'z', 3000);
+    tcp_send_ack(x.pcb, x.e.now, 3000);
+    is_int(count_out(&x.e), 0, "nothing sent into a zero window");
+    ok(x.pcb->t_persist != 0, "persist timer armed");
+    unsigned probes = 0;
+    for (int i = 0; i < 3; i++) {
+        advance(&x.e, tcp_deadline(&x.e.st));
+        struct pkt k;
+        if (take_out(&x.e, &k) && k.seq == x.pack - 1 && k.dlen == 0)
+            probes++;
+        feed(&x.e, &z); /* still closed */
+    }
+    is_int(probes, 3, "window probes keep coming");
+    ok(x.pcb->state == TCP_ESTABLISHED, "and never time the connection out");
+    z.wnd = 65535;
+    feed(&x.e, &z);
+    struct pkt k;
+    size_t bytes = 0;
+    while (take_out(&x.e, &k))
+        bytes += k.dlen;
+    is_int(bytes, 3000, "window opens: data flows");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_receiver_zero_window(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, false, 4096, 4096);
+    uint8_t d[1024];
+    memset(d, 1, sizeof d);
+    for (int i = 0; i < 4; i++)
+        fx_send(&x, TCP_ACK | TCP_PSH, d, 1024);
+    struct pkt k, last;
+    memset(&last, 0, sizeof last);
+    while (take_out(&x.e, &k))
+        last = k;
+    is_int(last.wnd, 0, "full ring advertises a zero window");
+    fx_send(&x, TCP_ACK, d, 1);
+    x.pseq--;
+    ok(take_out(&x.e, &k) && k.ack == x.pseq && k.wnd == 0,
+       "a probe is answered, its byte not taken");
+    size_t n;
+    tcp_recv_buf(x.pcb, &n);
+    tcp_recv_ack(x.pcb, x.e.now, n);
+    ok(take_out(&x.e, &k) && k.wnd > 0, "reading sends a window update");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_keepalive(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    c.keep_idle = 10 * S;
+    c.keep_intvl = 1 * S;
+    c.keep_cnt = 3;
+    fx_open(&x, &c, false, 4096, 4096);
+    tcp_set_keepalive(x.pcb, x.e.now, true);
+    advance(&x.e, x.e.now + 10 * S);
+    struct pkt k;
+    ok(take_out(&x.e, &k) && k.seq == x.pack - 1 && k.dlen == 0,
+       "idle: a keepalive probe (SEG.SEQ = SND.NXT - 1)");
+    fx_send(&x, TCP_ACK, NULL, 0); /* answered */
+    advance(&x.e, x.e.now + 5 * S);
+    is_int(count_out(&x.e), 0, "an answer restarts the idle time");
+    advance(&x.e, x.e.now + 30 * S);
+    unsigned n = count_out(&x.e);
+    is_int(n, 4, "three probes, then a RST");
+    is_int(x.pcb->error, MOTE_ETIMEDOUT, "dead peer: ETIMEDOUT");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_syn_flood_cookies(void)
+{
+    struct eng e;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    eng_init(&e, &c, 16);
+    for (int i = 0; i < 8; i++)
+        tcp_pool_give(&e.st, pcb_new(4096, 65536));
+    struct tcp_listener l;
+    tcp_listen(&e.st, &l, &ip_a, 80, 4);
+    unsigned synacks = 0;
+    for (unsigned i = 0; i < 10000; i++) {
+        struct fseg f = {.sport = (uint16_t)(1024 + i),
+                         .dport = 80,
+                         .seq = (uint32_t)rng(),
+                         .flags = TCP_SYN,
+                         .wnd = 1000,
+                         .syn_opts = true,
+                         .ts = true,
+                         .tsval = 1};
+        feed(&e, &f);
+        synacks += count_out(&e);
+    }
+    is_int(synacks, 10000, "every SYN of the flood answered");
+    is_int(l.n_synrcvd, 4, "half-open pcbs bounded by the backlog");
+    is_int(e.st.n_pool, 4, "the pool is not drained");
+    is_int(e.st.stats.cookies_sent, 9996, "the rest got cookies");
+    /* a real client completes the handshake on a cookie */
+    struct fseg f = {.sport = 60000,
+                     .dport = 80,
+                     .seq = 7777,
+                     .flags = TCP_SYN,
+                     .wnd = 1000,
+                     .syn_opts = true,
+                     .ts = true,
+                     .tsval = 100};
+    feed(&e, &f);
+    struct pkt k;
+    ok(take_out(&e, &k) && k.flags == (TCP_SYN | TCP_ACK), "SYN-ACK");
+    ok(k.has_ws && k.has_sack_perm && k.has_ts, "cookie keeps options (TS)");
+    struct fseg a = {.sport = 60000,
+                     .dport = 80,
+                     .seq = 7778,
+                     .ack = k.seq + 1,
+                     .flags = TCP_ACK | TCP_PSH,
+                     .wnd = 1000,
+                     .ts = true,
+                     .tsval = 101,
+                     .tsecr = k.tsval,
+                     .data = "GET /",
+                     .dlen = 5};
+    feed(&e, &a);
+    struct tcp_pcb *p = tcp_accept(&l);
+    ok(p && p->rport == 60000, "cookie connection accepted");
+    ok(p && p->state == TCP_ESTABLISHED && p->rlen == 5,
+       "established, with the data of the third segment");
+    ok(p && p->ws_ok && p->snd_wscale == 7 && p->sack_ok,
+       "options recovered from the timestamp");
+    /* a forged ACK with a wrong cookie is refused */
+    a.sport = 60001;
+    feed(&e, &a);
+    ok(take_out(&e, &k) && k.flags == TCP_RST, "bad cookie: RST");
+    ok(!tcp_accept(&l), "and no connection");
+    count_out(&e);
+    if (p)
+        tcp_abort(p, e.now);
+    tcp_unlisten(&e.st, &l, e.now);
+    /* the pool pcbs are freed by us: they were never handed out */
+    while (e.st.pool) {
+        struct tcp_pcb *q = e.st.pool;
+        e.st.pool = q->qnext;
+        live--;
+        free(q->user);
+    }
+    eng_release(&e);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_pmtu(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, false, 65536, 4096);
+    size_t len;
+    uint8_t *w = tcp_send_buf(x.pcb, &len);
+    memset(w, 'm', 2920);
+    tcp_send_ack(x.pcb, x.e.now, 2920);
+    is_int(count_out(&x.e), 2, "two full segments");
+    tcp_pmtu(&x.e.st, x.e.now, &ip_b, 1000);
+    struct pkt k;
+    unsigned n = 0;
+    bool small = true;
+    while (take_out(&x.e, &k)) {
+        n++;
+        if (k.dlen > 960)
+            small = false;
+    }
+    ok(n >= 3 && small, "resent in segments that fit a 1000-byte MTU");
+    is_int(x.pcb->smss, 960, "MSS lowered");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_fast_retransmit(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, false, 65536, 4096);
+    size_t len;
+    uint8_t *w = tcp_send_buf(x.pcb, &len);
+    memset(w, 'f', 10 * 1460);
+    tcp_send_ack(x.pcb, x.e.now, 10 * 1460);
+    is_int(count_out(&x.e), 10, "ten segments");
+    /* the first is lost: three duplicate ACKs */
+    for (int i = 0; i < 3; i++) {
+        struct fseg d = {.sport = 4000,
+                         .dport = 80,
+                         .seq = x.pseq,
+                         .ack = x.pack,
+                         .flags = TCP_ACK,
+                         .wnd = 65535};
+        feed(&x.e, &d);
+    }
+    struct pkt k;
+    ok(take_out(&x.e, &k) && k.seq == x.pack && k.dlen == 1460,
+       "third duplicate ACK: the first segment again");
+    ok(x.pcb->in_recovery, "in fast recovery");
+    is_int(x.pcb->ssthresh, 5 * 1460, "ssthresh = FlightSize / 2");
+    struct fseg f = {.sport = 4000,
+                     .dport = 80,
+                     .seq = x.pseq,
+                     .ack = x.pack + 10 * 1460,
+                     .flags = TCP_ACK,
+                     .wnd = 65535};
+    feed(&x.e, &f);
+    ok(!x.pcb->in_recovery, "full ACK ends recovery");
+    ok(x.pcb->cwnd <= 5 * 1460 + 1460, "cwnd deflated to about ssthresh");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
+/* ---- Two engines back to back ----------------------------------------- */
+
+struct flight {
+    uint64_t at, id; /* delivery time; ties go in sending order */
+    int to;          /* 0: engine A, 1: engine B */
+    struct mote_ipaddr src, dst;
+    uint16_t len;
+    uint8_t data[];
+};
+
+struct link {
+    struct eng e[2];
+    struct flight **q;
+    size_t nq, capq;
+    unsigned loss_ppm, dup_ppm, reorder_ppm;
+    uint64_t delay; /* one way */
+    uint64_t now;
+    uint64_t delivered, dropped, ids;
+};
+
+static void link_init(struct link *L, const struct tcp_cfg *c)
+{
+    memset(L, 0, sizeof *L);
+    eng_init(&L->e[0], c, 256);
+    eng_init(&L->e[1], c, 256);
+    L->delay = 5 * MS;
+    L->now = 1 * S;
+}
+
+static void link_push(struct link *L, int to, const struct tcp_outseg *o,
+                      uint64_t at)
+{
+    struct flight *f = malloc(sizeof *f + o->len);
+    f->at = at;
+    f->id = L->ids++;
+    f->to = to;
+    f->src = o->src;
+    f->dst = o->dst;
+    f->len = o->len;
+    memcpy(f->data, o->data, o->len);
+    if (L->nq == L->capq) {
+        L->capq = L->capq ? 2 * L->capq : 256;
+        L->q = realloc(L->q, L->capq * sizeof *L->q);
+    }
+    L->q[L->nq++] = f;
+}
+
+/* Move everything both engines queued onto the wire. */
+static void link_collect(struct link *L)
+{
+    for (int i = 0; i < 2; i++) {
+        const struct tcp_outseg *o;
+        while ((o = tcp_out_peek(&L->e[i].st))) {
+            if ((unsigned)(rng() % 1000000) < L->loss_ppm) {
+                L->dropped++;
+            } else {
+                uint64_t at = L->now + L->delay;
+                if ((unsigned)(rng() % 1000000) < L->reorder_ppm)
+                    at += (rng() % 4 + 1) * MS;
+                link_push(L, !i, o, at);
+                if ((unsigned)(rng() % 1000000) < L->dup_ppm)
+                    link_push(L, !i, o, at + MS);
+            }
+            tcp_out_pop(&L->e[i].st);
+        }
+    }
+}
+
+static size_t link_first(const struct link *L)
+{
+    size_t first = SIZE_MAX;
+    for (size_t i = 0; i < L->nq; i++)
+        if (first == SIZE_MAX || L->q[i]->at < L->q[first]->at ||
+            (L->q[i]->at == L->q[first]->at && L->q[i]->id < L->q[first]->id))
+            first = i;
+    return first;
+}
+
+typedef void (*app_fn)(struct link *L, void *arg);
+
+/* Run until done(arg) or the time limit; app() runs after every event. */
+static void link_run(struct link *L, app_fn app, void *arg,
+                     bool (*done)(void *), uint64_t limit)
+{
+    while (L->now < limit && !done(arg)) {
+        app(L, arg);
+        link_collect(L);
+        uint64_t next = UINT64_MAX;
+        size_t first = SIZE_MAX;
+        first = link_first(L);
+        if (first != SIZE_MAX)
+            next = L->q[first]->at;
+        uint64_t d0 = tcp_deadline(&L->e[0].st);
+        uint64_t d1 = tcp_deadline(&L->e[1].st);
+        uint64_t t = next;
+        if (d0 < t)
+            t = d0;
+        if (d1 < t)
+            t = d1;
+        if (t == UINT64_MAX)
+            break;
+        if (t > L->now)
+            L->now = t;
+        if (first != SIZE_MAX && next <= L->now) {
+            struct flight *f = L->q[first];
+            L->q[first] = L->q[--L->nq];
+            struct eng *e = &L->e[f->to];
+            e->now = L->now;
+            tcp_input(&e->st, L->now, &f->src, &f->dst, f->data, f->len);
+            L->delivered++;
+            free(f);
+        }
+        for (int i = 0; i < 2; i++)
+            if (tcp_deadline(&L->e[i].st) <= L->now) {
+                L->e[i].now = L->now;
+                tcp_tick(&L->e[i].st, L->now);
+            }
+    }
+}
+
+static void link_release(struct link *L)
+{
+    for (size_t i = 0; i < L->nq; i++)
+        free(L->q[i]);
+    free(L->q);
+    eng_release(&L->e[0]);
+    eng_release(&L->e[1]);
+}
+
+/* Byte i of a stream with seed s: a cheap generator so the receiver can
+ * check every byte without keeping a copy. */
+static uint8_t stream_byte(uint64_t s, uint64_t i)
+{
+    uint64_t x = (i / 8 + 1) * 0x9e3779b97f4a7c15ULL ^ s;
+    x ^= x >> 29;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 32;
+    return (uint8_t)(x >> (8 * (i % 8)));
+}
+
+struct xfer {
+    struct tcp_pcb *p[2]; /* client (A), server (B) */
+    struct tcp_listener lst;
+    uint64_t total; /* bytes each way */
+    uint64_t sent[2], rcvd[2];
+    uint64_t bad[2];
+    bool closed[2], eof[2];
+    bool sent_fin[2];
+    uint64_t t_done; /* when both streams had arrived */
+};
+
+static void xfer_app(struct link *L, void *arg)
+{
+    struct xfer *x = arg;
+    if (!x->p[1])
+        x->p[1] = tcp_accept(&x->lst);
+    for (int i = 0; i < 2; i++) {
+        struct tcp_pcb *p = x->p[i];
+        if (!p || x->closed[i] || p->state < TCP_ESTABLISHED)
+            continue;
+        uint64_t now = L->now;
+        /* write */
+        while (x->sent[i] < x->total) {
+            size_t len;
+            uint8_t *w = tcp_send_buf(p, &len);
+            if (!w)
+                break;
+            if (len > x->total - x->sent[i])
+                len = (size_t)(x->total - x->sent[i]);
+            for (size_t j = 0; j < len; j++)
+                w[j] = stream_byte((uint64_t)i + 1, x->sent[i] + j);
+            tcp_send_ack(p, now, len);
+            x->sent[i] += len;
+        }
+        if (x->sent[i] == x->total && !x->sent_fin[i]) {
+            tcp_shutdown(p, now);
+            x->sent_fin[i] = true;
+        }
+        /* read: stream i is checked at the other end */
+        for (;;) {
+            size_t len;
+            const uint8_t *r = tcp_recv_buf(p, &len);
+            if (!r)
+                break;
+            for (size_t j = 0; j < len; j++)
+                if (r[j] != stream_byte((uint64_t)(!i) + 1, x->rcvd[i] + j))
+                    x->bad[i]++;
+            x->rcvd[i] += len;
+            tcp_recv_ack(p, now, len);
+        }
+        if (tcp_recv_eof(p))
+            x->eof[i] = true;
+        if (!x->t_done && x->rcvd[0] == x->total && x->rcvd[1] == x->total)
+            x->t_done = now;
+        if (x->eof[i] && x->sent_fin[i] && !x->closed[i]) {
+            tcp_close(p, now);
+            x->closed[i] = true;
+        }
+    }
+}
+
+static bool xfer_done(void *arg)
+{
+    struct xfer *x = arg;
+    return x->closed[0] && x->closed[1] && live == 0;
+}
+
+struct xcase {
+    const char *name;
+    enum tcp_cc cc;
+    uint64_t bytes;
+    unsigned loss, dup, reorder; /* ppm */
+    bool no_sack, no_ts;
+    uint64_t seed;
+};
+
+static void run_xfer(const struct xcase *xc)
+{
+    struct link L;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    c.cc = xc->cc;
+    c.no_sack = xc->no_sack;
+    c.no_timestamps = xc->no_ts;
+    c.retries = 30;
+    rng_state = xc->seed;
+    link_init(&L, &c);
+    L.loss_ppm = xc->loss;
+    L.dup_ppm = xc->dup;
+    L.reorder_ppm = xc->reorder;
+    struct xfer x;
+    memset(&x, 0, sizeof x);
+    x.total = xc->bytes;
+    tcp_pool_give(&L.e[1].st, pcb_new(256 * 1024, 256 * 1024));
+    tcp_listen(&L.e[1].st, &x.lst, &ip_b, 443, 8);
+    x.p[0] = pcb_new(256 * 1024, 256 * 1024);
+    int err = tcp_connect(&L.e[0].st, x.p[0], L.now, &ip_a, 0, &ip_b, 443);
+    is_int(err, 0, "%s: connect", xc->name);
+    uint64_t t0 = L.now;
+    link_run(&L, xfer_app, &x, xfer_done, L.now + 3600 * S);
+    ok(x.rcvd[0] == xc->bytes && x.rcvd[1] == xc->bytes,
+       "%s: %llu bytes each way arrived (%llu, %llu)", xc->name,
+       (unsigned long long)xc->bytes, (unsigned long long)x.rcvd[0],
+       (unsigned long long)x.rcvd[1]);
+    ok(x.bad[0] == 0 && x.bad[1] == 0, "%s: every byte right", xc->name);
+    ok(x.eof[0] && x.eof[1], "%s: both saw end of stream", xc->name);
+    ok(live == 0, "%s: both pcbs freed after close (live %d)", xc->name, live);
+    double secs = (double)(x.t_done - t0) / 1e9;
+    printf("# %s: %.2f simulated s, %.1f Mbit/s each way, %llu segments, "
+           "%llu dropped, %llu+%llu retransmitted\n",
+           xc->name, secs, (double)xc->bytes * 8 / secs / 1e6,
+           (unsigned long long)L.delivered, (unsigned long long)L.dropped,
+           (unsigned long long)L.e[0].st.stats.retrans,
+           (unsigned long long)L.e[1].st.stats.retrans);
+    printf("# fast %llu+%llu timeouts %llu+%llu outdrops %llu+%llu\n",
+           (unsigned long long)L.e[0].st.stats.fast_rexmt,
+           (unsigned long long)L.e[1].st.stats.fast_rexmt,
+           (unsigned long long)L.e[0].st.stats.timeouts,
+           (unsigned long long)L.e[1].st.stats.timeouts,
+           (unsigned long long)L.e[0].st.stats.out_drops,
+           (unsigned long long)L.e[1].st.stats.out_drops);
+    if (xc->loss)
+        ok(L.e[0].st.stats.retrans + L.e[1].st.stats.retrans > 0,
+           "%s: losses were repaired by retransmission", xc->name);
+    link_release(&L);
+    is_int(live, 0, "%s: no pcb leaked", xc->name);
+}
+
+static void test_bulk(void)
+{
+    static const struct xcase cases[] = {
+        {"clean newreno", TCP_CC_NEWRENO, 8 << 20, 0, 0, 0, false, false, 1},
+        {"clean cubic", TCP_CC_CUBIC, 8 << 20, 0, 0, 0, false, false, 2},
+        {"lossy newreno sack", TCP_CC_NEWRENO, 4 << 20, 20000, 10000, 20000,
+         false, false, 3},
+        {"lossy cubic sack", TCP_CC_CUBIC, 4 << 20, 20000, 10000, 20000, false,
+         false, 4},
+        {"lossy newreno nosack nots", TCP_CC_NEWRENO, 2 << 20, 20000, 10000,
+         20000, true, true, 5},
+        {"very lossy cubic", TCP_CC_CUBIC, 1 << 20, 50000, 20000, 50000, false,
+         false, 6},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        run_xfer(&cases[i]);
+}
+
+/* ---- State transitions (RFC 9293 figure 5) ----------------------------- */
+
+/* Record each distinct state of two pcbs as the link runs. */
+struct trace {
+    struct tcp_pcb *p[2];
+    char log[2][256];
+    enum tcp_state last[2];
+};
+
+static struct trace *cur_trace;
+
+/* A traced pcb was freed: log it and stop looking at it. */
+static void trace_freed(struct tcp_pcb *pcb)
+{
+    struct trace *t = cur_trace;
+    for (int i = 0; t && i < 2; i++)
+        if (t->p[i] == pcb) {
+            t->p[i] = NULL;
+            size_t n = strlen(t->log[i]);
+            snprintf(t->log[i] + n, sizeof t->log[i] - n, " FREED");
+        }
+}
+
+static void trace_step(struct trace *t)
+{
+    for (int i = 0; i < 2; i++) {
+        struct tcp_pcb *p = t->p[i];
+        if (!p)
+            continue;
+        enum tcp_state s = p->state;
+        if (s != t->last[i]) {
+            t->last[i] = s;
+            size_t n = strlen(t->log[i]);
+            snprintf(t->log[i] + n, sizeof t->log[i] - n, "%s%s", n ? " " : "",
+                     tcp_state_name(s));
+        }
+    }
+}
+
+/* Deliver everything queued, one segment at a time, tracing. */
+static void pump(struct link *L, struct trace *t, uint64_t until)
+{
+    for (;;) {
+        trace_step(t);
+        link_collect(L);
+        uint64_t next = UINT64_MAX;
+        size_t first = SIZE_MAX;
+        first = link_first(L);
+        if (first != SIZE_MAX)
+            next = L->q[first]->at;
+        uint64_t d = tcp_deadline(&L->e[0].st);
+        uint64_t d1 = tcp_deadline(&L->e[1].st);
+        if (d1 < d)
+            d = d1;
+        uint64_t tm = next < d ? next : d;
+        if (tm == UINT64_MAX || tm > until)
+            break;
+        if (tm > L->now)
+            L->now = tm;
+        if (first != SIZE_MAX && next <= L->now) {
+            struct flight *f = L->q[first];
+            L->q[first] = L->q[--L->nq];
+            tcp_input(&L->e[f->to].st, L->now, &f->src, &f->dst, f->data,
+                      f->len);
+            free(f);
+        } else {
+            for (int i = 0; i < 2; i++)
+                tcp_tick(&L->e[i].st, L->now);
+        }
+    }
+    trace_step(t);
+}
+
+static void test_states_active_passive(void)
+{
+    struct link L;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    link_init(&L, &c);
+    struct trace t;
+    memset(&t, 0, sizeof t);
+    cur_trace = &t;
+    struct tcp_listener l;
+    tcp_pool_give(&L.e[1].st, pcb_new(4096, 4096));
+    tcp_listen(&L.e[1].st, &l, &ip_b, 80, 4);
+    t.p[0] = pcb_new(4096, 4096);
+    tcp_connect(&L.e[0].st, t.p[0], L.now, &ip_a, 0, &ip_b, 80);
+    trace_step(&t);
+    /* deliver the SYN only, to see SYN_RCVD on the server */
+    link_collect(&L);
+    struct flight *f = L.q[0];
+    L.nq = 0;
+    L.now = f->at;
+    tcp_input(&L.e[1].st, L.now, &f->src, &f->dst, f->data, f->len);
+    free(f);
+    t.p[1] = L.e[1].st.active;
+    pump(&L, &t, L.now + 100 * MS);
+    struct tcp_pcb *srv = tcp_accept(&l);
+    ok(srv == t.p[1], "accepted the traced pcb");
+    tcp_close(t.p[0], L.now); /* active close */
+    pump(&L, &t, L.now + 100 * MS);
+    ok(tcp_recv_eof(srv), "server reads end of stream");
+    tcp_close(srv, L.now);
+    pump(&L, &t, L.now + 100 * MS);
+    is_str(t.log[0], "SYN_SENT ESTABLISHED FIN_WAIT_1 FIN_WAIT_2 TIME_WAIT",
+           "active side");
+    is_str(t.log[1], "SYN_RCVD ESTABLISHED CLOSE_WAIT LAST_ACK FREED",
+           "passive side");
+    ok(L.e[0].st.n_active == 1, "client lingers in TIME_WAIT");
+    pump(&L, &t, L.now + 3 * S);
+    is_int(live, 0, "TIME_WAIT ends after 2 MSL; everything freed");
+    tcp_unlisten(&L.e[1].st, &l, L.now);
+    cur_trace = NULL;
+    link_release(&L);
+}
+
+static void test_states_simultaneous(void)
+{
+    struct link L;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    link_init(&L, &c);
+    struct trace t;
+    memset(&t, 0, sizeof t);
+    cur_trace = &t;
+    t.p[0] = pcb_new(4096, 4096);
+    t.p[1] = pcb_new(4096, 4096);
+    /* simultaneous open: both connect, ports crossed, no listener */
+    tcp_connect(&L.e[0].st, t.p[0], L.now, &ip_a, 5000, &ip_b, 6000);
+    tcp_connect(&L.e[1].st, t.p[1], L.now, &ip_b, 6000, &ip_a, 5000);
+    pump(&L, &t, L.now + 100 * MS);
+    ok(t.p[0]->state == TCP_ESTABLISHED && t.p[1]->state == TCP_ESTABLISHED,
+       "both established");
+    ok((events_of(t.p[0]) & TCP_EV_CONNECTED) &&
+           (events_of(t.p[1]) & TCP_EV_CONNECTED),
+       "both report connected");
+    /* simultaneous close */
+    tcp_shutdown(t.p[0], L.now);
+    tcp_shutdown(t.p[1], L.now);
+    pump(&L, &t, L.now + 100 * MS);
+    is_str(t.log[0],
+           "SYN_SENT SYN_RCVD ESTABLISHED FIN_WAIT_1 CLOSING TIME_WAIT",
+           "side A");
+    is_str(t.log[1],
+           "SYN_SENT SYN_RCVD ESTABLISHED FIN_WAIT_1 CLOSING TIME_WAIT",
+           "side B");
+    tcp_close(t.p[0], L.now);
+    tcp_close(t.p[1], L.now);
+    t.p[0] = t.p[1] = NULL;
+    pump(&L, &t, L.now + 3 * S);
+    is_int(live, 0, "both freed after TIME_WAIT");
+    cur_trace = NULL;
+    link_release(&L);
+}
+
+static void test_states_refused_and_fw2(void)
+{
+    struct link L;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    link_init(&L, &c);
+    struct trace t;
+    memset(&t, 0, sizeof t);
+    cur_trace = &t;
+    t.p[0] = pcb_new(4096, 4096);
+    tcp_connect(&L.e[0].st, t.p[0], L.now, &ip_a, 0, &ip_b, 9);
+    pump(&L, &t, L.now + 100 * MS);
+    is_str(t.log[0], "SYN_SENT CLOSED", "no listener: refused");
+    is_int(t.p[0]->error, MOTE_ECONNREFUSED, "ECONNREFUSED");
+    tcp_close(t.p[0], L.now);
+    is_int(live, 0, "freed at close");
+
+    /* FIN_WAIT_2 -> TIME_WAIT when the peer's FIN comes later; and the
+     * peer's retransmitted FIN in TIME_WAIT is ACKed again */
+    memset(&t, 0, sizeof t);
+    struct tcp_listener l;
+    tcp_pool_give(&L.e[1].st, pcb_new(4096, 4096));
+    tcp_listen(&L.e[1].st, &l, &ip_b, 80, 4);
+    t.p[0] = pcb_new(4096, 4096);
+    tcp_connect(&L.e[0].st, t.p[0], L.now, &ip_a, 0, &ip_b, 80);
+    pump(&L, &t, L.now + 100 * MS);
+    t.p[1] = tcp_accept(&l);
+    tcp_shutdown(t.p[0], L.now);
+    pump(&L, &t, L.now + 100 * MS);
+    ok(t.p[0]->state == TCP_FIN_WAIT_2, "FIN_WAIT_2 while the peer is open");
+    tcp_shutdown(t.p[1], L.now);
+    pump(&L, &t, L.now + 10 * MS);
+    ok(t.p[0]->state == TCP_TIME_WAIT, "then TIME_WAIT");
+    uint64_t before = t.p[0]->t_wait;
+    /* replay the peer's FIN */
+    struct fseg fin = {.sport = 80,
+                       .dport = t.p[0]->lport,
+                       .seq = t.p[0]->rcv_nxt - 1,
+                       .ack = t.p[0]->snd_nxt,
+                       .flags = TCP_FIN | TCP_ACK,
+                       .wnd = 100};
+    uint8_t buf[100];
+    size_t n = seg_build(&fin, buf);
+    uint16_t ck = tcp__checksum(&ip_b, &ip_a, buf, n);
+    buf[16] = (uint8_t)(ck >> 8);
+    buf[17] = (uint8_t)ck;
+    L.now += 100 * MS;
+    tcp_input(&L.e[0].st, L.now, &ip_b, &ip_a, buf, n);
+    struct pkt k;
+    ok(take_out(&L.e[0], &k) && k.flags == TCP_ACK, "old FIN ACKed again");
+    ok(t.p[0]->t_wait > before, "and the 2 MSL timer restarted");
+    tcp_close(t.p[0], L.now);
+    tcp_close(t.p[1], L.now);
+    t.p[0] = t.p[1] = NULL;
+    pump(&L, &t, L.now + 5 * S);
+    is_int(live, 0, "all freed");
+    tcp_unlisten(&L.e[1].st, &l, L.now);
+    cur_trace = NULL;
+    link_release(&L);
+}
+
+static void test_close_with_unread_data_resets(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, false, 4096, 4096);
+    fx_send(&x, TCP_ACK | TCP_PSH, "unread", 6);
+    count_out(&x.e);
+    tcp_close(x.pcb, x.e.now);
+    x.pcb = NULL;
+    struct pkt k;
+    ok(take_out(&x.e, &k) && (k.flags & TCP_RST),
+       "close with unread data: RST");
+    fx_close(&x);
+    is_int(live, 0, "freed at once");
+}
+
+static void test_listener_close_resets_queue(void)
+{
+    struct eng e;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    eng_init(&e, &c, 16);
+    tcp_pool_give(&e.st, pcb_new(4096, 4096));
+    struct tcp_listener l;
+    tcp_listen(&e.st, &l, &ip_a, 80, 4);
+    struct fseg f = {
+        .sport = 4000, .dport = 80, .seq = 1, .flags = TCP_SYN, .wnd = 1000};
+    feed(&e, &f);
+    struct pkt k;
+    take_out(&e, &k);
+    struct fseg a = {.sport = 4000,
+                     .dport = 80,
+                     .seq = 2,
+                     .ack = k.seq + 1,
+                     .flags = TCP_ACK,
+                     .wnd = 1000};
+    feed(&e, &a);
+    is_int(l.n_accept, 1, "one queued connection");
+    tcp_unlisten(&e.st, &l, e.now);
+    ok(take_out(&e, &k) && (k.flags & TCP_RST), "reset on listener close");
+    is_int(e.st.n_pool, 1, "its pcb is back in the pool");
+    is_int(e.st.n_active, 0, "nothing active");
+    struct tcp_pcb *q = e.st.pool;
+    e.st.pool = NULL;
+    live--;
+    free(q->user);
+    eng_release(&e);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_siphash_vector(void)
+{
+    /* The reference vector from the SipHash paper, appendix A: key
+     * 00..0f, message 00..0e (15 bytes). */
+    uint8_t key[16], msg[15];
+    for (int i = 0; i < 16; i++)
+        key[i] = (uint8_t)i;
+    for (int i = 0; i < 15; i++)
+        msg[i] = (uint8_t)i;
+    ok(tcp__siphash(key, msg, 15) == 0xa129ca6149be45e5ULL,
+       "SipHash-2-4 paper vector");
+}
+
+int main(int argc, char **argv)
+{
+    tap_init(argc, argv);
+    ip_a = mote_ipaddr_v4(10, 0, 0, 1);
+    ip_b = mote_ipaddr_v4(10, 0, 0, 2);
+    TAP_CASE(test_siphash_vector);
+    TAP_CASE(test_closed_port);
+    TAP_CASE(test_passive_open_options);
+    TAP_CASE(test_rst_handling);
+    TAP_CASE(test_out_of_window_data);
+    TAP_CASE(test_ooo_sack);
+    TAP_CASE(test_delayed_ack);
+    TAP_CASE(test_nagle);
+    TAP_CASE(test_rto_backoff_timeout);
+    TAP_CASE(test_zero_window_probe);
+    TAP_CASE(test_receiver_zero_window);
+    TAP_CASE(test_keepalive);
+    TAP_CASE(test_syn_flood_cookies);
+    TAP_CASE(test_pmtu);
+    TAP_CASE(test_fast_retransmit);
+    TAP_CASE(test_close_with_unread_data_resets);
+    TAP_CASE(test_listener_close_resets_queue);
+    TAP_CASE(test_states_active_passive);
+    TAP_CASE(test_states_simultaneous);
+    TAP_CASE(test_states_refused_and_fw2);
+    TAP_CASE(test_bulk);
+    return tap_done();
+}
