@@ -122,6 +122,8 @@ void pk__sha256_init(struct pk__sha256 *c)
 
 void pk__sha256_update(struct pk__sha256 *c, const void *data, size_t len)
 {
+    if (len == 0)
+        return; /* data may be NULL */
     const uint8_t *p = data;
     size_t used = c->len % 64;
     c->len += len;
@@ -180,6 +182,8 @@ void pk__sha384_init(struct pk__sha512 *c)
 
 void pk__sha512_update(struct pk__sha512 *c, const void *data, size_t len)
 {
+    if (len == 0)
+        return; /* data may be NULL */
     const uint8_t *p = data;
     size_t used = c->len % 128;
     c->len += len;
