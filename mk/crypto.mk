@@ -26,3 +26,4 @@ LDLIBS_test_crypto_aead := -lcrypto
 # The AEAD fuzzer compares with libcrypto too (the generic fuzz rule has no
 # per-target libraries; a target-specific flag adds it).
 $(B)/fuzz/tests/fuzz_crypto_aead: private CFLAGS_fuzz += -lcrypto
+LDLIBS_test_crypto_random := -lcrypto

@@ -251,6 +251,60 @@ void mote_aes_gcm_release(struct mote_aes_gcm_ctx *ctx);
 void mote_aes_encrypt_block(const struct mote_aes_gcm_ctx *ctx,
                             const uint8_t in[16], uint8_t out[16]);
 
+/* ---- Randomness: Fortuna (Ferguson and Schneier, as in nocrypto) ---------
+ *
+ * mote_random() is what everything should use. The Fortuna core below is
+ * exposed, sans-I/O (time is an argument, entropy is pushed in), so that it
+ * can be tested deterministically and so that a program can run its own.
+ *
+ * Generator: AES-256 in counter mode (128-bit big-endian counter) under a
+ * key K; after every request K is replaced by two further blocks, so a
+ * later compromise does not reveal earlier output. At most 2^20 bytes are
+ * produced per key. Reseeding sets K = SHA-256(SHA-256(K | seed)).
+ * Accumulator: 32 SHA-256 pools. Events go to the pool their source
+ * chooses; a generate call reseeds from the pools when pool 0 has taken at
+ * least 64 bytes and 100 ms have passed since the last reseed; the r-th
+ * reseed uses pool i when 2^i divides r, and empties the pools it uses. */
+
+#define MOTE_FORTUNA_POOLS 32
+
+struct mote_fortuna {
+    struct mote_sha256_ctx pool[MOTE_FORTUNA_POOLS];
+    uint64_t pool0_len;   /* bytes into pool 0 since the last reseed */
+    uint64_t reseeds;     /* reseeds from the pools so far */
+    uint64_t last_reseed; /* caller's clock, ns, at the last pool reseed */
+    uint8_t key[32];
+    uint8_t ctr[16];
+    int seeded;                  /* 0 until the first reseed */
+    struct mote_aes_gcm_ctx aes; /* keyed with key */
+};
+
+void mote_fortuna_init(struct mote_fortuna *f);
+/* Mix seed into the generator key directly (also the first seeding). */
+void mote_fortuna_reseed(struct mote_fortuna *f, const void *seed, size_t len);
+/* Add one event of 1..32 bytes from source (0..255) to pool (taken mod 32).
+ * Errors: MOTE_EINVAL len 0 or over 32. */
+int mote_fortuna_add_event(struct mote_fortuna *f, unsigned source,
+                           unsigned pool, const void *data, size_t len);
+/* Fill out with n bytes, reseeding from the pools first if the rules above
+ * say so (now_ns is the caller's monotonic clock). Errors: MOTE_EAGAIN never
+ * seeded (out is untouched). */
+int mote_fortuna_generate(struct mote_fortuna *f, uint64_t now_ns, void *out,
+                          size_t n);
+void mote_fortuna_release(struct mote_fortuna *f);
+
+/* Fill buf with n cryptographically secure random bytes from the one
+ * process-wide Fortuna. Seeded from mote_platform_entropy() at first use;
+ * each call adds the monotonic clock as a timing event and every 32nd call
+ * adds 32 fresh bytes of platform entropy to the pools. Fork-safe: when the
+ * platform reports a new fork generation (unix: a new process id, through
+ * mote_platform_fork_generation(), which platforms without fork need not
+ * define) the generator is reseeded from platform entropy before any output,
+ * so parent and child never share a stream. Aborts the program (via
+ * mote_platform_abort) if the platform cannot supply the initial entropy:
+ * there is no safe way to continue. Not for use from several threads. */
+void mote_random(void *buf, size_t n);
+
 /* Choose implementations by level: 0 (the default) the fastest the CPU has,
  * 1 no AVX2 (SSE2 ChaCha20; AES-NI stays), 2 portable code only. For tests,
  * ct-check and benchmarks; AES-GCM contexts keep the choice made at init. */
