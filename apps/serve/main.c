@@ -116,7 +116,9 @@ int mote_main(int argc, char **argv)
     int err = mote_kv_dir_open(dir, &kv);
     if (err) {
         fprintf(stderr, "serve: cannot serve '%s': %s\n", dir,
-                err == MOTE_EINVAL ? "not a directory" : mote_strerror(err));
+                err == MOTE_EINVAL   ? "not a directory"
+                : err == MOTE_ENOENT ? "no such directory"
+                                     : mote_strerror(err));
         return 2;
     }
     struct mote_http_static st = {.kv = kv, .browse = browse};
