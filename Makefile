@@ -90,7 +90,7 @@ LDLIBS := -lm
 TEST_DEPS :=
 -include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all test run bench soak install uninstall clean format format-check \
+.PHONY: all test run run-echo bench soak install uninstall clean format format-check \
 	check-freestanding check-clang unit unit-asan fuzz-smoke interop deps \
 	ct-check
 .DEFAULT_GOAL := all
@@ -189,7 +189,11 @@ check-clang: $(call objs,clang,$(LIB_SRCS) $(foreach a,$(APP_NAMES),$(wildcard a
 
 # ---- Top-level jobs -------------------------------------------------------------
 
-run: $(B)/bin/echo
+# The main job: `mote serve` on the demo site (apps/serve, www/).
+run: $(B)/bin/serve
+	$(B)/bin/serve --listen 127.0.0.1:8080 --listen [::1]:8080 www
+
+run-echo: $(B)/bin/echo
 	$(B)/bin/echo --listen=127.0.0.1:7007 --listen=[::1]:7007
 
 deps:
