@@ -27,3 +27,15 @@ LDLIBS_test_crypto_aead := -lcrypto
 # per-target libraries; a target-specific flag adds it).
 $(B)/fuzz/tests/fuzz_crypto_aead: private CFLAGS_fuzz += -lcrypto
 LDLIBS_test_crypto_random := -lcrypto
+
+# Constant-time check (`make ct-check`, and in `make test` through
+# tests/interop/ct_check.t): tests/ct/ct_crypto.c under valgrind memcheck
+# with secrets marked undefined. Built with the normal -O2 flags, because
+# that is the code that ships.
+CT_CRYPTO := $(B)/obj/tests/ct_crypto
+$(CT_CRYPTO): tests/ct/ct_crypto.c $(LIB_obj)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_obj) $< $(LIB_obj) $(LDLIBS) -o $@
+TEST_DEPS += $(CT_CRYPTO)
+ct-check: $(CT_CRYPTO)
+	MOTE_BUILD=$(B) ./tests/interop/ct_check.t
