@@ -1,0 +1,510 @@
+/* TCP adapter: the engine inside the direct stack, mote_flow and listeners. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <mote/core.h>
+#include <mote/error.h>
+
+#include "net_priv.h"
+#include "tcp_int.h"
+
+/*
+ * This file is the only part of TCP that knows about fibers and the IP
+ * layer. It implements the net__tcp_* hooks of net_int.h:
+ *
+ *  - segments in: net__tcp_input -> tcp_input; what the engine queued goes
+ *    out through net__ip_output (drain(), after every engine call);
+ *  - timers: net__tcp_tick/net__tcp_deadline for the stack's own adapter,
+ *    plus a small timer fiber, woken whenever a fiber's call may have
+ *    armed an earlier timer (the stack's adapter only re-reads deadlines
+ *    between frames);
+ *  - the engine's notify hook wakes the fibers blocked on a connection
+ *    (readers, writers/connectors) or a listener (acceptors), and frees a
+ *    connection's memory when the engine reports TCP_EV_FREE.
+ *
+ * Memory: one allocation per connection (struct tflow with both rings).
+ * Each listener keeps POOL_PER_LISTENER spare connections in the engine's
+ * pool for passive opens and replaces each one accepted; beyond that the
+ * engine answers with SYN cookies.
+ */
+
+#define SND_BUF           (128u * 1024u)
+#define RCV_BUF           (128u * 1024u)
+#define POOL_PER_LISTENER 16u
+#define OUTQ_SEGS         256u
+
+struct tcpnet {
+    struct mote_net *net;
+    struct tcp_stack eng;
+    void *oq;
+    struct mote_waitq timerq;
+    struct mote_fiber *timer;
+    uint64_t timer_sleep; /* the deadline the timer fiber sleeps until */
+    unsigned n_pool;      /* pcbs we put in the engine's pool */
+};
+
+struct tflow {
+    struct mote_flow flow; /* first: the mote_flow face */
+    struct tcp_pcb pcb;
+    struct tcpnet *tn;
+    struct mote_waitq rq, wq;
+    uint8_t mem[];
+};
+
+struct tlistener {
+    struct mote_listener l; /* first */
+    struct tcp_listener tl;
+    struct tcpnet *tn;
+    struct mote_waitq aq;
+    unsigned given; /* spares this listener added to the pool */
+};
+
+static struct tcpnet *tn_of(struct mote_net *st)
+{
+    return *net__tcp_state(st);
+}
+
+static uint64_t now_of(struct tcpnet *tn)
+{
+    /* Fibers call in at any time: bring the stack's clock up to date, as
+     * the UDP layer does. */
+    tn->net->now = mote_now();
+    return tn->net->now;
+}
+
+/* Send what the engine queued; a segment IP cannot take is lost (the
+ * engine's timers recover, as for loss on the wire). */
+static void drain(struct tcpnet *tn)
+{
+    const struct tcp_outseg *o;
+    struct mote_stack_stats *ss = net__stats(tn->net);
+    while ((o = tcp_out_peek(&tn->eng))) {
+        struct net_pkt *p = net__pkt_alloc(tn->net, o->len);
+        if (p) {
+            memcpy(net__pkt_data(p), o->data, o->len);
+            if (net__ip_output(tn->net, NET_PROTO_TCP, &o->src, &o->dst, p) ==
+                0) {
+                ss->tcp_tx++;
+                if (o->data[13] & TCP_RST)
+                    ss->tcp_rst_tx++;
+            }
+            net__pkt_free(p);
+        } else {
+            ss->drops[MOTE_NET_DROP_NOMEM]++;
+        }
+        tcp_out_pop(&tn->eng);
+    }
+    ss->tcp_retransmits = tn->eng.stats.retrans;
+    /* an earlier timer than the timer fiber sleeps to: wake it */
+    if (tn->timer && tcp_deadline(&tn->eng) < tn->timer_sleep)
+        mote_wake_one(&tn->timerq);
+}
+
+static void timer_fiber(void *arg)
+{
+    struct tcpnet *tn = arg;
+    for (;;) {
+        tn->timer_sleep = tcp_deadline(&tn->eng);
+        int err = mote_wait(&tn->timerq, tn->timer_sleep);
+        tn->timer_sleep = 0;
+        if (err == MOTE_ECANCELED)
+            return;
+        uint64_t now = now_of(tn);
+        if (tcp_deadline(&tn->eng) <= now) {
+            tcp_tick(&tn->eng, now);
+            drain(tn);
+        }
+    }
+}
+
+static int ensure_timer(struct tcpnet *tn)
+{
+    if (tn->timer)
+        return 0;
+    int err = mote_fiber_spawn(timer_fiber, tn, 64 * 1024, &tn->timer);
+    if (err)
+        return err;
+    mote_fiber_set_name(tn->timer, "tcp-timer");
+    return 0;
+}
+
+static void notify(void *ctx, struct tcp_pcb *pcb, unsigned ev)
+{
+    (void)ctx;
+    struct tflow *t = pcb->user;
+    if (ev & TCP_EV_FREE) {
+        free(t);
+        return;
+    }
+    if (ev & TCP_EV_ACCEPT) {
+        struct tlistener *l = pcb->listener ? pcb->listener->user : NULL;
+        if (l)
+            mote_wake_one(&l->aq);
+    }
+    if (ev & (TCP_EV_READABLE | TCP_EV_ERROR))
+        mote_wake_all(&t->rq);
+    if (ev & (TCP_EV_WRITABLE | TCP_EV_CONNECTED | TCP_EV_ERROR))
+        mote_wake_all(&t->wq);
+}
+
+static void random_hook(void *ctx, void *buf, size_t n)
+{
+    net__random(ctx, buf, n);
+}
+
+static const struct mote_flow_ops flow_ops;
+
+static struct tflow *tflow_new(struct tcpnet *tn)
+{
+    struct tflow *t = calloc(1, sizeof *t + SND_BUF + RCV_BUF);
+    if (!t)
+        return NULL;
+    t->flow.ops = &flow_ops;
+    t->flow.read_deadline = t->flow.write_deadline = MOTE_FOREVER;
+    t->tn = tn;
+    mote_waitq_init(&t->rq);
+    mote_waitq_init(&t->wq);
+    tcp_pcb_init(&t->pcb, t->mem, SND_BUF, t->mem + SND_BUF, RCV_BUF);
+    t->pcb.user = t;
+    return t;
+}
+
+/* ---- net_int.h hooks ---------------------------------------------------- */
+
+int net__tcp_init(struct mote_net *st)
+{
+    struct tcpnet *tn = calloc(1, sizeof *tn);
+    if (!tn)
+        return MOTE_ENOMEM;
+    struct tcp_cfg c;
+    memset(&c, 0, sizeof c);
+    c.random = random_hook;
+    c.notify = notify;
+    c.ctx = st;
+    size_t mtu = st->mtu ? st->mtu : 1500;
+    c.mss = (uint16_t)(mtu - 40);
+    c.no_checksum = true; /* the IP layer checked it */
+    size_t n = tcp_outq_size(&c, OUTQ_SEGS);
+    tn->oq = malloc(n);
+    tn->net = st;
+    mote_waitq_init(&tn->timerq);
+    if (!tn->oq || tcp_stack_init(&tn->eng, &c, tn->oq, n) != 0) {
+        free(tn->oq);
+        free(tn);
+        return MOTE_ENOMEM;
+    }
+    *net__tcp_state(st) = tn;
+    return 0;
+}
+
+void net__tcp_release(struct mote_net *st)
+{
+    struct tcpnet *tn = tn_of(st);
+    if (!tn)
+        return;
+    if (tn->timer) {
+        mote_fiber_cancel(tn->timer);
+        if (mote_fiber_self() && mote_fiber_self() != tn->timer)
+            mote_fiber_join(tn->timer);
+        /* NEEDSWORK: released off a fiber, the cancelled timer fiber may
+         * still run once; then tn must stay allocated. */
+    }
+    while (tn->eng.pool) {
+        struct tcp_pcb *p = tn->eng.pool;
+        tn->eng.pool = p->qnext;
+        free(p->user);
+    }
+    tcp_stack_release(&tn->eng);
+    free(tn->oq);
+    free(tn);
+    *net__tcp_state(st) = NULL;
+}
+
+void net__tcp_input(struct mote_net *st, const struct mote_ipaddr *src,
+                    const struct mote_ipaddr *dst, const uint8_t *seg,
+                    size_t len)
+{
+    struct tcpnet *tn = tn_of(st);
+    if (!tn)
+        return;
+    if (mote_ipaddr_is_multicast(dst))
+        return; /* RFC 1122 4.2.3.10 */
+    if (tcp_input(&tn->eng, net__now(st), src, dst, seg, len) != 0)
+        net__stats(st)->drops[MOTE_NET_DROP_MALFORMED]++;
+    drain(tn);
+}
+
+void net__tcp_icmp_error(struct mote_net *st, int err,
+                         const struct mote_ipaddr *local,
+                         const struct mote_ipaddr *remote, const uint8_t *seg,
+                         size_t len, uint32_t mtu)
+{
+    struct tcpnet *tn = tn_of(st);
+    (void)local, (void)seg, (void)len;
+    if (!tn)
+        return;
+    /* NEEDSWORK: hard errors (ECONNREFUSED in SYN_SENT) and soft-error
+     * reporting (RFC 1122 4.2.3.9; RFC 5927 checks on the quoted sequence
+     * number) are not wired to connections yet; only path MTU is. */
+    if (err == MOTE_EMSGSIZE && mtu) {
+        tcp_pmtu(&tn->eng, net__now(st), remote, mtu);
+        drain(tn);
+    }
+}
+
+void net__tcp_tick(struct mote_net *st)
+{
+    struct tcpnet *tn = tn_of(st);
+    if (!tn)
+        return;
+    tcp_tick(&tn->eng, net__now(st));
+    drain(tn);
+}
+
+uint64_t net__tcp_deadline(const struct mote_net *st)
+{
+    const struct tcpnet *tn = *net__tcp_state((struct mote_net *)st);
+    return tn ? tcp_deadline(&tn->eng) : MOTE_FOREVER;
+}
+
+/* ---- Flows -------------------------------------------------------------- */
+
+static int flow_read(struct mote_flow *f, void *buf, size_t size, size_t *n)
+{
+    struct tflow *t = (struct tflow *)f;
+    *n = 0;
+    for (;;) {
+        size_t len;
+        const uint8_t *r = tcp_recv_buf(&t->pcb, &len);
+        if (r && size) {
+            size_t k = len < size ? len : size;
+            memcpy(buf, r, k);
+            tcp_recv_ack(&t->pcb, now_of(t->tn), k);
+            drain(t->tn);
+            *n = k;
+            return 0;
+        }
+        if (t->pcb.error && t->pcb.error != MOTE_ECLOSED)
+            return t->pcb.error;
+        if (tcp_recv_eof(&t->pcb) || !size || t->pcb.state == TCP_CLOSED ||
+            t->pcb.state == TCP_NONE)
+            return 0;
+        int err = mote_wait(&t->rq, f->read_deadline);
+        if (err)
+            return err;
+    }
+}
+
+static int flow_write(struct mote_flow *f, const void *buf, size_t size)
+{
+    struct tflow *t = (struct tflow *)f;
+    const uint8_t *p = buf;
+    while (size) {
+        if (t->pcb.error)
+            return t->pcb.error == MOTE_ECLOSED ? MOTE_EPIPE : t->pcb.error;
+        size_t len;
+        uint8_t *w = tcp_send_buf(&t->pcb, &len);
+        if (w) {
+            size_t k = len < size ? len : size;
+            memcpy(w, p, k);
+            tcp_send_ack(&t->pcb, now_of(t->tn), k);
+            drain(t->tn);
+            p += k;
+            size -= k;
+            continue;
+        }
+        enum tcp_state s = t->pcb.state;
+        if (t->pcb.fin_queued || (s != TCP_SYN_SENT && s != TCP_SYN_RCVD &&
+                                  s != TCP_ESTABLISHED && s != TCP_CLOSE_WAIT))
+            return MOTE_EPIPE; /* shut down, or the connection is over */
+        int err = mote_wait(&t->wq, f->write_deadline);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+static int flow_shutdown(struct mote_flow *f)
+{
+    struct tflow *t = (struct tflow *)f;
+    int err = tcp_shutdown(&t->pcb, now_of(t->tn));
+    drain(t->tn);
+    if (err == MOTE_ENOTSUP)
+        return 0; /* already shut down or closed: nothing to add */
+    return err;
+}
+
+static void flow_close(struct mote_flow *f)
+{
+    struct tflow *t = (struct tflow *)f;
+    struct tcpnet *tn = t->tn;
+    /* t may be freed inside tcp_close (TCP_EV_FREE) */
+    tcp_close(&t->pcb, now_of(tn));
+    drain(tn);
+}
+
+static const struct mote_flow_ops flow_ops = {
+    .read = flow_read,
+    .write = flow_write,
+    .shutdown = flow_shutdown,
+    .close = flow_close,
+};
+
+int net__tcp_connect(struct mote_net *st, const struct mote_endpoint *remote,
+                     uint64_t deadline, struct mote_flow **out)
+{
+    struct tcpnet *tn = tn_of(st);
+    *out = NULL;
+    if (!tn)
+        return MOTE_ENOMEM;
+    if (!remote->port || remote->addr.family == MOTE_IP_NONE ||
+        mote_ipaddr_is_unspecified(&remote->addr))
+        return MOTE_EINVAL;
+    struct mote_ipaddr src;
+    uint64_t now = now_of(tn);
+    int err = net__ip_select_src(st, &remote->addr, &src);
+    if (err)
+        return err;
+    err = ensure_timer(tn);
+    if (err)
+        return err;
+    struct tflow *t = tflow_new(tn);
+    if (!t)
+        return MOTE_ENOMEM;
+    err = tcp_connect(&tn->eng, &t->pcb, now, &src, 0, &remote->addr,
+                      remote->port);
+    if (err) {
+        free(t);
+        return err;
+    }
+    size_t mtu = net__ip_mtu(st, &remote->addr);
+    if (mtu)
+        tcp_pmtu(&tn->eng, now, &remote->addr, (unsigned)mtu);
+    drain(tn);
+    while (t->pcb.state == TCP_SYN_SENT || t->pcb.state == TCP_SYN_RCVD) {
+        err = mote_wait(&t->wq, deadline);
+        if (err) {
+            tcp_abort(&t->pcb, now_of(tn)); /* frees t */
+            drain(tn);
+            return err;
+        }
+    }
+    if (t->pcb.error) {
+        err = t->pcb.error;
+        tcp_close(&t->pcb, now_of(tn)); /* frees t */
+        drain(tn);
+        return err;
+    }
+    *out = &t->flow;
+    return 0;
+}
+
+/* ---- Listeners ---------------------------------------------------------- */
+
+static int pool_add(struct tlistener *l)
+{
+    struct tflow *t = tflow_new(l->tn);
+    if (!t)
+        return MOTE_ENOMEM;
+    tcp_pool_give(&l->tn->eng, &t->pcb);
+    t->pcb.user = t;
+    l->given++;
+    return 0;
+}
+
+static int lst_accept(struct mote_listener *ml, uint64_t deadline,
+                      struct mote_flow **out, struct mote_endpoint *peer)
+{
+    struct tlistener *l = (struct tlistener *)ml;
+    *out = NULL;
+    for (;;) {
+        struct tcp_pcb *p = tcp_accept(&l->tl);
+        if (p) {
+            struct tflow *t = p->user;
+            if (peer) {
+                peer->addr = p->raddr;
+                peer->port = p->rport;
+            }
+            pool_add(l); /* keep the spares topped up; cookies if not */
+            *out = &t->flow;
+            return 0;
+        }
+        int err = mote_wait(&l->aq, deadline);
+        if (err)
+            return err;
+    }
+}
+
+static int lst_local(struct mote_listener *ml, struct mote_endpoint *out)
+{
+    struct tlistener *l = (struct tlistener *)ml;
+    out->addr = l->tl.addr;
+    out->port = l->tl.port;
+    return 0;
+}
+
+static void lst_close(struct mote_listener *ml)
+{
+    struct tlistener *l = (struct tlistener *)ml;
+    struct tcpnet *tn = l->tn;
+    tcp_unlisten(&tn->eng, &l->tl, now_of(tn));
+    drain(tn);
+    /* take back as many spares as this listener gave, if they are idle */
+    while (l->given && tn->eng.pool) {
+        struct tcp_pcb *p = tn->eng.pool;
+        tn->eng.pool = p->qnext;
+        tn->eng.n_pool--;
+        free(p->user);
+        l->given--;
+    }
+    mote_wake_all(&l->aq);
+    free(l);
+}
+
+static const struct mote_listener_ops listener_ops = {
+    .accept = lst_accept,
+    .local = lst_local,
+    .close = lst_close,
+};
+
+int net__tcp_listen(struct mote_net *st, const struct mote_endpoint *local,
+                    int backlog, struct mote_listener **out)
+{
+    struct tcpnet *tn = tn_of(st);
+    *out = NULL;
+    if (!tn)
+        return MOTE_ENOMEM;
+    now_of(tn);
+    int err = ensure_timer(tn);
+    if (err)
+        return err;
+    struct tlistener *l = calloc(1, sizeof *l);
+    if (!l)
+        return MOTE_ENOMEM;
+    l->l.ops = &listener_ops;
+    l->tn = tn;
+    l->tl.user = l;
+    mote_waitq_init(&l->aq);
+    uint16_t port = local->port;
+    unsigned bl = backlog <= 0 ? 128 : (unsigned)backlog;
+    if (port) {
+        err = tcp_listen(&tn->eng, &l->tl, &local->addr, port, bl);
+    } else {
+        err = MOTE_EADDRINUSE;
+        for (int i = 0; i < 64 && err == MOTE_EADDRINUSE; i++) {
+            uint16_t r;
+            net__random(st, &r, sizeof r);
+            err = tcp_listen(&tn->eng, &l->tl, &local->addr,
+                             (uint16_t)(49152 + r % 16384), bl);
+        }
+    }
+    if (err) {
+        free(l);
+        return err;
+    }
+    for (unsigned i = 0; i < POOL_PER_LISTENER && i < bl; i++)
+        if (pool_add(l) != 0)
+            break;
+    *out = &l->l;
+    return 0;
+}
