@@ -89,3 +89,15 @@ $(B)/fuzz/tests/fuzz_spt_elf: tests/fuzz/fuzz_spt_elf.c tools/spt/elf.c \
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS_fuzz) -fsanitize=fuzzer -Itools/spt -Isrc/platform/spt \
 	  $(filter %.c,$^) -o $@
+
+# Benchmark probes (bench/spt.sh): the same source as an image and as a
+# unix program.
+SPT_BENCH := $(B)/spt/bench/boot.spt $(B)/obj/bench-spt/boot
+spt: $(SPT_BENCH)
+$(B)/spt/bench/boot.spt: $(B)/spt/bench/spt/boot.o $(SPT_LIB) $(LIBC_GUEST) $(SPT_LDS)
+	@mkdir -p $(@D)
+	$(SPT_LINK)
+$(B)/spt/bench/spt/boot.o: SPT_EXTRA := $(SPT_APP_CFLAGS)
+$(B)/obj/bench-spt/boot: bench/spt/boot.c $(LIB_obj)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_obj) $< $(LIB_obj) $(LDLIBS) -o $@

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# spt against unix, same run: image size, boot time to mote_main, resident
+# size, and (as root) time from exec to the first request served. Prints a
+# markdown report and saves it under bench/results/. Builds nothing: `make`
+# builds the images, the tender and bench/spt_boot.
+#
+# usage: bench/spt.sh [BUILD_DIR]    knobs: SPT_BOOTS=50, BENCH_OUT=FILE
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=${1:-_build}
+N=${SPT_BOOTS:-50}
+OUT=${BENCH_OUT:-bench/results/$(date +%F)-spt.md}
+T=$B/bin/mote-spt
+for f in "$T" "$B/spt/bin/echo.spt" "$B/bin/echo" "$B/spt/bench/boot.spt" \
+    "$B/obj/bench-spt/boot" "$B/obj/bench/spt_boot" "$B/spt/tests/netup.spt"; do
+  [ -e "$f" ] || { echo "spt.sh: $f missing; run make" >&2; exit 2; }
+done
+tmp=$(mktemp -d)
+NS=motebench$$
+trap 'ip netns del $NS 2>/dev/null || true; rm -rf "$tmp"' EXIT
+
+size() { strip -o "$tmp/s" "$1" && stat -c %s "$tmp/s"; }
+{
+echo "# spt vs unix — $(date -u '+%F %H:%M UTC')"
+echo
+echo "Host: $(uname -srm), $(nproc) CPUs. Command: \`bench/spt.sh $*\`."
+echo
+echo "## Image size (stripped, bytes)"
+echo
+echo "| program | size | needs at run time |"
+echo "|---|---:|---|"
+echo "| echo.spt (spt image: app + Mote + libc subset) | $(size "$B/spt/bin/echo.spt") | mote-spt ($(size "$T") bytes stripped) |"
+echo "| echo (unix program) | $(size "$B/bin/echo") | $(ldd "$B/bin/echo" | awk '/=>/ {print $1}' | tr '\n' ' ')|"
+echo
+echo "## Boot: exec to the first instruction of mote_main ($N boots each, interleaved)"
+echo
+echo "Probe: bench/spt/boot.c, the same source for both targets; RSS read"
+echo "from /proc while it sleeps after booting."
+echo
+"$B/obj/bench/spt_boot" "$N" "$T" "$B/spt/bench/boot.spt" "$B/obj/bench-spt/boot"
+echo
+echo "## Exec to the first request served ($N runs each)"
+echo
+if [ "$(id -u)" != 0 ] || ! command -v ip > /dev/null; then
+  echo "Skipped: needs root for a TAP in a network namespace."
+else
+  ip netns add $NS; ip -n $NS link set lo up
+  ip -n $NS tuntap add dev tap0 mode tap
+  ip -n $NS addr add 10.0.0.1/24 dev tap0; ip -n $NS link set tap0 up
+  echo "spt: the netup guest (UDP echo on the direct stack, through the"
+  echo "sandbox and a TAP, from the kernel in a network namespace); the ARP"
+  echo "exchange is part of the first request. unix: the echo app (TCP, host"
+  echo "socket stack, loopback). Different protocols: read each column on its"
+  echo "own; TCP on spt waits for the TCP engine."
+  echo
+  ip netns exec $NS python3 - "$N" "$T" "$B/spt/tests/netup.spt" "$B/bin/echo" <<'PY'
+import os, socket, statistics, subprocess, sys, time
+n, tender, netup, echo = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+def first_udp():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.setblocking(False)
+    t0 = time.monotonic()
+    p = subprocess.Popen([tender, "--net:service=tap0", netup,
+                          "--ipv4=10.0.0.2/24", "--no-ipv6", "5"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while time.monotonic() - t0 < 5:
+            s.sendto(b"x", ("10.0.0.2", 7))
+            time.sleep(0.0002)
+            try:
+                s.recvfrom(16); return time.monotonic() - t0
+            except BlockingIOError:
+                pass
+        raise SystemExit("no UDP answer in 5 s")
+    finally:
+        p.kill(); p.wait(); s.close()
+def first_tcp(port):
+    t0 = time.monotonic()
+    p = subprocess.Popen([echo, "--listen=127.0.0.1:%d" % port],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while time.monotonic() - t0 < 5:
+            try:
+                c = socket.create_connection(("127.0.0.1", port), timeout=1)
+            except OSError:
+                time.sleep(0.0002); continue
+            c.sendall(b"x"); c.recv(16); c.close()
+            return time.monotonic() - t0
+        raise SystemExit("no TCP answer in 5 s")
+    finally:
+        p.kill(); p.wait()
+u, t = [], []
+for i in range(n):
+    u.append(first_udp()); t.append(first_tcp(17000 + i))
+def row(name, v):
+    v = sorted(x * 1e3 for x in v)
+    print("| %s | %.2f | %.2f |" % (name, statistics.median(v), v[int((len(v) - 1) * 0.9)]))
+print("| program | median (ms) | p90 (ms) |\n|---|---:|---:|")
+row("spt: netup.spt, first UDP echo", u)
+row("unix: echo, first TCP echo", t)
+PY
+fi
+} | tee "$tmp/report"
+mkdir -p "$(dirname "$OUT")"
+cp "$tmp/report" "$OUT"
+echo "(saved to $OUT)" >&2
