@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <mote/crypto.h>
+
 /*
  * Conventions for this header:
  *
@@ -28,22 +30,10 @@
 /* Fill buf with len random bytes; return 0 or a negative MOTE_E* code. */
 typedef int (*mote_pk_rng_fn)(void *ctx, uint8_t *buf, size_t len);
 
-/* Hash functions named by the signature APIs (the caller hashes). */
-enum mote_pk_hash {
-    MOTE_PK_HASH_NONE = 0,
-    MOTE_PK_HASH_SHA256,
-    MOTE_PK_HASH_SHA384,
-    MOTE_PK_HASH_SHA512,
-};
-
-/* Digest length of h in bytes, 0 for an unknown value. */
-size_t mote_pk_hash_len(enum mote_pk_hash h);
-
-/* One-shot digest of msg into out (mote_pk_hash_len(h) bytes). Returns 0 or
- * MOTE_EINVAL for an unknown h. (Kept here until the hash module of
- * <mote/crypto.h> is the one every caller uses.) */
-int mote_pk_hash(enum mote_pk_hash h, uint8_t *out, const uint8_t *msg,
-                 size_t len);
+/* Signature APIs take a digest and name its hash with enum mote_hash_alg
+ * from <mote/crypto.h>: SHA-256, SHA-384 and SHA-512 are accepted (PKCS#1
+ * v1.5 knows only those three DigestInfo prefixes; ECDSA and PSS accept
+ * any hash mote_hash_len() knows). */
 
 /* ---- X25519 (RFC 7748) --------------------------------------------------- */
 
@@ -129,7 +119,7 @@ int mote_ecdh(enum mote_ec_curve c, uint8_t *shared, const uint8_t *priv,
  * as the "additional data" k' of section 3.6 (hedged signatures: pass
  * fresh random bytes). Returns 0 or MOTE_EINVAL (bad key, unknown h). */
 int mote_ecdsa_sign(enum mote_ec_curve c, uint8_t *sig, const uint8_t *priv,
-                    enum mote_pk_hash h, const uint8_t *hash, size_t hash_len,
+                    enum mote_hash_alg h, const uint8_t *hash, size_t hash_len,
                     const uint8_t *extra, size_t extra_len);
 
 /* Verify a fixed-width (IEEE P1363, r || s) signature of sig_len bytes,
@@ -180,13 +170,13 @@ size_t mote_rsa_len(const struct mote_rsa_public *pub);
  * DigestInfo). sig_len must equal the modulus length. Returns 0,
  * MOTE_EINVAL (bad key or lengths), MOTE_EPROTO (does not verify). */
 int mote_rsa_pkcs1_verify(const struct mote_rsa_public *pub,
-                          enum mote_pk_hash h, const uint8_t *hash,
+                          enum mote_hash_alg h, const uint8_t *hash,
                           size_t hash_len, const uint8_t *sig, size_t sig_len);
 
 /* RSASSA-PSS verification with MGF1(mgf_h) and a salt of exactly salt_len
  * bytes. Returns as mote_rsa_pkcs1_verify. */
-int mote_rsa_pss_verify(const struct mote_rsa_public *pub, enum mote_pk_hash h,
-                        enum mote_pk_hash mgf_h, size_t salt_len,
+int mote_rsa_pss_verify(const struct mote_rsa_public *pub, enum mote_hash_alg h,
+                        enum mote_hash_alg mgf_h, size_t salt_len,
                         const uint8_t *hash, size_t hash_len,
                         const uint8_t *sig, size_t sig_len);
 
@@ -195,10 +185,11 @@ int mote_rsa_pss_verify(const struct mote_rsa_public *pub, enum mote_pk_hash h,
  * Montgomery ladders with constant-time window lookups, and verifies its
  * own result with the public key before releasing it (MOTE_EINTERNAL if
  * that fails: a fault). PSS draws salt_len random salt bytes from rng. */
-int mote_rsa_pkcs1_sign(const struct mote_rsa_private *key, enum mote_pk_hash h,
-                        const uint8_t *hash, size_t hash_len, uint8_t *sig,
-                        size_t cap, mote_pk_rng_fn rng, void *rng_ctx);
-int mote_rsa_pss_sign(const struct mote_rsa_private *key, enum mote_pk_hash h,
+int mote_rsa_pkcs1_sign(const struct mote_rsa_private *key,
+                        enum mote_hash_alg h, const uint8_t *hash,
+                        size_t hash_len, uint8_t *sig, size_t cap,
+                        mote_pk_rng_fn rng, void *rng_ctx);
+int mote_rsa_pss_sign(const struct mote_rsa_private *key, enum mote_hash_alg h,
                       size_t salt_len, const uint8_t *hash, size_t hash_len,
                       uint8_t *sig, size_t cap, mote_pk_rng_fn rng,
                       void *rng_ctx);

@@ -221,9 +221,9 @@ void bn_mod_exp_ct(pk_limb *r, const pk_limb *a, const pk_limb *e, size_t elen,
         bn_mont_mul(acc, acc, t, mt);
     }
     bn_from_mont(r, acc, mt);
-    pk__wipe(tab, sizeof tab);
-    pk__wipe(acc, sizeof acc);
-    pk__wipe(t, sizeof t);
+    mote_memzero_explicit(tab, sizeof tab);
+    mote_memzero_explicit(acc, sizeof acc);
+    mote_memzero_explicit(t, sizeof t);
 }
 
 void bn_mod_exp_pub(pk_limb *r, const pk_limb *a, const pk_limb *e, size_t elen,
@@ -289,9 +289,9 @@ pk_limb bn_mod_inv_odd(pk_limb *r, const pk_limb *x, const pk_limb *m,
     for (size_t i = 1; i < len; i++)
         d |= b[i];
     memcpy(r, v, len * sizeof *r);
-    pk__wipe(a, sizeof a);
-    pk__wipe(u, sizeof u);
-    pk__wipe(v, sizeof v);
-    pk__wipe(t, sizeof t);
+    mote_memzero_explicit(a, sizeof a);
+    mote_memzero_explicit(u, sizeof u);
+    mote_memzero_explicit(v, sizeof v);
+    mote_memzero_explicit(t, sizeof t);
     return ~pk__mask_nz64(d);
 }

@@ -254,9 +254,9 @@ static void pt_mul_ct(const struct ec *c, struct pt *r, const struct pt *p,
         pt_add(c, &acc, &acc, &sel);
     }
     *r = acc;
-    pk__wipe(tab, sizeof tab);
-    pk__wipe(&sel, sizeof sel);
-    pk__wipe(&acc, sizeof acc);
+    mote_memzero_explicit(tab, sizeof tab);
+    mote_memzero_explicit(&sel, sizeof sel);
+    mote_memzero_explicit(&acc, sizeof acc);
 }
 
 /* r = [u1]G + [u2]Q for public scalars (limbs), variable time. */
@@ -394,7 +394,7 @@ int mote_ec_public(enum mote_ec_curve id, uint8_t *pub, const uint8_t *priv)
     pub[0] = 4;
     bn_to_bytes(pub + 1, c.nbytes, x, c.len);
     bn_to_bytes(pub + 1 + c.nbytes, c.nbytes, y, c.len);
-    pk__wipe(k, sizeof k);
+    mote_memzero_explicit(k, sizeof k);
     return 0;
 }
 
@@ -427,9 +427,9 @@ int mote_ecdh(enum mote_ec_curve id, uint8_t *shared, const uint8_t *priv,
     if (pt_affine(&c, x, NULL, &s))
         rc = MOTE_EINVAL;
     bn_to_bytes(shared, c.nbytes, x, c.len);
-    pk__wipe(k, sizeof k);
-    pk__wipe(x, sizeof x);
-    pk__wipe(&s, sizeof s);
+    mote_memzero_explicit(k, sizeof k);
+    mote_memzero_explicit(x, sizeof x);
+    mote_memzero_explicit(&s, sizeof s);
     return rc;
 }
 
@@ -471,16 +471,16 @@ static void ninv(const struct ec *c, pk_limb *r, const pk_limb *a)
 }
 
 int mote_ecdsa_sign(enum mote_ec_curve id, uint8_t *sig, const uint8_t *priv,
-                    enum mote_pk_hash h, const uint8_t *hash, size_t hash_len,
+                    enum mote_hash_alg h, const uint8_t *hash, size_t hash_len,
                     const uint8_t *extra, size_t extra_len)
 {
     struct ec c;
     struct pt g, rp;
-    struct pk__hmac hm;
+    struct mote_hmac_ctx hm;
     pk_limb d[EC_MAXL], z[EC_MAXL], k[EC_MAXL], r[EC_MAXL], s[EC_MAXL],
         t[EC_MAXL];
     uint8_t kk[64], v[64], h1[EC_MAXL * 8], tb[EC_MAXL * 8 + 64];
-    size_t hl = mote_pk_hash_len(h);
+    size_t hl = mote_hash_len(h);
     int rc = ec_setup(&c, id);
     if (rc < 0)
         return rc;
@@ -497,17 +497,17 @@ int mote_ecdsa_sign(enum mote_ec_curve id, uint8_t *sig, const uint8_t *priv,
     memset(v, 1, hl);
     memset(kk, 0, hl);
     for (uint8_t round = 0; round < 2; round++) {
-        pk__hmac_init(&hm, h, kk, hl);
-        pk__hmac_update(&hm, v, hl);
-        pk__hmac_update(&hm, &round, 1);
-        pk__hmac_update(&hm, priv, nb);
-        pk__hmac_update(&hm, h1, nb);
+        mote_hmac_init(&hm, h, kk, hl);
+        mote_hmac_update(&hm, v, hl);
+        mote_hmac_update(&hm, &round, 1);
+        mote_hmac_update(&hm, priv, nb);
+        mote_hmac_update(&hm, h1, nb);
         if (extra_len)
-            pk__hmac_update(&hm, extra, extra_len);
-        pk__hmac_final(&hm, kk);
-        pk__hmac_init(&hm, h, kk, hl);
-        pk__hmac_update(&hm, v, hl);
-        pk__hmac_final(&hm, v);
+            mote_hmac_update(&hm, extra, extra_len);
+        mote_hmac_final(&hm, kk);
+        mote_hmac_init(&hm, h, kk, hl);
+        mote_hmac_update(&hm, v, hl);
+        mote_hmac_final(&hm, v);
     }
     memcpy(g.x, c.gx, sizeof g.x);
     memcpy(g.y, c.gy, sizeof g.y);
@@ -515,9 +515,9 @@ int mote_ecdsa_sign(enum mote_ec_curve id, uint8_t *sig, const uint8_t *priv,
     for (;;) {
         size_t tl = 0;
         while (tl < nb) { /* step h.2 */
-            pk__hmac_init(&hm, h, kk, hl);
-            pk__hmac_update(&hm, v, hl);
-            pk__hmac_final(&hm, v);
+            mote_hmac_init(&hm, h, kk, hl);
+            mote_hmac_update(&hm, v, hl);
+            mote_hmac_final(&hm, v);
             memcpy(tb + tl, v, hl);
             tl += hl;
         }
@@ -527,7 +527,7 @@ int mote_ecdsa_sign(enum mote_ec_curve id, uint8_t *sig, const uint8_t *priv,
             uint8_t kb[EC_MAXL * 8];
             bn_to_bytes(kb, nb, k, c.len);
             pt_mul_ct(&c, &rp, &g, kb);
-            pk__wipe(kb, sizeof kb);
+            mote_memzero_explicit(kb, sizeof kb);
             pt_affine(&c, r, NULL, &rp);
             reduce_once(&c, r); /* x < p < 2n */
             ninv(&c, t, k);
@@ -538,23 +538,23 @@ int mote_ecdsa_sign(enum mote_ec_curve id, uint8_t *sig, const uint8_t *priv,
                 break;
         }
         uint8_t zero = 0; /* step h.3 */
-        pk__hmac_init(&hm, h, kk, hl);
-        pk__hmac_update(&hm, v, hl);
-        pk__hmac_update(&hm, &zero, 1);
-        pk__hmac_final(&hm, kk);
-        pk__hmac_init(&hm, h, kk, hl);
-        pk__hmac_update(&hm, v, hl);
-        pk__hmac_final(&hm, v);
+        mote_hmac_init(&hm, h, kk, hl);
+        mote_hmac_update(&hm, v, hl);
+        mote_hmac_update(&hm, &zero, 1);
+        mote_hmac_final(&hm, kk);
+        mote_hmac_init(&hm, h, kk, hl);
+        mote_hmac_update(&hm, v, hl);
+        mote_hmac_final(&hm, v);
     }
     bn_to_bytes(sig, nb, r, c.len);
     bn_to_bytes(sig + nb, nb, s, c.len);
-    pk__wipe(d, sizeof d);
-    pk__wipe(k, sizeof k);
-    pk__wipe(t, sizeof t);
-    pk__wipe(kk, sizeof kk);
-    pk__wipe(v, sizeof v);
-    pk__wipe(tb, sizeof tb);
-    pk__wipe(&hm, sizeof hm);
+    mote_memzero_explicit(d, sizeof d);
+    mote_memzero_explicit(k, sizeof k);
+    mote_memzero_explicit(t, sizeof t);
+    mote_memzero_explicit(kk, sizeof kk);
+    mote_memzero_explicit(v, sizeof v);
+    mote_memzero_explicit(tb, sizeof tb);
+    mote_memzero_explicit(&hm, sizeof hm);
     return 0;
 }
 

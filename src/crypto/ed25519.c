@@ -181,9 +181,9 @@ static void ge_scalarmult_ct(struct ge *r, const struct ge *p,
         ge_add(&acc, &acc, &sel);
     }
     *r = acc;
-    pk__wipe(tab, sizeof tab);
-    pk__wipe(&sel, sizeof sel);
-    pk__wipe(&acc, sizeof acc);
+    mote_memzero_explicit(tab, sizeof tab);
+    mote_memzero_explicit(&sel, sizeof sel);
+    mote_memzero_explicit(&acc, sizeof acc);
 }
 
 /* ---- Scalars mod L ----------------------------------------------------------
@@ -218,28 +218,28 @@ static void sc_reduce64(uint8_t out[32], const uint8_t in[64],
     le_to_limbs(x, in, 8);
     bn_reduce_wide(r, x, mt);
     limbs_to_le(out, r, 4);
-    pk__wipe(x, sizeof x);
-    pk__wipe(r, sizeof r);
+    mote_memzero_explicit(x, sizeof x);
+    mote_memzero_explicit(r, sizeof r);
 }
 
 static void hash3(uint8_t out[64], const uint8_t *a, size_t al,
                   const uint8_t *b, size_t bl, const uint8_t *c, size_t cl)
 {
-    struct pk__sha512 h;
-    pk__sha512_init(&h);
-    pk__sha512_update(&h, a, al);
-    pk__sha512_update(&h, b, bl);
+    struct mote_sha512_ctx h;
+    mote_sha512_init(&h);
+    mote_sha512_update(&h, a, al);
+    mote_sha512_update(&h, b, bl);
     if (cl)
-        pk__sha512_update(&h, c, cl);
-    pk__sha512_final(&h, out, 64);
+        mote_sha512_update(&h, c, cl);
+    mote_sha512_final(&h, out);
 }
 
 static void expand(uint8_t h[64], const uint8_t seed[32])
 {
-    struct pk__sha512 c;
-    pk__sha512_init(&c);
-    pk__sha512_update(&c, seed, 32);
-    pk__sha512_final(&c, h, 64);
+    struct mote_sha512_ctx c;
+    mote_sha512_init(&c);
+    mote_sha512_update(&c, seed, 32);
+    mote_sha512_final(&c, h);
     h[0] &= 248;
     h[31] &= 127;
     h[31] |= 64;
@@ -254,8 +254,8 @@ void mote_ed25519_public(uint8_t pub[MOTE_ED25519_PUB_LEN],
     ge_base(&b);
     ge_scalarmult_ct(&a, &b, h);
     ge_encode(pub, &a);
-    pk__wipe(h, sizeof h);
-    pk__wipe(&a, sizeof a);
+    mote_memzero_explicit(h, sizeof h);
+    mote_memzero_explicit(&a, sizeof a);
 }
 
 void mote_ed25519_sign(uint8_t sig[MOTE_ED25519_SIG_LEN], const uint8_t *msg,
@@ -290,13 +290,13 @@ void mote_ed25519_sign(uint8_t sig[MOTE_ED25519_SIG_LEN], const uint8_t *msg,
     bn_mont_mul(s, s, mt.rr, &mt); /* a k */
     bn_mod_add(s, s, rl, mt.m, 4);
     limbs_to_le(sig + 32, s, 4);
-    pk__wipe(h, sizeof h);
-    pk__wipe(rh, sizeof rh);
-    pk__wipe(r, sizeof r);
-    pk__wipe(al, sizeof al);
-    pk__wipe(rl, sizeof rl);
-    pk__wipe(s, sizeof s);
-    pk__wipe(&rp, sizeof rp);
+    mote_memzero_explicit(h, sizeof h);
+    mote_memzero_explicit(rh, sizeof rh);
+    mote_memzero_explicit(r, sizeof r);
+    mote_memzero_explicit(al, sizeof al);
+    mote_memzero_explicit(rl, sizeof rl);
+    mote_memzero_explicit(s, sizeof s);
+    mote_memzero_explicit(&rp, sizeof rp);
 }
 
 int mote_ed25519_verify(const uint8_t sig[MOTE_ED25519_SIG_LEN],

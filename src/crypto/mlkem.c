@@ -356,9 +356,9 @@ static void sample_cbd(poly *r, const uint8_t sigma[32], uint8_t nonce)
             r->c[8 * i + j] = (int16_t)(a - b);
         }
     }
-    pk__wipe(buf, sizeof buf);
-    pk__wipe(&x, sizeof x);
-    pk__wipe(seed, sizeof seed);
+    mote_memzero_explicit(buf, sizeof buf);
+    mote_memzero_explicit(&x, sizeof x);
+    mote_memzero_explicit(seed, sizeof seed);
 }
 
 /* ---- K-PKE (FIPS 203 section 5)
@@ -394,10 +394,10 @@ static void pke_keygen(uint8_t ek[EK_BYTES], uint8_t sk[PKE_SK],
         poly_tobytes(sk + i * POLY_BYTES, &s.v[i]);
     }
     memcpy(ek + K * POLY_BYTES, rho, 32);
-    pk__wipe(in, sizeof in);
-    pk__wipe(g, sizeof g);
-    pk__wipe(&s, sizeof s);
-    pk__wipe(&e, sizeof e);
+    mote_memzero_explicit(in, sizeof in);
+    mote_memzero_explicit(g, sizeof g);
+    mote_memzero_explicit(&s, sizeof s);
+    mote_memzero_explicit(&e, sizeof e);
 }
 
 static void pke_encrypt(uint8_t ct[CT_BYTES], const uint8_t ek[EK_BYTES],
@@ -430,12 +430,12 @@ static void pke_encrypt(uint8_t ct[CT_BYTES], const uint8_t ek[EK_BYTES],
     poly_reduce(&v);
     polyvec_compress(ct, &u);
     poly_compress(ct + CT_U_BYTES, &v);
-    pk__wipe(&rv, sizeof rv);
-    pk__wipe(&e1, sizeof e1);
-    pk__wipe(&e2, sizeof e2);
-    pk__wipe(&mu, sizeof mu);
-    pk__wipe(&v, sizeof v);
-    pk__wipe(&u, sizeof u);
+    mote_memzero_explicit(&rv, sizeof rv);
+    mote_memzero_explicit(&e1, sizeof e1);
+    mote_memzero_explicit(&e2, sizeof e2);
+    mote_memzero_explicit(&mu, sizeof mu);
+    mote_memzero_explicit(&v, sizeof v);
+    mote_memzero_explicit(&u, sizeof u);
 }
 
 static void pke_decrypt(uint8_t m[32], const uint8_t sk[PKE_SK],
@@ -454,8 +454,8 @@ static void pke_decrypt(uint8_t m[32], const uint8_t sk[PKE_SK],
     poly_sub(&w, &v, &w);
     poly_reduce(&w);
     poly_tomsg(m, &w);
-    pk__wipe(&s, sizeof s);
-    pk__wipe(&w, sizeof w);
+    mote_memzero_explicit(&s, sizeof s);
+    mote_memzero_explicit(&w, sizeof w);
 }
 
 /* ---- ML-KEM (FIPS 203 section 6)
@@ -479,7 +479,7 @@ int mote_mlkem768_keygen(uint8_t pub[MOTE_MLKEM768_PUB_LEN],
     if (rng(rng_ctx, seed, sizeof seed) < 0)
         return MOTE_EIO;
     mote_mlkem768_keygen_seed(pub, priv, seed);
-    pk__wipe(seed, sizeof seed);
+    mote_memzero_explicit(seed, sizeof seed);
     return 0;
 }
 
@@ -510,8 +510,8 @@ int mote_mlkem768_encaps_seed(uint8_t ct[MOTE_MLKEM768_CT_LEN],
     pk__sha3_512(kr, in, 64);             /* (K, r) = G(m || H(ek)) */
     pke_encrypt(ct, pub, m, kr + 32);
     memcpy(ss, kr, 32);
-    pk__wipe(in, sizeof in);
-    pk__wipe(kr, sizeof kr);
+    mote_memzero_explicit(in, sizeof in);
+    mote_memzero_explicit(kr, sizeof kr);
     return 0;
 }
 
@@ -525,7 +525,7 @@ int mote_mlkem768_encaps(uint8_t ct[MOTE_MLKEM768_CT_LEN],
     if (rng(rng_ctx, m, sizeof m) < 0)
         return MOTE_EIO;
     rc = mote_mlkem768_encaps_seed(ct, ss, pub, m);
-    pk__wipe(m, sizeof m);
+    mote_memzero_explicit(m, sizeof m);
     return rc;
 }
 
@@ -556,10 +556,10 @@ int mote_mlkem768_decaps(uint8_t ss[MOTE_MLKEM768_SS_LEN],
     uint8_t mask = (uint8_t)(((diff | (0u - diff)) >> 31) * 0xff);
     for (unsigned i = 0; i < 32; i++)
         ss[i] = (uint8_t)((kr[i] & ~mask) | (kbar[i] & mask));
-    pk__wipe(in, sizeof in);
-    pk__wipe(kr, sizeof kr);
-    pk__wipe(cmp, sizeof cmp);
-    pk__wipe(kbar, sizeof kbar);
-    pk__wipe(&x, sizeof x);
+    mote_memzero_explicit(in, sizeof in);
+    mote_memzero_explicit(kr, sizeof kr);
+    mote_memzero_explicit(cmp, sizeof cmp);
+    mote_memzero_explicit(kbar, sizeof kbar);
+    mote_memzero_explicit(&x, sizeof x);
     return 0;
 }

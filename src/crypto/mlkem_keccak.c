@@ -95,7 +95,7 @@ void pk__sha3_256(uint8_t out[32], const uint8_t *in, size_t len)
     k_absorb(&k, in, len);
     k_finish(&k);
     k_squeeze(&k, out, 32);
-    pk__wipe(&k, sizeof k);
+    mote_memzero_explicit(&k, sizeof k);
 }
 
 void pk__sha3_512(uint8_t out[64], const uint8_t *in, size_t len)
@@ -105,7 +105,7 @@ void pk__sha3_512(uint8_t out[64], const uint8_t *in, size_t len)
     k_absorb(&k, in, len);
     k_finish(&k);
     k_squeeze(&k, out, 64);
-    pk__wipe(&k, sizeof k);
+    mote_memzero_explicit(&k, sizeof k);
 }
 
 void pk__shake_init(struct pk__keccak *k, unsigned bits)

@@ -11,9 +11,8 @@
 /*
  * IMPLEMENTATION NOTES
  *
- * Hashes: pk_sha2.c is a small SHA-256/384/512 + HMAC kept private to the
- * public-key code until part A's <mote/crypto.h> lands; then these
- * pk__sha* names become thin wrappers or go away (NEEDSWORK).
+ * Hashes and HMAC come from <mote/crypto.h>; SHA-3/SHAKE (only ML-KEM
+ * needs them) are in mlkem_keccak.c.
  *
  * Big numbers (bn.c): little-endian arrays of 64-bit limbs, fixed length
  * chosen by the caller (no normalisation, no allocation). Montgomery
@@ -21,56 +20,9 @@
  * operations run in time that depends only on len.
  */
 
-/* ---- SHA-2 ----------------------------------------------------------------
- */
-
-struct pk__sha256 {
-    uint32_t h[8];
-    uint64_t len;
-    uint8_t buf[64];
-};
-struct pk__sha512 {
-    uint64_t h[8];
-    uint64_t len;
-    uint8_t buf[128];
-};
-
-void pk__sha256_init(struct pk__sha256 *c);
-void pk__sha256_update(struct pk__sha256 *c, const void *data, size_t len);
-void pk__sha256_final(struct pk__sha256 *c, uint8_t out[32]);
-void pk__sha512_init(struct pk__sha512 *c);
-void pk__sha384_init(struct pk__sha512 *c);
-void pk__sha512_update(struct pk__sha512 *c, const void *data, size_t len);
-/* Writes 64 bytes (SHA-512) or 48 (after pk__sha384_init: outlen). */
-void pk__sha512_final(struct pk__sha512 *c, uint8_t *out, size_t outlen);
-
-/* Any of the three, by enum mote_pk_hash. */
-struct pk__hash {
-    enum mote_pk_hash alg;
-    union {
-        struct pk__sha256 s256;
-        struct pk__sha512 s512;
-    } u;
-};
-int pk__hash_init(struct pk__hash *c, enum mote_pk_hash alg);
-void pk__hash_update(struct pk__hash *c, const void *data, size_t len);
-void pk__hash_final(struct pk__hash *c, uint8_t *out);
-size_t pk__hash_block_len(enum mote_pk_hash alg);
-
-/* HMAC over the same functions. */
-struct pk__hmac {
-    struct pk__hash inner, outer;
-};
-int pk__hmac_init(struct pk__hmac *c, enum mote_pk_hash alg, const uint8_t *key,
-                  size_t key_len);
-void pk__hmac_update(struct pk__hmac *c, const void *data, size_t len);
-void pk__hmac_final(struct pk__hmac *c, uint8_t *out);
-
 /* ---- Helpers ---------------------------------------------------------------
  */
 
-/* memset that the compiler may not remove. */
-void pk__wipe(void *p, size_t n);
 /* 0 if equal, nonzero otherwise, in time depending only on n. */
 uint32_t pk__ct_neq(const uint8_t *a, const uint8_t *b, size_t n);
 

@@ -80,16 +80,16 @@ static const uint8_t DI_SHA512[] = {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60,
                                     0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
                                     0x03, 0x05, 0x00, 0x04, 0x40};
 
-static int pkcs1_encode(uint8_t *em, size_t k, enum mote_pk_hash h,
+static int pkcs1_encode(uint8_t *em, size_t k, enum mote_hash_alg h,
                         const uint8_t *hash, size_t hash_len)
 {
     const uint8_t *di;
-    size_t dl = sizeof DI_SHA256, hl = mote_pk_hash_len(h);
-    if (h == MOTE_PK_HASH_SHA256)
+    size_t dl = sizeof DI_SHA256, hl = mote_hash_len(h);
+    if (h == MOTE_HASH_SHA256)
         di = DI_SHA256;
-    else if (h == MOTE_PK_HASH_SHA384)
+    else if (h == MOTE_HASH_SHA384)
         di = DI_SHA384;
-    else if (h == MOTE_PK_HASH_SHA512)
+    else if (h == MOTE_HASH_SHA512)
         di = DI_SHA512;
     else
         return MOTE_EINVAL;
@@ -105,7 +105,7 @@ static int pkcs1_encode(uint8_t *em, size_t k, enum mote_pk_hash h,
 }
 
 int mote_rsa_pkcs1_verify(const struct mote_rsa_public *pub,
-                          enum mote_pk_hash h, const uint8_t *hash,
+                          enum mote_hash_alg h, const uint8_t *hash,
                           size_t hash_len, const uint8_t *sig, size_t sig_len)
 {
     struct rsa_pub rp;
@@ -124,19 +124,19 @@ int mote_rsa_pkcs1_verify(const struct mote_rsa_public *pub,
  */
 
 /* out ^= MGF1(seed, len). */
-static void mgf1_xor(enum mote_pk_hash h, uint8_t *out, size_t len,
+static void mgf1_xor(enum mote_hash_alg h, uint8_t *out, size_t len,
                      const uint8_t *seed, size_t seed_len)
 {
     uint8_t t[64], ctr[4];
-    size_t hl = mote_pk_hash_len(h);
-    struct pk__hash c;
+    size_t hl = mote_hash_len(h);
+    struct mote_hash_ctx c;
     for (uint32_t i = 0; len; i++) {
         ctr[0] = (uint8_t)(i >> 24), ctr[1] = (uint8_t)(i >> 16);
         ctr[2] = (uint8_t)(i >> 8), ctr[3] = (uint8_t)i;
-        pk__hash_init(&c, h);
-        pk__hash_update(&c, seed, seed_len);
-        pk__hash_update(&c, ctr, 4);
-        pk__hash_final(&c, t);
+        mote_hash_init(&c, h);
+        mote_hash_update(&c, seed, seed_len);
+        mote_hash_update(&c, ctr, 4);
+        mote_hash_final(&c, t);
         size_t n = len < hl ? len : hl;
         for (size_t j = 0; j < n; j++)
             out[j] ^= t[j];
@@ -145,31 +145,31 @@ static void mgf1_xor(enum mote_pk_hash h, uint8_t *out, size_t len,
 }
 
 /* H' = Hash(00 x 8 || mHash || salt). */
-static void pss_hash(enum mote_pk_hash h, uint8_t *out, const uint8_t *mhash,
+static void pss_hash(enum mote_hash_alg h, uint8_t *out, const uint8_t *mhash,
                      const uint8_t *salt, size_t salt_len)
 {
     static const uint8_t zero8[8];
-    struct pk__hash c;
-    pk__hash_init(&c, h);
-    pk__hash_update(&c, zero8, 8);
-    pk__hash_update(&c, mhash, mote_pk_hash_len(h));
+    struct mote_hash_ctx c;
+    mote_hash_init(&c, h);
+    mote_hash_update(&c, zero8, 8);
+    mote_hash_update(&c, mhash, mote_hash_len(h));
     if (salt_len)
-        pk__hash_update(&c, salt, salt_len);
-    pk__hash_final(&c, out);
+        mote_hash_update(&c, salt, salt_len);
+    mote_hash_final(&c, out);
 }
 
-int mote_rsa_pss_verify(const struct mote_rsa_public *pub, enum mote_pk_hash h,
-                        enum mote_pk_hash mgf_h, size_t salt_len,
+int mote_rsa_pss_verify(const struct mote_rsa_public *pub, enum mote_hash_alg h,
+                        enum mote_hash_alg mgf_h, size_t salt_len,
                         const uint8_t *hash, size_t hash_len,
                         const uint8_t *sig, size_t sig_len)
 {
     struct rsa_pub rp;
     uint8_t buf[MOTE_RSA_MAX_LEN], hh[64];
-    size_t hl = mote_pk_hash_len(h);
+    size_t hl = mote_hash_len(h);
     int rc = pub_setup(&rp, pub);
     if (rc < 0)
         return rc;
-    if (!hl || !mote_pk_hash_len(mgf_h) || hash_len != hl)
+    if (!hl || !mote_hash_len(mgf_h) || hash_len != hl)
         return MOTE_EINVAL;
     if ((rc = rsa_public_op(&rp, buf, sig, sig_len)) < 0)
         return rc;
@@ -227,7 +227,7 @@ static void reduce_any(pk_limb *r, const pk_limb *x, size_t xl,
     memset(w, 0, 2 * m->len * sizeof *w);
     memcpy(w, x, xl * sizeof *x);
     bn_reduce_wide(r, w, m);
-    pk__wipe(w, sizeof w);
+    mote_memzero_explicit(w, sizeof w);
 }
 
 struct rsa_priv {
@@ -322,22 +322,23 @@ static int rsa_private_op(const struct rsa_priv *k, uint8_t *sig,
     } else {
         bn_to_bytes(sig, k->pub.k, s, len);
     }
-    pk__wipe(m, sizeof m);
-    pk__wipe(r, sizeof r);
-    pk__wipe(ri, sizeof ri);
-    pk__wipe(t, sizeof t);
-    pk__wipe(s, sizeof s);
-    pk__wipe(s1, sizeof s1);
-    pk__wipe(s2, sizeof s2);
-    pk__wipe(hh, sizeof hh);
-    pk__wipe(w, sizeof w);
-    pk__wipe(rb, sizeof rb);
+    mote_memzero_explicit(m, sizeof m);
+    mote_memzero_explicit(r, sizeof r);
+    mote_memzero_explicit(ri, sizeof ri);
+    mote_memzero_explicit(t, sizeof t);
+    mote_memzero_explicit(s, sizeof s);
+    mote_memzero_explicit(s1, sizeof s1);
+    mote_memzero_explicit(s2, sizeof s2);
+    mote_memzero_explicit(hh, sizeof hh);
+    mote_memzero_explicit(w, sizeof w);
+    mote_memzero_explicit(rb, sizeof rb);
     return rc;
 }
 
-int mote_rsa_pkcs1_sign(const struct mote_rsa_private *key, enum mote_pk_hash h,
-                        const uint8_t *hash, size_t hash_len, uint8_t *sig,
-                        size_t cap, mote_pk_rng_fn rng, void *rng_ctx)
+int mote_rsa_pkcs1_sign(const struct mote_rsa_private *key,
+                        enum mote_hash_alg h, const uint8_t *hash,
+                        size_t hash_len, uint8_t *sig, size_t cap,
+                        mote_pk_rng_fn rng, void *rng_ctx)
 {
     struct rsa_priv k;
     uint8_t em[MOTE_RSA_MAX_LEN];
@@ -349,18 +350,18 @@ int mote_rsa_pkcs1_sign(const struct mote_rsa_private *key, enum mote_pk_hash h,
     if ((rc = pkcs1_encode(em, k.pub.k, h, hash, hash_len)) < 0)
         return rc;
     rc = rsa_private_op(&k, sig, em, rng, rng_ctx);
-    pk__wipe(&k, sizeof k);
+    mote_memzero_explicit(&k, sizeof k);
     return rc;
 }
 
-int mote_rsa_pss_sign(const struct mote_rsa_private *key, enum mote_pk_hash h,
+int mote_rsa_pss_sign(const struct mote_rsa_private *key, enum mote_hash_alg h,
                       size_t salt_len, const uint8_t *hash, size_t hash_len,
                       uint8_t *sig, size_t cap, mote_pk_rng_fn rng,
                       void *rng_ctx)
 {
     struct rsa_priv k;
     uint8_t buf[MOTE_RSA_MAX_LEN], salt[MOTE_RSA_MAX_LEN];
-    size_t hl = mote_pk_hash_len(h);
+    size_t hl = mote_hash_len(h);
     int rc = priv_setup(&k, key);
     if (rc < 0)
         return rc;
@@ -382,6 +383,6 @@ int mote_rsa_pss_sign(const struct mote_rsa_private *key, enum mote_pk_hash h,
     em[0] &= (uint8_t)(0xff >> (8 * em_len - em_bits));
     em[em_len - 1] = 0xbc;
     rc = rsa_private_op(&k, sig, buf, rng, rng_ctx);
-    pk__wipe(&k, sizeof k);
+    mote_memzero_explicit(&k, sizeof k);
     return rc;
 }

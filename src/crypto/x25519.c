@@ -52,11 +52,11 @@ static void ladder(uint8_t out[32], const uint8_t scalar[32],
     fe25519_invert(&z2, &z2);
     fe25519_mul(&x2, &x2, &z2);
     fe25519_tobytes(out, &x2);
-    pk__wipe(k, sizeof k);
-    pk__wipe(&x2, sizeof x2);
-    pk__wipe(&x3, sizeof x3);
-    pk__wipe(&z2, sizeof z2);
-    pk__wipe(&z3, sizeof z3);
+    mote_memzero_explicit(k, sizeof k);
+    mote_memzero_explicit(&x2, sizeof x2);
+    mote_memzero_explicit(&x3, sizeof x3);
+    mote_memzero_explicit(&z2, sizeof z2);
+    mote_memzero_explicit(&z3, sizeof z3);
 }
 
 int mote_x25519(uint8_t out[MOTE_X25519_LEN],

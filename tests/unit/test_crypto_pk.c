@@ -273,15 +273,15 @@ static enum mote_ec_curve curve_of(const char *name)
     return MOTE_EC_NONE;
 }
 
-static enum mote_pk_hash hash_of(const char *name)
+static enum mote_hash_alg hash_of(const char *name)
 {
     if (name && !strcmp(name, "SHA-256"))
-        return MOTE_PK_HASH_SHA256;
+        return MOTE_HASH_SHA256;
     if (name && !strcmp(name, "SHA-384"))
-        return MOTE_PK_HASH_SHA384;
+        return MOTE_HASH_SHA384;
     if (name && !strcmp(name, "SHA-512"))
-        return MOTE_PK_HASH_SHA512;
-    return MOTE_PK_HASH_NONE;
+        return MOTE_HASH_SHA512;
+    return MOTE_HASH_NONE;
 }
 
 static void test_ecdsa_rfc6979(void)
@@ -293,8 +293,8 @@ static void test_ecdsa_rfc6979(void)
     hex2bin(d,
             "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721",
             32);
-    mote_pk_hash(MOTE_PK_HASH_SHA256, hash, (const uint8_t *)"sample", 6);
-    is_int(mote_ecdsa_sign(MOTE_EC_P256, sig, d, MOTE_PK_HASH_SHA256, hash, 32,
+    mote_hash(MOTE_HASH_SHA256, (const uint8_t *)"sample", 6, hash);
+    is_int(mote_ecdsa_sign(MOTE_EC_P256, sig, d, MOTE_HASH_SHA256, hash, 32,
                            NULL, 0),
            0, "P-256 sign");
     hex2bin(want,
@@ -321,7 +321,7 @@ static void test_ecdsa_rfc6979(void)
     /* Hedged: extra randomness changes the signature, which still
      * verifies. */
     uint8_t extra[32] = {1, 2, 3};
-    mote_ecdsa_sign(MOTE_EC_P256, back, d, MOTE_PK_HASH_SHA256, hash, 32, extra,
+    mote_ecdsa_sign(MOTE_EC_P256, back, d, MOTE_HASH_SHA256, hash, 32, extra,
                     sizeof extra);
     ok(memcmp(back, sig, 64) != 0, "hedged signature differs");
     is_int(mote_ecdsa_verify(MOTE_EC_P256, pub, 65, hash, 32, back, 64), 0,
@@ -331,8 +331,8 @@ static void test_ecdsa_rfc6979(void)
             "6b9d3dad2e1b8c1c05b19875b6659f4de23c3b667bf297ba9aa47740787137d8"
             "96d5724e4c70a825f872c9ea60d2edf5",
             48);
-    mote_pk_hash(MOTE_PK_HASH_SHA384, hash, (const uint8_t *)"sample", 6);
-    is_int(mote_ecdsa_sign(MOTE_EC_P384, sig, d, MOTE_PK_HASH_SHA384, hash, 48,
+    mote_hash(MOTE_HASH_SHA384, (const uint8_t *)"sample", 6, hash);
+    is_int(mote_ecdsa_sign(MOTE_EC_P384, sig, d, MOTE_HASH_SHA384, hash, 48,
                            NULL, 0),
            0, "P-384 sign");
     hex2bin(want,
@@ -364,20 +364,20 @@ static void ecdsa_file(const char *name, int p1363)
     while (next_case(f, &t)) {
         size_t pl, ml, sl;
         enum mote_ec_curve cv = curve_of(field(&t, "g.publicKey.curve"));
-        enum mote_pk_hash hh = hash_of(field(&t, "g.sha"));
+        enum mote_hash_alg hh = hash_of(field(&t, "g.sha"));
         uint8_t *pub = hexfield(&t, "g.publicKey.uncompressed", &pl);
         uint8_t *msg = hexfield(&t, "msg", &ml);
         uint8_t *sig = hexfield(&t, "sig", &sl);
         uint8_t hash[64], fixed[96];
         int acc = 0;
         if (cv && hh) {
-            mote_pk_hash(hh, hash, msg, ml);
+            mote_hash(hh, msg, ml, hash);
             if (p1363)
-                acc = mote_ecdsa_verify(cv, pub, pl, hash, mote_pk_hash_len(hh),
+                acc = mote_ecdsa_verify(cv, pub, pl, hash, mote_hash_len(hh),
                                         sig, sl) == 0;
             else
                 acc = mote_ecdsa_sig_from_der(cv, fixed, sig, sl) == 0 &&
-                      mote_ecdsa_verify(cv, pub, pl, hash, mote_pk_hash_len(hh),
+                      mote_ecdsa_verify(cv, pub, pl, hash, mote_hash_len(hh),
                                         fixed, 2 * mote_ec_scalar_len(cv)) == 0;
         } else {
             ty.bad++;
@@ -480,7 +480,7 @@ static void rsa_file(const char *name, int pss)
         return;
     while (next_case(f, &t)) {
         size_t nl, el, ml, sl;
-        enum mote_pk_hash hh = hash_of(field(&t, "g.sha"));
+        enum mote_hash_alg hh = hash_of(field(&t, "g.sha"));
         uint8_t *n = hexfield(&t, "g.publicKey.modulus", &nl);
         uint8_t *e = hexfield(&t, "g.publicKey.publicExponent", &el);
         uint8_t *msg = hexfield(&t, "msg", &ml);
@@ -491,18 +491,18 @@ static void rsa_file(const char *name, int pss)
         if (!hh || !n) {
             ty.bad++;
         } else {
-            mote_pk_hash(hh, hash, msg, ml);
+            mote_hash(hh, msg, ml, hash);
             if (pss) {
                 const char *mgf = field(&t, "g.mgf");
-                enum mote_pk_hash mh = hash_of(field(&t, "g.mgfSha"));
+                enum mote_hash_alg mh = hash_of(field(&t, "g.mgfSha"));
                 const char *sl_s = field(&t, "g.sLen");
                 acc =
                     mgf && !strcmp(mgf, "MGF1") && mh && sl_s &&
                     mote_rsa_pss_verify(&pub, hh, mh, (size_t)atoi(sl_s), hash,
-                                        mote_pk_hash_len(hh), sig, sl) == 0;
+                                        mote_hash_len(hh), sig, sl) == 0;
             } else {
-                acc = mote_rsa_pkcs1_verify(&pub, hh, hash,
-                                            mote_pk_hash_len(hh), sig, sl) == 0;
+                acc = mote_rsa_pkcs1_verify(&pub, hh, hash, mote_hash_len(hh),
+                                            sig, sl) == 0;
             }
         }
         judge(&ty, &t, acc);

@@ -111,9 +111,9 @@ static void ec_export(EVP_PKEY *k, size_t nb, uint8_t *priv, uint8_t *pub)
 }
 
 static void ec_diff(enum mote_ec_curve cv, const char *name,
-                    enum mote_pk_hash h, int n)
+                    enum mote_hash_alg h, int n)
 {
-    size_t nb = mote_ec_scalar_len(cv), hl = mote_pk_hash_len(h);
+    size_t nb = mote_ec_scalar_len(cv), hl = mote_hash_len(h);
     int bad = 0;
     for (int i = 0; i < n; i++) {
         uint8_t priv[48], pub[97], mypub[97], hash[64], sig[96], der[110],
@@ -179,9 +179,9 @@ static void ec_diff(enum mote_ec_curve cv, const char *name,
 
 static void test_ecdsa_ecdh_diff(void)
 {
-    ec_diff(MOTE_EC_P256, "P-256", MOTE_PK_HASH_SHA256, 40);
-    ec_diff(MOTE_EC_P384, "P-384", MOTE_PK_HASH_SHA384, 20);
-    ec_diff(MOTE_EC_P256, "P-256", MOTE_PK_HASH_SHA512, 10);
+    ec_diff(MOTE_EC_P256, "P-256", MOTE_HASH_SHA256, 40);
+    ec_diff(MOTE_EC_P384, "P-384", MOTE_HASH_SHA384, 20);
+    ec_diff(MOTE_EC_P256, "P-256", MOTE_HASH_SHA512, 10);
 }
 
 struct rsa_key {
@@ -220,11 +220,11 @@ static void rsa_export(EVP_PKEY *k, struct rsa_key *rk,
     };
 }
 
-static const EVP_MD *md_of(enum mote_pk_hash h)
+static const EVP_MD *md_of(enum mote_hash_alg h)
 {
-    return h == MOTE_PK_HASH_SHA256   ? EVP_sha256()
-           : h == MOTE_PK_HASH_SHA384 ? EVP_sha384()
-                                      : EVP_sha512();
+    return h == MOTE_HASH_SHA256   ? EVP_sha256()
+           : h == MOTE_HASH_SHA384 ? EVP_sha384()
+                                   : EVP_sha512();
 }
 
 static void rsa_diff(unsigned bits, int n)
@@ -238,8 +238,8 @@ static void rsa_diff(unsigned bits, int n)
     if (kl != bits / 8)
         bad++;
     for (int i = 0; i < n; i++) {
-        enum mote_pk_hash h = (enum mote_pk_hash)(MOTE_PK_HASH_SHA256 + i % 3);
-        size_t hl = mote_pk_hash_len(h), l;
+        enum mote_hash_alg h = (enum mote_hash_alg)(MOTE_HASH_SHA256 + i % 3);
+        size_t hl = mote_hash_len(h), l;
         uint8_t hash[64], sig[512], osig[512];
         rnd(hash, hl);
         /* PKCS#1 v1.5 is deterministic: both must give the same bytes. */
@@ -288,7 +288,7 @@ static void rsa_diff(unsigned bits, int n)
     /* A fault is caught: a wrong dp makes the CRT half wrong. */
     uint8_t sig[512], hash[32] = {1};
     rk.buf[4][rk.len[4] / 2] ^= 1;
-    is_int(mote_rsa_pkcs1_sign(&key, MOTE_PK_HASH_SHA256, hash, 32, sig,
+    is_int(mote_rsa_pkcs1_sign(&key, MOTE_HASH_SHA256, hash, 32, sig,
                                sizeof sig, rng, NULL),
            MOTE_EINTERNAL, "RSA-%u: a corrupted dp is caught by the check",
            bits);
