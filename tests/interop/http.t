@@ -171,4 +171,21 @@ port=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/log2")
 expect_err 1 "cannot listen on 127.0.0.1:$port: address already in use" \
   --listen 127.0.0.1:$port "$site"
 kill $pid; wait $pid 2>/dev/null
+
+# apps/www: the demo site baked in by mote-crunch, no file system.
+if [ -x "$B/bin/www" ]; then
+  "$B/bin/www" --listen 127.0.0.1:0 2> "$tmp/log3" &
+  pid=$!
+  for _ in $(seq 50); do grep -q 'serving' "$tmp/log3" && break; sleep 0.1; done
+  port=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/log3")
+  "${C[@]}" -o "$tmp/www.out" "http://127.0.0.1:$port/"
+  check "www (crunched) serves www/index.html" cmp -s "$tmp/www.out" www/index.html
+  etag=$("${C[@]}" -I "http://127.0.0.1:$port/style.css" | sed -n 's/^[Ee][Tt]ag: \(.*\)\r$/\1/p')
+  is "www: baked ETag gives 304" \
+    "$("${C[@]}" -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "http://127.0.0.1:$port/style.css")" 304
+  is "www: range from resident data" "$("${C[@]}" -r 0-8 "http://127.0.0.1:$port/style.css")" "/* The Mo"
+  kill $pid; wait $pid 2>/dev/null
+else
+  fail "www app not built"
+fi
 echo "1..$n"
