@@ -35,7 +35,7 @@ enum mote_error {
     MOTE_EAFNOSUPPORT = -23, /* address family not supported */
     MOTE_ENFILE = -24,       /* host descriptor limit reached */
     MOTE_EINTERNAL = -25,    /* bug: an invariant did not hold */
-    MOTE_EAUTH = -26,        /* authentication failed: bad tag, MAC or signature */
+    MOTE_EAUTH = -26,        /* bad tag, MAC or signature */
     MOTE_ERROR_MIN = -26,
 };
 
