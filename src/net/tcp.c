@@ -1865,6 +1865,13 @@ static void pcb_tick(struct tcp_pcb *pcb, uint64_t now)
     }
     if (pcb->t_persist && now >= pcb->t_persist) {
         pcb->t_persist = 0;
+        /* an orphan (released) connection stops probing after as many
+         * tries as retransmissions; a live one probes forever (3.8.6.1) */
+        if (pcb->released && pcb->nprobe >= st->cfg.retries) {
+            emit(pcb, pcb->snd_nxt, TCP_RST | TCP_ACK, 0);
+            fail(pcb, MOTE_ETIMEDOUT);
+            return;
+        }
         if (pcb->snd_wnd)
             output_force(pcb, true);
         else
