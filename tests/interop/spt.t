@@ -77,6 +77,12 @@ run 255 'general protection fault \(a privileged instruction' \
 truncate -s 65536 "$tmp/disk.img"
 run 0 '^block: all ok$' "block device: acquire, read, write, errors" \
   -- "$T" --block:disk="$tmp/disk.img" "$G/blk.spt"
+truncate -s 4096 "$tmp/d2.img"
+"$T" --block:disk="$tmp/d2.img" "$G/hello.spt" console-text >&- 2>&-
+st=$?
+[ $st -eq 0 ] && ! grep -q console-text "$tmp/d2.img" &&
+  pass "with stdout closed, console output does not land on a device" ||
+  fail "with stdout closed, console output does not land on a device (status $st)"
 python3 - "$tmp/disk.img" <<'PY' && pass "block writes reached the file" || fail "block writes reached the file"
 import sys
 d = open(sys.argv[1], "rb").read()

@@ -169,8 +169,26 @@ static size_t quote_arg(char *out, size_t room, const char *a)
     return n;
 }
 
+/* The filter lets the guest write to fds 1 and 2 as its console. If we were
+ * started with one of them closed, the TAP or block file opened later would
+ * take its number and console output would go to the device: make sure
+ * 0, 1 and 2 are open (on /dev/null) first. */
+static void std_fds(void)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0)
+            continue;
+        int n = open("/dev/null", O_RDWR);
+        if (n < 0)
+            err(1, "/dev/null");
+        if (n != fd)
+            errx(1, "descriptor %d closed but /dev/null opened as %d", fd, n);
+    }
+}
+
 int main(int argc, char **argv)
 {
+    std_fds();
     uint64_t mem_mb = 128;
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
