@@ -41,6 +41,12 @@ static unsigned detect(void)
         if ((lo & 6) == 6 && (r[1] & (1u << 5)))
             f |= CRYPTO_CPU_AVX2;
     }
+    if (max >= 7) {
+        cpuid(7, 0, r);
+        if ((r[1] & (1u << 29)) && (f & CRYPTO_CPU_SSSE3) &&
+            (f & CRYPTO_CPU_SSE41))
+            f |= CRYPTO_CPU_SHA;
+    }
     return f;
 }
 #else

@@ -95,6 +95,7 @@ enum {
     CRYPTO_CPU_AESNI = 1u << 3,
     CRYPTO_CPU_PCLMUL = 1u << 4,
     CRYPTO_CPU_SSE41 = 1u << 5,
+    CRYPTO_CPU_SHA = 1u << 6,
 };
 unsigned crypto__cpu(void);
 /* Tests and ct-check force the portable paths by masking features out. */
@@ -134,5 +135,10 @@ size_t crypto__aes_x86_ctr(const struct mote_aes_gcm_ctx *ctx, uint8_t ctr[16],
                            const uint8_t *in, uint8_t *out, size_t len);
 void crypto__ghash_x86(const struct mote_aes_gcm_ctx *ctx, uint8_t y[16],
                        const uint8_t *in, size_t nblocks);
+
+/* SHA-NI block functions (sha_x86.c); need CRYPTO_CPU_SHA (which cpu.c only
+ * reports together with SSSE3 and SSE4.1). */
+void crypto__sha256_shani(uint32_t h[8], const uint8_t *p, size_t nblocks);
+void crypto__sha1_shani(uint32_t h[5], const uint8_t *p, size_t nblocks);
 
 #endif

@@ -14,6 +14,10 @@ void mote_sha1_init(struct mote_sha1_ctx *ctx)
 
 static void compress(uint32_t h[5], const uint8_t *p, size_t nblocks)
 {
+    if (nblocks && (crypto__cpu() & CRYPTO_CPU_SHA)) {
+        crypto__sha1_shani(h, p, nblocks);
+        return;
+    }
     for (; nblocks--; p += 64) {
         uint32_t w[16];
         for (int i = 0; i < 16; i++)

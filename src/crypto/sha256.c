@@ -46,6 +46,10 @@ void mote_sha256_init(struct mote_sha256_ctx *ctx)
 
 static void compress(uint32_t h[8], const uint8_t *p, size_t nblocks)
 {
+    if (nblocks && (crypto__cpu() & CRYPTO_CPU_SHA)) {
+        crypto__sha256_shani(h, p, nblocks);
+        return;
+    }
     for (; nblocks--; p += 64) {
         uint32_t w[64];
         for (int i = 0; i < 16; i++)
