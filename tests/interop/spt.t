@@ -164,7 +164,7 @@ run 1 'echo: cannot listen on .*: (no such device|operation not supported)' \
 
 # ---- the network, sealed: a TAP in a private network namespace.
 NS=motespt$$
-NET_TESTS=("ping IPv4" "ping IPv6" "UDP echo IPv4" "UDP echo IPv6" "netup count" "TCP echo")
+NET_TESTS=("ping IPv4" "ping IPv6" "UDP echo IPv4" "UDP echo IPv6" "netup count" "TCP echo IPv4" "TCP echo IPv6")
 if [ "$(id -u)" != 0 ] || ! command -v ip > /dev/null || [ ! -c /dev/net/tun ]; then
   for t in "${NET_TESTS[@]}"; do
     skip "$t through the sandbox: needs root, iproute2 and /dev/net/tun"
@@ -220,16 +220,22 @@ PY
   pid=$!
   for _ in $(seq 30); do grep -qE 'listening on|cannot listen' "$tmp/echo" && break; sleep 0.1; done
   if grep -q 'operation not supported' "$tmp/echo"; then
-    skip "TCP echo through the sandbox: the direct stack has no TCP yet (src/net/tcp_stub.c)"
+    skip "TCP echo over IPv4 through the sandbox: the direct stack has no TCP yet (tcp_listen: not supported)"
+    skip "TCP echo over IPv6 through the sandbox: the direct stack has no TCP yet (tcp_listen: not supported)"
   else
-    ok=1
+    # Resolve neighbours first (one ping per family): a burst of 50 SYNs
+    # into a cold ARP cache gets some connections reset by the direct
+    # stack today, which is the net tests' business, not the sandbox's
+    # (NEEDSWORK: drop this warm-up once that is fixed).
+    nsx ping -c 1 -W 2 10.0.0.2 > /dev/null 2>&1
+    nsx ping -6 -c 1 -W 2 fd00::2 > /dev/null 2>&1
     for fam in 4 6; do
       host=10.0.0.2; [ $fam = 6 ] && host=fd00::2
-      out=$(nsx python3 tests/interop/echo_client.py "$host" 7007 50 3 $fam 2>&1) || ok=0
-      echo "# IPv$fam: $out"
+      out=$(nsx python3 tests/interop/echo_client.py "$host" 7007 50 3 $fam 2>&1)
+      st=$?
+      [ $st = 0 ] && pass "TCP: echo.spt serves 50 concurrent connections over IPv$fam: ${out%%$'\n'*}" ||
+        { fail "TCP: echo.spt over IPv$fam"; echo "$out" | sed 's/^/# /'; sed 's/^/# guest: /' "$tmp/echo"; }
     done
-    [ $ok = 1 ] && pass "TCP echo.spt serves 50 connections over IPv4 and IPv6" ||
-      fail "TCP echo.spt ($(tr '\n' '|' < "$tmp/echo"))"
   fi
   kill $pid 2>/dev/null; wait $pid 2>/dev/null
 fi
