@@ -305,6 +305,96 @@ int mote_http_end(struct mote_http_exchange *x);
 /* Ask that the connection be closed after this response. */
 void mote_http_close_after(struct mote_http_exchange *x);
 
+/* ---- Routing and middleware ----------------------------------------------
+ */
+
+/* Path parameters captured by a route pattern, percent-decoded. */
+#define MOTE_HTTP_MAX_PARAMS 8
+struct mote_http_params {
+    size_t n;
+    struct {
+        const char *name; /* into the pattern (not NUL-terminated) */
+        size_t name_len;
+        const char *value; /* into buf, NUL-terminated */
+        size_t value_len;
+    } p[MOTE_HTTP_MAX_PARAMS];
+    size_t used;
+    char buf[1024];
+};
+
+/* Match a request path (still percent-encoded, without the query) against
+ * a pattern: literal segments compare exactly, ":name" captures one
+ * non-empty segment, a final "*name" captures the rest (possibly empty,
+ * slashes kept). "/" matches only "/". Captured values are decoded;
+ * a decoded value containing '/' is fine for "*", refused for ":" (so an
+ * encoded slash cannot widen a one-segment parameter).
+ * Returns 1 on a match (*out filled), 0 if no match, MOTE_EINVAL for a
+ * bad escape, MOTE_ENOSPC if the values do not fit. */
+int mote_http_route_match(const char *pattern, const uint8_t *path, size_t len,
+                          struct mote_http_params *out);
+
+struct mote_http_route {
+    enum mote_http_method method; /* MOTE_HTTP_METHOD_NONE: any */
+    const char *pattern;
+    mote_http_handler handler;
+    void *arg;
+};
+
+/* A handler (arg: struct mote_http_router *) dispatching to the first
+ * route whose method and pattern match. HEAD also matches GET routes. A
+ * path that matches only other methods' routes gets 405 with an Allow
+ * header; no match gets 404 (or not_found, if set). */
+struct mote_http_router {
+    const struct mote_http_route *routes;
+    size_t count;
+    mote_http_handler not_found; /* NULL: plain 404 */
+    void *not_found_arg;
+};
+int mote_http_router_handler(void *arg, struct mote_http_exchange *x);
+
+/* The value of path parameter name from the matched route, NUL-terminated,
+ * or NULL. Valid until the handler returns. */
+const char *mote_http_param(const struct mote_http_exchange *x,
+                            const char *name);
+
+/* Find key in a query string ("a=1&b=two+words"), decode its value (with
+ * '+' as space) into out (size bytes, NUL-terminated). A key without '='
+ * has the empty value. Errors: MOTE_ENOENT, MOTE_EINVAL (bad escape),
+ * MOTE_ENOSPC. */
+int mote_http_query_get(struct mote_slice query, const char *key, char *out,
+                        size_t size);
+
+/* Middleware wraps a handler: it may answer itself, or add headers and call
+ * next(next_arg, x). A chain (arg: struct mote_http_chain *) runs mw[0],
+ * whose next runs mw[1], ..., the last one's next runs the final handler. */
+typedef int (*mote_http_middleware_fn)(void *arg, struct mote_http_exchange *x,
+                                       mote_http_handler next, void *next_arg);
+struct mote_http_middleware {
+    mote_http_middleware_fn fn;
+    void *arg;
+};
+struct mote_http_chain {
+    const struct mote_http_middleware *mw;
+    size_t count;
+    mote_http_handler handler;
+    void *arg;
+};
+int mote_http_chain_handler(void *arg, struct mote_http_exchange *x);
+
+/* CORS (arg: const char *, the allowed origin or "*"): adds
+ * Access-Control-Allow-Origin to every response, and answers preflight
+ * requests (OPTIONS with Access-Control-Request-Method) with 204. */
+int mote_http_mw_cors(void *arg, struct mote_http_exchange *x,
+                      mote_http_handler next, void *next_arg);
+
+/* HTTP Basic authentication (RFC 7617) against one user. Requests without
+ * the right credentials get 401 with WWW-Authenticate. */
+struct mote_http_basic_auth {
+    const char *realm, *user, *password;
+};
+int mote_http_mw_basic_auth(void *arg, struct mote_http_exchange *x,
+                            mote_http_handler next, void *next_arg);
+
 /* ---- Static files ----------------------------------------------------------
  */
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include <mote/buf.h>
+#include <mote/http.h>
 
 /*
  * IMPLEMENTATION NOTES
@@ -23,6 +24,29 @@
  *
  * Every framing line is CRLF-terminated; a bare CR or LF is an error.
  */
+
+struct conn; /* server.c */
+
+/* One request and its response, on the connection fiber's heap. */
+struct mote_http_exchange {
+    struct conn *c;
+    struct mote_http_request req;
+    struct mote_http_body body;
+    int body_done;
+    int continue_sent;
+    int status;
+    int head_sent;
+    int ended;
+    int no_body; /* HEAD, 1xx, 204, 304 */
+    int chunked;
+    int close_after;
+    int failed;
+    uint64_t declared, written;
+    int nhdrs;
+    size_t hlen;
+    struct mote_http_params params; /* set by the router */
+    char hdrs[2048];                /* must stay last: not zeroed */
+};
 
 int http__is_tchar(uint8_t c);
 /* Case-insensitive equality of a slice and a NUL-terminated literal. */

@@ -61,25 +61,6 @@ struct mote_http_server {
     struct mote_http_server_stats st;
 };
 
-struct mote_http_exchange {
-    struct conn *c;
-    struct mote_http_request req;
-    struct mote_http_body body;
-    int body_done;
-    int continue_sent;
-    int status;
-    int head_sent;
-    int ended;
-    int no_body; /* HEAD, 1xx, 204, 304 */
-    int chunked;
-    int close_after;
-    int failed;
-    uint64_t declared, written;
-    int nhdrs;
-    size_t hlen;
-    char hdrs[2048];
-};
-
 /* ---- Output ----------------------------------------------------------- */
 
 static int flush(struct conn *c)

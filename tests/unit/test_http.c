@@ -578,6 +578,79 @@ static void test_helpers(void)
     is_str(mote_http_reason(999), "", "unknown reason");
 }
 
+/* ---- Routing ---------------------------------------------------------- */
+
+static void test_route_match(void)
+{
+    static const struct {
+        const char *pattern, *path;
+        int want;
+        const char *params; /* "name=value;..." */
+    } cases[] = {
+        {"/", "/", 1, ""},
+        {"/", "/a", 0, ""},
+        {"/keys", "/keys", 1, ""},
+        {"/keys", "/keys/", 0, ""},
+        {"/keys", "/key", 0, ""},
+        {"/keys", "/keysx", 0, ""},
+        {"/keys/:name", "/keys/abc", 1, "name=abc;"},
+        {"/keys/:name", "/keys/a%20b", 1, "name=a b;"},
+        {"/keys/:name", "/keys/", 0, ""},
+        {"/keys/:name", "/keys/a/b", 0, ""},
+        {"/keys/:name", "/keys/a%2Fb", 0, ""},
+        {"/keys/:name", "/keys/%zz", MOTE_EINVAL, ""},
+        {"/keys/:name", "/keys/a%00", MOTE_EINVAL, ""},
+        {"/u/:id/posts/:post", "/u/7/posts/99", 1, "id=7;post=99;"},
+        {"/u/:id/posts/:post", "/u/7/posts", 0, ""},
+        {"/static/*path", "/static/css/a.css", 1, "path=css/a.css;"},
+        {"/static/*path", "/static/", 1, "path=;"},
+        {"/static/*path", "/static/a%2Fb", 1, "path=a/b;"},
+        {"/static/*path", "/staticx/a", 0, ""},
+        {"/*all", "/", 1, "all=;"},
+        {"/*all", "/x/y", 1, "all=x/y;"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct mote_http_params p;
+        int r = mote_http_route_match(cases[i].pattern,
+                                      (const uint8_t *)cases[i].path,
+                                      strlen(cases[i].path), &p);
+        char got[256] = "";
+        size_t n = 0;
+        for (size_t k = 0; r == 1 && k < p.n; k++)
+            n += (size_t)snprintf(got + n, sizeof(got) - n, "%.*s=%s;",
+                                  (int)p.p[k].name_len, p.p[k].name,
+                                  p.p[k].value);
+        ok(r == cases[i].want && (r != 1 || strcmp(got, cases[i].params) == 0),
+           "%s ~ %s: %d %s", cases[i].pattern, cases[i].path, r, got);
+    }
+    static char longp[3000];
+    memcpy(longp, "/k/", 3);
+    memset(longp + 3, 'a', sizeof(longp) - 4);
+    struct mote_http_params p;
+    is_int(mote_http_route_match("/k/:v", (const uint8_t *)longp, strlen(longp),
+                                 &p),
+           MOTE_ENOSPC, "value too long for the params buffer");
+}
+
+static void test_query(void)
+{
+    const char *q = "a=1&b=two+words&c&d=%41%42&e=%zz&b=second";
+    struct mote_slice s = {(const uint8_t *)q, strlen(q)};
+    char v[32];
+    is_int(mote_http_query_get(s, "a", v, sizeof(v)), 0, "a");
+    is_str(v, "1", "a=1");
+    mote_http_query_get(s, "b", v, sizeof(v));
+    is_str(v, "two words", "plus as space; the first of two");
+    is_int(mote_http_query_get(s, "c", v, sizeof(v)), 0, "key without =");
+    is_str(v, "", "empty value");
+    mote_http_query_get(s, "d", v, sizeof(v));
+    is_str(v, "AB", "decoded");
+    is_int(mote_http_query_get(s, "e", v, sizeof(v)), MOTE_EINVAL,
+           "bad escape");
+    is_int(mote_http_query_get(s, "z", v, sizeof(v)), MOTE_ENOENT, "absent");
+    is_int(mote_http_query_get(s, "b", v, 4), MOTE_ENOSPC, "too small");
+}
+
 /* ---- mote_kv ------------------------------------------------------------ */
 
 static void test_kv_keys(void)
@@ -665,6 +738,8 @@ int mote_main(int argc, char **argv)
     TAP_CASE(test_body_chunked);
     TAP_CASE(test_body_length);
     TAP_CASE(test_helpers);
+    TAP_CASE(test_route_match);
+    TAP_CASE(test_query);
     TAP_CASE(test_kv_keys);
     TAP_CASE(test_kv_crunch);
     return tap_done();

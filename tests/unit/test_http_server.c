@@ -652,6 +652,88 @@ static void test_static(void)
     is_int(srv_stop(&sv), 0, "stopped");
 }
 
+/* ---- Router and middleware ---------------------------------------------- */
+
+static int key_get(void *arg, struct mote_http_exchange *x)
+{
+    char body[256], q[32] = "-";
+    const struct mote_http_request *req = mote_http_exchange_request(x);
+    mote_http_query_get(req->query, "x", q, sizeof(q));
+    int n = snprintf(body, sizeof(body), "%s %s x=%s", (const char *)arg,
+                     mote_http_param(x, "name"), q);
+    return mote_http_respond(x, 200, "text/plain", body, (size_t)n);
+}
+
+static int file_get(void *arg, struct mote_http_exchange *x)
+{
+    (void)arg;
+    const char *p = mote_http_param(x, "path");
+    return mote_http_respond(x, 200, "text/plain", p, strlen(p));
+}
+
+static void test_router(void)
+{
+    static const struct mote_http_route routes[] = {
+        {MOTE_HTTP_GET, "/keys/:name", key_get, "get"},
+        {MOTE_HTTP_PUT, "/keys/:name", key_get, "put"},
+        {MOTE_HTTP_GET, "/static/*path", file_get, NULL},
+    };
+    static struct mote_http_router router = {routes, 3, NULL, NULL};
+    static struct mote_http_basic_auth auth = {"test", "alice", "s3cret"};
+    static const struct mote_http_middleware mw[] = {
+        {mote_http_mw_cors, "*"},
+        {mote_http_mw_basic_auth, &auth},
+    };
+    static struct mote_http_chain chain = {mw, 2, mote_http_router_handler,
+                                           &router};
+    struct mote_http_server_config cfg = {.handler = mote_http_chain_handler,
+                                          .handler_arg = &chain};
+    srv_start(&sv, &cfg);
+    static char out[8192];
+    struct resp r;
+    /* alice:s3cret */
+    const char *au = "Authorization: Basic YWxpY2U6czNjcmV0\r\n";
+    ok(get("GET /keys/a%20b?x=1+2", au, &r, out, sizeof(out)) == 0 &&
+           r.status == 200 && r.blen == 13 &&
+           memcmp(r.body, "get a b x=1 2", 13) == 0 &&
+           hdr_is(&r, "access-control-allow-origin", "*"),
+       "route with a parameter and a query, CORS header");
+    ok(get("PUT /keys/k",
+           "Authorization: Basic YWxpY2U6czNjcmV0\r\n"
+           "Content-Length: 0\r\n",
+           &r, out, sizeof(out)) == 0 &&
+           r.status == 200 && memcmp(r.body, "put k", 5) == 0,
+       "same pattern, other method");
+    ok(get("GET /static/css/site.css", au, &r, out, sizeof(out)) == 0 &&
+           r.blen == 12 && memcmp(r.body, "css/site.css", 12) == 0,
+       "wildcard route");
+    ok(get("DELETE /keys/k", au, &r, out, sizeof(out)) == 0 &&
+           r.status == 405 && hdr_is(&r, "allow", "GET, HEAD, PUT"),
+       "405 lists the methods that would match");
+    ok(get("GET /nothing", au, &r, out, sizeof(out)) == 0 && r.status == 404,
+       "404");
+    ok(get("GET /keys/k", NULL, &r, out, sizeof(out)) == 0 && r.status == 401 &&
+           hdr_is(&r, "www-authenticate",
+                  "Basic realm=\"test\", charset=\"UTF-8\""),
+       "no credentials: 401");
+    ok(get("GET /keys/k", "Authorization: Basic YWxpY2U6d3Jvbmc=\r\n", &r, out,
+           sizeof(out)) == 0 &&
+           r.status == 401,
+       "wrong password: 401");
+    ok(get("GET /keys/k", "Authorization: Basic !!!!\r\n", &r, out,
+           sizeof(out)) == 0 &&
+           r.status == 401,
+       "bad base64: 401");
+    ok(get("OPTIONS /keys/k",
+           "Origin: http://x\r\nAccess-Control-Request-Method: PUT\r\n"
+           "Access-Control-Request-Headers: content-type\r\n",
+           &r, out, sizeof(out)) == 0 &&
+           r.status == 204 &&
+           hdr_is(&r, "access-control-allow-headers", "content-type"),
+       "CORS preflight answered before auth");
+    is_int(srv_stop(&sv), 0, "stopped");
+}
+
 static void test_kv_dir(void)
 {
     char dir[] = "/tmp/mote-kv-XXXXXX";
@@ -713,6 +795,7 @@ int mote_main(int argc, char **argv)
     TAP_CASE(test_graceful_shutdown);
     TAP_CASE(test_conn_cap);
     TAP_CASE(test_static);
+    TAP_CASE(test_router);
     TAP_CASE(test_kv_dir);
     struct mote_sched_stats st;
     mote_sched_stats(&st);
