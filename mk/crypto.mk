@@ -19,6 +19,18 @@ TEST_DEPS += $(PK_VECTORS)
 LDLIBS_test_crypto_pk := -lcrypto
 LDLIBS_test_crypto_pk_diff := -lcrypto
 
+# Constant-time check of the public-key code: tests/ct/ct_crypto_pk.c under
+# valgrind (tests/interop/ct_check_pk.t, also `make ct-check`).
+CT_CRYPTO_PK := $(B)/obj/tests/ct_crypto_pk
+$(CT_CRYPTO_PK): tests/ct/ct_crypto_pk.c tests/ct/ct_pk_rsa_key.h $(LIB_obj)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_obj) -Itests/ct $< $(LIB_obj) $(LDLIBS) -o $@
+TEST_DEPS += $(CT_CRYPTO_PK)
+.PHONY: ct-check-pk
+ct-check-pk: $(CT_CRYPTO_PK)
+	MOTE_BUILD=$(B) ./tests/interop/ct_check_pk.t
+ct-check: ct-check-pk
+
 # ---- crypto part A: hashes, MACs, KDF, AEADs, randomness ----
 # OpenSSL's libcrypto is an oracle for the unit tests, never linked into src/.
 LDLIBS_test_crypto_hash := -lcrypto

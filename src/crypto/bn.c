@@ -174,6 +174,23 @@ int bn_mont_init(struct bn_mont *mt, const pk_limb *m, size_t len)
     return 0;
 }
 
+void bn_mont_init_secret(struct bn_mont *mt, const pk_limb *m, size_t len)
+{
+    pk_limb x[BN_MAX_LIMBS];
+    mt->len = len;
+    memcpy(mt->m, m, len * sizeof *m);
+    pk_limb inv = m[0];
+    for (int i = 0; i < 6; i++)
+        inv *= 2 - m[0] * inv;
+    mt->m0i = (pk_limb)0 - inv;
+    memset(x, 0, len * sizeof *x);
+    x[0] = 1;
+    for (size_t i = 0; i < 2 * 64 * len; i++)
+        bn_mod_add(x, x, x, m, len);
+    memcpy(mt->rr, x, len * sizeof *x);
+    mote_memzero_explicit(x, sizeof x);
+}
+
 void bn_to_mont(pk_limb *r, const pk_limb *a, const struct bn_mont *mt)
 {
     bn_mont_mul(r, a, mt->rr, mt);

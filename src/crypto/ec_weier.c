@@ -373,7 +373,7 @@ static int scalar_check(const struct ec *c, pk_limb *k, const uint8_t *in)
 {
     bn_from_bytes(k, c->len, in, c->nbytes);
     pk_limb okm = bn_lt_mask(k, c->n.m, c->len) & ~bn_zero_mask(k, c->len);
-    return okm ? 0 : MOTE_EINVAL;
+    return pk__declassify(okm) ? 0 : MOTE_EINVAL;
 }
 
 int mote_ec_public(enum mote_ec_curve id, uint8_t *pub, const uint8_t *priv)
@@ -424,7 +424,7 @@ int mote_ecdh(enum mote_ec_curve id, uint8_t *shared, const uint8_t *priv,
         return rc;
     pt_mul_ct(&c, &s, &q, priv);
     /* Prime order and 0 < k < n: never the identity; checked anyway. */
-    if (pt_affine(&c, x, NULL, &s))
+    if (pk__declassify(pt_affine(&c, x, NULL, &s)))
         rc = MOTE_EINVAL;
     bn_to_bytes(shared, c.nbytes, x, c.len);
     mote_memzero_explicit(k, sizeof k);
@@ -523,7 +523,8 @@ int mote_ecdsa_sign(enum mote_ec_curve id, uint8_t *sig, const uint8_t *priv,
         }
         bn_from_bytes(k, c.len, tb, nb);
         /* k in [1, n-1]? (fails with probability ~2^-32 for P-256) */
-        if (bn_lt_mask(k, c.n.m, c.len) & ~bn_zero_mask(k, c.len)) {
+        if (pk__declassify(bn_lt_mask(k, c.n.m, c.len) &
+                           ~bn_zero_mask(k, c.len))) {
             uint8_t kb[EC_MAXL * 8];
             bn_to_bytes(kb, nb, k, c.len);
             pt_mul_ct(&c, &rp, &g, kb);
@@ -534,7 +535,9 @@ int mote_ecdsa_sign(enum mote_ec_curve id, uint8_t *sig, const uint8_t *priv,
             nmul(&c, s, r, d);
             bn_mod_add(s, s, z, c.n.m, c.len);
             nmul(&c, s, s, t);
-            if (!bn_zero_mask(r, c.len) && !bn_zero_mask(s, c.len))
+            /* r and s are the (public) signature */
+            if (!pk__declassify(bn_zero_mask(r, c.len) |
+                                bn_zero_mask(s, c.len)))
                 break;
         }
         uint8_t zero = 0; /* step h.3 */

@@ -23,6 +23,13 @@
 /* ---- Helpers ---------------------------------------------------------------
  */
 
+/* Declassify: 1 if v is nonzero, else 0, through a real branch in this
+ * one function. Used only where a secret-derived bit is public by design
+ * (an API verdict: "the key is out of range", "the signature failed its
+ * fault check"). The valgrind constant-time check suppresses reports from
+ * this function alone (tests/ct/ct_pk.supp) and nowhere else. */
+int pk__declassify(uint64_t v);
+
 /* 0 if equal, nonzero otherwise, in time depending only on n. */
 uint32_t pk__ct_neq(const uint8_t *a, const uint8_t *b, size_t n);
 
@@ -78,6 +85,9 @@ void bn_mod_sub(pk_limb *r, const pk_limb *a, const pk_limb *b,
 
 /* Prepare mt for odd modulus m (len limbs; public). */
 int bn_mont_init(struct bn_mont *mt, const pk_limb *m, size_t len);
+/* Same for a secret odd modulus (an RSA prime): no checks, no branch on
+ * m; R^2 mod m by 2 * 64 * len constant-time doublings. */
+void bn_mont_init_secret(struct bn_mont *mt, const pk_limb *m, size_t len);
 /* r = a * b / R mod m. Needs a < R, b < m; gives r < m. r may alias. */
 void bn_mont_mul(pk_limb *r, const pk_limb *a, const pk_limb *b,
                  const struct bn_mont *mt);

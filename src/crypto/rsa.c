@@ -242,19 +242,19 @@ static int priv_setup(struct rsa_priv *k, const struct mote_rsa_private *key)
     int rc = pub_setup(&k->pub, &key->pub);
     if (rc < 0)
         return rc;
-    size_t pb = bitlen_bytes(key->p, key->p_len),
-           qb = bitlen_bytes(key->q, key->q_len);
-    size_t pl = (pb + 63) / 64, ql = (qb + 63) / 64;
+    /* Sizes from the encoded lengths only: the primes' bit lengths are
+     * not looked at (no branch on secret bytes). */
+    size_t pl = (key->p_len + 7) / 8, ql = (key->q_len + 7) / 8;
     /* Both primes about half the modulus: m mod p uses one wide reduction. */
     if (pl == 0 || ql == 0 || pl > HALF_MAXL || ql > HALF_MAXL ||
         k->pub.n.len > 2 * pl || k->pub.n.len > 2 * ql)
         return MOTE_EINVAL;
-    if (bn_from_bytes(t, pl, key->p, key->p_len) < 0 ||
-        bn_mont_init(&k->p, t, pl) < 0)
+    if (bn_from_bytes(t, pl, key->p, key->p_len) < 0)
         return MOTE_EINVAL;
-    if (bn_from_bytes(t, ql, key->q, key->q_len) < 0 ||
-        bn_mont_init(&k->q, t, ql) < 0)
+    bn_mont_init_secret(&k->p, t, pl);
+    if (bn_from_bytes(t, ql, key->q, key->q_len) < 0)
         return MOTE_EINVAL;
+    bn_mont_init_secret(&k->q, t, ql);
     if (bn_from_bytes(k->dp, pl, key->dp, key->dp_len) < 0 ||
         bn_from_bytes(k->dq, ql, key->dq, key->dq_len) < 0 ||
         bn_from_bytes(k->qinv, pl, key->qinv, key->qinv_len) < 0)
@@ -316,7 +316,7 @@ static int rsa_private_op(const struct rsa_priv *k, uint8_t *sig,
     /* Fault check (the Bellcore attack): s^e must give back m. */
     bn_from_bytes(m, len, em, k->pub.k);
     bn_mod_exp_pub(chk, s, k->pub.e, 1, n);
-    if (bn_sub(t, chk, m, len) | ~bn_zero_mask(t, len)) {
+    if (pk__declassify(bn_sub(t, chk, m, len) | ~bn_zero_mask(t, len))) {
         rc = MOTE_EINTERNAL;
         memset(sig, 0, k->pub.k);
     } else {
