@@ -195,7 +195,8 @@ static int udp_sendto(struct mote_udp *mu, const void *buf, size_t size,
     if (u->local.addr.family != MOTE_IP_NONE &&
         u->local.addr.family != dst.family)
         return MOTE_EAFNOSUPPORT;
-    st->now = mote_now();
+    /* st->now is the time of the adapter's last input or tick (at most
+     * its poll interval ago): timers armed here are late by that much. */
     struct mote_ipaddr src;
     static const uint8_t zero[16];
     if (u->local.addr.family != MOTE_IP_NONE &&
