@@ -92,14 +92,19 @@ void mote_chacha20_xor(const uint8_t key[32], const uint8_t nonce[12],
     mote_memzero_explicit(st, sizeof st);
 }
 
-/* ---- Poly1305 (section 2.5), 26-bit limbs ------------------------------
+/* ---- Poly1305 (section 2.5), 44-bit limbs -----------------------------
  *
- * h and r in five 26-bit limbs so that every product fits in 64 bits and
- * the sum of five of them does too; the final reduction mod 2^130 - 5
- * selects with a mask, not a branch. */
+ * h and r in three limbs of 44, 44 and 42 bits, products in 128 bits (as
+ * poly1305-donna-64): about twice as fast as 26-bit limbs on a 64-bit CPU.
+ * The final reduction modulo 2^130 - 5 selects with a mask, not a branch. */
+
+typedef unsigned __int128 u128;
+
+#define M44 0xfffffffffffull
+#define M42 0x3ffffffffffull
 
 struct poly1305 {
-    uint32_t r[5], h[5], pad[4];
+    uint64_t r[3], h[3], pad[2];
     uint8_t buf[16];
     size_t used;
 };
@@ -107,67 +112,50 @@ struct poly1305 {
 static void poly_init(struct poly1305 *p, const uint8_t key[32])
 {
     /* r is clamped (section 2.5.1) as it is split into limbs. */
-    p->r[0] = ld32le(key + 0) & 0x3ffffff;
-    p->r[1] = (ld32le(key + 3) >> 2) & 0x3ffff03;
-    p->r[2] = (ld32le(key + 6) >> 4) & 0x3ffc0ff;
-    p->r[3] = (ld32le(key + 9) >> 6) & 0x3f03fff;
-    p->r[4] = (ld32le(key + 12) >> 8) & 0x00fffff;
-    for (int i = 0; i < 5; i++)
-        p->h[i] = 0;
-    for (int i = 0; i < 4; i++)
-        p->pad[i] = ld32le(key + 16 + 4 * i);
+    uint64_t t0 = ld64le(key), t1 = ld64le(key + 8);
+    p->r[0] = t0 & 0xffc0fffffffull;
+    p->r[1] = ((t0 >> 44) | (t1 << 20)) & 0xfffffc0ffffull;
+    p->r[2] = (t1 >> 24) & 0x00ffffffc0full;
+    p->h[0] = p->h[1] = p->h[2] = 0;
+    p->pad[0] = ld64le(key + 16);
+    p->pad[1] = ld64le(key + 24);
     p->used = 0;
 }
 
 static void poly_blocks(struct poly1305 *p, const uint8_t *m, size_t nblocks,
-                        uint32_t hibit)
+                        uint64_t hibit)
 {
-    const uint32_t r0 = p->r[0], r1 = p->r[1], r2 = p->r[2], r3 = p->r[3],
-                   r4 = p->r[4];
-    const uint32_t s1 = r1 * 5, s2 = r2 * 5, s3 = r3 * 5, s4 = r4 * 5;
-    uint32_t h0 = p->h[0], h1 = p->h[1], h2 = p->h[2], h3 = p->h[3],
-             h4 = p->h[4];
+    const uint64_t r0 = p->r[0], r1 = p->r[1], r2 = p->r[2];
+    /* 2^130 = 5 mod p, and limb 2 sits at 2^88: r1 and r2 wrap times 20. */
+    const uint64_t s1 = r1 * (5 << 2), s2 = r2 * (5 << 2);
+    uint64_t h0 = p->h[0], h1 = p->h[1], h2 = p->h[2];
     for (; nblocks--; m += 16) {
-        h0 += ld32le(m + 0) & 0x3ffffff;
-        h1 += (ld32le(m + 3) >> 2) & 0x3ffffff;
-        h2 += (ld32le(m + 6) >> 4) & 0x3ffffff;
-        h3 += (ld32le(m + 9) >> 6) & 0x3ffffff;
-        h4 += (ld32le(m + 12) >> 8) | hibit;
-        uint64_t d0 = (uint64_t)h0 * r0 + (uint64_t)h1 * s4 +
-                      (uint64_t)h2 * s3 + (uint64_t)h3 * s2 + (uint64_t)h4 * s1;
-        uint64_t d1 = (uint64_t)h0 * r1 + (uint64_t)h1 * r0 +
-                      (uint64_t)h2 * s4 + (uint64_t)h3 * s3 + (uint64_t)h4 * s2;
-        uint64_t d2 = (uint64_t)h0 * r2 + (uint64_t)h1 * r1 +
-                      (uint64_t)h2 * r0 + (uint64_t)h3 * s4 + (uint64_t)h4 * s3;
-        uint64_t d3 = (uint64_t)h0 * r3 + (uint64_t)h1 * r2 +
-                      (uint64_t)h2 * r1 + (uint64_t)h3 * r0 + (uint64_t)h4 * s4;
-        uint64_t d4 = (uint64_t)h0 * r4 + (uint64_t)h1 * r3 +
-                      (uint64_t)h2 * r2 + (uint64_t)h3 * r1 + (uint64_t)h4 * r0;
-        uint32_t c = (uint32_t)(d0 >> 26);
-        h0 = (uint32_t)d0 & 0x3ffffff;
+        uint64_t t0 = ld64le(m), t1 = ld64le(m + 8);
+        h0 += t0 & M44;
+        h1 += ((t0 >> 44) | (t1 << 20)) & M44;
+        h2 += ((t1 >> 24) & M42) | hibit;
+        u128 d0 = (u128)h0 * r0 + (u128)h1 * s2 + (u128)h2 * s1;
+        u128 d1 = (u128)h0 * r1 + (u128)h1 * r0 + (u128)h2 * s2;
+        u128 d2 = (u128)h0 * r2 + (u128)h1 * r1 + (u128)h2 * r0;
+        uint64_t c = (uint64_t)(d0 >> 44);
+        h0 = (uint64_t)d0 & M44;
         d1 += c;
-        c = (uint32_t)(d1 >> 26);
-        h1 = (uint32_t)d1 & 0x3ffffff;
+        c = (uint64_t)(d1 >> 44);
+        h1 = (uint64_t)d1 & M44;
         d2 += c;
-        c = (uint32_t)(d2 >> 26);
-        h2 = (uint32_t)d2 & 0x3ffffff;
-        d3 += c;
-        c = (uint32_t)(d3 >> 26);
-        h3 = (uint32_t)d3 & 0x3ffffff;
-        d4 += c;
-        c = (uint32_t)(d4 >> 26);
-        h4 = (uint32_t)d4 & 0x3ffffff;
+        c = (uint64_t)(d2 >> 42);
+        h2 = (uint64_t)d2 & M42;
         h0 += c * 5;
-        c = h0 >> 26;
-        h0 &= 0x3ffffff;
+        c = h0 >> 44;
+        h0 &= M44;
         h1 += c;
     }
     p->h[0] = h0;
     p->h[1] = h1;
     p->h[2] = h2;
-    p->h[3] = h3;
-    p->h[4] = h4;
 }
+
+#define POLY_HIBIT (1ull << 40) /* the 2^128 bit of a full block, in limb 2 */
 
 static void poly_update(struct poly1305 *p, const uint8_t *m, size_t len)
 {
@@ -181,10 +169,10 @@ static void poly_update(struct poly1305 *p, const uint8_t *m, size_t len)
         len -= take;
         if (p->used < 16)
             return;
-        poly_blocks(p, p->buf, 1, 1u << 24);
+        poly_blocks(p, p->buf, 1, POLY_HIBIT);
         p->used = 0;
     }
-    poly_blocks(p, m, len / 16, 1u << 24);
+    poly_blocks(p, m, len / 16, POLY_HIBIT);
     m += len / 16 * 16;
     if (len % 16) {
         memcpy(p->buf, m, len % 16);
@@ -197,7 +185,7 @@ static void poly_pad16(struct poly1305 *p)
 {
     if (p->used) {
         memset(p->buf + p->used, 0, 16 - p->used);
-        poly_blocks(p, p->buf, 1, 1u << 24);
+        poly_blocks(p, p->buf, 1, POLY_HIBIT);
         p->used = 0;
     }
 }
@@ -210,54 +198,43 @@ static void poly_final(struct poly1305 *p, uint8_t tag[16])
         memset(p->buf + p->used + 1, 0, 15 - p->used);
         poly_blocks(p, p->buf, 1, 0);
     }
-    uint32_t h0 = p->h[0], h1 = p->h[1], h2 = p->h[2], h3 = p->h[3],
-             h4 = p->h[4], c;
-    c = h1 >> 26;
-    h1 &= 0x3ffffff;
-    h2 += c;
-    c = h2 >> 26;
-    h2 &= 0x3ffffff;
-    h3 += c;
-    c = h3 >> 26;
-    h3 &= 0x3ffffff;
-    h4 += c;
-    c = h4 >> 26;
-    h4 &= 0x3ffffff;
-    h0 += c * 5;
-    c = h0 >> 26;
-    h0 &= 0x3ffffff;
-    h1 += c;
+    uint64_t h0 = p->h[0], h1 = p->h[1], h2 = p->h[2], c;
+    /* Carry fully, twice round. */
+    for (int i = 0; i < 2; i++) {
+        c = h1 >> 44;
+        h1 &= M44;
+        h2 += c;
+        c = h2 >> 42;
+        h2 &= M42;
+        h0 += c * 5;
+        c = h0 >> 44;
+        h0 &= M44;
+        h1 += c;
+    }
     /* g = h + 5 - 2^130; keep g if it did not go negative (h >= p). */
-    uint32_t g0 = h0 + 5;
-    c = g0 >> 26;
-    g0 &= 0x3ffffff;
-    uint32_t g1 = h1 + c;
-    c = g1 >> 26;
-    g1 &= 0x3ffffff;
-    uint32_t g2 = h2 + c;
-    c = g2 >> 26;
-    g2 &= 0x3ffffff;
-    uint32_t g3 = h3 + c;
-    c = g3 >> 26;
-    g3 &= 0x3ffffff;
-    uint32_t g4 = h4 + c - (1u << 26);
-    uint32_t mask = (g4 >> 31) - 1; /* all ones when g4 >= 0 */
+    uint64_t g0 = h0 + 5;
+    c = g0 >> 44;
+    g0 &= M44;
+    uint64_t g1 = h1 + c;
+    c = g1 >> 44;
+    g1 &= M44;
+    uint64_t g2 = h2 + c - (1ull << 42);
+    uint64_t mask = (g2 >> 63) - 1; /* all ones when g2 >= 0 */
     h0 = (h0 & ~mask) | (g0 & mask);
     h1 = (h1 & ~mask) | (g1 & mask);
     h2 = (h2 & ~mask) | (g2 & mask);
-    h3 = (h3 & ~mask) | (g3 & mask);
-    h4 = (h4 & ~mask) | (g4 & mask);
-    /* h mod 2^128, plus s (section 2.5). */
-    uint32_t w0 = h0 | (h1 << 26), w1 = (h1 >> 6) | (h2 << 20),
-             w2 = (h2 >> 12) | (h3 << 14), w3 = (h3 >> 18) | (h4 << 8);
-    uint64_t f = (uint64_t)w0 + p->pad[0];
-    st32le(tag, (uint32_t)f);
-    f = (uint64_t)w1 + p->pad[1] + (f >> 32);
-    st32le(tag + 4, (uint32_t)f);
-    f = (uint64_t)w2 + p->pad[2] + (f >> 32);
-    st32le(tag + 8, (uint32_t)f);
-    f = (uint64_t)w3 + p->pad[3] + (f >> 32);
-    st32le(tag + 12, (uint32_t)f);
+    /* h + s mod 2^128 (section 2.5). */
+    uint64_t t0 = p->pad[0], t1 = p->pad[1];
+    h0 += t0 & M44;
+    c = h0 >> 44;
+    h0 &= M44;
+    h1 += (((t0 >> 44) | (t1 << 20)) & M44) + c;
+    c = h1 >> 44;
+    h1 &= M44;
+    h2 += ((t1 >> 24) & M42) + c;
+    h2 &= M42;
+    st64le(tag, h0 | (h1 << 44));
+    st64le(tag + 8, (h1 >> 20) | (h2 << 24));
     mote_memzero_explicit(p, sizeof *p);
 }
 
