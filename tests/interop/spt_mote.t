@@ -103,6 +103,32 @@ else
   skip "unprivileged mote run: needs root to switch to nobody"
   skip "... including the host address"
 fi
+# As root, mote run sets up the TAP itself and the image serves: the whole
+# unikernel path, inside a private network namespace.
+NS=motemote$$
+if [ "$(id -u)" = 0 ] && command -v ip > /dev/null && [ -c /dev/net/tun ] &&
+    ip netns add $NS 2> /dev/null; then
+  trap 'kill $pid 2>/dev/null; ip netns del $NS 2>/dev/null; rm -rf "$tmp"' EXIT
+  ip netns exec $NS "$M" run > "$tmp/spt.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 50); do grep -qE 'listening on|cannot' "$tmp/spt.log" && break; sleep 0.1; done
+  grep -q '^+ ip tuntap add dev motetap9 mode tap$' "$tmp/spt.log" &&
+    grep -q '^+ ip addr add 10.9.0.1/24 dev motetap9$' "$tmp/spt.log" &&
+    pass "mote run as root creates the TAP and shows the commands" ||
+    fail "mote run as root creates the TAP ($(tr '\n' '|' < "$tmp/spt.log"))"
+  ip netns exec $NS ping -c 1 -W 2 10.9.0.2 > /dev/null 2>&1 # warm ARP: see spt.t
+  if out=$(ip netns exec $NS python3 tests/interop/echo_client.py 10.9.0.2 7007 20 3 4 2>&1); then
+    pass "mote run (spt): the sealed echo serves TCP: $out"
+  else
+    fail "mote run (spt): the sealed echo serves TCP"
+    { echo "$out"; cat "$tmp/spt.log"; } | sed 's/^/# /'
+  fi
+  kill $pid; wait $pid 2>/dev/null; pid=
+  ip netns del $NS
+else
+  skip "mote run as root creates the TAP: needs root, iproute2, /dev/net/tun"
+  skip "mote run (spt) serves TCP: needs root, iproute2, /dev/net/tun"
+fi
 run 0 'removed .*echo.spt and the configuration' "mote clean" -- "$M" clean
 [ ! -e "$B/spt/bin/echo.spt" ] && [ ! -e "$tmp/state" ] && pass "clean removed the image and the state" ||
   fail "clean removed the image and the state"
