@@ -1816,7 +1816,7 @@ static void on_rexmt(struct tcp_pcb *pcb)
     if (++pcb->nrexmt > limit) {
         if (synchronized(pcb->state))
             emit(pcb, pcb->snd_nxt, TCP_RST | TCP_ACK, 0);
-        fail(pcb, MOTE_ETIMEDOUT);
+        fail(pcb, pcb->soft_error ? pcb->soft_error : MOTE_ETIMEDOUT);
         return;
     }
     /* RFC 6298 5.5-5.7: back off; RFC 5681 (4): one segment */
@@ -1906,6 +1906,22 @@ void tcp_tick(struct tcp_stack *st, uint64_t now)
         if (pcb_deadline(p) <= now)
             pcb_tick(p, now);
     }
+    flush_dead(st);
+}
+
+void tcp_icmp_error(struct tcp_stack *st, uint64_t now,
+                    const struct mote_ipaddr *local, uint16_t lport,
+                    const struct mote_ipaddr *remote, uint16_t rport,
+                    uint32_t seq, int err)
+{
+    st->now = now;
+    struct tcp_pcb *p = lookup(st, local, lport, remote, rport);
+    if (!p || tcp_seq_lt(seq, p->snd_una) || tcp_seq_ge(seq, p->snd_max))
+        return;
+    if (err == MOTE_ECONNREFUSED && p->state == TCP_SYN_SENT)
+        fail(p, MOTE_ECONNREFUSED);
+    else
+        p->soft_error = err;
     flush_dead(st);
 }
 

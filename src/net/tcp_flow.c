@@ -240,16 +240,16 @@ void net__tcp_icmp_error(struct mote_net *st, int err,
                          size_t len, uint32_t mtu)
 {
     struct tcpnet *tn = tn_of(st);
-    (void)local, (void)seg, (void)len;
     if (!tn)
         return;
-    /* NEEDSWORK: hard errors (ECONNREFUSED in SYN_SENT) and soft-error
-     * reporting (RFC 1122 4.2.3.9; RFC 5927 checks on the quoted sequence
-     * number) are not wired to connections yet; only path MTU is. */
-    if (err == MOTE_EMSGSIZE && mtu) {
-        tcp_pmtu(&tn->eng, net__now(st), remote, mtu);
-        drain(tn);
+    if (err == MOTE_EMSGSIZE) {
+        if (mtu)
+            tcp_pmtu(&tn->eng, net__now(st), remote, mtu);
+    } else if (len >= 8) {
+        tcp_icmp_error(&tn->eng, net__now(st), local, net__get16(seg), remote,
+                       net__get16(seg + 2), net__get32(seg + 4), err);
     }
+    drain(tn);
 }
 
 void net__tcp_tick(struct mote_net *st)

@@ -185,7 +185,8 @@ struct tcp_pcb {
     struct tcp_pcb *qnext;         /* pool or accept queue */
     struct tcp_listener *listener; /* passive: where it is queued */
     enum tcp_state state;
-    int error; /* sticky: MOTE_ECONNRESET, MOTE_ETIMEDOUT, ... or 0 */
+    int error;      /* sticky: MOTE_ECONNRESET, MOTE_ETIMEDOUT, ... or 0 */
+    int soft_error; /* last ICMP soft error, reported if we time out */
     struct mote_ipaddr laddr, raddr;
     uint16_t lport, rport;
     bool from_pool, released, accepted, in_table;
@@ -291,6 +292,18 @@ uint64_t tcp_deadline(const struct tcp_stack *st);
  * connections to dst to fit mtu (the IP MTU) and resend. */
 void tcp_pmtu(struct tcp_stack *st, uint64_t now, const struct mote_ipaddr *dst,
               unsigned mtu);
+
+/* An ICMP error about a segment we sent from local:lport to remote:rport
+ * with sequence number seq (quoted). err: MOTE_ECONNREFUSED (port or
+ * protocol unreachable), MOTE_EHOSTUNREACH, MOTE_ENETUNREACH. Refused
+ * aborts a connection still in SYN_SENT (as Linux does); everything else
+ * is a soft error (RFC 1122 4.2.3.9), reported only if the connection
+ * then times out. The quoted seq must lie in SND.UNA..SND.MAX (RFC 5927
+ * 4.1) or the message is ignored. */
+void tcp_icmp_error(struct tcp_stack *st, uint64_t now,
+                    const struct mote_ipaddr *local, uint16_t lport,
+                    const struct mote_ipaddr *remote, uint16_t rport,
+                    uint32_t seq, int err);
 
 /* Output queue. peek gives the oldest queued segment or NULL; pop drops it. */
 const struct tcp_outseg *tcp_out_peek(const struct tcp_stack *st);

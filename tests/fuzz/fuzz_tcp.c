@@ -28,6 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  *   4  application reads up to len bytes
  *   5  shutdown, 6 close, 7 abort, 8 accept, 9 path MTU = 68 + arg * 8
  *   10 set nodelay / keepalive from arg
+ *   11 ICMP error (refused / host unreachable by arg) quoting the last
+ *      segment's ports and sequence number plus len
  *
  * After every step the engine's invariants are checked; an output segment
  * with a bad checksum or a broken invariant aborts. At the end every pcb
@@ -172,7 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t avail = size - i < len ? size - i : len;
         const uint8_t *b = data + i;
         uint8_t seg[2000];
-        switch (op % 11) {
+        switch (op % 12) {
         case 0:
             if (avail) {
                 memcpy(seg, b, avail);
@@ -240,7 +242,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct slot *s = held(arg);
             if (s) {
                 s->app_holds = false;
-                if (op % 11 == 6)
+                if (op % 12 == 6)
                     tcp_close(&s->pcb, now);
                 else
                     tcp_abort(&s->pcb, now);
@@ -257,6 +259,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 9:
             tcp_pmtu(&st, now, &peer, 68u + arg * 8u);
+            break;
+        case 11:
+            if (last_len >= 20)
+                tcp_icmp_error(&st, now, &me, (uint16_t)(rd32(last) >> 16),
+                               &peer, (uint16_t)(rd32(last) & 0xffff),
+                               rd32(last + 4) + (uint32_t)len,
+                               (arg & 1) ? MOTE_ECONNREFUSED
+                                         : MOTE_EHOSTUNREACH);
             break;
         case 10: {
             struct slot *s = held(arg);

@@ -1473,6 +1473,40 @@ static void test_listener_close_resets_queue(void)
     is_int(live, 0, "no pcb leaked");
 }
 
+static void test_icmp_errors(void)
+{
+    struct eng e;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    c.syn_retries = 2;
+    eng_init(&e, &c, 16);
+    struct tcp_pcb *p = pcb_new(4096, 4096);
+    tcp_connect(&e.st, p, e.now, &ip_a, 5555, &ip_b, 80);
+    struct pkt k;
+    take_out(&e, &k);
+    tcp_icmp_error(&e.st, e.now, &ip_a, 5555, &ip_b, 80, k.seq + 7,
+                   MOTE_ECONNREFUSED);
+    ok(p->state == TCP_SYN_SENT, "quoted seq outside SND.UNA..SND.MAX: "
+                                 "ignored (RFC 5927)");
+    tcp_icmp_error(&e.st, e.now, &ip_a, 5555, &ip_b, 80, k.seq,
+                   MOTE_EHOSTUNREACH);
+    ok(p->state == TCP_SYN_SENT, "host unreachable is a soft error");
+    advance(&e, e.now + 60 * S);
+    is_int(p->error, MOTE_EHOSTUNREACH, "reported when the open times out");
+    tcp_close(p, e.now);
+    count_out(&e);
+    p = pcb_new(4096, 4096);
+    tcp_connect(&e.st, p, e.now, &ip_a, 5556, &ip_b, 80);
+    take_out(&e, &k);
+    tcp_icmp_error(&e.st, e.now, &ip_a, 5556, &ip_b, 80, k.seq,
+                   MOTE_ECONNREFUSED);
+    is_int(p->error, MOTE_ECONNREFUSED, "port unreachable aborts SYN_SENT");
+    tcp_close(p, e.now);
+    count_out(&e);
+    eng_release(&e);
+    is_int(live, 0, "no pcb leaked");
+}
+
 static void test_siphash_vector(void)
 {
     /* The reference vector from the SipHash paper, appendix A: key
@@ -1505,6 +1539,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_keepalive);
     TAP_CASE(test_syn_flood_cookies);
     TAP_CASE(test_pmtu);
+    TAP_CASE(test_icmp_errors);
     TAP_CASE(test_fast_retransmit);
     TAP_CASE(test_close_with_unread_data_resets);
     TAP_CASE(test_listener_close_resets_queue);
