@@ -101,3 +101,10 @@ $(B)/spt/bench/spt/boot.o: SPT_EXTRA := $(SPT_APP_CFLAGS)
 $(B)/obj/bench-spt/boot: bench/spt/boot.c $(LIB_obj)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_obj) $< $(LIB_obj) $(LDLIBS) -o $@
+
+# The host tools stay warning-free under clang too (make check-clang).
+.PHONY: spt-check-clang
+check-clang: spt-check-clang
+spt-check-clang:
+	$(CLANG) $(CFLAGS_clang) -fsyntax-only -Isrc/platform/spt tools/spt/*.c
+	$(CLANG) $(CFLAGS_clang) -fsyntax-only tools/mote/*.c
