@@ -67,16 +67,38 @@ uint64_t tcp__siphash(const uint8_t key[16], const void *data, size_t len)
     return v0 ^ v1 ^ v2 ^ v3;
 }
 
-static uint32_t sum16(uint32_t acc, const uint8_t *p, size_t n)
+/* The ones' complement sum is byte-order independent (RFC 1071 2(B)):
+ * add native 32-bit words into 64 bits, fold, and swap once at the end on
+ * a little-endian machine. Unaligned loads go through memcpy. */
+static uint64_t sum_native(uint64_t acc, const uint8_t *p, size_t n)
 {
-    size_t i = 0;
-    for (; i + 1 < n; i += 2)
-        acc += (uint32_t)p[i] << 8 | p[i + 1];
-    if (i < n)
-        acc += (uint32_t)p[i] << 8;
-    /* fold early so a long segment cannot overflow 32 bits */
-    while (acc >> 16)
-        acc = (acc & 0xffff) + (acc >> 16);
+    while (n >= 16) {
+        uint32_t w[4];
+        memcpy(w, p, 16);
+        acc += (uint64_t)w[0] + w[1] + w[2] + w[3];
+        p += 16;
+        n -= 16;
+    }
+    while (n >= 4) {
+        uint32_t w;
+        memcpy(&w, p, 4);
+        acc += w;
+        p += 4;
+        n -= 4;
+    }
+    if (n >= 2) {
+        uint16_t w;
+        memcpy(&w, p, 2);
+        acc += w;
+        p += 2;
+        n -= 2;
+    }
+    if (n) {
+        uint8_t last[2] = {p[0], 0}; /* pad the odd byte with zero */
+        uint16_t w;
+        memcpy(&w, last, 2);
+        acc += w;
+    }
     return acc;
 }
 
@@ -86,19 +108,23 @@ uint16_t tcp__checksum(const struct mote_ipaddr *src,
                        size_t len)
 {
     size_t alen = src->family == MOTE_IP_V6 ? 16 : 4;
-    uint32_t acc = 0;
-    acc = sum16(acc, src->bytes, alen);
-    acc = sum16(acc, dst->bytes, alen);
-    acc += 6; /* protocol */
-    acc += (uint32_t)(len >> 16) + (uint32_t)(len & 0xffff);
-    size_t off = 0;
-    while (off < len) {
-        /* chunks of even length keep byte pairing right */
-        size_t n = len - off > 65536 ? 65536 : len - off;
-        acc = sum16(acc, seg + off, n);
-        off += n;
-    }
+    uint8_t ph[40];
+    memcpy(ph, src->bytes, alen);
+    memcpy(ph + alen, dst->bytes, alen);
+    uint8_t *t = ph + 2 * alen;
+    t[0] = (uint8_t)(len >> 24);
+    t[1] = (uint8_t)(len >> 16);
+    t[2] = (uint8_t)(len >> 8);
+    t[3] = (uint8_t)len;
+    t[4] = t[5] = t[6] = 0;
+    t[7] = 6; /* protocol */
+    uint64_t acc = sum_native(0, ph, 2 * alen + 8);
+    acc = sum_native(acc, seg, len);
     while (acc >> 16)
         acc = (acc & 0xffff) + (acc >> 16);
-    return (uint16_t)~acc;
+    uint16_t r = (uint16_t)acc;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    r = (uint16_t)(r >> 8 | r << 8);
+#endif
+    return (uint16_t)~r;
 }
