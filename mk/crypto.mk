@@ -30,6 +30,11 @@ TEST_DEPS += $(CT_CRYPTO_PK)
 ct-check-pk: $(CT_CRYPTO_PK)
 	MOTE_BUILD=$(B) ./tests/interop/ct_check_pk.t
 ct-check: ct-check-pk
+# Signature-verifier fuzzers compare with libcrypto (as the AEAD one does).
+$(B)/fuzz/tests/fuzz_crypto_ecdsa: private CFLAGS_fuzz += -lcrypto
+$(B)/fuzz/tests/fuzz_crypto_ed25519: private CFLAGS_fuzz += -lcrypto
+$(B)/fuzz/tests/fuzz_crypto_rsa: private CFLAGS_fuzz += -lcrypto
+$(B)/fuzz/tests/fuzz_crypto_rsa: tests/ct/ct_pk_rsa_key.h
 
 # ---- crypto part A: hashes, MACs, KDF, AEADs, randomness ----
 # OpenSSL's libcrypto is an oracle for the unit tests, never linked into src/.
