@@ -135,6 +135,11 @@ size_t crypto__aes_x86_ctr(const struct mote_aes_gcm_ctx *ctx, uint8_t ctr[16],
                            const uint8_t *in, uint8_t *out, size_t len);
 void crypto__ghash_x86(const struct mote_aes_gcm_ctx *ctx, uint8_t y[16],
                        const uint8_t *in, size_t nblocks);
+/* CTR-encrypt whole 128-byte chunks of in and fold the ciphertext into the
+ * GHASH value y as it goes; returns the bytes done (len rounded down). */
+size_t crypto__aes_gcm_x86_seal(const struct mote_aes_gcm_ctx *ctx,
+                                uint8_t ctr[16], uint8_t y[16],
+                                const uint8_t *in, uint8_t *out, size_t len);
 
 /* SHA-NI block functions (sha_x86.c); need CRYPTO_CPU_SHA (which cpu.c only
  * reports together with SSSE3 and SSE4.1). */

@@ -157,21 +157,28 @@ static void gctr(const struct mote_aes_gcm_ctx *ctx, uint8_t ctr[16],
     mote_memzero_explicit(ks, sizeof ks);
 }
 
-/* S and the tag: GHASH over A, C and their bit lengths, XOR E(K, J0). */
-static void gcm_tag(const struct mote_aes_gcm_ctx *ctx, const uint8_t j0[16],
-                    const uint8_t *aad, size_t aadlen, const uint8_t *ct,
-                    size_t len, uint8_t tag[16])
+/* The tag (section 7.1 steps 5-6) in three steps, so that seal can hash the
+ * ciphertext while it makes it: tag_start hashes A, tag_finish hashes the
+ * bit lengths and XORs E(K, J0). s is the running GHASH value. */
+static void tag_start(const struct mote_aes_gcm_ctx *ctx, uint8_t s[16],
+                      const uint8_t *aad, size_t aadlen)
 {
-    uint8_t s[16] = {0}, lens[16], ek[16];
+    memset(s, 0, 16);
     ghash(ctx, s, aad, aadlen);
-    ghash(ctx, s, ct, len);
+}
+
+static void tag_finish(const struct mote_aes_gcm_ctx *ctx, const uint8_t j0[16],
+                       uint8_t s[16], size_t aadlen, size_t len,
+                       uint8_t tag[16])
+{
+    uint8_t lens[16], ek[16];
     st64be(lens, (uint64_t)aadlen * 8);
     st64be(lens + 8, (uint64_t)len * 8);
     ghash(ctx, s, lens, 16);
     mote_aes_encrypt_block(ctx, j0, ek);
     for (int i = 0; i < 16; i++)
         tag[i] = s[i] ^ ek[i];
-    mote_memzero_explicit(s, sizeof s);
+    mote_memzero_explicit(s, 16);
     mote_memzero_explicit(ek, sizeof ek);
 }
 
@@ -192,12 +199,19 @@ int mote_aes_gcm_seal(const struct mote_aes_gcm_ctx *ctx, const uint8_t *iv,
     int err = check_args(ivlen, len, taglen);
     if (err)
         return err;
-    uint8_t j0[16], ctr[16], full[16];
+    uint8_t j0[16], ctr[16], full[16], s[16];
     gcm_j0(ctx, iv, ivlen, j0);
     memcpy(ctr, j0, 16);
     st32be(ctr + 12, ld32be(ctr + 12) + 1);
-    gctr(ctx, ctr, in, out, len);
-    gcm_tag(ctx, j0, aad, aadlen, out, len, full);
+    tag_start(ctx, s, aad, aadlen);
+    size_t done = 0;
+    if (ctx->impl == GCM_IMPL_X86) /* encrypt and hash in one pass */
+        done = crypto__aes_gcm_x86_seal(ctx, ctr, s, in, out, len);
+    if (done < len) {
+        gctr(ctx, ctr, in + done, out + done, len - done);
+        ghash(ctx, s, out + done, len - done);
+    }
+    tag_finish(ctx, j0, s, aadlen, len, full);
     memcpy(tag, full, taglen);
     mote_memzero_explicit(full, sizeof full);
     return 0;
@@ -211,9 +225,12 @@ int mote_aes_gcm_open(const struct mote_aes_gcm_ctx *ctx, const uint8_t *iv,
     int err = check_args(ivlen, len, taglen);
     if (err)
         return err;
-    uint8_t j0[16], ctr[16], want[16];
+    uint8_t j0[16], ctr[16], want[16], s[16];
     gcm_j0(ctx, iv, ivlen, j0);
-    gcm_tag(ctx, j0, aad, aadlen, in, len, want);
+    /* Verify first, decrypt after: out never holds unauthenticated data. */
+    tag_start(ctx, s, aad, aadlen);
+    ghash(ctx, s, in, len);
+    tag_finish(ctx, j0, s, aadlen, len, want);
     if (mote_crypto_ct_equal(want, tag, taglen)) {
         memcpy(ctr, j0, 16);
         st32be(ctr + 12, ld32be(ctr + 12) + 1);
