@@ -147,6 +147,16 @@ size_t mote_net_addresses(const struct mote_net *n, struct mote_ipprefix *out,
  * wake when mote_net_input()/mote_net_tick() deliver data. */
 struct mote_stack *mote_net_stack(struct mote_net *n);
 
+/* Send one ICMP (IPv4) or ICMPv6 echo request with size data bytes to dst
+ * and wait for its reply. Blocks the calling fiber. On success *rtt (if
+ * not NULL) is the round trip in ns. Errors: MOTE_ETIMEDOUT, MOTE_ECANCELED,
+ * MOTE_ENETUNREACH, MOTE_EADDRNOTAVAIL (no source address yet),
+ * MOTE_EHOSTUNREACH / MOTE_ENETUNREACH (an ICMP error came back),
+ * MOTE_EAGAIN (neighbour queue full), MOTE_EMSGSIZE (size > 65000),
+ * MOTE_ENOMEM. */
+int mote_net_ping(struct mote_net *n, const struct mote_ipaddr *dst,
+                  size_t size, uint64_t deadline, uint64_t *rtt);
+
 /* ---- Configuration from arguments --------------------------------------- */
 
 /* Apply one argument to cfg if it is a direct-stack option:

@@ -99,9 +99,13 @@ void net__icmp4_input(struct mote_net *st, const struct mote_ipaddr *src,
                   len - 8);
         return;
     }
+    if (type == ICMP_ECHO_REPLY) {
+        net__ping_reply(st, p, len);
+        return;
+    }
     if (type != ICMP_UNREACH && type != ICMP_TIME_EXCEED &&
         type != ICMP_PARAM_PROB)
-        return; /* echo replies, timestamps ...: nothing to do */
+        return; /* timestamps, redirects ...: nothing to do */
 
     /* The quoted datagram: its header and at least 8 bytes of payload. */
     const uint8_t *q = p + 8;

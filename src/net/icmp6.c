@@ -174,6 +174,10 @@ void net__icmp6_input(struct mote_net *st, const struct mote_ipaddr *src,
                         0);
         return;
     }
+    if (type == 129) {
+        net__ping_reply(st, p, len);
+        return;
+    }
     if (type >= 1 && type <= 4)
         error_input(st, type, code, p, len);
 }

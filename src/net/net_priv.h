@@ -132,6 +132,7 @@ struct net_dhcp {
 };
 
 struct net_udp;
+struct net_ping;
 
 struct mote_net {
     struct mote_stack stack; /* mote_net_stack() */
@@ -171,6 +172,7 @@ struct mote_net {
     uint64_t icmp_refill;
 
     struct net_udp *udp_list;
+    struct net_ping *pings; /* outstanding mote_net_ping calls */
     uint16_t ephemeral_next;
 
     uint64_t next_deadline_hint;
@@ -295,6 +297,13 @@ int net__udp_open(struct mote_net *st, const struct mote_endpoint *local,
 int net__udp_send(struct mote_net *st, const struct mote_ipaddr *src,
                   uint16_t sport, const struct mote_ipaddr *dst, uint16_t dport,
                   const void *data, size_t len);
+
+/* ---- ping.c ---- */
+/* An echo reply (ICMP or ICMPv6 message, header included). */
+void net__ping_reply(struct mote_net *st, const uint8_t *icmp, size_t len);
+/* An error quoting an echo request (icmp = the quoted ICMP header). */
+void net__ping_error(struct mote_net *st, int err, const uint8_t *icmp,
+                     size_t len);
 
 /* ---- dhcp.c ---- */
 void net__dhcp_start(struct mote_net *st);

@@ -480,4 +480,6 @@ void net__l4_error(struct mote_net *st, int err, uint8_t proto,
         net__tcp_icmp_error(st, err, local, remote, p, len, mtu);
     else if (proto == NET_PROTO_UDP)
         net__udp_icmp_error(st, err, local, remote, p, len);
+    else if (proto == NET_PROTO_ICMP || proto == NET_PROTO_ICMPV6)
+        net__ping_error(st, err, p, len);
 }

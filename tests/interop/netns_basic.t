@@ -6,7 +6,7 @@ set -u
 . tests/netns/lib.sh
 netns_require
 netns_setup
-echo "1..17"
+echo "1..22"
 
 netns_start --ipv4="$V4NET.2/24" --ipv6="${V6NET}:2/64"
 check "netpeer starts on the direct stack" test $? -eq 0
@@ -66,6 +66,18 @@ except socket.timeout: print('timeout')
 }
 check "TCP SYN to a closed port is refused (RST) over IPv4" test "$(tcp "$A4")" = refused
 check "TCP SYN to a closed port is refused (RST) over IPv6" test "$(tcp "$A6")" = refused
+
+# The stack pings the kernel.
+r=$(udp "$A4" 7 "PING $V4NET.1 56")
+check "the stack pings the kernel over IPv4 ($r)" grep -q '^rtt_us=' <<< "$r"
+r=$(udp "$A4" 7 "PING ${V6NET}:1 56")
+check "the stack pings the kernel over IPv6 ($r)" grep -q '^rtt_us=' <<< "$r"
+r=$(udp "$A4" 7 "PING $V4NET.1 5000")
+check "the stack pings with 5000 bytes (fragments) ($r)" grep -q '^rtt_us=' <<< "$r"
+r=$(udp "$A4" 7 "PING $V4NET.77 56")
+check "pinging an absent neighbour times out ($r)" test "$r" = "error=ETIMEDOUT"
+r=$(udp "$A4" 7 "PING 192.0.2.1 56")
+check "no route off-link without a gateway ($r)" test "$r" = "error=ENETUNREACH"
 
 lladdr=$(nsx ip neigh show "$A4" | grep -o 'lladdr [0-9a-f:]*')
 check "the kernel learnt our MAC by ARP ($lladdr)" test -n "$lladdr"

@@ -88,14 +88,14 @@ netns_cleanup() {
 }
 
 # udp HOST PORT PAYLOAD: send one datagram from the kernel side, print the
-# reply (2 s timeout; "TIMEOUT" or the error name on failure).
+# reply (4 s timeout; "TIMEOUT" or the error name on failure).
 udp() {
   nsx "$PY" - "$@" << 'PYEOF'
 import socket, sys
 host, port, data = sys.argv[1], int(sys.argv[2]), sys.argv[3].encode()
 fam = socket.AF_INET6 if ':' in host else socket.AF_INET
 s = socket.socket(fam, socket.SOCK_DGRAM)
-s.settimeout(2)
+s.settimeout(4)
 s.connect((host, port))
 try:
     s.send(data)

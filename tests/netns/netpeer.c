@@ -1,5 +1,6 @@
 /* A Mote program for the netns harness: UDP echo on the configured stack. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mote/core.h>
@@ -14,7 +15,9 @@
  * Echoes every UDP datagram on port N (default 7) back to its sender, over
  * IPv4 and IPv6. A datagram "STATS" is answered with the direct stack's
  * counters as "name=value" lines instead, and "ADDRS" with its usable
- * addresses, so the harness can check what the stack counted and learnt.
+ * addresses, and "PING ADDR SIZE" makes the stack ping ADDR (the answer
+ * is "rtt_us=N" or "error=NAME"), so the harness can check what the stack
+ * counted, learnt and reaches.
  * Prints "netpeer: ready" on stderr once the socket is open.
  */
 
@@ -102,6 +105,29 @@ int mote_main(int argc, char **argv)
         size_t rlen = n;
         if (net && n == 5 && memcmp(buf, "STATS", 5) == 0) {
             rlen = print_stats(net, text, sizeof(text));
+            reply = text;
+        } else if (net && n > 5 && n < 100 && memcmp(buf, "PING ", 5) == 0) {
+            /* "PING ADDR SIZE": the stack pings ADDR, answers with the
+             * round trip in microseconds or the error's name. */
+            char arg[100];
+            memcpy(arg, buf + 5, n - 5);
+            arg[n - 5] = 0;
+            char *sp = strchr(arg, ' ');
+            size_t size = sp ? strtoul(sp + 1, NULL, 10) : 56;
+            struct mote_ipaddr dst;
+            uint64_t rtt = 0;
+            err = mote_ipaddr_parse(arg, sp ? (size_t)(sp - arg) : strlen(arg),
+                                    &dst);
+            if (!err)
+                err =
+                    mote_net_ping(net, &dst, size,
+                                  mote_deadline_in(2 * MOTE_NS_PER_SEC), &rtt);
+            if (err)
+                rlen = (size_t)snprintf(text, sizeof(text), "error=%s\n",
+                                        mote_errname(err));
+            else
+                rlen = (size_t)snprintf(text, sizeof(text), "rtt_us=%llu\n",
+                                        (unsigned long long)(rtt / 1000));
             reply = text;
         } else if (net && n == 5 && memcmp(buf, "ADDRS", 5) == 0) {
             rlen = print_addrs(net, text, sizeof(text));
