@@ -35,6 +35,8 @@ $(B)/fuzz/tests/fuzz_crypto_ecdsa: private CFLAGS_fuzz += -lcrypto
 $(B)/fuzz/tests/fuzz_crypto_ed25519: private CFLAGS_fuzz += -lcrypto
 $(B)/fuzz/tests/fuzz_crypto_rsa: private CFLAGS_fuzz += -lcrypto
 $(B)/fuzz/tests/fuzz_crypto_rsa: tests/ct/ct_pk_rsa_key.h
+# bench/crypto_pk.c measures against libcrypto in the same binary.
+$(B)/obj/bench/crypto_pk: private LDLIBS += -lcrypto
 
 # ---- crypto part A: hashes, MACs, KDF, AEADs, randomness ----
 # OpenSSL's libcrypto is an oracle for the unit tests, never linked into src/.
