@@ -22,7 +22,7 @@ SPT_CFLAGS := $(FREE_CFLAGS) -fno-pie -fno-pic -ffunction-sections \
 # Applications are ordinary C programs: give them console streams.
 SPT_APP_CFLAGS := -include src/platform/spt/spt_stdio.h
 SPT_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,$(SPT_LDS) -Wl,--gc-sections \
-	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,-u,spt__start \
+	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--require-defined=spt__start \
 	-Wl,-z,max-page-size=4096
 SPT_LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 # Only apps whose mote.conf lists the spt target become images (an app

@@ -53,9 +53,14 @@ run 0 '^survived allowed: returned 16$' "control: an allowed call (getrandom) wo
 # ---- overflows and faults stop the guest with a message, status 255.
 run 0 '^survived fiber-ok$' "a fiber within its stack runs" \
   -- "$T" --mem=16 "$G/overflow.spt" fiber-ok
-run 255 '^spt: fiber stack overflow: the stack at 0x[0-9a-f]+ was written below' \
-  "a fiber overflowing its stack is stopped by the canary check" \
+run 255 'guest memory fault at 0x[0-9a-f]+: fiber stack overflow \(hit the guard page below a fiber stack' \
+  "a fiber overflowing its stack faults on the slot's guard page" \
   -- "$T" --mem=16 "$G/overflow.spt" fiber-stack
+run 255 '^spt: fiber stack overflow: the stack at 0x[0-9a-f]+ was written below' \
+  "a fiber overflowing a heap stack (larger than a slot) is stopped by the canary" \
+  -- "$T" --mem=16 "$G/overflow.spt" fiber-big
+run 0 '^survived fiber-many: 64 fibers$' "more fibers than slots: the rest run on heap stacks" \
+  -- "$T" --mem=16 "$G/overflow.spt" fiber-many
 run 255 '^spt: guest aborted \(failed assertion, heap corruption' \
   "a heap overflow is stopped when the allocator sees the damage" \
   -- "$T" --mem=16 "$G/overflow.spt" heap-corrupt

@@ -31,19 +31,40 @@ static void recurse(void *arg)
 int mote_main(int argc, char **argv)
 {
     if (argc != 2) {
-        fprintf(stderr, "usage: overflow fiber-ok|fiber-stack|heap-corrupt|"
-                        "heap-exhaust|write-text|null\n");
+        fprintf(stderr, "usage: overflow fiber-ok|fiber-stack|fiber-big|"
+                        "fiber-many|heap-corrupt|heap-exhaust|write-text|"
+                        "null\n");
         return 2;
     }
     const char *m = argv[1];
-    if (strcmp(m, "fiber-ok") == 0 || strcmp(m, "fiber-stack") == 0) {
-        /* 16 KiB stack: 8 frames fit, 24 run 8 KiB past its bottom. */
-        int depth = m[6] == 'o' ? 8 : 24;
+    if (strcmp(m, "fiber-ok") == 0 || strcmp(m, "fiber-stack") == 0 ||
+        strcmp(m, "fiber-big") == 0) {
+        /* fiber-ok, fiber-stack: a 16 KiB stack (a guarded slot); 8 frames
+         * fit, 24 run 8 KiB past its bottom. fiber-big: 512 KiB, larger
+         * than a slot, so a heap stack with a canary; 520 frames overrun it
+         * by 8 KiB. */
+        int big = m[6] == 'b';
+        int depth = big ? 520 : m[6] == 'o' ? 8 : 24;
         struct mote_fiber *f;
-        if (mote_fiber_spawn(recurse, &depth, 16 * 1024, &f) != 0)
+        if (mote_fiber_spawn(recurse, &depth, big ? 512 * 1024 : 16 * 1024,
+                             &f) != 0)
             return 1;
         mote_fiber_join(f);
         printf("survived %s\n", m);
+        return 0;
+    }
+    if (strcmp(m, "fiber-many") == 0) {
+        /* More fibers than stack slots: the rest get heap stacks. Each
+         * goes 40 KiB deep in a 64 KiB stack and yields there. */
+        enum { N = 64 };
+        static struct mote_fiber *f[N];
+        static int depth = 40;
+        for (int i = 0; i < N; i++)
+            if (mote_fiber_spawn(recurse, &depth, 64 * 1024, &f[i]) != 0)
+                return 1;
+        for (int i = 0; i < N; i++)
+            mote_fiber_join(f[i]);
+        printf("survived %s: %d fibers\n", m, N);
         return 0;
     }
     if (strcmp(m, "heap-corrupt") == 0) {

@@ -16,6 +16,7 @@
  */
 
 static uint64_t g_guard, g_stack_low, g_mem_start, g_mem_end;
+static uint64_t g_arena, g_slots;
 static uint8_t altstack[64 * 1024];
 
 static size_t cat(char *buf, size_t n, const char *s)
@@ -55,6 +56,12 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
                 "instruction, or a non-canonical address)");
     else if (sig == SIGSEGV && a >= g_guard && a < g_stack_low)
         n = cat(buf, n, ": boot stack overflow (hit its guard page)");
+    else if (sig == SIGSEGV && a >= g_arena &&
+             a < g_arena + g_slots * SPT_SLOT_SIZE &&
+             (a - g_arena) % SPT_SLOT_SIZE < SPT_PAGE)
+        n = cat(buf, n,
+                ": fiber stack overflow (hit the guard page below a fiber "
+                "stack; give the fiber a larger stack)");
     else if (sig == SIGSEGV && (a < g_mem_start || a >= g_mem_end))
         n = cat(buf, n, ": outside guest memory");
     else if (sig == SIGSEGV)
@@ -64,13 +71,15 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
     syscall(SYS_exit_group, SPT_EXIT_ABORT);
 }
 
-void tender_fault_handler_install(uint64_t guard, uint64_t stack_low,
-                                  uint64_t mem_start, uint64_t mem_end)
+void tender_fault_handler_install(const struct spt_boot_info *boot,
+                                  uint64_t guard)
 {
     g_guard = guard;
-    g_stack_low = stack_low;
-    g_mem_start = mem_start;
-    g_mem_end = mem_end;
+    g_stack_low = boot->stack_low;
+    g_mem_start = boot->mem_start;
+    g_mem_end = boot->mem_start + boot->mem_size;
+    g_arena = boot->stack_arena;
+    g_slots = boot->stack_slots;
     stack_t ss = {.ss_sp = altstack, .ss_size = sizeof(altstack)};
     if (sigaltstack(&ss, NULL) < 0)
         err(1, "sigaltstack");

@@ -240,7 +240,13 @@ int main(int argc, char **argv)
         (cmd_at + SPT_CMDLINE_MAX + SPT_PAGE - 1) & ~(uint64_t)(SPT_PAGE - 1);
     uint64_t stack_low = mem_end - SPT_STACK_SIZE;
     uint64_t guard = stack_low - SPT_PAGE;
-    if (heap_at + 64 * 1024 > guard)
+    /* A quarter of memory for guarded fiber stack slots: untouched slot
+     * pages cost nothing (MAP_NORESERVE), so this is address space. */
+    uint64_t slots = img.mem_size / 4 / SPT_SLOT_SIZE;
+    if (slots > SPT_MAX_SLOTS)
+        slots = SPT_MAX_SLOTS;
+    uint64_t arena = guard - slots * SPT_SLOT_SIZE;
+    if (heap_at + 64 * 1024 > arena)
         errx(1,
              "--mem=%llu: too small for this image (%llu KiB of image "
              "and boot data, %u KiB of boot stack)",
@@ -263,17 +269,23 @@ int main(int argc, char **argv)
     boot.mem_start = img.mem_start;
     boot.mem_size = img.mem_size;
     boot.heap_start = heap_at;
-    boot.heap_size = guard - heap_at;
+    boot.heap_size = arena - heap_at;
     boot.stack_low = stack_low;
     boot.stack_high = mem_end;
+    boot.stack_arena = arena;
+    boot.stack_slots = slots;
     boot.cmdline = cmd_at;
     boot.cmdline_max = SPT_CMDLINE_MAX;
     memcpy((void *)(uintptr_t)info_at, &boot, sizeof(boot));
     if (mprotect((void *)(uintptr_t)guard, SPT_PAGE, PROT_NONE) < 0)
         err(1, "mprotect");
+    for (uint64_t s = 0; s < slots; s++)
+        if (mprotect((void *)(uintptr_t)(arena + s * SPT_SLOT_SIZE), SPT_PAGE,
+                     PROT_NONE) < 0)
+            err(1, "mprotect");
 
     /* Step 6. */
-    tender_fault_handler_install(guard, stack_low, img.mem_start, mem_end);
+    tender_fault_handler_install(&boot, guard);
     tender_seccomp_install(&boot);
 
     /* Step 7: rsp = top of the boot stack (16-aligned), then call, so the

@@ -28,10 +28,10 @@ const char *tender_elf_check(const uint8_t *file, uint64_t size,
                              uint64_t mem_size, struct tender_image *img);
 
 /* Catch SIGSEGV, SIGBUS, SIGILL and SIGFPE on an alternate stack, print
- * where the guest faulted (naming the boot stack's guard page) and exit
- * with SPT_EXIT_ABORT. */
-void tender_fault_handler_install(uint64_t guard, uint64_t stack_low,
-                                  uint64_t mem_start, uint64_t mem_end);
+ * where the guest faulted (naming guard pages: the boot stack's at guard,
+ * and the fiber stack slots' in boot) and exit with SPT_EXIT_ABORT. */
+void tender_fault_handler_install(const struct spt_boot_info *boot,
+                                  uint64_t guard);
 
 /* Install the filter that allows the spt ABI's system calls only, with the
  * descriptors in boot pinned; anything else kills the process (SIGSYS). */

@@ -18,7 +18,8 @@
  *
  *   mem_start                                                    mem_end
  *   | image (text r-x, rodata r--, data+bss rw-) | boot info + cmdline |
- *   |   heap ...                  | guard (---) | boot stack (rw-)       |
+ *   | heap ... | stack slots: (guard --- | 256 KiB rw-) x stack_slots |
+ *   | guard (---) | boot stack (rw-) |
  *
  * The entry point is called as a C function, void entry(struct
  * spt_boot_info *), on the boot stack (rsp 16-byte aligned before the
@@ -26,7 +27,7 @@
  */
 
 #define SPT_IMAGE_BASE  0x100000u /* 1 MiB, above vm.mmap_min_addr */
-#define SPT_ABI_VERSION 1u
+#define SPT_ABI_VERSION 2u
 #define SPT_NOTE_NAME   "Mote"
 #define SPT_NOTE_ABI    0x4d54u /* note type: descriptor is the ABI version */
 #define SPT_PAGE        4096u
@@ -55,12 +56,21 @@ struct spt_boot_info {
     uint32_t abi_version; /* SPT_ABI_VERSION */
     uint32_t ndevices;    /* entries used in dev[] */
     uint64_t mem_start, mem_size;
-    uint64_t heap_start, heap_size; /* free memory for the allocator */
-    uint64_t stack_low, stack_high; /* the boot stack, guard page below */
-    uint64_t cmdline;               /* address of a NUL-terminated string */
-    uint64_t cmdline_max;           /* its buffer size, NUL included */
+    uint64_t heap_start, heap_size;    /* free memory for the allocator */
+    uint64_t stack_low, stack_high;    /* the boot stack, guard page below */
+    uint64_t stack_arena, stack_slots; /* fiber stack slots, see below */
+    uint64_t cmdline;                  /* address of a NUL-terminated string */
+    uint64_t cmdline_max;              /* its buffer size, NUL included */
     struct spt_device dev[SPT_MAX_DEVICES];
 };
+
+/* Fiber stack slots: stack_slots slots of SPT_SLOT_SIZE bytes from
+ * stack_arena, each an inaccessible guard page (protected by the tender)
+ * followed by SPT_SLOT_STACK usable bytes. The guest hands them out as
+ * fiber stacks; a fiber that overflows one faults on the guard page. */
+#define SPT_SLOT_STACK (256u * 1024u)
+#define SPT_SLOT_SIZE  (SPT_SLOT_STACK + SPT_PAGE)
+#define SPT_MAX_SLOTS  4096u
 
 /* Limits the tender enforces. */
 #define SPT_CMDLINE_MAX 8192u
