@@ -100,6 +100,11 @@ run 2 'no image given' "no image" -- "$T"
 run 2 "unknown option '--bogus'" "unknown option" -- "$T" --bogus "$G/hello.spt"
 run 2 '--mem=abc: want whole MiB' "non-numeric --mem" -- "$T" --mem=abc "$G/hello.spt"
 run 2 '--mem=1: want whole MiB, 4 to' "--mem too small" -- "$T" --mem=1 "$G/hello.spt"
+run 2 '--stack-slots=5000: want 0 to 4096' "too many stack slots" -- "$T" --stack-slots=5000 "$G/hello.spt"
+run 0 '^survived fiber-many: 64 fibers$' "--stack-slots=0: every fiber on a heap stack" \
+  -- "$T" --stack-slots=0 "$G/overflow.spt" fiber-many
+run 255 '^spt: fiber stack overflow: the stack at' "--stack-slots=0: the canary still catches an overflow" \
+  -- "$T" --stack-slots=0 "$G/overflow.spt" fiber-stack
 run 1 'No such file' "missing image" -- "$T" "$tmp/none.spt"
 run 1 'no such interface' "a TAP that does not exist is not created" \
   -- "$T" --net:service=motenotap0 "$G/hello.spt"

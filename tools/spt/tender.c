@@ -44,6 +44,8 @@ static const char usage[] =
     "usage: mote-spt [--mem=MB] [--net:NAME=TAP]... [--block:NAME=PATH]...\n"
     "                IMAGE [ARGS...]\n"
     "  --mem=MB             guest memory in MiB (default 128, 4..65536)\n"
+    "  --stack-slots=N      guarded fiber stacks (default 64, at most a\n"
+    "                       quarter of memory; more fibers get heap stacks)\n"
     "  --net:NAME=TAP       give the guest the existing TAP interface as its\n"
     "                       network device NAME (e.g. --net:service=tap0)\n"
     "  --block:NAME=PATH    give the guest the file PATH as its block device\n"
@@ -189,7 +191,7 @@ static void std_fds(void)
 int main(int argc, char **argv)
 {
     std_fds();
-    uint64_t mem_mb = 128;
+    uint64_t mem_mb = 128, slots_opt = SPT_DEFAULT_SLOTS;
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         const char *a = argv[i];
@@ -202,6 +204,14 @@ int main(int argc, char **argv)
                 errx(2, "%s: want whole MiB, %u to %u", a, SPT_MEM_MIN_MB,
                      SPT_MEM_MAX_MB);
             mem_mb = v;
+        } else if (strncmp(a, "--stack-slots=", 14) == 0) {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(a + 14, &end, 10);
+            if (a[14] < '0' || a[14] > '9' || *end || errno ||
+                v > SPT_MAX_SLOTS)
+                errx(2, "%s: want 0 to %u", a, SPT_MAX_SLOTS);
+            slots_opt = v;
         } else if (strncmp(a, "--net:", 6) == 0) {
             add_device(a, SPT_DEV_NET);
         } else if (strncmp(a, "--block:", 8) == 0) {
@@ -240,11 +250,12 @@ int main(int argc, char **argv)
         (cmd_at + SPT_CMDLINE_MAX + SPT_PAGE - 1) & ~(uint64_t)(SPT_PAGE - 1);
     uint64_t stack_low = mem_end - SPT_STACK_SIZE;
     uint64_t guard = stack_low - SPT_PAGE;
-    /* A quarter of memory for guarded fiber stack slots: untouched slot
-     * pages cost nothing (MAP_NORESERVE), so this is address space. */
-    uint64_t slots = img.mem_size / 4 / SPT_SLOT_SIZE;
-    if (slots > SPT_MAX_SLOTS)
-        slots = SPT_MAX_SLOTS;
+    /* Guarded fiber stack slots: untouched slot pages cost nothing
+     * (MAP_NORESERVE), but each costs an mprotect at boot, so the default
+     * is modest; at most a quarter of memory. */
+    uint64_t slots = slots_opt;
+    if (slots * SPT_SLOT_SIZE > img.mem_size / 4)
+        slots = img.mem_size / 4 / SPT_SLOT_SIZE;
     uint64_t arena = guard - slots * SPT_SLOT_SIZE;
     if (heap_at + 64 * 1024 > arena)
         errx(1,

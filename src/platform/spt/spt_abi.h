@@ -68,9 +68,10 @@ struct spt_boot_info {
  * stack_arena, each an inaccessible guard page (protected by the tender)
  * followed by SPT_SLOT_STACK usable bytes. The guest hands them out as
  * fiber stacks; a fiber that overflows one faults on the guard page. */
-#define SPT_SLOT_STACK (256u * 1024u)
-#define SPT_SLOT_SIZE  (SPT_SLOT_STACK + SPT_PAGE)
-#define SPT_MAX_SLOTS  4096u
+#define SPT_SLOT_STACK    (256u * 1024u)
+#define SPT_SLOT_SIZE     (SPT_SLOT_STACK + SPT_PAGE)
+#define SPT_MAX_SLOTS     4096u
+#define SPT_DEFAULT_SLOTS 64u
 
 /* Limits the tender enforces. */
 #define SPT_CMDLINE_MAX 8192u
