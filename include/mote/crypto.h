@@ -220,11 +220,11 @@ int mote_chacha20_poly1305_open(const struct mote_chacha20_poly1305_ctx *ctx,
 void mote_chacha20_poly1305_release(struct mote_chacha20_poly1305_ctx *ctx);
 
 struct mote_aes_gcm_ctx {
-    uint8_t rk[15][16];  /* round keys (AES-256 needs 15) */
-    unsigned rounds;     /* 10, 12 or 14 */
-    uint8_t h[16];       /* the hash key E(K, 0^128) */
-    uint8_t htab[8][16]; /* H^1..H^8, byte-reflected, for the PCLMUL path */
-    unsigned impl;       /* which implementation init chose */
+    uint8_t rk[15][16];   /* round keys (AES-256 needs 15) */
+    unsigned rounds;      /* 10, 12 or 14 */
+    uint8_t h[16];        /* the hash key E(K, 0^128) */
+    uint8_t htab[16][16]; /* H^1..H^16, byte-reflected, for PCLMUL paths */
+    unsigned impl;        /* which implementation init chose */
 };
 
 /* keylen 16, 24 or 32 (AES-128/192/256). Errors: MOTE_EINVAL other key

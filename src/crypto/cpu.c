@@ -38,8 +38,12 @@ static unsigned detect(void)
         uint32_t lo, hi;
         __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
         cpuid(7, 0, r);
-        if ((lo & 6) == 6 && (r[1] & (1u << 5)))
+        if ((lo & 6) == 6 && (r[1] & (1u << 5))) {
             f |= CRYPTO_CPU_AVX2;
+            /* VAES (ECX bit 9) and VPCLMULQDQ (bit 10), used on YMM. */
+            if ((r[2] & (3u << 9)) == (3u << 9))
+                f |= CRYPTO_CPU_VAES;
+        }
     }
     if (max >= 7) {
         cpuid(7, 0, r);

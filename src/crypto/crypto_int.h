@@ -96,6 +96,7 @@ enum {
     CRYPTO_CPU_PCLMUL = 1u << 4,
     CRYPTO_CPU_SSE41 = 1u << 5,
     CRYPTO_CPU_SHA = 1u << 6,
+    CRYPTO_CPU_VAES = 1u << 7, /* VAES + VPCLMULQDQ on YMM (with AVX2) */
 };
 unsigned crypto__cpu(void);
 /* Tests and ct-check force the portable paths by masking features out. */
@@ -140,6 +141,11 @@ void crypto__ghash_x86(const struct mote_aes_gcm_ctx *ctx, uint8_t y[16],
 size_t crypto__aes_gcm_x86_seal(const struct mote_aes_gcm_ctx *ctx,
                                 uint8_t ctr[16], uint8_t y[16],
                                 const uint8_t *in, uint8_t *out, size_t len);
+/* The same with VAES and VPCLMULQDQ on 256-bit registers, 256-byte chunks;
+ * needs CRYPTO_CPU_VAES. */
+size_t crypto__aes_gcm_vaes_seal(const struct mote_aes_gcm_ctx *ctx,
+                                 uint8_t ctr[16], uint8_t y[16],
+                                 const uint8_t *in, uint8_t *out, size_t len);
 
 /* SHA-NI block functions (sha_x86.c); need CRYPTO_CPU_SHA (which cpu.c only
  * reports together with SSSE3 and SSE4.1). */

@@ -205,8 +205,12 @@ int mote_aes_gcm_seal(const struct mote_aes_gcm_ctx *ctx, const uint8_t *iv,
     st32be(ctr + 12, ld32be(ctr + 12) + 1);
     tag_start(ctx, s, aad, aadlen);
     size_t done = 0;
-    if (ctx->impl == GCM_IMPL_X86) /* encrypt and hash in one pass */
-        done = crypto__aes_gcm_x86_seal(ctx, ctr, s, in, out, len);
+    if (ctx->impl == GCM_IMPL_X86 && len >= 128) { /* one pass */
+        if (crypto__cpu() & CRYPTO_CPU_VAES)
+            done = crypto__aes_gcm_vaes_seal(ctx, ctr, s, in, out, len);
+        done += crypto__aes_gcm_x86_seal(ctx, ctr, s, in + done, out + done,
+                                         len - done);
+    }
     if (done < len) {
         gctr(ctx, ctr, in + done, out + done, len - done);
         ghash(ctx, s, out + done, len - done);
