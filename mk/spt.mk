@@ -108,3 +108,9 @@ check-clang: spt-check-clang
 spt-check-clang:
 	$(CLANG) $(CFLAGS_clang) -fsyntax-only -Isrc/platform/spt tools/spt/*.c
 	$(CLANG) $(CFLAGS_clang) -fsyntax-only tools/mote/*.c
+
+$(B)/fuzz/tests/fuzz_spt_conf: tests/fuzz/fuzz_spt_conf.c tools/mote/conf.c \
+		tools/mote/mote.h
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS_fuzz) -fsanitize=fuzzer -Itools/mote \
+	  $(filter %.c,$^) -o $@

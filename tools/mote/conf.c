@@ -204,15 +204,25 @@ static int check_sources(const struct conf_app *app, const char *file,
 
 int conf_load(const char *dir, struct conf_app *app, char *err, size_t errsz)
 {
-    memset(app, 0, sizeof(*app));
-    if (copy(app->dir, sizeof(app->dir), dir))
-        return fail(err, errsz, dir, 0, "path too long");
     char file[4200];
     snprintf(file, sizeof(file), "%s/mote.conf", dir);
     FILE *f = fopen(file, "r");
-    if (!f)
+    if (!f) {
+        memset(app, 0, sizeof(*app));
         return fail(err, errsz, file, 0,
                     "%s (an app directory holds a mote.conf)", strerror(errno));
+    }
+    int rc = conf_parse(f, file, dir, app, err, errsz);
+    fclose(f);
+    return rc;
+}
+
+int conf_parse(FILE *f, const char *file, const char *dir, struct conf_app *app,
+               char *err, size_t errsz)
+{
+    memset(app, 0, sizeof(*app));
+    if (copy(app->dir, sizeof(app->dir), dir))
+        return fail(err, errsz, dir, 0, "path too long");
     enum { NONE, APP, DEV, KEY } sect = NONE;
     char line[CONF_LINE_MAX + 2];
     int lineno = 0, rc = -1;
@@ -387,6 +397,5 @@ int conf_load(const char *dir, struct conf_app *app, char *err, size_t errsz)
     }
     rc = check_sources(app, file, err, errsz);
 out:
-    fclose(f);
     return rc;
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define CONF_MAX_ITEMS 32
 #define CONF_LINE_MAX  512
@@ -49,6 +50,11 @@ struct conf_app {
 /* Parse DIR/mote.conf. Returns 0, or -1 after writing "FILE:LINE: what"
  * into err (size errsz). */
 int conf_load(const char *dir, struct conf_app *app, char *err, size_t errsz);
+
+/* The same from an open stream; file names it in messages, dir is where
+ * the sources are checked. Does not close f. */
+int conf_parse(FILE *f, const char *file, const char *dir, struct conf_app *app,
+               char *err, size_t errsz);
 
 const struct conf_key *conf_find_key(const struct conf_app *app,
                                      const char *name);
