@@ -113,13 +113,13 @@ __attribute__((target("avx2"))) size_t crypto__chacha20_avx2(uint32_t st[16],
     const __m256i rot16 = AVX_ROT16, rot8 = AVX_ROT8;
     size_t done = 0;
     while (len - done >= 512) {
-        __m256i x[16], o[16];
+        /* The input words are re-broadcast from st after the rounds
+         * rather than kept: 16 more live registers would spill. */
+        const __m256i ctrs = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);
+        __m256i x[16];
         for (int i = 0; i < 16; i++)
-            o[i] = _mm256_set1_epi32((int)st[i]);
-        o[12] =
-            _mm256_add_epi32(o[12], _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0));
-        for (int i = 0; i < 16; i++)
-            x[i] = o[i];
+            x[i] = _mm256_set1_epi32((int)st[i]);
+        x[12] = _mm256_add_epi32(x[12], ctrs);
         for (int r = 0; r < 10; r++) {
             AVX_QR(x[0], x[4], x[8], x[12]);
             AVX_QR(x[1], x[5], x[9], x[13]);
@@ -131,7 +131,8 @@ __attribute__((target("avx2"))) size_t crypto__chacha20_avx2(uint32_t st[16],
             AVX_QR(x[3], x[4], x[9], x[14]);
         }
         for (int i = 0; i < 16; i++)
-            x[i] = _mm256_add_epi32(x[i], o[i]);
+            x[i] = _mm256_add_epi32(x[i], _mm256_set1_epi32((int)st[i]));
+        x[12] = _mm256_add_epi32(x[12], ctrs);
         /* r[g][b]: 128-bit lane 0 = words 4g..4g+3 of block b, lane 1 = the
          * same words of block b + 4. */
         __m256i r[4][4];
