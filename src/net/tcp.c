@@ -76,6 +76,17 @@ static uint32_t ts_now(const struct tcp_pcb *pcb)
     return (uint32_t)(pcb->stack->now / NS_PER_MS) + pcb->ts_offset;
 }
 
+/* Arm a timer (when != 0) and keep the stack's earliest deadline. The
+ * cached minimum may be early after a timer moves later or stops (a
+ * spurious tick rescans); it is never late, because every arming passes
+ * here. */
+static void set_timer(struct tcp_pcb *pcb, uint64_t *t, uint64_t when)
+{
+    *t = when;
+    if (when && when < pcb->stack->dl_min)
+        pcb->stack->dl_min = when;
+}
+
 static void notify(struct tcp_pcb *pcb, unsigned ev)
 {
     struct tcp_stack *st = pcb->stack;
@@ -307,7 +318,7 @@ static int emit(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len)
 
 static void arm_rexmt(struct tcp_pcb *pcb)
 {
-    pcb->t_rexmt = pcb->stack->now + pcb->rto;
+    set_timer(pcb, &pcb->t_rexmt, pcb->stack->now + pcb->rto);
 }
 
 static bool fin_acked(const struct tcp_pcb *pcb)
@@ -465,7 +476,7 @@ static void output_force(struct tcp_pcb *pcb, bool force)
     if (can_data && pcb->snd_una == pcb->snd_max &&
         tcp_seq_lt(pcb->snd_nxt, data_end(pcb) + (pcb->fin_queued ? 1 : 0)) &&
         !pcb->t_persist && !pcb->t_rexmt)
-        pcb->t_persist = st->now + pcb->rto;
+        set_timer(pcb, &pcb->t_persist, st->now + pcb->rto);
 }
 
 static void output(struct tcp_pcb *pcb)
@@ -1305,7 +1316,7 @@ static void enter_time_wait(struct tcp_pcb *pcb)
 {
     pcb->state = TCP_TIME_WAIT;
     pcb->t_rexmt = pcb->t_persist = pcb->t_keep = 0;
-    pcb->t_wait = pcb->stack->now + 2 * pcb->stack->cfg.msl;
+    set_timer(pcb, &pcb->t_wait, pcb->stack->now + 2 * pcb->stack->cfg.msl);
 }
 
 /* Fast retransmit and recovery: NewReno (RFC 6582) with SACK-chosen
@@ -1401,7 +1412,8 @@ static void established(struct tcp_pcb *pcb, const struct seg *s)
     if (pcb->fin_queued)
         pcb->state = TCP_FIN_WAIT_1;
     if (pcb->keepalive)
-        pcb->t_keep = pcb->stack->now + pcb->stack->cfg.keep_idle;
+        set_timer(pcb, &pcb->t_keep,
+                  pcb->stack->now + pcb->stack->cfg.keep_idle);
     if (pcb->from_pool && !pcb->accepted && l) {
         if (l->n_synrcvd)
             l->n_synrcvd--;
@@ -1446,6 +1458,8 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct seg *s)
         pcb->nrexmt = 0;
         pcb->t_rexmt = 0;
         established(pcb, s);
+        pcb->snd_wnd = s->wnd; /* never scaled in a SYN (RFC 7323 2.2) */
+        pcb->max_snd_wnd = pcb->snd_wnd;
         pcb->ack_now = true;
         /* Data on a SYN-ACK is dropped; the peer will send it again. */
         if (pcb->fin_queued)
@@ -1510,7 +1524,7 @@ static void pcb_input(struct tcp_pcb *pcb, struct seg *s)
             return;
         }
         if (pcb->state == TCP_TIME_WAIT && (s->flags & TCP_FIN))
-            pcb->t_wait = st->now + 2 * st->cfg.msl;
+            set_timer(pcb, &pcb->t_wait, st->now + 2 * st->cfg.msl);
         pcb->ack_now = true;
         output(pcb);
         return;
@@ -1575,7 +1589,7 @@ static void pcb_input(struct tcp_pcb *pcb, struct seg *s)
     pcb->last_rcv = st->now;
     pcb->nkeep = 0;
     if (pcb->keepalive && pcb->t_keep)
-        pcb->t_keep = st->now + st->cfg.keep_idle;
+        set_timer(pcb, &pcb->t_keep, st->now + st->cfg.keep_idle);
 
     /* ACK (3.10.7.4 fifth) */
     if (pcb->state == TCP_SYN_RCVD) {
@@ -1638,7 +1652,7 @@ static void pcb_input(struct tcp_pcb *pcb, struct seg *s)
         if (fin_acked(pcb)) {
             pcb->state = TCP_FIN_WAIT_2;
             if (pcb->released)
-                pcb->t_wait = st->now + 2 * st->cfg.msl;
+                set_timer(pcb, &pcb->t_wait, st->now + 2 * st->cfg.msl);
         }
         break;
     case TCP_CLOSING:
@@ -1654,7 +1668,7 @@ static void pcb_input(struct tcp_pcb *pcb, struct seg *s)
     case TCP_TIME_WAIT:
         if (s->flags & TCP_FIN) {
             pcb->ack_now = true;
-            pcb->t_wait = st->now + 2 * st->cfg.msl;
+            set_timer(pcb, &pcb->t_wait, st->now + 2 * st->cfg.msl);
         }
         break;
     default:
@@ -1680,7 +1694,7 @@ static void pcb_input(struct tcp_pcb *pcb, struct seg *s)
             if (had_ooo || ++pcb->delack_segs >= 2)
                 pcb->ack_now = true; /* RFC 5681 4.2: every 2nd, holes */
             else if (!pcb->t_delack)
-                pcb->t_delack = st->now + st->cfg.delack;
+                set_timer(pcb, &pcb->t_delack, st->now + st->cfg.delack);
             notify(pcb, TCP_EV_READABLE);
         } else {
             st->stats.ooo_segs++;
@@ -1797,13 +1811,18 @@ static uint64_t pcb_deadline(const struct tcp_pcb *p)
 
 uint64_t tcp_deadline(const struct tcp_stack *st)
 {
+    return st->dl_min;
+}
+
+static void rescan_deadline(struct tcp_stack *st)
+{
     uint64_t d = UINT64_MAX;
     for (const struct tcp_pcb *p = st->active; p; p = p->anext) {
         uint64_t x = pcb_deadline(p);
         if (x < d)
             d = x;
     }
-    return d;
+    st->dl_min = d;
 }
 
 static void on_rexmt(struct tcp_pcb *pcb)
@@ -1878,7 +1897,7 @@ static void pcb_tick(struct tcp_pcb *pcb, uint64_t now)
             send_probe(pcb);
         pcb->nprobe++;
         uint64_t b = pcb->rto << min32(pcb->nprobe, 10);
-        pcb->t_persist = now + min64(b, st->cfg.rto_max);
+        set_timer(pcb, &pcb->t_persist, now + min64(b, st->cfg.rto_max));
     }
     if (pcb->t_keep && now >= pcb->t_keep) {
         if (pcb->nkeep >= st->cfg.keep_cnt) {
@@ -1888,7 +1907,7 @@ static void pcb_tick(struct tcp_pcb *pcb, uint64_t now)
         }
         send_probe(pcb);
         pcb->nkeep++;
-        pcb->t_keep = now + st->cfg.keep_intvl;
+        set_timer(pcb, &pcb->t_keep, now + st->cfg.keep_intvl);
     }
     if (pcb->t_delack && now >= pcb->t_delack) {
         pcb->t_delack = 0;
@@ -1906,6 +1925,7 @@ void tcp_tick(struct tcp_stack *st, uint64_t now)
         if (pcb_deadline(p) <= now)
             pcb_tick(p, now);
     }
+    rescan_deadline(st);
     flush_dead(st);
 }
 
@@ -1989,6 +2009,7 @@ int tcp_stack_init(struct tcp_stack *st, const struct tcp_cfg *cfg, void *oq,
     if (!st->n_slots || ((uintptr_t)oq & 7))
         return MOTE_EINVAL;
     st->oq = oq;
+    st->dl_min = UINT64_MAX;
     c->random(c->ctx, st->isn_key, sizeof st->isn_key);
     c->random(c->ctx, st->cookie_key, sizeof st->cookie_key);
     c->random(c->ctx, st->hash_key, sizeof st->hash_key);
@@ -2264,7 +2285,7 @@ void tcp_close(struct tcp_pcb *pcb, uint64_t now)
         tcp_shutdown(pcb, now);
         break;
     case TCP_FIN_WAIT_2:
-        pcb->t_wait = now + 2 * st->cfg.msl;
+        set_timer(pcb, &pcb->t_wait, now + 2 * st->cfg.msl);
         break;
     default:
         break;
@@ -2285,9 +2306,10 @@ void tcp_set_keepalive(struct tcp_pcb *pcb, uint64_t now, bool on)
 {
     pcb->keepalive = on;
     pcb->nkeep = 0;
-    pcb->t_keep = on && synchronized(pcb->state) && pcb->state != TCP_TIME_WAIT
-                      ? now + pcb->stack->cfg.keep_idle
-                      : 0;
+    set_timer(pcb, &pcb->t_keep,
+              on && synchronized(pcb->state) && pcb->state != TCP_TIME_WAIT
+                  ? now + pcb->stack->cfg.keep_idle
+                  : 0);
 }
 
 void tcp_set_cc(struct tcp_pcb *pcb, enum tcp_cc cc)

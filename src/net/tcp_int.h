@@ -262,7 +262,8 @@ struct tcp_stack {
     /* RFC 5961 7: challenge ACK rate limit */
     uint64_t chal_window;
     unsigned chal_count;
-    uint64_t now; /* time of the call being processed */
+    uint64_t now;    /* time of the call being processed */
+    uint64_t dl_min; /* earliest timer; may be early, never late */
     struct tcp_stats stats;
 };
 
