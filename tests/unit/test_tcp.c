@@ -1439,6 +1439,69 @@ static void test_close_with_unread_data_resets(void)
     is_int(live, 0, "freed at once");
 }
 
+static void test_states_rare_edges(void)
+{
+    struct eng e;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    eng_init(&e, &c, 16);
+    struct tcp_pcb *spare = pcb_new(4096, 4096);
+    tcp_pool_give(&e.st, spare);
+    struct tcp_listener l;
+    tcp_listen(&e.st, &l, &ip_a, 80, 4);
+    /* SYN_RCVD --RST--> LISTEN: the pcb goes back to the pool */
+    struct fseg f = {
+        .sport = 4000, .dport = 80, .seq = 10, .flags = TCP_SYN, .wnd = 1000};
+    feed(&e, &f);
+    struct pkt k;
+    take_out(&e, &k);
+    ok(spare->state == TCP_SYN_RCVD && l.n_synrcvd == 1, "SYN_RCVD");
+    struct fseg r = {.sport = 4000, .dport = 80, .seq = 11, .flags = TCP_RST};
+    feed(&e, &r);
+    ok(e.st.n_pool == 1 && l.n_synrcvd == 0 && e.st.n_active == 0,
+       "RST in SYN_RCVD: back to LISTEN, pcb back in the pool");
+    ok(!tcp_accept(&l), "nothing to accept");
+    /* SYN_RCVD: our SYN-ACK times out, the pcb returns to the pool */
+    feed(&e, &f);
+    take_out(&e, &k);
+    advance(&e, e.now + 600 * S);
+    ok(e.st.n_pool == 1 && e.st.n_active == 0,
+       "unanswered SYN-ACK: pcb back in the pool after the retries");
+    ok(count_out(&e) >= 6, "after retransmitting the SYN-ACK");
+    /* SYN_SENT --close--> CLOSED, nothing sent */
+    struct tcp_pcb *p = pcb_new(4096, 4096);
+    tcp_connect(&e.st, p, e.now, &ip_a, 0, &ip_b, 80);
+    count_out(&e);
+    tcp_close(p, e.now);
+    is_int(count_out(&e), 0, "close in SYN_SENT sends nothing");
+    is_int(e.st.n_active, 0, "and forgets the connection");
+    /* SYN_SENT --shutdown--> (queued) ESTABLISHED --> FIN_WAIT_1 */
+    p = pcb_new(4096, 4096);
+    tcp_connect(&e.st, p, e.now, &ip_a, 6000, &ip_b, 80);
+    take_out(&e, &k);
+    tcp_shutdown(p, e.now);
+    ok(p->state == TCP_SYN_SENT, "shutdown before the answer is queued");
+    struct fseg sa = {.sport = 80,
+                      .dport = 6000,
+                      .seq = 500,
+                      .ack = k.seq + 1,
+                      .flags = TCP_SYN | TCP_ACK,
+                      .wnd = 1000,
+                      .mss_opt = true};
+    feed(&e, &sa);
+    ok(p->state == TCP_FIN_WAIT_1, "SYN-ACK: straight to FIN_WAIT_1");
+    ok(take_out(&e, &k) && (k.flags & TCP_FIN) && k.ack == 501,
+       "FIN sent with the ACK of the SYN");
+    tcp_abort(p, e.now);
+    count_out(&e);
+    tcp_unlisten(&e.st, &l, e.now);
+    e.st.pool = NULL;
+    live--;
+    free(spare->user);
+    eng_release(&e);
+    is_int(live, 0, "no pcb leaked");
+}
+
 static void test_listener_close_resets_queue(void)
 {
     struct eng e;
@@ -1589,6 +1652,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_fast_retransmit);
     TAP_CASE(test_close_with_unread_data_resets);
     TAP_CASE(test_listener_close_resets_queue);
+    TAP_CASE(test_states_rare_edges);
     TAP_CASE(test_states_active_passive);
     TAP_CASE(test_states_simultaneous);
     TAP_CASE(test_states_refused_and_fw2);
