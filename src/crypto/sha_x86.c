@@ -42,6 +42,8 @@ TGT void crypto__sha256_shani(uint32_t h[8], const uint8_t *p, size_t nblocks)
     st1 = _mm_blend_epi16(st1, tmp, 0xf0);                 /* CDGH */
     for (; nblocks--; p += 64) {
         __m128i save0 = st0, save1 = st1, w[16];
+        /* Fully unrolled, w[] lives in registers (gcc -O2 would not). */
+#pragma GCC unroll 16
         for (int g = 0; g < 16; g++) {
             if (g < 4) {
                 w[g] = _mm_shuffle_epi8(
@@ -68,7 +70,7 @@ TGT void crypto__sha256_shani(uint32_t h[8], const uint8_t *p, size_t nblocks)
     _mm_storeu_si128((__m128i *)&h[4], st1);
 }
 
-TGT static __m128i sha1_rounds(__m128i abcd, __m128i e, int func)
+TGT static inline __m128i sha1_rounds(__m128i abcd, __m128i e, int func)
 {
     /* The function selector must be an immediate. */
     switch (func) {
@@ -92,6 +94,7 @@ TGT void crypto__sha1_shani(uint32_t h[5], const uint8_t *p, size_t nblocks)
     for (; nblocks--; p += 64) {
         __m128i save_abcd = abcd, save_e = e0, w[20];
         __m128i e, prev;
+#pragma GCC unroll 20
         for (int g = 0; g < 20; g++) {
             if (g < 4) {
                 w[g] = _mm_shuffle_epi8(
@@ -105,6 +108,9 @@ TGT void crypto__sha1_shani(uint32_t h[5], const uint8_t *p, size_t nblocks)
         e = _mm_add_epi32(e0, w[0]);
         prev = abcd;
         abcd = sha1_rounds(abcd, e, 0);
+        /* Unrolled, so that g / 5 is a constant and the switch in
+         * sha1_rounds folds away. */
+#pragma GCC unroll 20
         for (int g = 1; g < 20; g++) {
             e = _mm_sha1nexte_epu32(prev, w[g]);
             prev = abcd;
