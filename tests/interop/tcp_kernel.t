@@ -10,7 +10,9 @@ netns_require
 netns_setup
 echo "1..5"
 
-nsx "$ECHO" --net=direct --tap="$TAP" --ipv4="$V4NET.2/24" \
+# Not through nsx: "$!" of a backgrounded shell function is a subshell, and
+# killing it at cleanup would leave the app running. ip netns exec execs.
+ip netns exec "$NS" "$ECHO" --net=direct --tap="$TAP" --ipv4="$V4NET.2/24" \
   --ipv6="${V6NET}:2/64" --listen=:7 > "$tmp/echo.log" 2>&1 &
 peer_pid=$!
 A4=$V4NET.2 A6=${V6NET}:2
