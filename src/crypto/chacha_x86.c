@@ -42,9 +42,11 @@ __attribute__((target("sse2"))) size_t crypto__chacha20_sse2(uint32_t st[16],
     size_t done = 0;
     while (len - done >= 256) {
         __m128i x[16], o[16];
+#pragma GCC unroll 16
         for (int i = 0; i < 16; i++)
             o[i] = _mm_set1_epi32((int)st[i]);
         o[12] = _mm_add_epi32(o[12], _mm_set_epi32(3, 2, 1, 0));
+#pragma GCC unroll 16
         for (int i = 0; i < 16; i++)
             x[i] = o[i];
         for (int r = 0; r < 10; r++) {
@@ -57,8 +59,10 @@ __attribute__((target("sse2"))) size_t crypto__chacha20_sse2(uint32_t st[16],
             SSE_QR(x[2], x[7], x[8], x[13]);
             SSE_QR(x[3], x[4], x[9], x[14]);
         }
+#pragma GCC unroll 16
         for (int i = 0; i < 16; i++)
             x[i] = _mm_add_epi32(x[i], o[i]);
+#pragma GCC unroll 4
         for (int g = 0; g < 4; g++) {
             __m128i a0 = x[4 * g], a1 = x[4 * g + 1], a2 = x[4 * g + 2],
                     a3 = x[4 * g + 3];
@@ -69,6 +73,7 @@ __attribute__((target("sse2"))) size_t crypto__chacha20_sse2(uint32_t st[16],
             __m128i r[4] = {
                 _mm_unpacklo_epi64(t0, t1), _mm_unpackhi_epi64(t0, t1),
                 _mm_unpacklo_epi64(t2, t3), _mm_unpackhi_epi64(t2, t3)};
+#pragma GCC unroll 4
             for (int b = 0; b < 4; b++) {
                 size_t off = done + 64 * (size_t)b + 16 * (size_t)g;
                 __m128i m = _mm_loadu_si128((const __m128i *)(in + off));
@@ -117,6 +122,7 @@ __attribute__((target("avx2"))) size_t crypto__chacha20_avx2(uint32_t st[16],
          * rather than kept: 16 more live registers would spill. */
         const __m256i ctrs = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);
         __m256i x[16];
+#pragma GCC unroll 16
         for (int i = 0; i < 16; i++)
             x[i] = _mm256_set1_epi32((int)st[i]);
         x[12] = _mm256_add_epi32(x[12], ctrs);
@@ -130,12 +136,14 @@ __attribute__((target("avx2"))) size_t crypto__chacha20_avx2(uint32_t st[16],
             AVX_QR(x[2], x[7], x[8], x[13]);
             AVX_QR(x[3], x[4], x[9], x[14]);
         }
+#pragma GCC unroll 16
         for (int i = 0; i < 16; i++)
             x[i] = _mm256_add_epi32(x[i], _mm256_set1_epi32((int)st[i]));
         x[12] = _mm256_add_epi32(x[12], ctrs);
         /* r[g][b]: 128-bit lane 0 = words 4g..4g+3 of block b, lane 1 = the
          * same words of block b + 4. */
         __m256i r[4][4];
+#pragma GCC unroll 4
         for (int g = 0; g < 4; g++) {
             __m256i a0 = x[4 * g], a1 = x[4 * g + 1], a2 = x[4 * g + 2],
                     a3 = x[4 * g + 3];
@@ -148,6 +156,7 @@ __attribute__((target("avx2"))) size_t crypto__chacha20_avx2(uint32_t st[16],
             r[g][2] = _mm256_unpacklo_epi64(t2, t3);
             r[g][3] = _mm256_unpackhi_epi64(t2, t3);
         }
+#pragma GCC unroll 4
         for (int b = 0; b < 4; b++) {
             __m256i k[4] = {_mm256_permute2x128_si256(r[0][b], r[1][b], 0x20),
                             _mm256_permute2x128_si256(r[2][b], r[3][b], 0x20),
@@ -155,6 +164,7 @@ __attribute__((target("avx2"))) size_t crypto__chacha20_avx2(uint32_t st[16],
                             _mm256_permute2x128_si256(r[2][b], r[3][b], 0x31)};
             size_t offs[4] = {64 * (size_t)b, 64 * (size_t)b + 32,
                               64 * (size_t)(b + 4), 64 * (size_t)(b + 4) + 32};
+#pragma GCC unroll 4
             for (int j = 0; j < 4; j++) {
                 const uint8_t *ip = in + done + offs[j];
                 __m256i m = _mm256_loadu_si256((const __m256i *)ip);

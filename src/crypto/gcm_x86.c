@@ -79,6 +79,7 @@ TGT void crypto__gcm_x86_init(struct mote_aes_gcm_ctx *ctx)
 {
     __m128i h = bswap128(_mm_loadu_si128((const __m128i *)ctx->h));
     __m128i p = h;
+#pragma GCC unroll 16
     for (int i = 0; i < 16; i++) {
         _mm_storeu_si128((__m128i *)ctx->htab[i], p);
         p = gfmul(p, h);
@@ -89,12 +90,14 @@ TGT void crypto__ghash_x86(const struct mote_aes_gcm_ctx *ctx, uint8_t y[16],
                            const uint8_t *in, size_t nblocks)
 {
     __m128i h[8];
+#pragma GCC unroll 8
     for (int i = 0; i < 8; i++)
         h[i] = _mm_loadu_si128((const __m128i *)ctx->htab[i]);
     __m128i acc = bswap128(_mm_loadu_si128((const __m128i *)y));
     for (; nblocks >= 8; nblocks -= 8, in += 128) {
         /* Y' = (Y ^ X1) H^8 ^ X2 H^7 ^ ... ^ X8 H. */
         __m128i lo = _mm_setzero_si128(), hi = _mm_setzero_si128();
+#pragma GCC unroll 8
         for (int i = 0; i < 8; i++) {
             __m128i x =
                 bswap128(_mm_loadu_si128((const __m128i *)(in + 16 * i)));
@@ -141,13 +144,16 @@ TGT size_t crypto__aes_x86_ctr(const struct mote_aes_gcm_ctx *ctx,
     size_t done = 0;
     for (; len - done >= 128; done += 128) {
         __m128i b[8];
+#pragma GCC unroll 8
         for (int i = 0; i < 8; i++) {
             b[i] = _mm_xor_si128(bswap128(c), rk[0]);
             c = _mm_add_epi32(c, one);
         }
         for (unsigned r = 1; r < nr; r++)
+#pragma GCC unroll 8
             for (int i = 0; i < 8; i++)
                 b[i] = _mm_aesenc_si128(b[i], rk[r]);
+#pragma GCC unroll 8
         for (int i = 0; i < 8; i++) {
             b[i] = _mm_aesenclast_si128(b[i], rk[nr]);
             __m128i m = _mm_loadu_si128((const __m128i *)(in + done + 16 * i));
@@ -176,6 +182,7 @@ TGT size_t crypto__aes_gcm_x86_seal(const struct mote_aes_gcm_ctx *ctx,
     unsigned nr = ctx->rounds;
     for (unsigned r = 0; r <= nr; r++)
         rk[r] = _mm_loadu_si128((const __m128i *)ctx->rk[r]);
+#pragma GCC unroll 8
     for (int i = 0; i < 8; i++)
         h[i] = _mm_loadu_si128((const __m128i *)ctx->htab[i]);
     __m128i c = bswap128(_mm_loadu_si128((const __m128i *)ctr));
@@ -184,14 +191,17 @@ TGT size_t crypto__aes_gcm_x86_seal(const struct mote_aes_gcm_ctx *ctx,
     size_t done = 0;
     for (; len - done >= 128; done += 128) {
         __m128i b[8];
+#pragma GCC unroll 8
         for (int i = 0; i < 8; i++) {
             b[i] = _mm_xor_si128(bswap128(c), rk[0]);
             c = _mm_add_epi32(c, one);
         }
         for (unsigned r = 1; r < nr; r++)
+#pragma GCC unroll 8
             for (int i = 0; i < 8; i++)
                 b[i] = _mm_aesenc_si128(b[i], rk[r]);
         __m128i lo = _mm_setzero_si128(), hi = _mm_setzero_si128();
+#pragma GCC unroll 8
         for (int i = 0; i < 8; i++) {
             b[i] = _mm_aesenclast_si128(b[i], rk[nr]);
             __m128i m = _mm_loadu_si128((const __m128i *)(in + done + 16 * i));
@@ -240,8 +250,9 @@ TGT_VAES size_t crypto__aes_gcm_vaes_seal(const struct mote_aes_gcm_ctx *ctx,
     for (unsigned r = 0; r <= nr; r++)
         rk[r] = _mm256_broadcastsi128_si256(
             _mm_loadu_si128((const __m128i *)ctx->rk[r]));
-    /* hp[k]: lane 0 = H^(16-2k), lane 1 = H^(15-2k), matching blocks 2k
-     * and 2k+1 of a 16-block chunk. */
+        /* hp[k]: lane 0 = H^(16-2k), lane 1 = H^(15-2k), matching blocks 2k
+         * and 2k+1 of a 16-block chunk. */
+#pragma GCC unroll 8
     for (int k = 0; k < 8; k++)
         hp[k] = _mm256_set_m128i(
             _mm_loadu_si128((const __m128i *)ctx->htab[14 - 2 * k]),
@@ -254,14 +265,17 @@ TGT_VAES size_t crypto__aes_gcm_vaes_seal(const struct mote_aes_gcm_ctx *ctx,
     size_t done = 0;
     for (; len - done >= 256; done += 256) {
         __m256i b[8];
+#pragma GCC unroll 8
         for (int i = 0; i < 8; i++) {
             b[i] = _mm256_xor_si256(_mm256_shuffle_epi8(c, bswap), rk[0]);
             c = _mm256_add_epi32(c, two);
         }
         for (unsigned r = 1; r < nr; r++)
+#pragma GCC unroll 8
             for (int i = 0; i < 8; i++)
                 b[i] = _mm256_aesenc_epi128(b[i], rk[r]);
         __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+#pragma GCC unroll 8
         for (int i = 0; i < 8; i++) {
             b[i] = _mm256_aesenclast_epi128(b[i], rk[nr]);
             __m256i m =
