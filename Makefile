@@ -95,7 +95,7 @@ TEST_DEPS :=
 	ct-check
 .DEFAULT_GOAL := all
 
-all: $(LIB_obj) $(LIBC_GUEST) $(APP_BINS) $(UNIT_obj) $(BENCH_BINS) $(B)/mote.pc
+all: $(LIB_obj) $(LIBC_GUEST) $(APP_BINS) $(UNIT_obj) $(BENCH_BINS)
 
 # ---- Compilation ---------------------------------------------------------------
 
@@ -160,13 +160,20 @@ $(B)/obj/bench/%: bench/%.c $(LIB_obj)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_obj) -D_GNU_SOURCE $< $(LIB_obj) $(LDLIBS) -o $@
 
-$(B)/mote.pc: Makefile
-	@mkdir -p $(@D)
-	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$${prefix}/include' \
-	  'libdir=$${prefix}/lib' '' 'Name: mote' \
-	  'Description: Mote library operating system (unix backend)' \
-	  'Version: $(VERSION)' 'Cflags: -I$${includedir}' \
-	  'Libs: -L$${libdir} -lmote' > $@
+# pkg-config file for PREFIX; written at install time so that it names the
+# prefix actually installed to.
+define mote_pc
+prefix=$(PREFIX)
+includedir=$${prefix}/include
+libdir=$${prefix}/lib
+
+Name: mote
+Description: Mote library operating system (unix backend)
+Version: $(VERSION)
+Cflags: -I$${includedir}
+Libs: -L$${libdir} -lmote -lm
+endef
+export mote_pc
 
 # ---- Checks --------------------------------------------------------------------
 
@@ -215,11 +222,11 @@ bench: all
 soak: all
 	./tests/soak.sh $(B)
 
-install: $(LIB_obj) $(B)/mote.pc
+install: $(LIB_obj)
 	install -d $(DESTDIR)$(PREFIX)/include/mote $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/mote/
 	install -m 644 $(LIB_obj) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 $(B)/mote.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	printf '%s\n' "$$mote_pc" > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mote.pc
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/mote $(DESTDIR)$(PREFIX)/lib/libmote.a \
