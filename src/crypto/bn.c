@@ -76,34 +76,74 @@ pk_limb bn_zero_mask(const pk_limb *a, size_t len)
     return ~pk__mask_nz64(d);
 }
 
-void bn_mod_add(pk_limb *r, const pk_limb *a, const pk_limb *b,
-                const pk_limb *m, size_t len)
+/* The bodies below are inlined with a constant len into fixed-size
+ * wrappers (4 and 6 limbs for P-256 and P-384), which lets the compiler
+ * unroll them; the generic wrappers take any len. */
+#define BN_INLINE static inline __attribute__((always_inline))
+#define BN_UNROLL _Pragma("GCC unroll 8")
+
+BN_INLINE pk_limb add_n(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                        size_t len)
 {
-    pk_limb t[BN_MAX_LIMBS];
-    pk_limb c = bn_add(r, a, b, len);
-    pk_limb br = bn_sub(t, r, m, len);
-    /* keep t when the sum overflowed or r >= m */
-    bn_cmov(r, t, len, ((pk_limb)0 - c) | ~((pk_limb)0 - br));
+    pk_limb c = 0;
+    BN_UNROLL
+    for (size_t i = 0; i < len; i++) {
+        pk_dlimb t = (pk_dlimb)a[i] + b[i] + c;
+        r[i] = (pk_limb)t;
+        c = (pk_limb)(t >> 64);
+    }
+    return c;
 }
 
-void bn_mod_sub(pk_limb *r, const pk_limb *a, const pk_limb *b,
-                const pk_limb *m, size_t len)
+BN_INLINE pk_limb sub_n(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                        size_t len)
 {
-    pk_limb t[BN_MAX_LIMBS];
-    pk_limb br = bn_sub(r, a, b, len);
-    bn_add(t, r, m, len);
-    bn_cmov(r, t, len, (pk_limb)0 - br);
+    pk_limb c = 0;
+    BN_UNROLL
+    for (size_t i = 0; i < len; i++) {
+        pk_dlimb t = (pk_dlimb)a[i] - b[i] - c;
+        r[i] = (pk_limb)t;
+        c = (pk_limb)(t >> 64) & 1;
+    }
+    return c;
 }
 
-void bn_mont_mul(pk_limb *r, const pk_limb *a, const pk_limb *b,
-                 const struct bn_mont *mt)
+BN_INLINE void mod_add_n(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                         const pk_limb *m, size_t len)
 {
-    size_t len = mt->len;
-    const pk_limb *m = mt->m;
+    pk_limb s[BN_MAX_LIMBS], t[BN_MAX_LIMBS];
+    pk_limb c = add_n(s, a, b, len);
+    pk_limb br = sub_n(t, s, m, len);
+    /* keep t when the sum overflowed or s >= m */
+    pk_limb mask = ((pk_limb)0 - c) | ~((pk_limb)0 - br);
+    BN_UNROLL
+    for (size_t i = 0; i < len; i++)
+        r[i] = s[i] ^ ((s[i] ^ t[i]) & mask);
+}
+
+BN_INLINE void mod_sub_n(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                         const pk_limb *m, size_t len)
+{
+    pk_limb s[BN_MAX_LIMBS], t[BN_MAX_LIMBS];
+    pk_limb br = sub_n(s, a, b, len);
+    add_n(t, s, m, len);
+    pk_limb mask = (pk_limb)0 - br;
+    BN_UNROLL
+    for (size_t i = 0; i < len; i++)
+        r[i] = s[i] ^ ((s[i] ^ t[i]) & mask);
+}
+
+BN_INLINE void mont_mul_n(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                          const pk_limb *m, pk_limb m0i, size_t len)
+{
     pk_limb t[BN_MAX_LIMBS + 2], d[BN_MAX_LIMBS];
-    memset(t, 0, (len + 2) * sizeof *t);
+    BN_UNROLL
+    for (size_t i = 0; i < len + 2; i++)
+        t[i] = 0;
+    BN_UNROLL
     for (size_t i = 0; i < len; i++) {
         pk_limb c = 0, bi = b[i];
+        BN_UNROLL
         for (size_t j = 0; j < len; j++) {
             pk_dlimb s = (pk_dlimb)a[j] * bi + t[j] + c;
             t[j] = (pk_limb)s;
@@ -112,9 +152,10 @@ void bn_mont_mul(pk_limb *r, const pk_limb *a, const pk_limb *b,
         pk_dlimb s = (pk_dlimb)t[len] + c;
         t[len] = (pk_limb)s;
         t[len + 1] = (pk_limb)(s >> 64);
-        pk_limb q = t[0] * mt->m0i;
+        pk_limb q = t[0] * m0i;
         s = (pk_dlimb)q * m[0] + t[0];
         c = (pk_limb)(s >> 64);
+        BN_UNROLL
         for (size_t j = 1; j < len; j++) {
             s = (pk_dlimb)q * m[j] + t[j] + c;
             t[j - 1] = (pk_limb)s;
@@ -125,11 +166,51 @@ void bn_mont_mul(pk_limb *r, const pk_limb *a, const pk_limb *b,
         t[len] = t[len + 1] + (pk_limb)(s >> 64);
     }
     /* t < 2m: subtract m unless that borrows past the top limb. */
-    pk_limb br = bn_sub(d, t, m, len);
+    pk_limb br = sub_n(d, t, m, len);
     pk_limb keep_t = (pk_limb)0 - (br & (t[len] ^ 1));
+    BN_UNROLL
     for (size_t i = 0; i < len; i++)
         r[i] = (d[i] & ~keep_t) | (t[i] & keep_t);
 }
+
+void bn_mod_add(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                const pk_limb *m, size_t len)
+{
+    mod_add_n(r, a, b, m, len);
+}
+
+void bn_mod_sub(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                const pk_limb *m, size_t len)
+{
+    mod_sub_n(r, a, b, m, len);
+}
+
+void bn_mont_mul(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                 const struct bn_mont *mt)
+{
+    mont_mul_n(r, a, b, mt->m, mt->m0i, mt->len);
+}
+
+#define BN_FIXED(n)                                                            \
+    void bn_mont_mul##n(pk_limb *r, const pk_limb *a, const pk_limb *b,        \
+                        const struct bn_mont *mt)                              \
+    {                                                                          \
+        mont_mul_n(r, a, b, mt->m, mt->m0i, n);                                \
+    }                                                                          \
+    void bn_mod_add##n(pk_limb *r, const pk_limb *a, const pk_limb *b,         \
+                       const pk_limb *m, size_t len)                           \
+    {                                                                          \
+        (void)len;                                                             \
+        mod_add_n(r, a, b, m, n);                                              \
+    }                                                                          \
+    void bn_mod_sub##n(pk_limb *r, const pk_limb *a, const pk_limb *b,         \
+                       const pk_limb *m, size_t len)                           \
+    {                                                                          \
+        (void)len;                                                             \
+        mod_sub_n(r, a, b, m, n);                                              \
+    }
+BN_FIXED(4)
+BN_FIXED(6)
 
 static size_t bitlen_pub(const pk_limb *a, size_t len)
 {

@@ -68,8 +68,15 @@ static const struct ec_params P384 = {48,     P384_P,  P384_B,
                                       P384_N, P384_GX, P384_GY};
 
 /* A curve ready for arithmetic; field elements in Montgomery form. */
+typedef void (*ec_mul_fn)(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                          const struct bn_mont *mt);
+typedef void (*ec_add_fn)(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                          const pk_limb *m, size_t len);
+
 struct ec {
     size_t len, nbytes; /* limbs, bytes */
+    ec_mul_fn mul;      /* fixed-size field operations */
+    ec_add_fn add, sub;
     struct bn_mont p, n;
     pk_limb b[EC_MAXL], gx[EC_MAXL], gy[EC_MAXL], one[EC_MAXL];
 };
@@ -90,6 +97,9 @@ static int ec_setup(struct ec *c, enum mote_ec_curve id)
         return MOTE_EINVAL;
     c->nbytes = cp->nbytes;
     c->len = cp->nbytes / 8;
+    c->mul = c->len == 4 ? bn_mont_mul4 : bn_mont_mul6;
+    c->add = c->len == 4 ? bn_mod_add4 : bn_mod_add6;
+    c->sub = c->len == 4 ? bn_mod_sub4 : bn_mod_sub6;
     bn_from_bytes(t, c->len, cp->p, cp->nbytes);
     bn_mont_init(&c->p, t, c->len);
     bn_from_bytes(t, c->len, cp->n, cp->nbytes);
@@ -114,9 +124,9 @@ size_t mote_ec_scalar_len(enum mote_ec_curve c)
 /* ---- Field (mod p, Montgomery form)
  * ------------------------------------------ */
 
-#define FMUL(r, a, b) bn_mont_mul((r), (a), (b), &c->p)
-#define FADD(r, a, b) bn_mod_add((r), (a), (b), c->p.m, c->len)
-#define FSUB(r, a, b) bn_mod_sub((r), (a), (b), c->p.m, c->len)
+#define FMUL(r, a, b) c->mul((r), (a), (b), &c->p)
+#define FADD(r, a, b) c->add((r), (a), (b), c->p.m, c->len)
+#define FSUB(r, a, b) c->sub((r), (a), (b), c->p.m, c->len)
 
 /* ---- Group: complete formulas, a = -3 -------------------------------------
  */
@@ -259,6 +269,56 @@ static void pt_mul_ct(const struct ec *c, struct pt *r, const struct pt *p,
     mote_memzero_explicit(&acc, sizeof acc);
 }
 
+/* Fixed-base tables: tab[i][j - 1] = j * 16^i * G, j = 1..15, projective,
+ * one per curve, filled on first use (a deterministic cache of public
+ * values: 92 KiB for P-256, 207 KiB for P-384; Mote runs one scheduler per
+ * process, so the fill needs no lock). [k]G is then one complete addition
+ * per 4-bit window and no doublings. NEEDSWORK: generate the tables at
+ * build time (and store them affine, for mixed additions). */
+#define P256_WIN 64
+#define P384_WIN 96
+static struct pt p256_tab[P256_WIN][15], p384_tab[P384_WIN][15];
+static int p256_ready, p384_ready;
+
+static struct pt (*base_table(const struct ec *c))[15]
+{
+    int *ready = c->len == 4 ? &p256_ready : &p384_ready;
+    struct pt(*tab)[15] = c->len == 4 ? p256_tab : p384_tab;
+    size_t wins = 2 * c->nbytes;
+    if (!*ready) {
+        struct pt base;
+        memcpy(base.x, c->gx, sizeof base.x);
+        memcpy(base.y, c->gy, sizeof base.y);
+        memcpy(base.z, c->one, sizeof base.z);
+        for (size_t i = 0; i < wins; i++) {
+            tab[i][0] = base;
+            for (int j = 1; j < 15; j++)
+                pt_add(c, &tab[i][j], &tab[i][j - 1], &base);
+            pt_add(c, &base, &tab[i][14], &base); /* 16^(i+1) G */
+        }
+        *ready = 1;
+    }
+    return tab;
+}
+
+/* r = [k]G for secret k (nbytes big-endian), constant time. */
+static void pt_mul_base_ct(const struct ec *c, struct pt *r, const uint8_t *k)
+{
+    struct pt(*tab)[15] = base_table(c);
+    struct pt sel, acc;
+    pt_identity(c, &acc);
+    for (size_t i = 0; i < 2 * c->nbytes; i++) {
+        unsigned w = (k[c->nbytes - 1 - i / 2] >> (4 * (i & 1))) & 15;
+        pt_identity(c, &sel);
+        for (unsigned j = 1; j < 16; j++)
+            pt_cmov(c, &sel, &tab[i][j - 1], ~pk__mask_nz64(j ^ w));
+        pt_add(c, &acc, &acc, &sel);
+    }
+    *r = acc;
+    mote_memzero_explicit(&sel, sizeof sel);
+    mote_memzero_explicit(&acc, sizeof acc);
+}
+
 /* r = [u1]G + [u2]Q for public scalars (limbs), variable time. */
 static void pt_mul2_pub(const struct ec *c, struct pt *r, const pk_limb *u1,
                         const struct pt *q, const pk_limb *u2)
@@ -379,17 +439,14 @@ static int scalar_check(const struct ec *c, pk_limb *k, const uint8_t *in)
 int mote_ec_public(enum mote_ec_curve id, uint8_t *pub, const uint8_t *priv)
 {
     struct ec c;
-    struct pt g, q;
+    struct pt q;
     pk_limb k[EC_MAXL], x[EC_MAXL], y[EC_MAXL];
     int rc = ec_setup(&c, id);
     if (rc < 0)
         return rc;
     if ((rc = scalar_check(&c, k, priv)) < 0)
         return rc;
-    memcpy(g.x, c.gx, sizeof g.x);
-    memcpy(g.y, c.gy, sizeof g.y);
-    memcpy(g.z, c.one, sizeof g.z);
-    pt_mul_ct(&c, &q, &g, priv);
+    pt_mul_base_ct(&c, &q, priv);
     pt_affine(&c, x, y, &q);
     pub[0] = 4;
     bn_to_bytes(pub + 1, c.nbytes, x, c.len);
@@ -475,7 +532,7 @@ int mote_ecdsa_sign(enum mote_ec_curve id, uint8_t *sig, const uint8_t *priv,
                     const uint8_t *extra, size_t extra_len)
 {
     struct ec c;
-    struct pt g, rp;
+    struct pt rp;
     struct mote_hmac_ctx hm;
     pk_limb d[EC_MAXL], z[EC_MAXL], k[EC_MAXL], r[EC_MAXL], s[EC_MAXL],
         t[EC_MAXL];
@@ -509,9 +566,6 @@ int mote_ecdsa_sign(enum mote_ec_curve id, uint8_t *sig, const uint8_t *priv,
         mote_hmac_update(&hm, v, hl);
         mote_hmac_final(&hm, v);
     }
-    memcpy(g.x, c.gx, sizeof g.x);
-    memcpy(g.y, c.gy, sizeof g.y);
-    memcpy(g.z, c.one, sizeof g.z);
     for (;;) {
         size_t tl = 0;
         while (tl < nb) { /* step h.2 */
@@ -527,7 +581,7 @@ int mote_ecdsa_sign(enum mote_ec_curve id, uint8_t *sig, const uint8_t *priv,
                            ~bn_zero_mask(k, c.len))) {
             uint8_t kb[EC_MAXL * 8];
             bn_to_bytes(kb, nb, k, c.len);
-            pt_mul_ct(&c, &rp, &g, kb);
+            pt_mul_base_ct(&c, &rp, kb);
             mote_memzero_explicit(kb, sizeof kb);
             pt_affine(&c, r, NULL, &rp);
             reduce_once(&c, r); /* x < p < 2n */

@@ -160,28 +160,38 @@ static void ge_base(struct ge *b)
     (void)rc; /* a constant: cannot fail */
 }
 
-/* r = [k]P for a secret 256-bit little-endian k: 4-bit fixed windows, the
- * table read whole for every window. */
-static void ge_scalarmult_ct(struct ge *r, const struct ge *p,
-                             const uint8_t k[32])
+/* Fixed-base table: tab[i][j - 1] = j * 16^i * B, j = 1..15 (150 KiB),
+ * filled on first use; a deterministic cache of public values (one
+ * scheduler per process: no lock needed). [k]B is then one complete
+ * addition per 4-bit window. NEEDSWORK: generate at build time, store in
+ * the (y+x, y-x, 2dxy) form for cheaper mixed additions. */
+static struct ge base_tab[64][15];
+static int base_ready;
+
+static void ge_scalarmult_base_ct(struct ge *r, const uint8_t k[32])
 {
-    struct ge tab[16], sel, acc;
-    ge_identity(&tab[0]);
-    tab[1] = *p;
-    for (int i = 2; i < 16; i++)
-        ge_add(&tab[i], &tab[i - 1], p);
+    struct ge sel, acc;
+    if (!base_ready) {
+        struct ge b;
+        ge_base(&b);
+        for (int i = 0; i < 64; i++) {
+            base_tab[i][0] = b;
+            for (int j = 1; j < 15; j++)
+                ge_add(&base_tab[i][j], &base_tab[i][j - 1], &b);
+            ge_add(&b, &base_tab[i][14], &b); /* 16^(i+1) B */
+        }
+        base_ready = 1;
+    }
     ge_identity(&acc);
-    for (int i = 63; i >= 0; i--) {
+    for (int i = 0; i < 64; i++) {
         unsigned w = (k[i / 2] >> (4 * (i & 1))) & 15;
-        for (int s = 0; s < 4; s++)
-            ge_dbl(&acc, &acc);
         ge_identity(&sel);
         for (unsigned j = 1; j < 16; j++)
-            ge_cmov(&sel, &tab[j], 1 & ~(pk__mask_nz64(j ^ w) >> 63));
+            ge_cmov(&sel, &base_tab[i][j - 1],
+                    1 & ~(pk__mask_nz64(j ^ w) >> 63));
         ge_add(&acc, &acc, &sel);
     }
     *r = acc;
-    mote_memzero_explicit(tab, sizeof tab);
     mote_memzero_explicit(&sel, sizeof sel);
     mote_memzero_explicit(&acc, sizeof acc);
 }
@@ -249,10 +259,9 @@ void mote_ed25519_public(uint8_t pub[MOTE_ED25519_PUB_LEN],
                          const uint8_t seed[MOTE_ED25519_SEED_LEN])
 {
     uint8_t h[64];
-    struct ge b, a;
+    struct ge a;
     expand(h, seed);
-    ge_base(&b);
-    ge_scalarmult_ct(&a, &b, h);
+    ge_scalarmult_base_ct(&a, h);
     ge_encode(pub, &a);
     mote_memzero_explicit(h, sizeof h);
     mote_memzero_explicit(&a, sizeof a);
@@ -265,20 +274,19 @@ void mote_ed25519_sign(uint8_t sig[MOTE_ED25519_SIG_LEN], const uint8_t *msg,
     uint8_t h[64], a_pub[32], rh[64], r[32], kh[64], k[32];
     pk_limb al[4], rl[4], kl[4], s[4];
     struct bn_mont mt;
-    struct ge b, rp;
+    struct ge rp;
 
     expand(h, seed);
-    ge_base(&b);
     if (pub) {
         memcpy(a_pub, pub, 32);
     } else {
-        ge_scalarmult_ct(&rp, &b, h);
+        ge_scalarmult_base_ct(&rp, h);
         ge_encode(a_pub, &rp);
     }
     l_mont(&mt);
     hash3(rh, h + 32, 32, msg, len, NULL, 0); /* r = H(prefix || M) */
     sc_reduce64(r, rh, &mt);
-    ge_scalarmult_ct(&rp, &b, r);
+    ge_scalarmult_base_ct(&rp, r);
     ge_encode(sig, &rp);                     /* R */
     hash3(kh, sig, 32, a_pub, 32, msg, len); /* k = H(R || A || M) */
     sc_reduce64(k, kh, &mt);

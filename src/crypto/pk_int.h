@@ -83,6 +83,21 @@ void bn_mod_add(pk_limb *r, const pk_limb *a, const pk_limb *b,
 void bn_mod_sub(pk_limb *r, const pk_limb *a, const pk_limb *b,
                 const pk_limb *m, size_t len);
 
+/* Fixed-size versions (len 4 and 6; the len argument is ignored), same
+ * contracts: the compiler unrolls them. */
+void bn_mont_mul4(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                  const struct bn_mont *mt);
+void bn_mont_mul6(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                  const struct bn_mont *mt);
+void bn_mod_add4(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                 const pk_limb *m, size_t len);
+void bn_mod_add6(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                 const pk_limb *m, size_t len);
+void bn_mod_sub4(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                 const pk_limb *m, size_t len);
+void bn_mod_sub6(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                 const pk_limb *m, size_t len);
+
 /* Prepare mt for odd modulus m (len limbs; public). */
 int bn_mont_init(struct bn_mont *mt, const pk_limb *m, size_t len);
 /* Same for a secret odd modulus (an RSA prime): no checks, no branch on
