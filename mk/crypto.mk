@@ -58,3 +58,6 @@ $(CT_CRYPTO): tests/ct/ct_crypto.c $(LIB_obj)
 TEST_DEPS += $(CT_CRYPTO)
 ct-check: $(CT_CRYPTO)
 	MOTE_BUILD=$(B) ./tests/interop/ct_check.t
+
+# bench/crypto_sym.c measures against libcrypto in the same binary.
+$(B)/obj/bench/crypto_sym: private LDLIBS += -lcrypto
