@@ -173,22 +173,57 @@ BN_INLINE void mont_mul_n(pk_limb *r, const pk_limb *a, const pk_limb *b,
         r[i] = (d[i] & ~keep_t) | (t[i] & keep_t);
 }
 
+/* The generic entry points dispatch on the (public) length to copies
+ * specialised for the sizes that matter: P-256, P-384, and the RSA primes
+ * and moduli of 2048, 3072 and 4096 bits. */
+#define BN_DISPATCH(len, call)                                                 \
+    switch (len) {                                                             \
+    case 4:                                                                    \
+        call(4);                                                               \
+        break;                                                                 \
+    case 6:                                                                    \
+        call(6);                                                               \
+        break;                                                                 \
+    case 16:                                                                   \
+        call(16);                                                              \
+        break;                                                                 \
+    case 24:                                                                   \
+        call(24);                                                              \
+        break;                                                                 \
+    case 32:                                                                   \
+        call(32);                                                              \
+        break;                                                                 \
+    case 48:                                                                   \
+        call(48);                                                              \
+        break;                                                                 \
+    case 64:                                                                   \
+        call(64);                                                              \
+        break;                                                                 \
+    default:                                                                   \
+        call(len);                                                             \
+    }
+
 void bn_mod_add(pk_limb *r, const pk_limb *a, const pk_limb *b,
                 const pk_limb *m, size_t len)
 {
-    mod_add_n(r, a, b, m, len);
+#define CALL(n) mod_add_n(r, a, b, m, n)
+    BN_DISPATCH(len, CALL)
+#undef CALL
 }
 
 void bn_mod_sub(pk_limb *r, const pk_limb *a, const pk_limb *b,
                 const pk_limb *m, size_t len)
 {
-    mod_sub_n(r, a, b, m, len);
+#define CALL(n) mod_sub_n(r, a, b, m, n)
+    BN_DISPATCH(len, CALL)
+#undef CALL
 }
 
 void bn_mont_mul(pk_limb *r, const pk_limb *a, const pk_limb *b,
-                 const struct bn_mont *mt)
-{
-    mont_mul_n(r, a, b, mt->m, mt->m0i, mt->len);
+                 const struct bn_mont *mt){
+#define CALL(n) mont_mul_n(r, a, b, mt->m, mt->m0i, n)
+    BN_DISPATCH(mt->len, CALL)
+#undef CALL
 }
 
 #define BN_FIXED(n)                                                            \
@@ -209,10 +244,9 @@ void bn_mont_mul(pk_limb *r, const pk_limb *a, const pk_limb *b,
         (void)len;                                                             \
         mod_sub_n(r, a, b, m, n);                                              \
     }
-BN_FIXED(4)
-BN_FIXED(6)
+BN_FIXED(4) BN_FIXED(6)
 
-static size_t bitlen_pub(const pk_limb *a, size_t len)
+    static size_t bitlen_pub(const pk_limb *a, size_t len)
 {
     for (size_t i = len; i-- > 0;)
         if (a[i])

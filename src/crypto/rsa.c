@@ -262,44 +262,64 @@ static int priv_setup(struct rsa_priv *k, const struct mote_rsa_private *key)
     return 0;
 }
 
+/* out = m^d mod pr (m: len limbs) for one prime pr of the CRT, blinded:
+ * with a random r < pr, ((m r^e)^d) r^-1 = m^d because e d = 1 mod
+ * (pr - 1). Blinding each prime with its own r is blinding with the r mod
+ * n that has those residues; the inverse is taken modulo the half-size
+ * prime, which is four times cheaper than modulo n. */
+static int crt_half(const struct rsa_priv *k, const struct bn_mont *pm,
+                    const pk_limb *d, pk_limb *out, const pk_limb *m,
+                    size_t len, mote_pk_rng_fn rng, void *rng_ctx)
+{
+    size_t pl = pm->len;
+    pk_limb r[HALF_MAXL], ri[HALF_MAXL], t[HALF_MAXL], mp[HALF_MAXL],
+        wide[2 * HALF_MAXL];
+    uint8_t rb[16 * HALF_MAXL];
+    for (;;) {
+        if (rng(rng_ctx, rb, 16 * pl) < 0)
+            return MOTE_EIO;
+        bn_from_bytes(wide, 2 * pl, rb, 16 * pl);
+        bn_reduce_wide(r, wide, pm); /* r < pr, close to uniform */
+        pk_limb okm = bn_mod_inv_odd(ri, r, pm->m, pl) & ~bn_zero_mask(r, pl);
+        if (pk__declassify(okm)) /* fails only for r = 0: p ~ 2^-1000 */
+            break;
+    }
+    reduce_any(mp, m, len, pm);
+    bn_mod_exp_pub(t, r, k->pub.e, 1, pm); /* r^e */
+    bn_mont_mul(mp, mp, t, pm);
+    bn_mont_mul(mp, mp, pm->rr, pm); /* m r^e */
+    bn_mod_exp_ct(t, mp, d, pl, pm); /* m^d r */
+    bn_mont_mul(out, t, ri, pm);
+    bn_mont_mul(out, out, pm->rr, pm); /* m^d */
+    mote_memzero_explicit(r, sizeof r);
+    mote_memzero_explicit(ri, sizeof ri);
+    mote_memzero_explicit(t, sizeof t);
+    mote_memzero_explicit(mp, sizeof mp);
+    mote_memzero_explicit(wide, sizeof wide);
+    mote_memzero_explicit(rb, sizeof rb);
+    return 0;
+}
+
 /* sig = em^d mod n via CRT with blinding, checked with the public key. */
 static int rsa_private_op(const struct rsa_priv *k, uint8_t *sig,
                           const uint8_t *em, mote_pk_rng_fn rng, void *rng_ctx)
 {
     const struct bn_mont *n = &k->pub.n;
     size_t len = n->len, pl = k->p.len, ql = k->q.len;
-    pk_limb m[RSA_MAXL], r[RSA_MAXL], ri[RSA_MAXL], t[RSA_MAXL], s[RSA_MAXL],
-        chk[RSA_MAXL], s1[HALF_MAXL], s2[HALF_MAXL], hh[HALF_MAXL],
-        w[2 * RSA_MAXL];
-    uint8_t rb[MOTE_RSA_MAX_LEN];
+    pk_limb m[RSA_MAXL], t[RSA_MAXL], s[RSA_MAXL], chk[RSA_MAXL], s1[HALF_MAXL],
+        s2[HALF_MAXL], hh[HALF_MAXL], w[2 * RSA_MAXL];
     int rc = 0;
 
     bn_from_bytes(m, len, em, k->pub.k);
     if (!bn_lt_mask(m, n->m, len))
         return MOTE_EINVAL;
-    /* Blinding factor r: random, below 2^(bits - 1) < n, invertible. */
-    for (;;) {
-        if (!rng)
-            return MOTE_EINVAL;
-        if ((rc = rng(rng_ctx, rb, k->pub.k)) < 0)
-            return MOTE_EIO;
-        bn_from_bytes(r, len, rb, k->pub.k);
-        size_t top = k->pub.bits - 1; /* clear bits >= top */
-        for (size_t i = top; i < 64 * len; i++)
-            r[i / 64] &= ~((pk_limb)1 << (i % 64));
-        if (bn_mod_inv_odd(ri, r, n->m, len) & ~bn_zero_mask(r, len))
-            break;
-    }
-    bn_mod_exp_pub(t, r, k->pub.e, 1, n); /* r^e */
-    bn_mont_mul(m, m, t, n);              /* m r^e / R */
-    bn_mont_mul(m, m, n->rr, n);          /* m r^e */
-
-    /* s1 = m^dp mod p, s2 = m^dq mod q. */
-    reduce_any(t, m, len, &k->p);
-    bn_mod_exp_ct(s1, t, k->dp, pl, &k->p);
-    reduce_any(t, m, len, &k->q);
-    bn_mod_exp_ct(s2, t, k->dq, ql, &k->q);
-    /* h = qinv (s1 - s2) mod p; s = s2 + q h. */
+    if (!rng)
+        return MOTE_EINVAL;
+    /* s1 = m^dp mod p, s2 = m^dq mod q, each blinded. */
+    if ((rc = crt_half(k, &k->p, k->dp, s1, m, len, rng, rng_ctx)) < 0 ||
+        (rc = crt_half(k, &k->q, k->dq, s2, m, len, rng, rng_ctx)) < 0)
+        goto out;
+    /* Garner: h = qinv (s1 - s2) mod p; s = s2 + q h. */
     reduce_any(t, s2, ql, &k->p);
     bn_mod_sub(hh, s1, t, k->p.m, pl);
     bn_mont_mul(hh, hh, k->qinv, &k->p);
@@ -310,11 +330,7 @@ static int rsa_private_op(const struct rsa_priv *k, uint8_t *sig,
     memset(t, 0, len * sizeof *t);
     memcpy(t, w, (pl + ql < len ? pl + ql : len) * sizeof *w);
     bn_add(s, s, t, len);
-    /* Unblind: s = s' r^-1 mod n. */
-    bn_mont_mul(s, s, ri, n);
-    bn_mont_mul(s, s, n->rr, n);
     /* Fault check (the Bellcore attack): s^e must give back m. */
-    bn_from_bytes(m, len, em, k->pub.k);
     bn_mod_exp_pub(chk, s, k->pub.e, 1, n);
     if (pk__declassify(bn_sub(t, chk, m, len) | ~bn_zero_mask(t, len))) {
         rc = MOTE_EINTERNAL;
@@ -322,16 +338,14 @@ static int rsa_private_op(const struct rsa_priv *k, uint8_t *sig,
     } else {
         bn_to_bytes(sig, k->pub.k, s, len);
     }
+out:
     mote_memzero_explicit(m, sizeof m);
-    mote_memzero_explicit(r, sizeof r);
-    mote_memzero_explicit(ri, sizeof ri);
     mote_memzero_explicit(t, sizeof t);
     mote_memzero_explicit(s, sizeof s);
     mote_memzero_explicit(s1, sizeof s1);
     mote_memzero_explicit(s2, sizeof s2);
     mote_memzero_explicit(hh, sizeof hh);
     mote_memzero_explicit(w, sizeof w);
-    mote_memzero_explicit(rb, sizeof rb);
     return rc;
 }
 
