@@ -228,9 +228,25 @@ echo_row() { # CONNS MODE LABEL
         "$(fmt 0 "$(med "${m}_loadcpu")")" "$(fmt 0 "$(med "${p}_loadcpu")")"
 }
 
+# A warning when other work had the machine: the figures then say more about
+# how the kernel shared the CPUs than about either program.
+BUSY=$(awk -v a="${LOAD_START%% *}" -v b="${LOAD_END%% *}" -v n="$(nproc)" \
+    'BEGIN { if (a + 0 > n - 0.5 || b + 0 > n - 0.5) print "yes" }')
+
 report() {
     cat <<EOF
 # Benchmarks: fibers and echo, $(date +%F)
+EOF
+    if [ -n "$BUSY" ]; then
+        cat <<EOF
+
+> **Busy machine:** the 1-minute load average ($LOAD_START at the start,
+> $LOAD_END at the end) was near or above the CPU count, so the benchmark
+> processes shared CPUs with other work. Absolute figures are low and noisy;
+> the ratios suffer less but are still noisier than usual.
+EOF
+    fi
+    cat <<EOF
 
 - Command: \`make bench\`, which runs \`$CMD\` after \`make all\`; this run took ${ELAPSED} s.
 - Machine: $(nproc) CPUs (${CPU:-unknown CPU}), Linux $(uname -r), $(${CC:-gcc} --version | head -1). Shared with other work: load average $LOAD_START at the start, $LOAD_END at the end.
