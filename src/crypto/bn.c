@@ -246,7 +246,34 @@ void bn_mont_mul(pk_limb *r, const pk_limb *a, const pk_limb *b,
     }
 BN_FIXED(4) BN_FIXED(6)
 
-    static size_t bitlen_pub(const pk_limb *a, size_t len)
+    /* P-256's p = 2^256 - 2^224 + 2^192 + 2^96 - 1 as a compile-time constant:
+     * -p^-1 mod 2^64 = 1 and one limb is zero, so the compiler folds the
+     * reduction's multiplications into shifts and drops a quarter of them. */
+    static const pk_limb P256_P[4] = {0xffffffffffffffff, 0x00000000ffffffff,
+                                      0x0000000000000000, 0xffffffff00000001};
+
+void bn_mont_mul_p256(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                      const struct bn_mont *mt)
+{
+    (void)mt;
+    mont_mul_n(r, a, b, P256_P, 1, 4);
+}
+
+void bn_mod_add_p256(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                     const pk_limb *m, size_t len)
+{
+    (void)m, (void)len;
+    mod_add_n(r, a, b, P256_P, 4);
+}
+
+void bn_mod_sub_p256(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                     const pk_limb *m, size_t len)
+{
+    (void)m, (void)len;
+    mod_sub_n(r, a, b, P256_P, 4);
+}
+
+static size_t bitlen_pub(const pk_limb *a, size_t len)
 {
     for (size_t i = len; i-- > 0;)
         if (a[i])

@@ -97,9 +97,9 @@ static int ec_setup(struct ec *c, enum mote_ec_curve id)
         return MOTE_EINVAL;
     c->nbytes = cp->nbytes;
     c->len = cp->nbytes / 8;
-    c->mul = c->len == 4 ? bn_mont_mul4 : bn_mont_mul6;
-    c->add = c->len == 4 ? bn_mod_add4 : bn_mod_add6;
-    c->sub = c->len == 4 ? bn_mod_sub4 : bn_mod_sub6;
+    c->mul = c->len == 4 ? bn_mont_mul_p256 : bn_mont_mul6;
+    c->add = c->len == 4 ? bn_mod_add_p256 : bn_mod_add6;
+    c->sub = c->len == 4 ? bn_mod_sub_p256 : bn_mod_sub6;
     bn_from_bytes(t, c->len, cp->p, cp->nbytes);
     bn_mont_init(&c->p, t, c->len);
     bn_from_bytes(t, c->len, cp->n, cp->nbytes);

@@ -98,6 +98,14 @@ void bn_mod_sub4(pk_limb *r, const pk_limb *a, const pk_limb *b,
 void bn_mod_sub6(pk_limb *r, const pk_limb *a, const pk_limb *b,
                  const pk_limb *m, size_t len);
 
+/* The same for P-256's field prime only (mt, m and len are ignored). */
+void bn_mont_mul_p256(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                      const struct bn_mont *mt);
+void bn_mod_add_p256(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                     const pk_limb *m, size_t len);
+void bn_mod_sub_p256(pk_limb *r, const pk_limb *a, const pk_limb *b,
+                     const pk_limb *m, size_t len);
+
 /* Prepare mt for odd modulus m (len limbs; public). */
 int bn_mont_init(struct bn_mont *mt, const pk_limb *m, size_t len);
 /* Same for a secret odd modulus (an RSA prime): no checks, no branch on
