@@ -305,6 +305,52 @@ int mote_http_end(struct mote_http_exchange *x);
 /* Ask that the connection be closed after this response. */
 void mote_http_close_after(struct mote_http_exchange *x);
 
+/* ---- Client
+ * ------------------------------------------------------------------
+ */
+
+/* A client keeps at most one idle keep-alive connection and reuses it for
+ * the next request to the same host and port. URLs are
+ * "http://HOST[:PORT]/path?query" with HOST an IPv4 address, a bracketed
+ * IPv6 address or "localhost" (no DNS yet). All calls block the calling
+ * fiber. */
+struct mote_http_client;
+
+struct mote_http_client_config {
+    struct mote_stack *stack;       /* NULL: mote_stack_default() */
+    uint64_t timeout_ns;            /* connect, each read/write [30 s] */
+    int max_redirects;              /* 0: return 3xx as is */
+    struct mote_http_limits limits; /* for responses; zero: defaults */
+};
+
+/* The response to one request; the client owns it and reuses it on the
+ * next request. head's views and body stay valid until then. */
+struct mote_http_client_response {
+    struct mote_http_response head;
+    struct mote_buf body; /* decoded body (no body for HEAD) */
+    int reused;           /* 1 if sent on a kept-alive connection */
+    int redirects;        /* redirects followed */
+};
+
+int mote_http_client_new(const struct mote_http_client_config *cfg,
+                         struct mote_http_client **out);
+/* Closes any kept connection. */
+void mote_http_client_free(struct mote_http_client *c);
+
+/* Send a request and read the whole response into *resp (owned by the
+ * client: valid until the next request or free). extra_headers is a block
+ * of "Name: value\r\n" lines or NULL; body (len bytes) is sent with a
+ * Content-Length when not NULL. A stale kept-alive connection (closed by
+ * the server while idle) is replaced and an idempotent request retried
+ * once. Errors: MOTE_EINVAL (bad URL or header block), MOTE_EPROTO (bad
+ * response), MOTE_EMSGSIZE (response past limits), MOTE_ETIMEDOUT,
+ * connection errors. */
+int mote_http_client_request(struct mote_http_client *c,
+                             enum mote_http_method method, const char *url,
+                             const char *extra_headers, const void *body,
+                             size_t len,
+                             const struct mote_http_client_response **resp);
+
 /* ---- Routing and middleware ----------------------------------------------
  */
 

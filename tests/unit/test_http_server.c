@@ -734,6 +734,122 @@ static void test_router(void)
     is_int(srv_stop(&sv), 0, "stopped");
 }
 
+/* ---- Client -------------------------------------------------------------
+ */
+
+static int client_target(void *arg, struct mote_http_exchange *x)
+{
+    (void)arg;
+    const struct mote_http_request *req = mote_http_exchange_request(x);
+    char loc[64];
+    if (req->path.len == 6 && memcmp(req->path.ptr, "/redir", 6) == 0) {
+        mote_http_add_header(x, "Location", "/stream");
+        return mote_http_respond(x, 302, "text/plain", "moved\n", 6);
+    }
+    if (req->path.len == 5 && memcmp(req->path.ptr, "/loop", 5) == 0) {
+        snprintf(loc, sizeof(loc), "http://127.0.0.1:%u/loop",
+                 (unsigned)sv.port);
+        mote_http_add_header(x, "Location", loc);
+        return mote_http_respond(x, 307, "text/plain", "again\n", 6);
+    }
+    if (req->path.len == 6 && memcmp(req->path.ptr, "/close", 6) == 0) {
+        mote_http_close_after(x);
+        return mote_http_respond(x, 200, "text/plain", "bye", 3);
+    }
+    return echo_handler(NULL, x);
+}
+
+static void test_client(void)
+{
+    struct mote_http_server_config cfg = {.handler = client_target};
+    srv_start(&sv, &cfg);
+    struct mote_http_client *c;
+    struct mote_http_client_config cc = {.max_redirects = 3};
+    is_int(mote_http_client_new(&cc, &c), 0, "client");
+    char url[128];
+    const struct mote_http_client_response *r;
+#define URL(path)                                                              \
+    (snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned)sv.port,    \
+              path),                                                           \
+     url)
+    is_int(mote_http_client_request(c, MOTE_HTTP_GET, URL("/a?b=1"), NULL, NULL,
+                                    0, &r),
+           0, "GET");
+    ok(r->head.status == 200 && r->body.len == 12 &&
+           memcmp(mote_buf_data(&r->body), "GET /a ", 7) == 0 && !r->reused,
+       "GET body, new connection");
+    is_int(mote_http_client_request(c, MOTE_HTTP_POST, URL("/p"),
+                                    "X-Test: 1\r\n", "payload", 7, &r),
+           0, "POST");
+    ok(r->body.len == 20 &&
+           memcmp(mote_buf_data(&r->body), "POST /p body=payload", 20) == 0 &&
+           r->reused,
+       "POST body echoed, on the kept connection");
+    is_int(
+        mote_http_client_request(c, MOTE_HTTP_PUT, URL("/q"), NULL, "x", 1, &r),
+        0, "PUT");
+    ok(r->reused && r->body.len == 13, "PUT reused");
+    is_int(mote_http_client_request(c, MOTE_HTTP_DELETE, URL("/d"), NULL, NULL,
+                                    0, &r),
+           0, "DELETE");
+    is_int(mote_http_client_request(c, MOTE_HTTP_HEAD, URL("/h"), NULL, NULL, 0,
+                                    &r),
+           0, "HEAD");
+    ok(r->head.status == 200 && r->body.len == 0 &&
+           r->head.content_length == 13,
+       "HEAD: length, no body");
+    is_int(mote_http_client_request(c, MOTE_HTTP_GET, URL("/stream"), NULL,
+                                    NULL, 0, &r),
+           0, "chunked response");
+    ok(r->body.len == 7 && memcmp(mote_buf_data(&r->body), "abcdefg", 7) == 0,
+       "decoded");
+    is_int(mote_http_client_request(c, MOTE_HTTP_GET, URL("/redir"), NULL, NULL,
+                                    0, &r),
+           0, "redirect");
+    ok(r->head.status == 200 && r->redirects == 1 && r->body.len == 7,
+       "followed to /stream");
+    is_int(mote_http_client_request(c, MOTE_HTTP_GET, URL("/loop"), NULL, NULL,
+                                    0, &r),
+           0, "redirect loop");
+    ok(r->head.status == 307 && r->redirects == 3, "stops after max (3)");
+    struct mote_http_server_stats st;
+    mote_http_server_stats(sv.s, &st);
+    is_int(st.accepted, 1, "every request so far on one connection");
+    is_int(mote_http_client_request(c, MOTE_HTTP_GET, URL("/close"), NULL, NULL,
+                                    0, &r),
+           0, "server closes after");
+    is_int(mote_http_client_request(c, MOTE_HTTP_GET, URL("/x"), NULL, NULL, 0,
+                                    &r),
+           0, "next request");
+    ok(!r->reused, "on a new connection");
+    is_int(mote_http_client_request(c, MOTE_HTTP_GET, "ftp://x/", NULL, NULL, 0,
+                                    &r),
+           MOTE_EINVAL, "not http");
+    is_int(mote_http_client_request(c, MOTE_HTTP_GET, "http://no.dns/", NULL,
+                                    NULL, 0, &r),
+           MOTE_EINVAL, "names need DNS");
+    is_int(mote_http_client_request(c, MOTE_HTTP_GET, URL("/x"), "Bad", NULL, 0,
+                                    &r),
+           MOTE_EINVAL, "header block without CRLF");
+    mote_http_client_free(c);
+
+    /* Timeout: the handler sleeps 300 ms, the client waits 100 ms. */
+    cc.timeout_ns = 100 * MS;
+    mote_http_client_new(&cc, &c);
+    is_int(mote_http_client_request(c, MOTE_HTTP_GET, URL("/sleep"), NULL, NULL,
+                                    0, &r),
+           MOTE_ETIMEDOUT, "client timeout");
+    mote_http_client_free(c);
+    is_int(srv_stop(&sv), 0, "stopped");
+    /* Nothing listening. */
+    mote_http_client_new(NULL, &c);
+    is_int(
+        mote_http_client_request(c, MOTE_HTTP_GET, URL("/"), NULL, NULL, 0, &r),
+        MOTE_ECONNREFUSED, "connection refused");
+    mote_http_client_free(c);
+#undef URL
+}
+
 static void test_kv_dir(void)
 {
     char dir[] = "/tmp/mote-kv-XXXXXX";
@@ -796,6 +912,7 @@ int mote_main(int argc, char **argv)
     TAP_CASE(test_conn_cap);
     TAP_CASE(test_static);
     TAP_CASE(test_router);
+    TAP_CASE(test_client);
     TAP_CASE(test_kv_dir);
     struct mote_sched_stats st;
     mote_sched_stats(&st);
