@@ -343,19 +343,31 @@ static void pt_mul2_pub(const struct ec *c, struct pt *r, const pk_limb *u1,
     *r = acc;
 }
 
+/* r = a^-1 (Montgomery form in and out) as a^(p - 2): the exponent is
+ * public, so square-and-multiply over its bits is constant time in a. */
+static void fe_inv(const struct ec *c, pk_limb *r, const pk_limb *a)
+{
+    pk_limb e[EC_MAXL], two[EC_MAXL], acc[EC_MAXL];
+    memset(two, 0, sizeof two);
+    two[0] = 2;
+    bn_sub(e, c->p.m, two, c->len);
+    memcpy(acc, c->one, sizeof acc);
+    for (size_t i = 64 * c->len; i-- > 0;) {
+        FMUL(acc, acc, acc);
+        if ((e[i / 64] >> (i % 64)) & 1)
+            FMUL(acc, acc, a);
+    }
+    memcpy(r, acc, c->len * sizeof *r);
+}
+
 /* Affine x, y in plain form (not Montgomery). Returns all ones if p is
  * the identity (then x, y are zero). Constant time. */
 static pk_limb pt_affine(const struct ec *c, pk_limb *x, pk_limb *y,
                          const struct pt *p)
 {
-    pk_limb z[EC_MAXL], e[EC_MAXL], two[EC_MAXL], zi[EC_MAXL];
+    pk_limb z[EC_MAXL], zi[EC_MAXL];
     pk_limb inf = bn_zero_mask(p->z, c->len);
-    memset(two, 0, sizeof two);
-    two[0] = 2;
-    bn_sub(e, c->p.m, two, c->len); /* p - 2 */
-    bn_from_mont(z, p->z, &c->p);
-    bn_mod_exp_pub(zi, z, e, c->len, &c->p); /* Fermat; exponent public */
-    bn_to_mont(zi, zi, &c->p);
+    fe_inv(c, zi, p->z);
     FMUL(z, p->x, zi);
     bn_from_mont(x, z, &c->p);
     if (y) {
