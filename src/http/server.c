@@ -479,7 +479,23 @@ static int one_exchange(struct conn *c, struct mote_http_exchange *x)
             deadline = head_deadline;
         }
         int eof = 0;
-        err = fill(c, deadline, &eof);
+        if (c->in.len == 0) {
+            /* Idle between requests: hold no buffers while waiting, so an
+             * idle keep-alive connection costs its struct and the stack
+             * pages it has touched. The first bytes land on the stack. */
+            mote_buf_release(&c->in);
+            mote_buf_release(&c->out);
+            mote_buf_release(&c->head);
+            uint8_t first[1024];
+            size_t n;
+            c->f->read_deadline = deadline;
+            err = mote_flow_read(c->f, first, sizeof(first), &n);
+            if (!err && n)
+                err = mote_buf_append(&c->in, first, n);
+            eof = !err && n == 0;
+        } else {
+            err = fill(c, deadline, &eof);
+        }
         if (err == MOTE_ETIMEDOUT) {
             s->st.timeouts++;
             if (c->in.len) { /* a head in progress: tell them */

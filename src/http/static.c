@@ -97,6 +97,18 @@ struct range {
     uint64_t first, last;
 };
 
+/* Per-request buffers, allocated once per request. */
+struct scratch {
+    char dec[KEY_MAX];
+    char key[KEY_MAX + 16];
+    char gzkey[KEY_MAX + 4];
+    char part[MAX_RANGES][256];
+};
+
+static int serve_path(struct mote_http_static *cfg,
+                      struct mote_http_exchange *x,
+                      const struct mote_http_request *req, struct scratch *sc);
+
 /* Parse "bytes=..." against size. Returns the number of satisfiable ranges
  * (0: none satisfiable -> 416), or -1 if the header is invalid or not
  * bytes (it is then ignored, RFC 9110 14.2). */
@@ -252,7 +264,8 @@ static int listing(struct mote_http_exchange *x, struct mote_kv *kv,
 }
 
 static int serve_file(struct mote_http_exchange *x, struct mote_kv *kv,
-                      const char *key, size_t klen, struct mote_kv_stat *st)
+                      const char *key, size_t klen, struct mote_kv_stat *st,
+                      struct scratch *sc)
 {
     const struct mote_http_request *req = mote_http_exchange_request(x);
     const struct mote_http_header *h = req->headers;
@@ -261,12 +274,12 @@ static int serve_file(struct mote_http_exchange *x, struct mote_kv *kv,
         st->content_type ? st->content_type : mote_http_mime_type(key, klen);
 
     /* A pre-compressed sibling NAME.gz, if the client takes gzip. */
-    char gzkey[KEY_MAX + 4];
+    char *gzkey = sc->gzkey;
     struct mote_kv_stat gst;
     const char *sk = key;
     size_t sklen = klen;
     int have_gz = 0;
-    if (klen + 3 < sizeof(gzkey)) {
+    if (klen + 3 < sizeof(sc->gzkey)) {
         memcpy(gzkey, key, klen);
         memcpy(gzkey + klen, ".gz", 3);
         have_gz = mote_kv_stat(kv, gzkey, klen + 3, &gst) == 0 &&
@@ -352,11 +365,11 @@ static int serve_file(struct mote_http_exchange *x, struct mote_kv *kv,
         /* multipart/byteranges (RFC 9110 14.6): compute the length first
          * so the response has a Content-Length. */
         static const char boundary[] = "MOTE-7f3a9c1e5b2d";
-        char part[MAX_RANGES][256];
+        char(*part)[256] = sc->part;
         size_t plen[MAX_RANGES];
         uint64_t total = 0;
         for (int i = 0; i < nr; i++) {
-            int n = snprintf(part[i], sizeof(part[i]),
+            int n = snprintf(part[i], sizeof(sc->part[i]),
                              "\r\n--%s\r\nContent-Type: %s\r\n"
                              "Content-Range: bytes %llu-%llu/%llu\r\n\r\n",
                              boundary, ctype, (unsigned long long)r[i].first,
@@ -398,10 +411,24 @@ int mote_http_static_handler(void *arg, struct mote_http_exchange *x)
     }
     if (!req->path.len || req->path.ptr[0] != '/')
         return plain(x, 400);
-    char dec[KEY_MAX], key[KEY_MAX + 16];
+    /* The path buffers live on the heap: a connection fiber's stack stays
+     * small, and so does an idle connection's resident memory. */
+    struct scratch *sc = malloc(sizeof(*sc));
+    if (!sc)
+        return plain(x, 503);
+    int ret = serve_path(cfg, x, req, sc);
+    free(sc);
+    return ret;
+}
+
+static int serve_path(struct mote_http_static *cfg,
+                      struct mote_http_exchange *x,
+                      const struct mote_http_request *req, struct scratch *sc)
+{
+    char *dec = sc->dec, *key = sc->key;
     size_t dl;
     if (mote_http_pct_decode((const char *)req->path.ptr, req->path.len, dec,
-                             sizeof(dec), &dl, false))
+                             sizeof(sc->dec), &dl, false))
         return plain(x, 400);
     /* Normalise to a key: drop empty segments ("//"), refuse "." and ".."
      * (even encoded: this is after decoding) and backslashes, so the key
@@ -437,10 +464,10 @@ int mote_http_static_handler(void *arg, struct mote_http_exchange *x)
     if (st.type == MOTE_KV_DIR) {
         if (!trailing) {
             /* Redirect to the slash form so relative links work. */
-            char loc[KEY_MAX + 16];
-            int n = snprintf(loc, sizeof(loc), "%.*s/", (int)req->path.len,
-                             req->path.ptr);
-            if (n < 0 || (size_t)n >= sizeof(loc))
+            char *loc = sc->gzkey; /* free at this point */
+            int n = snprintf(loc, sizeof(sc->gzkey), "%.*s/",
+                             (int)req->path.len, req->path.ptr);
+            if (n < 0 || (size_t)n >= sizeof(sc->gzkey))
                 return plain(x, 414);
             mote_http_add_header(x, "Location", loc);
             return plain(x, 301);
@@ -453,12 +480,12 @@ int mote_http_static_handler(void *arg, struct mote_http_exchange *x)
         struct mote_kv_stat ist;
         if (mote_kv_stat(cfg->kv, key, il, &ist) == 0 &&
             ist.type == MOTE_KV_FILE)
-            return serve_file(x, cfg->kv, key, il, &ist);
+            return serve_file(x, cfg->kv, key, il, &ist, sc);
         if (cfg->browse)
             return listing(x, cfg->kv, key, kl, dec, dl);
         return plain(x, 404);
     }
     if (trailing)
         return plain(x, 404);
-    return serve_file(x, cfg->kv, key, kl, &st);
+    return serve_file(x, cfg->kv, key, kl, &st, sc);
 }
