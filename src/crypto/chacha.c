@@ -172,8 +172,13 @@ static void poly_update(struct poly1305 *p, const uint8_t *m, size_t len)
         poly_blocks(p, p->buf, 1, POLY_HIBIT);
         p->used = 0;
     }
-    poly_blocks(p, m, len / 16, POLY_HIBIT);
-    m += len / 16 * 16;
+    size_t nb = len / 16, done = 0;
+    /* The vector code pays for computing r^2..r^4 on every call, so it
+     * only takes long runs. */
+    if (nb >= 16 && (crypto__cpu() & CRYPTO_CPU_AVX2))
+        done = crypto__poly1305_avx2(p->h, p->r, m, nb);
+    poly_blocks(p, m + 16 * done, nb - done, POLY_HIBIT);
+    m += nb * 16;
     if (len % 16) {
         memcpy(p->buf, m, len % 16);
         p->used = len % 16;

@@ -152,4 +152,10 @@ size_t crypto__aes_gcm_vaes_seal(const struct mote_aes_gcm_ctx *ctx,
 void crypto__sha256_shani(uint32_t h[8], const uint8_t *p, size_t nblocks);
 void crypto__sha1_shani(uint32_t h[5], const uint8_t *p, size_t nblocks);
 
+/* Poly1305 bulk blocks with AVX2 (poly1305_x86.c): h and r in the 44-bit
+ * limbs of chacha.c; processes whole groups of 4 full blocks and returns
+ * the number of blocks done. */
+size_t crypto__poly1305_avx2(uint64_t h[3], const uint64_t r[3],
+                             const uint8_t *m, size_t nblocks);
+
 #endif

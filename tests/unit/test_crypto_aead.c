@@ -313,6 +313,54 @@ static void test_aead_openssl(void)
     mote_crypto_disable_simd(0);
 }
 
+/* Poly1305 alone against OpenSSL's EVP_MAC, on every path, with random and
+ * extreme inputs (all-ones messages and the largest clamped r, which push
+ * every limb carry), and lengths that cross the vector code's groups. */
+static int ossl_poly1305(const uint8_t key[32], const uint8_t *m, size_t n,
+                         uint8_t tag[16])
+{
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "POLY1305", NULL);
+    EVP_MAC_CTX *c = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    size_t tl = 0;
+    int ok_ = c && EVP_MAC_init(c, key, 32, NULL) == 1 &&
+              EVP_MAC_update(c, m, n) == 1 &&
+              EVP_MAC_final(c, tag, &tl, 16) == 1 && tl == 16;
+    EVP_MAC_CTX_free(c);
+    EVP_MAC_free(mac);
+    return ok_;
+}
+
+static void test_poly1305_paths(void)
+{
+    static uint8_t msg[4200];
+    for (int level = 0; level < NPATHS; level++) {
+        mote_crypto_disable_simd(level);
+        int bad = 0, runs = 0;
+        for (int i = 0; i < 600; i++) {
+            uint8_t key[32], want[16], got[16];
+            size_t n = i < 100 ? (size_t)i * 41 : ct_rand64() % sizeof msg;
+            int kind = i % 3; /* 0 random, 1 all ones, 2 ones + max r */
+            ct_randbytes(key, 32);
+            if (kind)
+                memset(msg, 0xff, n);
+            else
+                ct_randbytes(msg, n);
+            if (kind == 2)
+                memset(key, 0xff, 16); /* clamped to the largest r */
+            if (!ossl_poly1305(key, msg, n, want)) {
+                bad++;
+                continue;
+            }
+            mote_poly1305(key, msg, n, got);
+            runs++;
+            bad += memcmp(got, want, 16) != 0;
+        }
+        ok(runs == 600, "%s: %d Poly1305 tags", path_name(level), runs);
+        is_int(bad, 0, "%s: all equal OpenSSL's", path_name(level));
+    }
+    mote_crypto_disable_simd(0);
+}
+
 static void test_aead_errors(void)
 {
     struct mote_aes_gcm_ctx g;
@@ -341,6 +389,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_gcm_vectors);
     TAP_CASE(test_aead_wycheproof);
     TAP_CASE(test_aead_openssl);
+    TAP_CASE(test_poly1305_paths);
     TAP_CASE(test_aead_errors);
     return tap_done();
 }
