@@ -303,6 +303,72 @@ static void test_rsa_diff(void)
     rsa_diff(3072, 3);
 }
 
+static int failing_rng(void *ctx, uint8_t *buf, size_t len)
+{
+    (void)ctx, (void)buf, (void)len;
+    return MOTE_EIO;
+}
+
+/* The documented refusals: sizes, capacities, unknown names, bad points,
+ * a failing randomness hook. */
+static void test_refusals(void)
+{
+    uint8_t priv[32] = {1}, pub[65], sig[512], der[8], hash[64] = {0};
+    size_t dl;
+    is_int(mote_ec_public(MOTE_EC_NONE, pub, priv), MOTE_EINVAL,
+           "unknown curve");
+    is_int(mote_ec_public(MOTE_EC_P256, pub, priv), 0, "a P-256 key");
+    is_int(mote_ecdsa_sign(MOTE_EC_P256, sig, priv, MOTE_HASH_NONE, hash, 32,
+                           NULL, 0),
+           MOTE_EINVAL, "ECDSA sign with no hash named");
+    mote_ecdsa_sign(MOTE_EC_P256, sig, priv, MOTE_HASH_SHA256, hash, 32, NULL,
+                    0);
+    is_int(mote_ecdsa_verify(MOTE_EC_P256, pub, 65, hash, 32, sig, 63),
+           MOTE_EINVAL, "ECDSA signature of the wrong length");
+    is_int(mote_ecdsa_sig_to_der(MOTE_EC_P256, der, sizeof der, &dl, sig),
+           MOTE_ENOSPC, "DER into a small buffer");
+    pub[64] ^= 1; /* off the curve */
+    is_int(mote_ec_check_public(MOTE_EC_P256, pub, 65), MOTE_EINVAL,
+           "a point off the curve");
+    is_int(mote_ecdh(MOTE_EC_P256, sig, priv, pub, 65), MOTE_EINVAL,
+           "ECDH refuses a point off the curve");
+    is_int(mote_ecdh(MOTE_EC_P256, sig, priv, pub, 64), MOTE_EINVAL,
+           "ECDH refuses a truncated point");
+
+    /* RSA: a 1024-bit key is refused; capacity and rng errors. */
+    EVP_PKEY *k = EVP_RSA_gen(1024);
+    struct rsa_key rk;
+    struct mote_rsa_private key;
+    rsa_export(k, &rk, &key);
+    is_int(mote_rsa_len(&key.pub), 0, "RSA-1024 is below the minimum");
+    is_int(mote_rsa_pkcs1_sign(&key, MOTE_HASH_SHA256, hash, 32, sig,
+                               sizeof sig, rng, NULL),
+           MOTE_EINVAL, "RSA-1024 signing refused");
+    for (int i = 0; i < 7; i++)
+        free(rk.buf[i]);
+    EVP_PKEY_free(k);
+    k = EVP_RSA_gen(2048);
+    rsa_export(k, &rk, &key);
+    is_int(mote_rsa_pkcs1_sign(&key, MOTE_HASH_SHA256, hash, 32, sig, 255, rng,
+                               NULL),
+           MOTE_ENOSPC, "signature buffer one byte short");
+    is_int(mote_rsa_pkcs1_sign(&key, MOTE_HASH_SHA256, hash, 31, sig,
+                               sizeof sig, rng, NULL),
+           MOTE_EINVAL, "digest of the wrong length");
+    is_int(mote_rsa_pss_sign(&key, MOTE_HASH_SHA256, 32, hash, 32, sig,
+                             sizeof sig, failing_rng, NULL),
+           MOTE_EIO, "a failing randomness hook");
+    is_int(mote_rsa_pss_sign(&key, MOTE_HASH_SHA512, 191, hash, 64, sig,
+                             sizeof sig, rng, NULL),
+           MOTE_EINVAL, "PSS salt too long for the modulus");
+    is_int(
+        mote_rsa_pkcs1_verify(&key.pub, MOTE_HASH_SHA256, hash, 32, sig, 100),
+        MOTE_EINVAL, "RSA signature of the wrong length");
+    for (int i = 0; i < 7; i++)
+        free(rk.buf[i]);
+    EVP_PKEY_free(k);
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -310,5 +376,6 @@ int main(int argc, char **argv)
     TAP_CASE(test_ed25519_diff);
     TAP_CASE(test_ecdsa_ecdh_diff);
     TAP_CASE(test_rsa_diff);
+    TAP_CASE(test_refusals);
     return tap_done();
 }
