@@ -319,26 +319,29 @@ static void pt_mul_base_ct(const struct ec *c, struct pt *r, const uint8_t *k)
     mote_memzero_explicit(&acc, sizeof acc);
 }
 
-/* r = [u1]G + [u2]Q for public scalars (limbs), variable time. */
+/* r = [u1]G + [u2]Q for public scalars (limbs), variable time: [u2]Q by
+ * 4-bit windows, [u1]G from the fixed-base table (no doublings). */
 static void pt_mul2_pub(const struct ec *c, struct pt *r, const pk_limb *u1,
                         const struct pt *q, const pk_limb *u2)
 {
-    struct pt g, sum, acc;
-    memcpy(g.x, c->gx, sizeof g.x);
-    memcpy(g.y, c->gy, sizeof g.y);
-    memcpy(g.z, c->one, sizeof g.z);
-    pt_add(c, &sum, &g, q);
+    struct pt tq[15], acc;
+    struct pt(*tab)[15] = base_table(c);
+    size_t wins = 2 * c->nbytes;
+    tq[0] = *q;
+    for (int i = 1; i < 15; i++)
+        pt_add(c, &tq[i], &tq[i - 1], q);
     pt_identity(c, &acc);
-    for (size_t i = 64 * c->len; i-- > 0;) {
-        int b1 = (u1[i / 64] >> (i % 64)) & 1,
-            b2 = (u2[i / 64] >> (i % 64)) & 1;
-        pt_dbl(c, &acc, &acc);
-        if (b1 && b2)
-            pt_add(c, &acc, &acc, &sum);
-        else if (b1)
-            pt_add(c, &acc, &acc, &g);
-        else if (b2)
-            pt_add(c, &acc, &acc, q);
+    for (size_t i = wins; i-- > 0;) {
+        unsigned w = (unsigned)(u2[i / 16] >> (4 * (i % 16))) & 15;
+        for (int d = 0; d < 4; d++)
+            pt_dbl(c, &acc, &acc);
+        if (w)
+            pt_add(c, &acc, &acc, &tq[w - 1]);
+    }
+    for (size_t i = 0; i < wins; i++) {
+        unsigned w = (unsigned)(u1[i / 16] >> (4 * (i % 16))) & 15;
+        if (w)
+            pt_add(c, &acc, &acc, &tab[i][w - 1]);
     }
     *r = acc;
 }

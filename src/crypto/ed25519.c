@@ -168,9 +168,8 @@ static void ge_base(struct ge *b)
 static struct ge base_tab[64][15];
 static int base_ready;
 
-static void ge_scalarmult_base_ct(struct ge *r, const uint8_t k[32])
+static void base_init(void)
 {
-    struct ge sel, acc;
     if (!base_ready) {
         struct ge b;
         ge_base(&b);
@@ -182,6 +181,12 @@ static void ge_scalarmult_base_ct(struct ge *r, const uint8_t k[32])
         }
         base_ready = 1;
     }
+}
+
+static void ge_scalarmult_base_ct(struct ge *r, const uint8_t k[32])
+{
+    struct ge sel, acc;
+    base_init();
     ge_identity(&acc);
     for (int i = 0; i < 64; i++) {
         unsigned w = (k[i / 2] >> (4 * (i & 1))) & 15;
@@ -311,7 +316,7 @@ int mote_ed25519_verify(const uint8_t sig[MOTE_ED25519_SIG_LEN],
                         const uint8_t *msg, size_t len,
                         const uint8_t pub[MOTE_ED25519_PUB_LEN])
 {
-    struct ge a, r, b, acc, sum;
+    struct ge a, r, acc, ta[15];
     pk_limb s[4];
     uint8_t kh[64], k[32], chk[32];
     struct bn_mont mt;
@@ -325,21 +330,25 @@ int mote_ed25519_verify(const uint8_t sig[MOTE_ED25519_SIG_LEN],
     l_mont(&mt);
     hash3(kh, sig, 32, pub, 32, msg, len);
     sc_reduce64(k, kh, &mt);
-    /* [S]B - [k]A, variable time (all public), then compare with R. */
-    ge_base(&b);
+    /* [S]B - [k]A, variable time (all public), then compare with R:
+     * [k](-A) by 4-bit windows, [S]B from the fixed-base table. */
     ge_neg(&a, &a);
-    ge_add(&sum, &b, &a);
+    ta[0] = a;
+    for (int i = 1; i < 15; i++)
+        ge_add(&ta[i], &ta[i - 1], &a);
     ge_identity(&acc);
-    for (int i = 255; i >= 0; i--) {
-        int sb = (sig[32 + i / 8] >> (i % 8)) & 1;
-        int kb = (k[i / 8] >> (i % 8)) & 1;
-        ge_dbl(&acc, &acc);
-        if (sb && kb)
-            ge_add(&acc, &acc, &sum);
-        else if (sb)
-            ge_add(&acc, &acc, &b);
-        else if (kb)
-            ge_add(&acc, &acc, &a);
+    for (int i = 63; i >= 0; i--) {
+        unsigned w = (k[i / 2] >> (4 * (i & 1))) & 15;
+        for (int d = 0; d < 4; d++)
+            ge_dbl(&acc, &acc);
+        if (w)
+            ge_add(&acc, &acc, &ta[w - 1]);
+    }
+    base_init();
+    for (int i = 0; i < 64; i++) {
+        unsigned w = (sig[32 + i / 2] >> (4 * (i & 1))) & 15;
+        if (w)
+            ge_add(&acc, &acc, &base_tab[i][w - 1]);
     }
     ge_encode(chk, &acc);
     return memcmp(chk, sig, 32) ? MOTE_EPROTO : 0;
