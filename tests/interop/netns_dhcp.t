@@ -13,7 +13,7 @@ fi
 netns_setup
 echo "1..6"
 
-nsx dnsmasq --no-daemon --conf-file=/dev/null --port=0 --bind-interfaces \
+ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --bind-interfaces \
   --interface="$TAP" --dhcp-leasefile="$tmp/leases" \
   --dhcp-range="$V4NET.50,$V4NET.99,255.255.255.0,2m" \
   --dhcp-option=3,"$V4NET.1" \

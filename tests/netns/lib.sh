@@ -7,6 +7,9 @@
 #   netns_require            # prints "1..0 # SKIP ..." and exits if not root
 #   netns_setup              # namespace $NS, TAP $TAP with 10.$N.0.1/24 and
 #                            # fd$N::1/64 on the kernel side
+#   netns_relay RELAY_ARGS   # optional, before netns_start: put a lossy link
+#                            # (tests/netns/relay.c) between the kernel's TAP
+#                            # and a second device, $MOTE_TAP, for Mote
 #   netns_start ARGS...      # runs netpeer on the direct stack with ARGS
 #   nsx CMD...               # runs CMD inside the namespace
 # Everything is removed on exit (trap), also after a failure.
@@ -62,8 +65,37 @@ nsx() { ip netns exec "$NS" "$@"; }
 # Quietly: for checks whose output would clutter the TAP stream.
 q() { "$@" > /dev/null 2>&1; }
 
+RELAY=$B/obj/tests/netns/relay
+netns_relay() {
+  MOTE_TAP=mtm$NUM
+  nsx ip tuntap add dev "$MOTE_TAP" mode tap
+  nsx sysctl -q -w "net.ipv6.conf.$MOTE_TAP.disable_ipv6=1"
+  nsx ip link set "$MOTE_TAP" up
+  # Not through nsx: a backgrounded shell function runs in a subshell, and
+  # $! would be that subshell, not the program (which would then outlive
+  # the kill in netns_cleanup). `ip netns exec` execs the program itself.
+  ip netns exec "$NS" "$RELAY" --kernel-tap="$TAP" --mote-dev="$MOTE_TAP" \
+    "$@" 2> "$tmp/relay.log" &
+  relay_pid=$!
+  for _ in $(seq 50); do
+    grep -q 'relay: ready' "$tmp/relay.log" && return 0
+    sleep 0.1
+  done
+  cat "$tmp/relay.log" >&2
+  return 1
+}
+
+# The relay's counters (after it stops): "DIR rx=.. tx=.. dropped=.. ...".
+relay_stop() {
+  [ -n "${relay_pid:-}" ] && kill "$relay_pid" 2> /dev/null &&
+    wait "$relay_pid" 2> /dev/null
+  relay_pid=
+  grep '^relay: .*rx=' "$tmp/relay.log"
+}
+
 netns_start() {
-  nsx "$PEER" --net=direct --tap="$TAP" "$@" > "$tmp/peer.log" 2>&1 &
+  ip netns exec "$NS" "$PEER" --net=direct --tap="${MOTE_TAP:-$TAP}" "$@" \
+    > "$tmp/peer.log" 2>&1 &
   peer_pid=$!
   for _ in $(seq 50); do
     grep -q 'netpeer: ready' "$tmp/peer.log" && return 0
@@ -82,6 +114,7 @@ netns_stop() {
 
 netns_cleanup() {
   netns_stop
+  [ -n "${relay_pid:-}" ] && kill "$relay_pid" 2> /dev/null
   [ -n "${dns_pid:-}" ] && kill "$dns_pid" 2> /dev/null
   ip netns del "$NS" 2> /dev/null
   rm -rf "$tmp"
