@@ -22,8 +22,8 @@ ulimit -n 65536 2> /dev/null || ulimit -n "$(ulimit -Hn)"
 tmp=$(mktemp -d)
 spid= npid=
 cleanup() {
-  [ -n "$spid" ] && kill "$spid" 2> /dev/null && wait "$spid" 2> /dev/null
-  [ -n "$npid" ] && kill "$npid" 2> /dev/null && wait "$npid" 2> /dev/null
+  if [ -n "$spid" ]; then kill "$spid" 2> /dev/null; wait "$spid" 2> /dev/null || true; fi
+  if [ -n "$npid" ]; then kill "$npid" 2> /dev/null; wait "$npid" 2> /dev/null || true; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT

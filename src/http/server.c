@@ -442,6 +442,28 @@ static void linger(struct conn *c)
     }
 }
 
+/* Idle between requests: wait for the next one holding no buffers, so an
+ * idle keep-alive connection costs its struct and the stack pages it has
+ * touched. The first bytes land on the stack, then in c->in. */
+static int await_request(struct conn *c, uint64_t deadline, int *eof)
+{
+    *eof = 0;
+    int err = flush(c); /* what earlier requests produced */
+    if (err)
+        return err;
+    mote_buf_release(&c->in);
+    mote_buf_release(&c->out);
+    mote_buf_release(&c->head);
+    uint8_t first[1024];
+    size_t n;
+    c->f->read_deadline = deadline;
+    err = mote_flow_read(c->f, first, sizeof(first), &n);
+    if (!err && n)
+        err = mote_buf_append(&c->in, first, n);
+    *eof = !err && n == 0;
+    return err;
+}
+
 static int one_exchange(struct conn *c, struct mote_http_exchange *x)
 {
     struct mote_http_server *s = c->s;
@@ -479,23 +501,10 @@ static int one_exchange(struct conn *c, struct mote_http_exchange *x)
             deadline = head_deadline;
         }
         int eof = 0;
-        if (c->in.len == 0) {
-            /* Idle between requests: hold no buffers while waiting, so an
-             * idle keep-alive connection costs its struct and the stack
-             * pages it has touched. The first bytes land on the stack. */
-            mote_buf_release(&c->in);
-            mote_buf_release(&c->out);
-            mote_buf_release(&c->head);
-            uint8_t first[1024];
-            size_t n;
-            c->f->read_deadline = deadline;
-            err = mote_flow_read(c->f, first, sizeof(first), &n);
-            if (!err && n)
-                err = mote_buf_append(&c->in, first, n);
-            eof = !err && n == 0;
-        } else {
+        if (c->in.len == 0)
+            err = await_request(c, deadline, &eof);
+        else
             err = fill(c, deadline, &eof);
-        }
         if (err == MOTE_ETIMEDOUT) {
             s->st.timeouts++;
             if (c->in.len) { /* a head in progress: tell them */
@@ -562,6 +571,19 @@ static void conn_main(void *arg)
     struct mote_http_server *s = c->s;
     c->fiber = mote_fiber_self();
     for (;;) {
+        if (c->in.len == 0) {
+            /* Wait before allocating the exchange (4.5 KiB). */
+            if (c->stopping || s->stopping)
+                break;
+            c->busy = 0;
+            int eof = 0;
+            int err = await_request(c, mote_deadline_in(s->cfg.idle_timeout_ns),
+                                    &eof);
+            if (err == MOTE_ETIMEDOUT)
+                s->st.timeouts++;
+            if (err || eof)
+                break;
+        }
         struct mote_http_exchange *x = malloc(sizeof(*x));
         if (!x)
             break;
