@@ -96,7 +96,9 @@ static double rate(void (*fn)(enum op, size_t), enum op op, size_t len,
 
 static void setup(enum op op)
 {
-    mote_crypto_disable_simd(op == AES128GCM_PORTABLE ? 2 : 0);
+    mote_crypto_disable_simd(op == AES128GCM_PORTABLE
+                                 ? MOTE_CRYPTO_IMPL_PORTABLE
+                                 : MOTE_CRYPTO_IMPL_BEST);
     const EVP_CIPHER *c = NULL;
     switch (op) {
     case AES128GCM:

@@ -305,9 +305,15 @@ void mote_fortuna_release(struct mote_fortuna *f);
  * there is no safe way to continue. Not for use from several threads. */
 void mote_random(void *buf, size_t n);
 
-/* Choose implementations by level: 0 (the default) the fastest the CPU has,
- * 1 no AVX2 (SSE2 ChaCha20; AES-NI stays), 2 portable code only. For tests,
- * ct-check and benchmarks; AES-GCM contexts keep the choice made at init. */
+/* Choose implementations by level, for tests, ct-check and benchmarks
+ * (each level also drops what the levels before it drop). AES-GCM contexts
+ * keep the choice made at their init. */
+enum {
+    MOTE_CRYPTO_IMPL_BEST = 0,      /* the fastest the CPU has (default) */
+    MOTE_CRYPTO_IMPL_NO_AVX512 = 1, /* no AVX-512 (AVX2, VAES stay) */
+    MOTE_CRYPTO_IMPL_NO_AVX2 = 2,   /* no AVX2/VAES: SSE2, AES-NI, SHA-NI */
+    MOTE_CRYPTO_IMPL_PORTABLE = 3,  /* portable C only */
+};
 void mote_crypto_disable_simd(int level);
 
 /* ---- Public-key primitives ----------------------------------------------

@@ -57,10 +57,14 @@ void crypto__chacha20_setup(uint32_t st[16], const uint8_t key[32],
 static void chacha20_xor_state(uint32_t st[16], const uint8_t *in, uint8_t *out,
                                size_t len)
 {
+    if (len == 0)
+        return; /* in and out may be NULL */
     unsigned cpu = crypto__cpu();
     size_t done = 0;
+    if (cpu & CRYPTO_CPU_AVX512)
+        done = crypto__chacha20_avx512(st, in, out, len);
     if (cpu & CRYPTO_CPU_AVX2)
-        done = crypto__chacha20_avx2(st, in, out, len);
+        done += crypto__chacha20_avx2(st, in + done, out + done, len - done);
     else if (cpu & CRYPTO_CPU_SSE2)
         done = crypto__chacha20_sse2(st, in, out, len);
     if (done) { /* in may be NULL when len is 0: no arithmetic on it */
@@ -175,7 +179,10 @@ static void poly_update(struct poly1305 *p, const uint8_t *m, size_t len)
     size_t nb = len / 16, done = 0;
     /* The vector code pays for computing r^2..r^4 on every call, so it
      * only takes long runs. */
-    if (nb >= 16 && (crypto__cpu() & CRYPTO_CPU_AVX2))
+    unsigned cpu = crypto__cpu();
+    if (nb >= 32 && (cpu & CRYPTO_CPU_AVX512))
+        done = crypto__poly1305_avx512(p->h, p->r, m, nb);
+    else if (nb >= 16 && (cpu & CRYPTO_CPU_AVX2))
         done = crypto__poly1305_avx2(p->h, p->r, m, nb);
     poly_blocks(p, m + 16 * done, nb - done, POLY_HIBIT);
     m += nb * 16;

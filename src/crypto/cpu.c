@@ -43,6 +43,9 @@ static unsigned detect(void)
             /* VAES (ECX bit 9) and VPCLMULQDQ (bit 10), used on YMM. */
             if ((r[2] & (3u << 9)) == (3u << 9))
                 f |= CRYPTO_CPU_VAES;
+            /* AVX-512F (EBX bit 16) and XCR0 opmask/ZMM state (bits 5-7). */
+            if ((r[1] & (1u << 16)) && (lo & 0xe0) == 0xe0)
+                f |= CRYPTO_CPU_AVX512;
         }
     }
     if (max >= 7) {

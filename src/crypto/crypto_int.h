@@ -96,7 +96,8 @@ enum {
     CRYPTO_CPU_PCLMUL = 1u << 4,
     CRYPTO_CPU_SSE41 = 1u << 5,
     CRYPTO_CPU_SHA = 1u << 6,
-    CRYPTO_CPU_VAES = 1u << 7, /* VAES + VPCLMULQDQ on YMM (with AVX2) */
+    CRYPTO_CPU_VAES = 1u << 7,   /* VAES + VPCLMULQDQ on YMM (with AVX2) */
+    CRYPTO_CPU_AVX512 = 1u << 8, /* AVX-512F with the OS saving ZMM */
 };
 unsigned crypto__cpu(void);
 /* Tests and ct-check force the portable paths by masking features out. */
@@ -114,6 +115,8 @@ size_t crypto__chacha20_sse2(uint32_t st[16], const uint8_t *in, uint8_t *out,
                              size_t len);
 size_t crypto__chacha20_avx2(uint32_t st[16], const uint8_t *in, uint8_t *out,
                              size_t len);
+size_t crypto__chacha20_avx512(uint32_t st[16], const uint8_t *in, uint8_t *out,
+                               size_t len);
 
 /* AES (aes.c, gcm_x86.c). Round keys are the FIPS 197 key schedule as
  * bytes, rk[0] first; the portable encrypt works on 1..4 blocks in place. */
@@ -157,5 +160,7 @@ void crypto__sha1_shani(uint32_t h[5], const uint8_t *p, size_t nblocks);
  * the number of blocks done. */
 size_t crypto__poly1305_avx2(uint64_t h[3], const uint64_t r[3],
                              const uint8_t *m, size_t nblocks);
+size_t crypto__poly1305_avx512(uint64_t h[3], const uint64_t r[3],
+                               const uint8_t *m, size_t nblocks);
 
 #endif

@@ -18,9 +18,14 @@
 
 void mote_crypto_disable_simd(int level)
 {
-    crypto__cpu_mask(level >= 2   ? 0u
-                     : level == 1 ? ~(unsigned)CRYPTO_CPU_AVX2
-                                  : ~0u);
+    unsigned mask = ~0u;
+    if (level >= MOTE_CRYPTO_IMPL_NO_AVX512)
+        mask &= ~(unsigned)CRYPTO_CPU_AVX512;
+    if (level >= MOTE_CRYPTO_IMPL_NO_AVX2)
+        mask &= ~(unsigned)(CRYPTO_CPU_AVX2 | CRYPTO_CPU_VAES);
+    if (level >= MOTE_CRYPTO_IMPL_PORTABLE)
+        mask = 0;
+    crypto__cpu_mask(mask);
 }
 
 /* x = x * h in GF(2^128) with GCM's bit order. */

@@ -87,27 +87,30 @@ TGT static inline void vmul(__m256i h[5], const __m256i r[5],
     d4 = _mm256_add_epi64(d4, _mm256_mul_epu32(h[2], r[2]));
     d4 = _mm256_add_epi64(d4, _mm256_mul_epu32(h[3], r[1]));
     d4 = _mm256_add_epi64(d4, _mm256_mul_epu32(h[4], r[0]));
+    /* Two carry chains side by side (d0->d1->d2->d3, d3->d4->d0->d1):
+     * depth 4 instead of 7. Limbs end below 2^26 plus a small carry. */
     const __m256i m26 = _mm256_set1_epi64x((long long)M26);
-    __m256i c;
-    c = _mm256_srli_epi64(d0, 26);
+    __m256i c = _mm256_srli_epi64(d0, 26), e = _mm256_srli_epi64(d3, 26);
     d0 = _mm256_and_si256(d0, m26);
+    d3 = _mm256_and_si256(d3, m26);
     d1 = _mm256_add_epi64(d1, c);
+    d4 = _mm256_add_epi64(d4, e);
     c = _mm256_srli_epi64(d1, 26);
+    e = _mm256_srli_epi64(d4, 26);
     d1 = _mm256_and_si256(d1, m26);
+    d4 = _mm256_and_si256(d4, m26);
     d2 = _mm256_add_epi64(d2, c);
+    /* 2^130 = 5: the top carry comes back times 5 (e + 4e). */
+    d0 = _mm256_add_epi64(d0, _mm256_add_epi64(e, _mm256_slli_epi64(e, 2)));
     c = _mm256_srli_epi64(d2, 26);
+    e = _mm256_srli_epi64(d0, 26);
     d2 = _mm256_and_si256(d2, m26);
+    d0 = _mm256_and_si256(d0, m26);
     d3 = _mm256_add_epi64(d3, c);
+    d1 = _mm256_add_epi64(d1, e);
     c = _mm256_srli_epi64(d3, 26);
     d3 = _mm256_and_si256(d3, m26);
     d4 = _mm256_add_epi64(d4, c);
-    c = _mm256_srli_epi64(d4, 26);
-    d4 = _mm256_and_si256(d4, m26);
-    /* 2^130 = 5: the top carry comes back times 5 (c + 4c). */
-    d0 = _mm256_add_epi64(d0, _mm256_add_epi64(c, _mm256_slli_epi64(c, 2)));
-    c = _mm256_srli_epi64(d0, 26);
-    d0 = _mm256_and_si256(d0, m26);
-    d1 = _mm256_add_epi64(d1, c);
     h[0] = d0, h[1] = d1, h[2] = d2, h[3] = d3, h[4] = d4;
 }
 
@@ -197,7 +200,143 @@ TGT size_t crypto__poly1305_avx2(uint64_t h44[3], const uint64_t r44[3],
     return groups * 4;
 }
 
+/* ---- AVX-512: eight lanes with r^8, the same scheme ---------------------- */
+
+#define TGT512 __attribute__((target("avx512f")))
+
+TGT512 static inline void zmul(__m512i h[5], const __m512i r[5],
+                               const __m512i s[5])
+{
+    __m512i d[5];
+#pragma GCC unroll 5
+    for (int k = 0; k < 5; k++) {
+        /* d_k = sum over i+j = k (mod 5) of h_i * (j > k ? s_j : r_j). */
+        __m512i acc = _mm512_setzero_si512();
+#pragma GCC unroll 5
+        for (int i = 0; i < 5; i++) {
+            int j = (k - i + 5) % 5;
+            acc = _mm512_add_epi64(acc,
+                                   _mm512_mul_epu32(h[i], i > k ? s[j] : r[j]));
+        }
+        d[k] = acc;
+    }
+    const __m512i m26 = _mm512_set1_epi64((long long)M26);
+    __m512i c = _mm512_srli_epi64(d[0], 26), e = _mm512_srli_epi64(d[3], 26);
+    d[0] = _mm512_and_si512(d[0], m26);
+    d[3] = _mm512_and_si512(d[3], m26);
+    d[1] = _mm512_add_epi64(d[1], c);
+    d[4] = _mm512_add_epi64(d[4], e);
+    c = _mm512_srli_epi64(d[1], 26);
+    e = _mm512_srli_epi64(d[4], 26);
+    d[1] = _mm512_and_si512(d[1], m26);
+    d[4] = _mm512_and_si512(d[4], m26);
+    d[2] = _mm512_add_epi64(d[2], c);
+    d[0] = _mm512_add_epi64(d[0], _mm512_add_epi64(e, _mm512_slli_epi64(e, 2)));
+    c = _mm512_srli_epi64(d[2], 26);
+    e = _mm512_srli_epi64(d[0], 26);
+    d[2] = _mm512_and_si512(d[2], m26);
+    d[0] = _mm512_and_si512(d[0], m26);
+    d[3] = _mm512_add_epi64(d[3], c);
+    d[1] = _mm512_add_epi64(d[1], e);
+    c = _mm512_srli_epi64(d[3], 26);
+    d[3] = _mm512_and_si512(d[3], m26);
+    d[4] = _mm512_add_epi64(d[4], c);
+#pragma GCC unroll 5
+    for (int k = 0; k < 5; k++)
+        h[k] = d[k];
+}
+
+TGT512 size_t crypto__poly1305_avx512(uint64_t h44[3], const uint64_t r44[3],
+                                      const uint8_t *m, size_t nblocks)
+{
+    size_t groups = nblocks / 8;
+    if (groups == 0)
+        return 0;
+    uint64_t pw[9][5], h[5], v[3] = {h44[0], h44[1], h44[2]};
+    to26(pw[1], r44);
+    for (int i = 2; i <= 8; i++)
+        mul26(pw[i], pw[i - 1], pw[1]);
+    for (int i = 0; i < 2; i++) {
+        uint64_t c = v[0] >> 44;
+        v[0] &= M44;
+        v[1] += c;
+        c = v[1] >> 44;
+        v[1] &= M44;
+        v[2] += c;
+        c = v[2] >> 42;
+        v[2] &= M42;
+        v[0] += c * 5;
+    }
+    to26(h, v);
+    __m512i R8[5], S8[5], RL[5], SL[5], H[5];
+    for (int i = 0; i < 5; i++) {
+        R8[i] = _mm512_set1_epi64((long long)pw[8][i]);
+        S8[i] = _mm512_set1_epi64((long long)(pw[8][i] * 5));
+        /* Lane j takes block j of a group: r^(8-j) in the last one. */
+        RL[i] = _mm512_set_epi64((long long)pw[1][i], (long long)pw[2][i],
+                                 (long long)pw[3][i], (long long)pw[4][i],
+                                 (long long)pw[5][i], (long long)pw[6][i],
+                                 (long long)pw[7][i], (long long)pw[8][i]);
+        SL[i] = _mm512_set_epi64(
+            (long long)(pw[1][i] * 5), (long long)(pw[2][i] * 5),
+            (long long)(pw[3][i] * 5), (long long)(pw[4][i] * 5),
+            (long long)(pw[5][i] * 5), (long long)(pw[6][i] * 5),
+            (long long)(pw[7][i] * 5), (long long)(pw[8][i] * 5));
+        H[i] = _mm512_set_epi64(0, 0, 0, 0, 0, 0, 0, (long long)h[i]);
+    }
+    const __m512i m26 = _mm512_set1_epi64((long long)M26);
+    const __m512i hibit = _mm512_set1_epi64(1ll << 24);
+    /* unpack leaves blocks in the order 0 4 1 5 2 6 3 7; this puts them
+     * back in order. */
+    const __m512i order = _mm512_set_epi64(7, 5, 3, 1, 6, 4, 2, 0);
+    for (size_t g = 0; g < groups; g++, m += 128) {
+        __m512i a = _mm512_loadu_si512((const void *)m);
+        __m512i b = _mm512_loadu_si512((const void *)(m + 64));
+        __m512i t0 =
+            _mm512_permutexvar_epi64(order, _mm512_unpacklo_epi64(a, b));
+        __m512i t1 =
+            _mm512_permutexvar_epi64(order, _mm512_unpackhi_epi64(a, b));
+        H[0] = _mm512_add_epi64(H[0], _mm512_and_si512(t0, m26));
+        H[1] = _mm512_add_epi64(
+            H[1], _mm512_and_si512(_mm512_srli_epi64(t0, 26), m26));
+        H[2] = _mm512_add_epi64(
+            H[2], _mm512_and_si512(_mm512_or_si512(_mm512_srli_epi64(t0, 52),
+                                                   _mm512_slli_epi64(t1, 12)),
+                                   m26));
+        H[3] = _mm512_add_epi64(
+            H[3], _mm512_and_si512(_mm512_srli_epi64(t1, 14), m26));
+        H[4] = _mm512_add_epi64(
+            H[4], _mm512_or_si512(_mm512_srli_epi64(t1, 40), hibit));
+        if (g + 1 < groups)
+            zmul(H, R8, S8);
+        else
+            zmul(H, RL, SL);
+    }
+    uint64_t t[5];
+    for (int i = 0; i < 5; i++)
+        t[i] = (uint64_t)_mm512_reduce_add_epi64(H[i]);
+    /* Lane sums are below 2^30; the same 128-bit carry chain as above. */
+    unsigned __int128 acc = (unsigned __int128)t[0] +
+                            ((unsigned __int128)t[1] << 26) +
+                            ((unsigned __int128)t[2] << 52);
+    h44[0] = (uint64_t)acc & M44;
+    acc >>= 44;
+    acc += (unsigned __int128)t[3] << 34;
+    h44[1] = (uint64_t)acc & M44;
+    acc >>= 44;
+    acc += (unsigned __int128)t[4] << 16;
+    h44[2] = (uint64_t)acc;
+    return groups * 8;
+}
+
 #else
+
+size_t crypto__poly1305_avx512(uint64_t h44[3], const uint64_t r44[3],
+                               const uint8_t *m, size_t nblocks)
+{
+    (void)h44, (void)r44, (void)m, (void)nblocks;
+    return 0;
+}
 
 size_t crypto__poly1305_avx2(uint64_t h44[3], const uint64_t r44[3],
                              const uint8_t *m, size_t nblocks)
