@@ -87,8 +87,9 @@ netns_relay() {
 
 # The relay's counters (after it stops): "DIR rx=.. tx=.. dropped=.. ...".
 relay_stop() {
-  [ -n "${relay_pid:-}" ] && kill "$relay_pid" 2> /dev/null &&
-    wait "$relay_pid" 2> /dev/null
+  if [ -n "${relay_pid:-}" ]; then
+    kill "$relay_pid" 2> /dev/null && wait "$relay_pid" 2> /dev/null || true
+  fi
   relay_pid=
   grep '^relay: .*rx=' "$tmp/relay.log"
 }
@@ -107,7 +108,9 @@ netns_start() {
 }
 
 netns_stop() {
-  [ -n "${peer_pid:-}" ] && kill "$peer_pid" 2> /dev/null && wait "$peer_pid" 2> /dev/null
+  if [ -n "${peer_pid:-}" ]; then
+    kill "$peer_pid" 2> /dev/null && wait "$peer_pid" 2> /dev/null || true
+  fi
   peer_pid=
   return 0
 }
