@@ -117,7 +117,7 @@ if [ "$(id -u)" = 0 ] && command -v ip > /dev/null && [ -c /dev/net/tun ] &&
     pass "mote run as root creates the TAP and shows the commands" ||
     fail "mote run as root creates the TAP ($(tr '\n' '|' < "$tmp/spt.log"))"
   ip netns exec $NS ping -c 1 -W 2 10.9.0.2 > /dev/null 2>&1 # warm ARP: see spt.t
-  if out=$(ip netns exec $NS python3 tests/interop/echo_client.py 10.9.0.2 7007 20 3 4 2>&1); then
+  if out=$(ip netns exec $NS python3 tests/interop/echo_client.py 10.9.0.2 7007 10 3 4 2>&1); then
     pass "mote run (spt): the sealed echo serves TCP: $out"
   else
     fail "mote run (spt): the sealed echo serves TCP"
