@@ -6,6 +6,24 @@
 
 #include "pk_int.h"
 
+/* Additions without carry propagation, for the ladder only: every
+ * operand there is the output of a multiplication, a squaring or a swap
+ * (limbs below 2^52), so sums stay below 2^53 and differences (with 4p
+ * added) below 2^54, and products of such limbs (times 19, five terms)
+ * stay below 2^115: no overflow in fe25519_mul/sq. */
+static void add_nc(fe25519 *r, const fe25519 *a, const fe25519 *b)
+{
+    for (int i = 0; i < 5; i++)
+        r->v[i] = a->v[i] + b->v[i];
+}
+
+static void sub_nc(fe25519 *r, const fe25519 *a, const fe25519 *b)
+{
+    r->v[0] = a->v[0] + 0x1fffffffffffb4 - b->v[0];
+    for (int i = 1; i < 5; i++)
+        r->v[i] = a->v[i] + 0x1ffffffffffffc - b->v[i];
+}
+
 static void ladder(uint8_t out[32], const uint8_t scalar[32],
                    const uint8_t point[32])
 {
@@ -28,23 +46,23 @@ static void ladder(uint8_t out[32], const uint8_t scalar[32],
         fe25519_cswap(&x2, &x3, swap);
         fe25519_cswap(&z2, &z3, swap);
         swap = kt;
-        fe25519_add(&a, &x2, &z2);
+        add_nc(&a, &x2, &z2);
         fe25519_sq(&aa, &a);
-        fe25519_sub(&b, &x2, &z2);
+        sub_nc(&b, &x2, &z2);
         fe25519_sq(&bb, &b);
-        fe25519_sub(&e, &aa, &bb);
-        fe25519_add(&c, &x3, &z3);
-        fe25519_sub(&d, &x3, &z3);
+        sub_nc(&e, &aa, &bb);
+        add_nc(&c, &x3, &z3);
+        sub_nc(&d, &x3, &z3);
         fe25519_mul(&da, &d, &a);
         fe25519_mul(&cb, &c, &b);
-        fe25519_add(&x3, &da, &cb);
+        add_nc(&x3, &da, &cb);
         fe25519_sq(&x3, &x3);
-        fe25519_sub(&z3, &da, &cb);
+        sub_nc(&z3, &da, &cb);
         fe25519_sq(&z3, &z3);
         fe25519_mul(&z3, &z3, &x1);
         fe25519_mul(&x2, &aa, &bb);
         fe25519_mul_small(&z2, &e, 121665);
-        fe25519_add(&z2, &z2, &aa);
+        add_nc(&z2, &z2, &aa);
         fe25519_mul(&z2, &z2, &e);
     }
     fe25519_cswap(&x2, &x3, swap);
