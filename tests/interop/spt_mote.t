@@ -46,6 +46,7 @@ run 2 '--idle-timeout=2000000: want at most 1000000' "a uint over its max" \
 run 2 '--idle-timeout: want --idle-timeout=VALUE' "a key without a value" \
   -- "$M" configure -t unix --idle-timeout apps/echo
 run 2 'apply to -t spt only' "spt options on unix" -- "$M" configure -t unix --tap=tap1 apps/echo
+run 2 '--stack-slots=9999: want 0 to 4096' "too many stack slots" -- "$M" configure -t spt --stack-slots=9999 apps/echo
 run 2 '--ipv4=10.0.0.2: want ADDR/LEN' "a bad --ipv4" -- "$M" configure -t spt --ipv4=10.0.0.2 apps/echo
 run 2 'mote.conf.*No such file' "a directory without mote.conf" -- "$M" configure -t unix "$tmp"
 
@@ -89,9 +90,9 @@ kill $pid; wait $pid 2>/dev/null; pid=
 # spt: the same sources, a sealed image.
 run 0 "configured echo for spt: network 'service' on TAP motetap9, 10.9.0.2/24 via 10.9.0.1, 64 MiB" \
   "configure -t spt apps/echo" \
-  -- "$M" configure -t spt --tap=motetap9 --mem=64 --ipv4=10.9.0.2/24 --ipv4-gateway=10.9.0.1 apps/echo
+  -- "$M" configure -t spt --tap=motetap9 --mem=64 --stack-slots=32 --ipv4=10.9.0.2/24 --ipv4-gateway=10.9.0.1 apps/echo
 run 0 'built .*/_build/spt/bin/echo.spt' "mote build (spt)" -- "$M" build
-run 0 'mote-spt --mem=64 --net:service=motetap9 .*/echo.spt --ipv4=10.9.0.2/24 --ipv4-gateway=10.9.0.1 --listen=\*:7007$' \
+run 0 'mote-spt --mem=64 --stack-slots=32 --net:service=motetap9 .*/echo.spt --ipv4=10.9.0.2/24 --ipv4-gateway=10.9.0.1 --listen=\*:7007$' \
   "run --dry-run: the tender's command line" -- "$M" run --dry-run
 if command -v runuser > /dev/null && [ "$(id -u)" = 0 ]; then
   cp "$tmp/state" "$tmp/state.nobody" && chmod 644 "$tmp/state.nobody"

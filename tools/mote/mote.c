@@ -34,6 +34,7 @@ struct state {
     char target[8]; /* "unix" or "spt" */
     char app[PATH_MAX];
     unsigned mem; /* spt: MiB */
+    int slots;    /* spt: --stack-slots, -1 for the tender's default */
     char tap[IFNAMSIZ];
     char ipv4[64], gateway[64];
     char blocks[CONF_MAX_ITEMS][PATH_MAX + 40]; /* NAME=PATH */
@@ -166,8 +167,8 @@ static void write_state(const struct state *st)
     fprintf(f, "# written by mote configure; edit with mote configure\n");
     fprintf(f, "target %s\napp %s\n", st->target, st->app);
     if (strcmp(st->target, "spt") == 0)
-        fprintf(f, "mem %u\ntap %s\nipv4 %s\ngateway %s\n", st->mem, st->tap,
-                st->ipv4, st->gateway);
+        fprintf(f, "mem %u\nslots %d\ntap %s\nipv4 %s\ngateway %s\n", st->mem,
+                st->slots, st->tap, st->ipv4, st->gateway);
     for (int i = 0; i < st->nblocks; i++)
         fprintf(f, "block %s\n", st->blocks[i]);
     for (int i = 0; i < st->nkeys; i++)
@@ -185,6 +186,7 @@ static void read_state(struct state *st)
     if (!f)
         errx(2, "not configured: run mote configure -t unix|spt APPDIR first");
     memset(st, 0, sizeof(*st));
+    st->slots = -1;
     char line[PATH_MAX + 64];
     while (fgets(line, sizeof(line), f)) {
         line[strcspn(line, "\n")] = 0;
@@ -198,6 +200,8 @@ static void read_state(struct state *st)
             snprintf(st->app, sizeof(st->app), "%s", v);
         else if (strcmp(line, "mem") == 0)
             st->mem = (unsigned)strtoul(v, NULL, 10);
+        else if (strcmp(line, "slots") == 0)
+            st->slots = (int)strtol(v, NULL, 10);
         else if (strcmp(line, "tap") == 0)
             snprintf(st->tap, sizeof(st->tap), "%s", v);
         else if (strcmp(line, "ipv4") == 0)
@@ -237,6 +241,7 @@ static const char configure_usage[] =
     "  --block:NAME=PATH     back the app's block device NAME with PATH\n"
     "spt only:\n"
     "  --mem=MB              guest memory (default 128)\n"
+    "  --stack-slots=N       guarded fiber stacks (mote-spt's default: 64)\n"
     "  --tap=IFACE           TAP interface for the network (default tap0)\n"
     "  --ipv4=ADDR/LEN       the guest's address (default 10.0.0.2/24)\n"
     "  --ipv4-gateway=ADDR   default route (default: none)\n"
@@ -248,6 +253,7 @@ static int cmd_configure(int argc, char **argv)
     struct state st;
     memset(&st, 0, sizeof(st));
     st.mem = 128;
+    st.slots = -1;
     strcpy(st.tap, "tap0");
     strcpy(st.ipv4, "10.0.0.2/24");
     bool help = false, spt_opt = false;
@@ -308,6 +314,13 @@ static int cmd_configure(int argc, char **argv)
                 errx(2, "%s: want MiB, 4 to 65536", a);
             st.mem = (unsigned)v;
             spt_opt = true;
+        } else if (strncmp(a, "--stack-slots=", 14) == 0) {
+            char *end;
+            unsigned long v = strtoul(a + 14, &end, 10);
+            if (a[14] < '0' || a[14] > '9' || *end || v > 4096)
+                errx(2, "%s: want 0 to 4096", a);
+            st.slots = (int)v;
+            spt_opt = true;
         } else if (strncmp(a, "--tap=", 6) == 0) {
             if (!a[6] || strlen(a + 6) >= IFNAMSIZ || strchr(a + 6, '/') ||
                 strchr(a + 6, ' '))
@@ -360,7 +373,8 @@ static int cmd_configure(int argc, char **argv)
         }
     }
     if (spt_opt && strcmp(target, "spt") != 0)
-        errx(2, "configure: --mem, --tap and --ipv4* apply to -t spt only");
+        errx(2, "configure: --mem, --stack-slots, --tap and --ipv4* apply to "
+                "-t spt only");
     for (int d = 0; d < app.ndev; d++) {
         if (strcmp(app.dev[d].kind, "block") != 0)
             continue;
@@ -564,6 +578,8 @@ static int cmd_run(int argc, char **argv)
     if (spt) {
         ADD("%s/_build/bin/mote-spt", root);
         ADD("--mem=%u", st.mem);
+        if (st.slots >= 0)
+            ADD("--stack-slots=%d", st.slots);
         if (stack_device(&app))
             ADD("--net:%s=%s", stack_device(&app), st.tap);
         for (int i = 0; i < st.nblocks; i++)
@@ -609,6 +625,10 @@ static int cmd_run(int argc, char **argv)
     }
     if (spt && stack_device(&app) && ensure_tap(&st) != 0)
         return 1;
+    printf("+");
+    for (int i = 0; i < n; i++)
+        printf(" %s", args[i]);
+    printf("\n");
     fflush(stdout);
     execv(args[0], args);
     err(127, "%s", args[0]);
