@@ -91,6 +91,11 @@ relay_stop() {
     kill "$relay_pid" 2> /dev/null && wait "$relay_pid" 2> /dev/null || true
   fi
   relay_pid=
+  # (Called in $(...), wait cannot wait for it: poll for its last words.)
+  for _ in $(seq 30); do
+    [ "$(grep -c '^relay: .*rx=' "$tmp/relay.log")" -ge 2 ] && break
+    sleep 0.1
+  done
   grep '^relay: .*rx=' "$tmp/relay.log"
 }
 
@@ -144,5 +149,13 @@ except OSError as e:
 PYEOF
 }
 
-# stat HOST NAME: one counter of the direct stack.
-stat() { udp "$1" 7 STATS | sed -n "s/^$2=//p"; }
+# stat HOST NAME: one counter of the direct stack (asks up to 5 times: the
+# link may be lossy).
+stat() {
+  local v
+  for _ in 1 2 3 4 5; do
+    v=$(udp "$1" 7 STATS | sed -n "s/^$2=//p")
+    [ -n "$v" ] && break
+  done
+  echo "$v"
+}
