@@ -109,6 +109,28 @@ for i in range(n):
     u.append(first_udp())
     ts.append(first_tcp(7007, spt=True))
     t.append(first_tcp(17000 + i))
+def rss_after_load(spt):
+    # Resident size after serving 10 concurrent connections (3 exchanges
+    # each) and one of 50 exchanges, with tests/interop/echo_client.py.
+    host = "10.0.0.2" if spt else "127.0.0.1"
+    argv = ([tender, "--net:service=tap0", echo_spt, "--ipv4=10.0.0.2/24",
+             "--no-ipv6", "--listen=10.0.0.2:7007"] if spt else
+            [echo, "--listen=127.0.0.1:7008"])
+    port = 7007 if spt else 7008
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.3)
+        subprocess.run(["ping", "-c1", "-W1", host], stdout=subprocess.DEVNULL)
+        for conns, rounds in ((10, 3), (1, 50)):
+            subprocess.run([sys.executable, "tests/interop/echo_client.py",
+                            host, str(port), str(conns), str(rounds), "4"],
+                           stdout=subprocess.DEVNULL, check=True)
+        for line in open("/proc/%d/status" % p.pid):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    finally:
+        p.kill(); p.wait()
 def row(name, v):
     v = sorted(x * 1e3 for x in v)
     print("| %s | %.2f | %.2f |" % (name, statistics.median(v), v[int((len(v) - 1) * 0.9)]))
@@ -116,6 +138,10 @@ print("| program | median (ms) | p90 (ms) |\n|---|---:|---:|")
 row("spt: echo.spt, first TCP echo", ts)
 row("unix: echo, first TCP echo", t)
 row("spt: netup.spt (tests/spt), first UDP echo", u)
+print()
+print("Resident size after serving 10 concurrent TCP connections and one of")
+print("50 exchanges (KiB): spt echo.spt %d (guest memory and tender), unix "
+      "echo %d." % (rss_after_load(True), rss_after_load(False)))
 PY
 fi
 } | tee "$tmp/report"
