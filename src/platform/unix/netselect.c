@@ -66,6 +66,8 @@ struct mote_stack *unix__stack_select(void)
         die("unknown stack (want --net=socket or --net=direct)", net, 0);
     if (!tap || !*tap)
         die("--net=direct needs --tap=NAME", net, 0);
+    if (cfg.dhcp && cfg.ipv4.addr.family != MOTE_IP_NONE)
+        die("--dhcp and a static address exclude each other:", "--ipv4", 0);
     struct mote_net *n;
     int err = mote_net_attach(tap, &cfg, &n);
     if (err)
