@@ -326,6 +326,26 @@ static bool fin_acked(const struct tcp_pcb *pcb)
     return pcb->fin_sent && pcb->snd_una == pcb->snd_max;
 }
 
+/* Tail loss probe timer (RFC 8985 7.2): two smoothed RTTs after the
+ * last send, more when a lone segment may wait for a delayed ACK; only
+ * if it comes before the RTO. */
+static void arm_tlp(struct tcp_pcb *pcb)
+{
+    struct tcp_stack *st = pcb->stack;
+    pcb->t_tlp = 0;
+    if (pcb->tlp_sent || pcb->in_recovery || !pcb->srtt ||
+        pcb->snd_una == pcb->snd_max || !synchronized(pcb->state))
+        return;
+    uint64_t pto = 2 * pcb->srtt;
+    if (pto < 10 * NS_PER_MS)
+        pto = 10 * NS_PER_MS;
+    if (pcb->snd_max - pcb->snd_una <= pcb->smss)
+        pto += 200 * NS_PER_MS; /* WCDelAckT */
+    uint64_t when = st->now + pto;
+    if (!pcb->t_rexmt || when < pcb->t_rexmt)
+        set_timer(pcb, &pcb->t_tlp, when);
+}
+
 /* Resend len bytes at seq (fast retransmit, SACK holes, partial ACKs)
  * without moving snd_nxt. A FIN rides along if seq+len reaches it. */
 static int retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len)
@@ -383,6 +403,45 @@ static bool next_hole(const struct tcp_pcb *pcb, uint32_t from, uint32_t *seq,
     return true;
 }
 
+/* Bytes the scoreboard holds within [lo, hi). */
+static uint32_t sacked_in(const struct tcp_pcb *pcb, uint32_t lo, uint32_t hi)
+{
+    uint32_t b = 0;
+    for (unsigned i = 0; i < pcb->n_score; i++) {
+        uint32_t s = pcb->score[i].start, e = pcb->score[i].end;
+        if (tcp_seq_lt(s, lo))
+            s = lo;
+        if (tcp_seq_gt(e, hi))
+            e = hi;
+        if (tcp_seq_lt(s, e))
+            b += e - s;
+    }
+    return b;
+}
+
+/* RFC 6675 "pipe", simplified: what is outstanding minus what the peer
+ * SACKed minus the holes below the highest SACK not yet retransmitted
+ * (taken as lost). */
+static uint32_t pipe_bytes(const struct tcp_pcb *pcb)
+{
+    uint32_t una = pcb->snd_una, flight = pcb->snd_max - una;
+    uint32_t hs = una;
+    for (unsigned i = 0; i < pcb->n_score; i++)
+        if (tcp_seq_gt(pcb->score[i].end, hs))
+            hs = pcb->score[i].end;
+    uint32_t sacked = sacked_in(pcb, una, hs);
+    uint32_t holes = (hs - una) - sacked;
+    uint32_t rx = pcb->high_rxt;
+    if (tcp_seq_lt(rx, una))
+        rx = una;
+    if (tcp_seq_gt(rx, hs))
+        rx = hs;
+    uint32_t rexmitted = (rx - una) - sacked_in(pcb, una, rx);
+    uint32_t lost = holes - rexmitted;
+    uint32_t out = sacked + lost;
+    return flight > out ? flight - out : 0;
+}
+
 /* Send what the windows, Nagle and the state allow (RFC 9293 3.8.6, RFC
  * 5681, RFC 896); a pure ACK if one is owed and nothing else carried it. */
 static void output_force(struct tcp_pcb *pcb, bool force)
@@ -421,6 +480,8 @@ static void output_force(struct tcp_pcb *pcb, bool force)
         uint32_t avail = tcp_seq_lt(pcb->snd_nxt, end) ? end - pcb->snd_nxt : 0;
         uint32_t wnd = min32(pcb->snd_wnd, pcb->cwnd);
         uint32_t inflight = pcb->snd_nxt - pcb->snd_una;
+        if (pcb->in_recovery && pcb->sack_ok && pcb->snd_nxt == pcb->snd_max)
+            inflight = pipe_bytes(pcb); /* RFC 6675 5 (C) */
         uint32_t usable = wnd > inflight ? wnd - inflight : 0;
         uint32_t len = min32(min32(avail, pcb->smss), usable);
         bool fin = pcb->fin_queued && pcb->snd_nxt + len == end &&
@@ -467,6 +528,8 @@ static void output_force(struct tcp_pcb *pcb, bool force)
         pcb->t_persist = 0;
         sent = true;
         force = false;
+        if (fresh && !pcb->t_tlp)
+            arm_tlp(pcb);
     }
     if (!sent && pcb->ack_now)
         emit(pcb, pcb->snd_nxt, TCP_ACK, 0);
@@ -795,7 +858,7 @@ static void finish(struct tcp_pcb *pcb)
     table_del(pcb);
     pcb->state = TCP_CLOSED;
     pcb->t_rexmt = pcb->t_persist = pcb->t_delack = pcb->t_keep = 0;
-    pcb->t_wait = 0;
+    pcb->t_wait = pcb->t_tlp = 0;
     if (pcb->from_pool && !pcb->accepted) {
         struct tcp_listener *l = pcb->listener;
         if (l) {
@@ -1315,8 +1378,28 @@ static void take_ack(struct tcp_pcb *pcb, uint32_t ack)
 static void enter_time_wait(struct tcp_pcb *pcb)
 {
     pcb->state = TCP_TIME_WAIT;
-    pcb->t_rexmt = pcb->t_persist = pcb->t_keep = 0;
+    pcb->t_rexmt = pcb->t_persist = pcb->t_keep = pcb->t_tlp = 0;
     set_timer(pcb, &pcb->t_wait, pcb->stack->now + 2 * pcb->stack->cfg.msl);
+}
+
+/* SACK recovery (RFC 6675 5 (C)): fill the holes while the pipe has
+ * room under cwnd; new data follows in output(). */
+static void sack_recovery_send(struct tcp_pcb *pcb)
+{
+    for (int guard = 0; guard < 64; guard++) {
+        uint32_t seq, len;
+        if (pipe_bytes(pcb) + pcb->smss > pcb->cwnd ||
+            !next_hole(pcb, pcb->high_rxt, &seq, &len) ||
+            retransmit(pcb, seq, len) != 0)
+            break;
+        pcb->high_rxt = seq + len;
+        if (seq == pcb->snd_una) {
+            /* every segment in flight now may still draw a duplicate
+             * ACK; more than that and the retransmission was lost */
+            pcb->rxt_dup = 0;
+            pcb->rxt_limit = (pcb->snd_max - pcb->snd_una) / pcb->smss + 3;
+        }
+    }
 }
 
 /* Fast retransmit and recovery: NewReno (RFC 6582) with SACK-chosen
@@ -1326,8 +1409,16 @@ static void on_dupack(struct tcp_pcb *pcb)
     pcb->dupacks++;
     uint32_t smss = pcb->smss;
     if (!pcb->in_recovery) {
+        /* Early retransmit (RFC 5827): with fewer than 4 segments out and
+         * nothing new to send, fewer duplicates will ever come. */
+        uint32_t flightsz = pcb->snd_max - pcb->snd_una;
+        unsigned oseg = (flightsz + smss - 1) / smss, thresh = 3;
+        if (oseg < 4 && tcp_seq_ge(pcb->snd_nxt, data_end(pcb)))
+            thresh = oseg > 2 ? oseg - 1 : 1;
         bool enough =
-            pcb->dupacks >= 3 || (pcb->sack_ok && score_bytes(pcb) > 2 * smss);
+            pcb->dupacks >= thresh ||
+            (pcb->sack_ok && score_bytes(pcb) > 2 * smss) ||
+            (pcb->sack_ok && pcb->tlp_sent && pcb->n_score); /* RFC 8985 */
         /* RFC 6582 3.2 step 1: not again for losses of the same window */
         if (!enough || tcp_seq_lt(pcb->snd_una, pcb->recover))
             return;
@@ -1335,19 +1426,33 @@ static void on_dupack(struct tcp_pcb *pcb)
         pcb->stack->stats.fast_rexmt++;
         pcb->recover = pcb->snd_max;
         pcb->in_recovery = true;
-        pcb->cwnd = pcb->ssthresh + 3 * smss;
+        pcb->t_tlp = 0;
+        /* NewReno inflates by the three duplicates; with SACK the pipe
+         * estimate does that job (RFC 6675 5 (4)) */
+        pcb->cwnd = pcb->ssthresh + (pcb->sack_ok ? 0 : 3 * smss);
         pcb->high_rxt = pcb->snd_una;
         uint32_t len = min32(smss, pcb->snd_max - pcb->snd_una);
         if (retransmit(pcb, pcb->snd_una, len) == 0)
             pcb->high_rxt = pcb->snd_una + len;
+        pcb->rxt_dup = 0;
+        pcb->rxt_limit = (pcb->snd_max - pcb->snd_una) / smss + 3;
+        if (pcb->sack_ok)
+            sack_recovery_send(pcb);
         arm_rexmt(pcb);
         return;
     }
+    if (pcb->sack_ok) {
+        /* A lost retransmission (what RACK, RFC 8985, finds by time):
+         * the hole at SND.UNA outlives the ACKs of everything that was in
+         * flight when it was resent. Resend the holes once more. */
+        if (++pcb->rxt_dup > pcb->rxt_limit) {
+            pcb->high_rxt = pcb->snd_una;
+            pcb->rxt_dup = 0;
+        }
+        sack_recovery_send(pcb);
+        return;
+    }
     pcb->cwnd += smss;
-    uint32_t seq, len;
-    if (pcb->sack_ok && next_hole(pcb, pcb->high_rxt, &seq, &len) &&
-        retransmit(pcb, seq, len) == 0)
-        pcb->high_rxt = seq + len;
 }
 
 static void on_new_ack(struct tcp_pcb *pcb, const struct seg *s, uint32_t acked,
@@ -1365,6 +1470,7 @@ static void on_new_ack(struct tcp_pcb *pcb, const struct seg *s, uint32_t acked,
     }
     pcb->nrexmt = 0;
     pcb->dupacks = 0;
+    pcb->tlp_sent = false;
     if (pcb->in_recovery) {
         if (tcp_seq_ge(s->ack, pcb->recover)) {
             /* full ACK (RFC 6582 3.2 step 3) */
@@ -1373,6 +1479,8 @@ static void on_new_ack(struct tcp_pcb *pcb, const struct seg *s, uint32_t acked,
                 min32(pcb->ssthresh, max32(flight(pcb), pcb->smss) + pcb->smss);
             if (pcb->cc == TCP_CC_CUBIC)
                 pcb->cwnd = max32(pcb->cwnd, pcb->ssthresh);
+        } else if (pcb->sack_ok) {
+            sack_recovery_send(pcb); /* partial ACK under SACK */
         } else {
             /* partial ACK: resend the next loss, deflate (step 4) */
             uint32_t seq = pcb->snd_una, len = min32(pcb->smss, flight(pcb));
@@ -1392,8 +1500,10 @@ static void on_new_ack(struct tcp_pcb *pcb, const struct seg *s, uint32_t acked,
     }
     if (pcb->snd_una == pcb->snd_max) {
         pcb->t_rexmt = 0;
+        pcb->t_tlp = 0;
     } else {
         arm_rexmt(pcb);
+        arm_tlp(pcb);
     }
     notify(pcb, TCP_EV_WRITABLE);
 }
@@ -1628,9 +1738,12 @@ static void pcb_input(struct tcp_pcb *pcb, struct seg *s)
         score_prune(pcb);
         on_new_ack(pcb, s, acked, limited);
     } else if (s->ack == pcb->snd_una && s->dlen == 0 &&
-               !(s->flags & TCP_FIN) && wnd == pcb->snd_wnd &&
+               !(s->flags & TCP_FIN) && (wnd == pcb->snd_wnd || s->n_sack) &&
                pcb->snd_una != pcb->snd_max) {
-        on_dupack(pcb); /* RFC 5681 2: the definition of a duplicate */
+        /* RFC 5681 2's duplicate, except that an ACK carrying SACK blocks
+         * counts even if the window moved (RFC 6675 3 counts SACKed
+         * bytes, not ACKs; and Linux's window changes from ACK to ACK) */
+        on_dupack(pcb);
     }
     /* window update (3.10.7.4 fifth, SND.WL1/WL2 rule) */
     if (tcp_seq_lt(pcb->snd_wl1, s->seq) ||
@@ -1801,9 +1914,9 @@ int tcp_input(struct tcp_stack *st, uint64_t now, const struct mote_ipaddr *src,
 static uint64_t pcb_deadline(const struct tcp_pcb *p)
 {
     uint64_t d = UINT64_MAX;
-    const uint64_t t[5] = {p->t_rexmt, p->t_persist, p->t_delack, p->t_keep,
-                           p->t_wait};
-    for (int i = 0; i < 5; i++)
+    const uint64_t t[6] = {p->t_rexmt, p->t_persist, p->t_delack,
+                           p->t_keep,  p->t_wait,    p->t_tlp};
+    for (int i = 0; i < 6; i++)
         if (t[i] && t[i] < d)
             d = t[i];
     return d;
@@ -1856,6 +1969,8 @@ static void on_rexmt(struct tcp_pcb *pcb)
     pcb->recover = pcb->snd_max;
     pcb->dupacks = 0;
     pcb->n_score = 0; /* RFC 2018 8: the peer may renege */
+    pcb->t_tlp = 0;
+    pcb->tlp_sent = false;
     pcb->snd_nxt = pcb->snd_una;
     pcb->high_rxt = pcb->snd_una;
     output(pcb);
@@ -1908,6 +2023,19 @@ static void pcb_tick(struct tcp_pcb *pcb, uint64_t now)
         send_probe(pcb);
         pcb->nkeep++;
         set_timer(pcb, &pcb->t_keep, now + st->cfg.keep_intvl);
+    }
+    if (pcb->t_tlp && now >= pcb->t_tlp) {
+        pcb->t_tlp = 0;
+        if (!pcb->in_recovery && !pcb->tlp_sent &&
+            pcb->snd_una != pcb->snd_max) {
+            /* resend the last segment: its SACK shows what was lost */
+            uint32_t len = min32(pcb->smss, pcb->snd_max - pcb->snd_una);
+            if (retransmit(pcb, pcb->snd_max - len, len) == 0) {
+                pcb->tlp_sent = true;
+                st->stats.tlp++;
+                arm_rexmt(pcb);
+            }
+        }
     }
     if (pcb->t_delack && now >= pcb->t_delack) {
         pcb->t_delack = 0;

@@ -4,6 +4,7 @@
 
 #include <mote/core.h>
 #include <mote/error.h>
+#include <mote/log.h>
 
 #include "net_priv.h"
 #include "tcp_int.h"
@@ -133,6 +134,20 @@ static void notify(void *ctx, struct tcp_pcb *pcb, unsigned ev)
     (void)ctx;
     struct tflow *t = pcb->user;
     if (ev & TCP_EV_FREE) {
+        if (mote_log_enabled("tcp", MOTE_LOG_DEBUG)) {
+            const struct tcp_stats *x = &pcb->stack->stats;
+            MOTE_LOG_DEBUG(
+                "tcp",
+                "closed :%u: srtt %lluus rto %llums cwnd %u; "
+                "stack: segs %llu/%llu retrans %llu timeouts %llu "
+                "fast %llu tlp %llu ooo %llu",
+                pcb->lport, (unsigned long long)(pcb->srtt / 1000),
+                (unsigned long long)(pcb->rto / 1000000), pcb->cwnd,
+                (unsigned long long)x->in_segs, (unsigned long long)x->out_segs,
+                (unsigned long long)x->retrans, (unsigned long long)x->timeouts,
+                (unsigned long long)x->fast_rexmt, (unsigned long long)x->tlp,
+                (unsigned long long)x->ooo_segs);
+        }
         free(t);
         return;
     }

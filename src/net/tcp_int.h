@@ -223,13 +223,15 @@ struct tcp_pcb {
     unsigned nrexmt, nprobe, nkeep;
 
     /* timers: absolute ns, 0 = off */
-    uint64_t t_rexmt, t_persist, t_delack, t_keep, t_wait;
+    uint64_t t_rexmt, t_persist, t_delack, t_keep, t_wait, t_tlp;
+    bool tlp_sent;     /* a tail loss probe is out for this flight */
     uint64_t last_rcv; /* time of the last segment received */
 
     /* congestion control */
     enum tcp_cc cc;
     uint32_t cwnd, ssthresh, recover, high_rxt;
     unsigned dupacks, acked_cnt;
+    unsigned rxt_dup, rxt_limit; /* lost-retransmission detection */
     bool in_recovery, ack_now;
     unsigned delack_segs;
     struct tcp_range score[TCP_SCORE_MAX]; /* SACKed by the peer */
@@ -242,7 +244,7 @@ struct tcp_pcb {
 struct tcp_stats {
     uint64_t in_segs, out_segs, retrans, in_errs, bad_csum, rst_out, out_drops,
         challenge_acks, cookies_sent, cookies_ok, syn_drops, paws_drops,
-        ooo_segs, timeouts, fast_rexmt;
+        ooo_segs, timeouts, fast_rexmt, tlp;
 };
 
 struct tcp_stack {

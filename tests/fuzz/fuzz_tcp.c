@@ -85,9 +85,9 @@ static void check(void)
         if (p->smss < 64 || !p->rto)
             abort();
         /* the cached earliest deadline may be early, never late */
-        const uint64_t t[5] = {p->t_rexmt, p->t_persist, p->t_delack, p->t_keep,
-                               p->t_wait};
-        for (int k = 0; k < 5; k++)
+        const uint64_t t[6] = {p->t_rexmt, p->t_persist, p->t_delack,
+                               p->t_keep,  p->t_wait,    p->t_tlp};
+        for (int k = 0; k < 6; k++)
             if (t[k] && t[k] < tcp_deadline(&st))
                 abort();
     }
