@@ -203,6 +203,66 @@ BN_INLINE void mont_mul_n(pk_limb *r, const pk_limb *a, const pk_limb *b,
         call(len);                                                             \
     }
 
+/* r = a^2 / R mod m for a < m: the square with each cross product
+ * computed once (len(len-1)/2 + len products instead of len^2), then a
+ * separate Montgomery reduction (REDC). */
+BN_INLINE void mont_sqr_n(pk_limb *r, const pk_limb *a, const pk_limb *m,
+                          pk_limb m0i, size_t len)
+{
+    pk_limb t[2 * BN_MAX_LIMBS], d[BN_MAX_LIMBS];
+    for (size_t i = 0; i < 2 * len; i++)
+        t[i] = 0;
+    for (size_t i = 0; i + 1 < len; i++) {
+        pk_limb c = 0, ai = a[i];
+        BN_UNROLL
+        for (size_t j = i + 1; j < len; j++) {
+            pk_dlimb s = (pk_dlimb)ai * a[j] + t[i + j] + c;
+            t[i + j] = (pk_limb)s;
+            c = (pk_limb)(s >> 64);
+        }
+        t[i + len] = c;
+    }
+    /* double the cross products (a^2 < R^2: nothing shifts out) */
+    for (size_t i = 2 * len - 1; i > 0; i--)
+        t[i] = t[i] << 1 | t[i - 1] >> 63;
+    t[0] <<= 1;
+    pk_limb c = 0;
+    BN_UNROLL
+    for (size_t i = 0; i < len; i++) {
+        pk_dlimb sq = (pk_dlimb)a[i] * a[i];
+        pk_dlimb s = (pk_dlimb)t[2 * i] + (pk_limb)sq + c;
+        t[2 * i] = (pk_limb)s;
+        s = (pk_dlimb)t[2 * i + 1] + (pk_limb)(sq >> 64) + (pk_limb)(s >> 64);
+        t[2 * i + 1] = (pk_limb)s;
+        c = (pk_limb)(s >> 64);
+    }
+    /* REDC */
+    pk_limb top = 0;
+    for (size_t i = 0; i < len; i++) {
+        pk_limb q = t[i] * m0i, cc = 0;
+        BN_UNROLL
+        for (size_t j = 0; j < len; j++) {
+            pk_dlimb s = (pk_dlimb)q * m[j] + t[i + j] + cc;
+            t[i + j] = (pk_limb)s;
+            cc = (pk_limb)(s >> 64);
+        }
+        pk_dlimb s = (pk_dlimb)t[i + len] + cc + top;
+        t[i + len] = (pk_limb)s;
+        top = (pk_limb)(s >> 64);
+    }
+    pk_limb br = sub_n(d, t + len, m, len);
+    pk_limb keep_t = (pk_limb)0 - (br & (top ^ 1));
+    for (size_t i = 0; i < len; i++)
+        r[i] = (d[i] & ~keep_t) | (t[len + i] & keep_t);
+}
+
+void bn_mont_sqr(pk_limb *r, const pk_limb *a, const struct bn_mont *mt)
+{
+#define CALL(n) mont_sqr_n(r, a, mt->m, mt->m0i, n)
+    BN_DISPATCH(mt->len, CALL)
+#undef CALL
+}
+
 void bn_mod_add(pk_limb *r, const pk_limb *a, const pk_limb *b,
                 const pk_limb *m, size_t len)
 {
@@ -372,7 +432,7 @@ void bn_mod_exp_ct(pk_limb *r, const pk_limb *a, const pk_limb *e, size_t elen,
     for (size_t k = elen * 16; k-- > 0;) {
         unsigned w = (unsigned)(e[k / 16] >> (4 * (k % 16))) & 15;
         for (int s = 0; s < 4; s++)
-            bn_mont_mul(acc, acc, acc, mt);
+            bn_mont_sqr(acc, acc, mt);
         /* Read every entry; keep the one whose index is w. */
         memset(t, 0, len * sizeof *t);
         for (unsigned i = 0; i < 16; i++)
@@ -395,7 +455,7 @@ void bn_mod_exp_pub(pk_limb *r, const pk_limb *a, const pk_limb *e, size_t elen,
     acc[0] = 1;
     bn_to_mont(acc, acc, mt);
     for (size_t k = bits; k-- > 0;) {
-        bn_mont_mul(acc, acc, acc, mt);
+        bn_mont_sqr(acc, acc, mt);
         if ((e[k / 64] >> (k % 64)) & 1)
             bn_mont_mul(acc, acc, base, mt);
     }

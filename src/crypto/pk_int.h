@@ -114,6 +114,8 @@ void bn_mont_init_secret(struct bn_mont *mt, const pk_limb *m, size_t len);
 /* r = a * b / R mod m. Needs a < R, b < m; gives r < m. r may alias. */
 void bn_mont_mul(pk_limb *r, const pk_limb *a, const pk_limb *b,
                  const struct bn_mont *mt);
+/* r = a^2 / R mod m for a < m (fewer products than bn_mont_mul). */
+void bn_mont_sqr(pk_limb *r, const pk_limb *a, const struct bn_mont *mt);
 /* r = a * R mod m (a < R), and back: r = a / R mod m. */
 void bn_to_mont(pk_limb *r, const pk_limb *a, const struct bn_mont *mt);
 void bn_from_mont(pk_limb *r, const pk_limb *a, const struct bn_mont *mt);
