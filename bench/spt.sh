@@ -31,6 +31,10 @@ echo "| program | size | needs at run time |"
 echo "|---|---:|---|"
 echo "| echo.spt (spt image: app + Mote + libc subset) | $(size "$B/spt/bin/echo.spt") | mote-spt ($(size "$T") bytes stripped) |"
 echo "| echo (unix program) | $(size "$B/bin/echo") | $(ldd "$B/bin/echo" | awk '/=>/ {print $1}' | tr '\n' ' ')|"
+if [ -e "$B/spt/bin/www.spt" ] && [ -e "$B/bin/www" ]; then
+  echo "| www.spt (the demo site baked in, HTTP/1.1, direct stack) | $(size "$B/spt/bin/www.spt") | mote-spt |"
+  echo "| www (unix program, same site baked in) | $(size "$B/bin/www") | $(ldd "$B/bin/www" | awk '/=>/ {print $1}' | tr '\n' ' ')|"
+fi
 echo
 echo "## Boot: exec to the first instruction of mote_main ($N boots each, interleaved)"
 echo

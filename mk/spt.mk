@@ -114,3 +114,10 @@ $(B)/fuzz/tests/fuzz_spt_conf: tests/fuzz/fuzz_spt_conf.c tools/mote/conf.c \
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS_fuzz) -fsanitize=fuzzer -Itools/mote \
 	  $(filter %.c,$^) -o $@
+
+# apps/www links the site mote-crunch baked into C (mk/http.mk generates
+# $(B)/gen/www_site.c); the image gets the same file compiled for the guest.
+$(B)/spt/gen/www_site.o: $(B)/gen/www_site.c include/mote/kv.h
+	@mkdir -p $(@D)
+	$(CC) $(SPT_CFLAGS) -c $< -o $@
+$(B)/spt/bin/www.spt: $(B)/spt/gen/www_site.o

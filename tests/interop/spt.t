@@ -174,7 +174,8 @@ run 1 'echo: cannot listen on .*: (no such device|operation not supported)' \
 
 # ---- the network, sealed: a TAP in a private network namespace.
 NS=motespt$$
-NET_TESTS=("ping IPv4" "ping IPv6" "UDP echo IPv4" "UDP echo IPv6" "netup count" "TCP echo IPv4" "TCP echo IPv6")
+NET_TESTS=("ping IPv4" "ping IPv6" "UDP echo IPv4" "UDP echo IPv6" "netup count" "TCP echo IPv4" "TCP echo IPv6"
+  "www index.html IPv4" "www index.html IPv6" "www style.css IPv4" "www style.css IPv6" "www mote.svg IPv4" "www mote.svg IPv6")
 if [ "$(id -u)" != 0 ] || ! command -v ip > /dev/null || [ ! -c /dev/net/tun ]; then
   for t in "${NET_TESTS[@]}"; do
     skip "$t through the sandbox: needs root, iproute2 and /dev/net/tun"
@@ -253,6 +254,21 @@ PY
         { fail "TCP: echo.spt over IPv$fam"; echo "$out" | sed 's/^/# /'; sed 's/^/# guest: /' "$tmp/echo"; }
     done
   fi
+  kill $pid 2>/dev/null; wait $pid 2>/dev/null; pid=
+
+  # The web site (apps/www, www/ baked in) as a sealed image, against curl.
+  ip netns exec $NS "$T" --net:service=tap0 "$B/spt/bin/www.spt" --ipv4=10.0.0.2/24 \
+    --ipv6=fd00::2/64 --no-slaac --listen='*:80' > "$tmp/www" 2>&1 &
+  pid=$!
+  for _ in $(seq 30); do grep -qE 'serving|cannot' "$tmp/www" && break; sleep 0.1; done
+  for f in index.html style.css mote.svg; do
+    for host in 10.0.0.2 '[fd00::2]'; do
+      got=$(nsx curl -sg --max-time 5 -o "$tmp/got" -w '%{http_code}' "http://$host/$f")
+      [ "$got" = 200 ] && cmp -s "$tmp/got" "www/$f" &&
+        pass "www.spt serves $f over http://$host/ to curl, byte for byte" ||
+        fail "www.spt $f over $host (HTTP $got; $(tr '\n' '|' < "$tmp/www"))"
+    done
+  done
   kill $pid 2>/dev/null; wait $pid 2>/dev/null; pid=
 fi
 
