@@ -70,6 +70,19 @@ run 2 'extra.c is in the directory but not in sources' "an unlisted .c file" -- 
 rm "$tmp/app/extra.c"
 run 2 'does not support the spt target' "a target the app does not list" -- "$M" configure -t spt "$tmp/app"
 
+# mote serve: the static file server straight from the build.
+run 0 'usage: serve' "mote serve --help is serve's" -- "$M" serve --help
+"$M" serve --listen=127.0.0.1:0 www > "$tmp/serve" 2>&1 &
+pid=$!
+for _ in $(seq 50); do grep -q 'serving' "$tmp/serve" && break; sleep 0.1; done
+sport=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/serve")
+if [ -n "$sport" ] && curl -s --max-time 5 "http://127.0.0.1:$sport/index.html" | cmp -s - www/index.html; then
+  pass "mote serve www serves www/index.html"
+else
+  fail "mote serve www ($(tr '\n' '|' < "$tmp/serve"))"
+fi
+kill $pid; wait $pid 2>/dev/null; pid=
+
 # unix: configure, build, run with an override, clean.
 run 0 'configured echo for unix' "configure -t unix apps/echo" -- "$M" configure -t unix --idle-timeout=30 apps/echo
 run 0 'built .*/_build/bin/echo' "mote build (unix)" -- "$M" build

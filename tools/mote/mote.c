@@ -664,12 +664,28 @@ static int cmd_clean(int argc, char **argv)
     return 0;
 }
 
+/* `mote serve ARGS`: the static file server (apps/serve) on this host, no
+ * configuration step: a unix program run straight from the build. */
+static int cmd_serve(int argc, char **argv)
+{
+    char prog[PATH_MAX + 32];
+    snprintf(prog, sizeof(prog), "%s/_build/bin/serve", root);
+    if (access(prog, X_OK) != 0)
+        errx(2, "%s: not built (run make in %s)", prog, root);
+    argv[0] = prog; /* serve's own --help documents its options */
+    (void)argc;
+    execv(prog, argv);
+    err(127, "%s", prog);
+}
+
 static const char usage[] =
     "usage: mote COMMAND [ARGS]\n"
     "  configure -t unix|spt [OPTIONS] APPDIR   choose target and settings\n"
     "  build                                    build the configured app\n"
     "  run [--KEY=VALUE]...                     run it\n"
     "  clean                                    remove output and settings\n"
+    "  serve [--listen=ADDR:PORT]... [-p PORT] [--browse] [DIR]\n"
+    "                                           serve DIR over HTTP (unix)\n"
     "`mote COMMAND --help` lists each command's options and the app's "
     "runtime keys.\n";
 
@@ -690,5 +706,7 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(c, "clean") == 0)
         return cmd_clean(argc - 1, argv + 1);
+    if (strcmp(c, "serve") == 0)
+        return cmd_serve(argc - 1, argv + 1);
     errx(2, "unknown command '%s'\n%s", c, usage);
 }
