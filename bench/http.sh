@@ -8,10 +8,12 @@
 # on, same directory) on a high port, in the foreground, and is killed
 # after. Results: bench/results/http.md (ratios are mote / nginx).
 #
-# Usage: bench/http.sh [BUILD_DIR]     (DURATION=5 seconds per run)
+# Usage: bench/http.sh [BUILD_DIR]   (DURATION=5 s per run, REPEAT=3 runs
+# per cell, the median reported)
 set -euo pipefail
 B=${1:-${MOTE_BUILD:-_build}}
 DUR=${DURATION:-5}
+REPEAT=${REPEAT:-3}
 SERVE=$B/bin/serve
 OUT=bench/results/http.md
 for t in wrk nginx "$SERVE"; do
@@ -90,7 +92,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
   echo "# HTTP: mote serve vs nginx"
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)),"
-  echo "$(nginx -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}'); wrk -t1, ${DUR} s per run, loopback."
+  echo "$(nginx -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}'); wrk -t1, ${DUR} s per run, loopback;"
+  echo "each cell the median of $REPEAT runs, the servers alternating."
   echo "nginx: 1 worker, access_log off, sendfile on. mote: \`serve --log=access:none\`."
   echo "Ratios are mote / nginx (requests/s and transfer: higher is better for"
   echo "mote above 1.0; p99 latency: lower is better for mote below 1.0)."
@@ -98,10 +101,18 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
   echo "| file | conns | mote req/s | nginx req/s | ratio | mote MB/s | nginx MB/s | ratio | mote p99 ms | nginx p99 ms | ratio |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } > "$tmp/table"
+# The machine may be shared: each cell is the median of REPEAT runs,
+# alternating the two servers so that both see the same conditions.
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 for f in 1k.bin 1m.bin; do
   for c in 1 64 512; do
-    read -r mr mt mp <<< "$(run_wrk "$MP" "$c" "$f")"
-    read -r nr nt np <<< "$(run_wrk "$NP" "$c" "$f")"
+    : > "$tmp/m" && : > "$tmp/n"
+    for _ in $(seq "$REPEAT"); do
+      run_wrk "$MP" "$c" "$f" >> "$tmp/m"
+      run_wrk "$NP" "$c" "$f" >> "$tmp/n"
+    done
+    mr=$(cut -d' ' -f1 "$tmp/m" | median); mt=$(cut -d' ' -f2 "$tmp/m" | median); mp=$(cut -d' ' -f3 "$tmp/m" | median)
+    nr=$(cut -d' ' -f1 "$tmp/n" | median); nt=$(cut -d' ' -f2 "$tmp/n" | median); np=$(cut -d' ' -f3 "$tmp/n" | median)
     echo "| $f | $c | $mr | $nr | $(ratio "$mr" "$nr") | $mt | $nt | $(ratio "$mt" "$nt") | $mp | $np | $(ratio "$mp" "$np") |" >> "$tmp/table"
     echo "$f c=$c: mote $mr req/s $mt MB/s p99 $mp ms; nginx $nr req/s $nt MB/s p99 $np ms" >&2
   done

@@ -273,13 +273,20 @@ static int serve_file(struct mote_http_exchange *x, struct mote_kv *kv,
     const char *ctype =
         st->content_type ? st->content_type : mote_http_mime_type(key, klen);
 
-    /* A pre-compressed sibling NAME.gz, if the client takes gzip. */
+    /* A pre-compressed sibling NAME.gz, if the client takes gzip. Looked
+     * for only then: a client that does not take gzip gets the file
+     * without Vary, which a shared cache may also hand to one that does
+     * (correct content, merely uncompressed), and the common case saves a
+     * lookup. */
     char *gzkey = sc->gzkey;
     struct mote_kv_stat gst;
     const char *sk = key;
     size_t sklen = klen;
     int have_gz = 0;
-    if (klen + 3 < sizeof(sc->gzkey)) {
+    const struct mote_http_header *ae =
+        mote_http_header_find(h, nh, "accept-encoding");
+    if (ae && http__list_has(ae->value, "gzip") &&
+        klen + 3 < sizeof(sc->gzkey)) {
         memcpy(gzkey, key, klen);
         memcpy(gzkey + klen, ".gz", 3);
         have_gz = mote_kv_stat(kv, gzkey, klen + 3, &gst) == 0 &&
@@ -287,19 +294,14 @@ static int serve_file(struct mote_http_exchange *x, struct mote_kv *kv,
     }
     if (have_gz) {
         mote_http_add_header(x, "Vary", "Accept-Encoding");
-        const struct mote_http_header *ae =
-            mote_http_header_find(h, nh, "accept-encoding");
-        if (ae && http__list_has(ae->value, "gzip")) {
-            mote_http_add_header(x, "Content-Encoding", "gzip");
-            /* A different representation: its own validator. */
-            size_t el = strlen(gst.etag);
-            if (el >= 2 && el + 3 < sizeof(gst.etag)) {
-                memcpy(gst.etag + el - 1, "-gz\"", 5);
-            }
-            *st = gst;
-            sk = gzkey;
-            sklen = klen + 3;
-        }
+        mote_http_add_header(x, "Content-Encoding", "gzip");
+        /* A different representation: its own validator. */
+        size_t el = strlen(gst.etag);
+        if (el >= 2 && el + 3 < sizeof(gst.etag))
+            memcpy(gst.etag + el - 1, "-gz\"", 5);
+        *st = gst;
+        sk = gzkey;
+        sklen = klen + 3;
     }
     char date[MOTE_HTTP_DATE_LEN];
     if (st->etag[0])

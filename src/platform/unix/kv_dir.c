@@ -30,6 +30,13 @@ struct kv_dir {
     int root;       /* O_PATH descriptor of the directory */
     char *realroot; /* its canonical path, for the fallback check */
     int have_openat2;
+    /* The file of the last stat, kept open for the read that usually
+     * follows (as nginx opens once, fstats, then sends): it saves an open
+     * and a close per request, and the read sees the file that was
+     * stat'ed even if it is replaced meanwhile. */
+    int last_fd;
+    size_t last_len;
+    char last_key[4096];
 };
 
 #define KEY_MAX 4096
@@ -89,17 +96,33 @@ static int open_key(struct kv_dir *d, const char *key, size_t len, int flags)
     return fd;
 }
 
+static void forget(struct kv_dir *d)
+{
+    if (d->last_fd >= 0)
+        close(d->last_fd);
+    d->last_fd = -1;
+}
+
 static int dir_stat(struct mote_kv *kv, const char *key, size_t len,
                     struct mote_kv_stat *st)
 {
     struct kv_dir *d = (struct kv_dir *)kv;
-    int fd = open_key(d, key, len, O_PATH);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is then
+     * refused below as not a regular file). */
+    int fd = open_key(d, key, len, O_RDONLY | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return fd;
     struct stat sb;
     int r = fstat(fd, &sb);
     int e = errno;
-    close(fd);
+    if (r < 0 || !S_ISREG(sb.st_mode) || len >= sizeof(d->last_key)) {
+        close(fd);
+    } else {
+        forget(d);
+        d->last_fd = fd;
+        memcpy(d->last_key, key, len);
+        d->last_len = len;
+    }
     if (r < 0)
         return unix__error(e);
     if (S_ISDIR(sb.st_mode)) {
@@ -124,7 +147,9 @@ static int dir_read(struct mote_kv *kv, const char *key, size_t len,
                     uint64_t off, void *buf, size_t size, size_t *n)
 {
     struct kv_dir *d = (struct kv_dir *)kv;
-    int fd = open_key(d, key, len, O_RDONLY);
+    int cached = d->last_fd >= 0 && len == d->last_len &&
+                 memcmp(key, d->last_key, len) == 0;
+    int fd = cached ? d->last_fd : open_key(d, key, len, O_RDONLY);
     if (fd < 0)
         return fd;
     int err = 0;
@@ -142,7 +167,8 @@ static int dir_read(struct mote_kv *kv, const char *key, size_t len,
             break;
         got += (size_t)r;
     }
-    close(fd);
+    if (!cached)
+        close(fd);
     *n = got;
     return err;
 }
@@ -212,6 +238,7 @@ out:
 static void dir_close(struct mote_kv *kv)
 {
     struct kv_dir *d = (struct kv_dir *)kv;
+    forget(d);
     close(d->root);
     free(d->realroot);
     free(d);
@@ -246,6 +273,7 @@ int mote_kv_dir_open(const char *path, struct mote_kv **out)
     d->root = fd;
     d->realroot = real;
     d->have_openat2 = 1;
+    d->last_fd = -1;
     *out = &d->kv;
     return 0;
 }
