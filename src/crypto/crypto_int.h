@@ -149,6 +149,13 @@ size_t crypto__aes_gcm_x86_seal(const struct mote_aes_gcm_ctx *ctx,
 size_t crypto__aes_gcm_vaes_seal(const struct mote_aes_gcm_ctx *ctx,
                                  uint8_t ctr[16], uint8_t y[16],
                                  const uint8_t *in, uint8_t *out, size_t len);
+/* GHASH of whole 16-block groups and CTR of whole 256-byte chunks with VAES
+ * and VPCLMULQDQ (open's two passes); both return what they did (blocks
+ * and bytes). */
+size_t crypto__ghash_vaes(const struct mote_aes_gcm_ctx *ctx, uint8_t y[16],
+                          const uint8_t *in, size_t nblocks);
+size_t crypto__aes_vaes_ctr(const struct mote_aes_gcm_ctx *ctx, uint8_t ctr[16],
+                            const uint8_t *in, uint8_t *out, size_t len);
 
 /* SHA-NI block functions (sha_x86.c); need CRYPTO_CPU_SHA (which cpu.c only
  * reports together with SSSE3 and SSE4.1). */

@@ -61,10 +61,15 @@ static void ghash(const struct mote_aes_gcm_ctx *ctx, uint8_t y[16],
 {
     size_t full = len / 16;
     if (full) {
-        if (ctx->impl == GCM_IMPL_X86)
-            crypto__ghash_x86(ctx, y, in, full);
-        else
+        if (ctx->impl == GCM_IMPL_X86) {
+            size_t done = 0;
+            if (full >= 16 && (crypto__cpu() & CRYPTO_CPU_VAES))
+                done = crypto__ghash_vaes(ctx, y, in, full);
+            if (done < full)
+                crypto__ghash_x86(ctx, y, in + 16 * done, full - done);
+        } else {
             crypto__ghash_portable(ctx->h, y, in, full);
+        }
     }
     if (len % 16) {
         uint8_t last[16] = {0};
@@ -130,8 +135,12 @@ static void gcm_j0(const struct mote_aes_gcm_ctx *ctx, const uint8_t *iv,
 static void gctr(const struct mote_aes_gcm_ctx *ctx, uint8_t ctr[16],
                  const uint8_t *in, uint8_t *out, size_t len)
 {
-    if (ctx->impl == GCM_IMPL_X86) {
-        size_t done = crypto__aes_x86_ctr(ctx, ctr, in, out, len);
+    if (ctx->impl == GCM_IMPL_X86 && len >= 16) {
+        size_t done = 0;
+        if (len >= 256 && (crypto__cpu() & CRYPTO_CPU_VAES))
+            done = crypto__aes_vaes_ctr(ctx, ctr, in, out, len);
+        done +=
+            crypto__aes_x86_ctr(ctx, ctr, in + done, out + done, len - done);
         if (done) { /* in may be NULL when len is 0 */
             in += done;
             out += done;

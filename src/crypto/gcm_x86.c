@@ -299,7 +299,98 @@ TGT_VAES size_t crypto__aes_gcm_vaes_seal(const struct mote_aes_gcm_ctx *ctx,
     return done;
 }
 
+/* GHASH alone with VPCLMULQDQ, 16 blocks a pass (open's first pass). */
+TGT_VAES size_t crypto__ghash_vaes(const struct mote_aes_gcm_ctx *ctx,
+                                   uint8_t y[16], const uint8_t *in,
+                                   size_t nblocks)
+{
+    const __m256i bswap = _mm256_broadcastsi128_si256(
+        _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    __m256i hp[8];
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; k++)
+        hp[k] = _mm256_set_m128i(
+            _mm_loadu_si128((const __m128i *)ctx->htab[14 - 2 * k]),
+            _mm_loadu_si128((const __m128i *)ctx->htab[15 - 2 * k]));
+    __m128i acc = bswap128(_mm_loadu_si128((const __m128i *)y));
+    size_t done = 0;
+    for (; nblocks - done >= 16; done += 16, in += 256) {
+        __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+#pragma GCC unroll 8
+        for (int i = 0; i < 8; i++) {
+            __m256i x = _mm256_shuffle_epi8(
+                _mm256_loadu_si256((const __m256i *)(in + 32 * i)), bswap);
+            if (i == 0)
+                x = _mm256_xor_si256(
+                    x, _mm256_set_m128i(_mm_setzero_si128(), acc));
+            clmul2(x, hp[i], &lo, &hi);
+        }
+        __m128i l = _mm_xor_si128(_mm256_castsi256_si128(lo),
+                                  _mm256_extracti128_si256(lo, 1));
+        __m128i u = _mm_xor_si128(_mm256_castsi256_si128(hi),
+                                  _mm256_extracti128_si256(hi, 1));
+        acc = reduce(l, u);
+    }
+    _mm_storeu_si128((__m128i *)y, bswap128(acc));
+    return done;
+}
+
+/* CTR alone with VAES, 16 blocks a pass (open's second pass). */
+TGT_VAES size_t crypto__aes_vaes_ctr(const struct mote_aes_gcm_ctx *ctx,
+                                     uint8_t ctr[16], const uint8_t *in,
+                                     uint8_t *out, size_t len)
+{
+    const __m256i bswap = _mm256_broadcastsi128_si256(
+        _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    __m256i rk[15];
+    unsigned nr = ctx->rounds;
+    for (unsigned r = 0; r <= nr; r++)
+        rk[r] = _mm256_broadcastsi128_si256(
+            _mm_loadu_si128((const __m128i *)ctx->rk[r]));
+    __m128i c1 = bswap128(_mm_loadu_si128((const __m128i *)ctr));
+    __m256i c =
+        _mm256_set_m128i(_mm_add_epi32(c1, _mm_set_epi32(0, 0, 0, 1)), c1);
+    const __m256i two = _mm256_set_epi32(0, 0, 0, 2, 0, 0, 0, 2);
+    size_t done = 0;
+    for (; len - done >= 256; done += 256) {
+        __m256i b[8];
+#pragma GCC unroll 8
+        for (int i = 0; i < 8; i++) {
+            b[i] = _mm256_xor_si256(_mm256_shuffle_epi8(c, bswap), rk[0]);
+            c = _mm256_add_epi32(c, two);
+        }
+        for (unsigned r = 1; r < nr; r++)
+#pragma GCC unroll 8
+            for (int i = 0; i < 8; i++)
+                b[i] = _mm256_aesenc_epi128(b[i], rk[r]);
+#pragma GCC unroll 8
+        for (int i = 0; i < 8; i++) {
+            b[i] = _mm256_aesenclast_epi128(b[i], rk[nr]);
+            __m256i m =
+                _mm256_loadu_si256((const __m256i *)(in + done + 32 * i));
+            _mm256_storeu_si256((__m256i *)(out + done + 32 * i),
+                                _mm256_xor_si256(m, b[i]));
+        }
+    }
+    _mm_storeu_si128((__m128i *)ctr, bswap128(_mm256_castsi256_si128(c)));
+    return done;
+}
+
 #else
+
+size_t crypto__ghash_vaes(const struct mote_aes_gcm_ctx *ctx, uint8_t y[16],
+                          const uint8_t *in, size_t nblocks)
+{
+    (void)ctx, (void)y, (void)in, (void)nblocks;
+    return 0;
+}
+
+size_t crypto__aes_vaes_ctr(const struct mote_aes_gcm_ctx *ctx, uint8_t ctr[16],
+                            const uint8_t *in, uint8_t *out, size_t len)
+{
+    (void)ctx, (void)ctr, (void)in, (void)out, (void)len;
+    return 0;
+}
 
 void crypto__gcm_x86_init(struct mote_aes_gcm_ctx *ctx)
 {
