@@ -372,10 +372,11 @@ static int retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len)
 static bool next_hole(const struct tcp_pcb *pcb, uint32_t from, uint32_t *seq,
                       uint32_t *len)
 {
-    if (!pcb->n_score)
+    if (!pcb->n_score && !pcb->rto_recovery)
         return false;
-    uint32_t high = pcb->score[0].end;
-    for (unsigned i = 1; i < pcb->n_score; i++)
+    /* after a timeout everything sent before it counts as lost */
+    uint32_t high = pcb->rto_recovery ? pcb->lost_to : pcb->snd_una;
+    for (unsigned i = 0; i < pcb->n_score; i++)
         if (tcp_seq_gt(pcb->score[i].end, high))
             high = pcb->score[i].end;
     uint32_t s = tcp_seq_gt(from, pcb->snd_una) ? from : pcb->snd_una;
@@ -426,6 +427,8 @@ static uint32_t pipe_bytes(const struct tcp_pcb *pcb)
 {
     uint32_t una = pcb->snd_una, flight = pcb->snd_max - una;
     uint32_t hs = una;
+    if (pcb->rto_recovery && tcp_seq_gt(pcb->lost_to, hs))
+        hs = pcb->lost_to;
     for (unsigned i = 0; i < pcb->n_score; i++)
         if (tcp_seq_gt(pcb->score[i].end, hs))
             hs = pcb->score[i].end;
@@ -1472,7 +1475,11 @@ static void on_new_ack(struct tcp_pcb *pcb, const struct seg *s, uint32_t acked,
     pcb->dupacks = 0;
     pcb->tlp_sent = false;
     if (pcb->in_recovery) {
-        if (tcp_seq_ge(s->ack, pcb->recover)) {
+        if (tcp_seq_ge(s->ack, pcb->recover) && pcb->rto_recovery) {
+            /* the timeout's loss window is repaired; cwnd has been
+             * slow-starting since */
+            pcb->in_recovery = pcb->rto_recovery = false;
+        } else if (tcp_seq_ge(s->ack, pcb->recover)) {
             /* full ACK (RFC 6582 3.2 step 3) */
             pcb->in_recovery = false;
             pcb->cwnd =
@@ -1480,6 +1487,8 @@ static void on_new_ack(struct tcp_pcb *pcb, const struct seg *s, uint32_t acked,
             if (pcb->cc == TCP_CC_CUBIC)
                 pcb->cwnd = max32(pcb->cwnd, pcb->ssthresh);
         } else if (pcb->sack_ok) {
+            if (pcb->rto_recovery && limited)
+                cc_ack(pcb, acked);  /* slow start after the timeout */
             sack_recovery_send(pcb); /* partial ACK under SACK */
         } else {
             /* partial ACK: resend the next loss, deflate (step 4) */
@@ -1965,6 +1974,25 @@ static void on_rexmt(struct tcp_pcb *pcb)
     if (pcb->nrexmt == 1 || !pcb->in_recovery)
         cc_reduce(pcb);
     pcb->cwnd = pcb->smss;
+    if (pcb->sack_ok) {
+        /* RFC 6675 5.1: after a timeout, keep using SACK to choose what
+         * to resend instead of going back N; everything outstanding is
+         * taken as lost. A second timeout without progress forgets the
+         * scoreboard (RFC 2018 8: the peer may have reneged). */
+        if (pcb->nrexmt > 1)
+            pcb->n_score = 0;
+        pcb->in_recovery = pcb->rto_recovery = true;
+        pcb->recover = pcb->lost_to = pcb->snd_max;
+        pcb->snd_nxt = pcb->snd_max;
+        pcb->dupacks = 0;
+        pcb->t_tlp = 0;
+        pcb->tlp_sent = false;
+        pcb->high_rxt = pcb->snd_una;
+        sack_recovery_send(pcb);
+        if (!pcb->t_rexmt && pcb->snd_una != pcb->snd_max)
+            arm_rexmt(pcb);
+        return;
+    }
     pcb->in_recovery = false;
     pcb->recover = pcb->snd_max;
     pcb->dupacks = 0;
