@@ -25,3 +25,11 @@ $(B)/obj/gen/www_site.o: $(B)/gen/www_site.c include/mote/kv.h
 	$(CC) $(FREE_CFLAGS) -c $< -o $@
 $(B)/bin/www: $(B)/obj/gen/www_site.o
 all: $(MOTE_CRUNCH)
+
+# http_fetch: the client as a command for tests/interop/http.t.
+HTTP_FETCH := $(B)/obj/tests/http_fetch
+$(HTTP_FETCH): tests/interop/http_fetch.c $(LIB_obj)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_obj) $< $(LIB_obj) $(LDLIBS) -o $@
+TEST_DEPS += $(HTTP_FETCH)
+all: $(HTTP_FETCH)

@@ -143,6 +143,27 @@ PY
 )
 is "pipelined responses in order" "$out" "200 404 200"
 
+# The mote HTTP client (tests/interop/http_fetch.c) against serve: keep-alive
+# reuse, redirects, bodies identical to the files.
+FETCH=$B/obj/tests/http_fetch
+fnv() { "$PY" -c 'import sys
+h = 0xcbf29ce484222325
+for b in open(sys.argv[1], "rb").read():
+    h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
+print("%016x" % h)' "$1"; }
+if [ -x "$FETCH" ]; then
+  out=$("$FETCH" "$U4/big.bin" "$U6/t.txt" "$U6/style.css" 2>&1)
+  is "client: 1 MiB over IPv4 intact" "$(sed -n 1p <<< "$out")" "200 1048576 0 0 $(fnv "$site/big.bin")"
+  is "client: IPv6, new connection" "$(sed -n 2p <<< "$out" | cut -d' ' -f1-4)" "200 32 0 0"
+  is "client: keep-alive reused" "$(sed -n 3p <<< "$out" | cut -d' ' -f1,3)" "200 1"
+  is "client: follows the directory redirect" \
+    "$("$FETCH" -r 2 "$U4/sub" | cut -d' ' -f1,2,4)" "200 10 1"
+  is "client: HEAD" "$("$FETCH" -X HEAD "$U4/big.bin" | cut -d' ' -f1,2)" "200 0"
+  is "client: 405 for POST" "$("$FETCH" -X POST -d x "$U4/" | cut -d' ' -f1)" 405
+else
+  fail "http_fetch not built"
+fi
+
 check "server still running" kill -0 $pid
 kill $pid; wait $pid 2>/dev/null
 check "access log lines written" grep -q '"GET /big.bin HTTP/1.1" 200 1048576' "$tmp/log"
@@ -171,6 +192,25 @@ port=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/log2")
 expect_err 1 "cannot listen on 127.0.0.1:$port: address already in use" \
   --listen 127.0.0.1:$port "$site"
 kill $pid; wait $pid 2>/dev/null
+
+# The client against another server: Python's http.server (HTTP/1.0,
+# bodies delimited by Content-Length, close after each response).
+if [ -x "$FETCH" ]; then
+  for fam in 4 6; do
+    if [ $fam = 4 ]; then bind=127.0.0.1; else bind=::1; fi
+    ( cd "$site" && exec "$PY" -m http.server 0 --bind "$bind" ) > "$tmp/py$fam.log" 2>&1 &
+    ppid=$!
+    for _ in $(seq 50); do grep -q 'Serving HTTP' "$tmp/py$fam.log" && break; sleep 0.1; done
+    pport=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$tmp/py$fam.log" | head -1)
+    if [ $fam = 4 ]; then pu=http://127.0.0.1:$pport; else pu=http://[::1]:$pport; fi
+    out=$("$FETCH" "$pu/big.bin" "$pu/missing" 2>&1)
+    is "client vs Python http.server over IPv$fam: 1 MiB" "$(sed -n 1p <<< "$out")" \
+      "200 1048576 0 0 $(fnv "$site/big.bin")"
+    is "client vs Python http.server over IPv$fam: 404, new connection after close" \
+      "$(sed -n 2p <<< "$out" | cut -d' ' -f1,3)" "404 0"
+    kill $ppid; wait $ppid 2>/dev/null
+  done
+fi
 
 # apps/www: the demo site baked in by mote-crunch, no file system.
 if [ -x "$B/bin/www" ]; then
