@@ -28,9 +28,9 @@
  * armed in the timer heap while it is blocked with a deadline.
  *
  * Memory: a fiber's struct lives at the top of its own stack region, so
- * spawning is one allocation; regions of the default size are kept on a
- * small free list because mapping a stack with a guard page costs three
- * system calls on unix.
+ * spawning is one allocation; released regions are kept on a small free
+ * list (reused by exact size) because mapping a stack with a guard page
+ * costs three system calls on unix.
  */
 
 enum fiber_state {
@@ -71,7 +71,9 @@ void __sanitizer_finish_switch_fiber(void *fake_stack_save,
                                      const void **bottom_old, size_t *size_old);
 #endif
 
-#define STACK_CACHE_MAX 64
+/* Stacks kept for reuse, of any size: a spawn takes one of its exact size.
+ * Unix stacks cost mmap + mprotect + munmap (microseconds) otherwise. */
+#define STACK_CACHE_MAX 128
 #define PAGE            4096u
 
 static struct {
@@ -81,7 +83,10 @@ static struct {
     size_t run_len;
     struct core__timer_heap timers;
     struct mote_waitq device_waiters[MOTE_PLATFORM_MAX_HANDLES];
-    void *stack_cache[STACK_CACHE_MAX];
+    struct {
+        void *stack;
+        size_t size;
+    } stack_cache[STACK_CACHE_MAX];
     size_t stack_cache_len;
     struct mote_sched_stats stats;
 #if defined(__SANITIZE_ADDRESS__)
@@ -192,17 +197,17 @@ static void switch_to_sched(struct mote_fiber *self)
 #endif
 }
 
-/* ---- Fibers ----------------------------------------------------------------
- */
+/* ---- Fibers ---------------------------------------------------------- */
 
 static void fiber_free(struct mote_fiber *f)
 {
     void *stack = f->stack;
     size_t size = f->stack_size;
     S.stats.live--;
-    if (size == MOTE_FIBER_STACK_DEFAULT &&
-        S.stack_cache_len < STACK_CACHE_MAX) {
-        S.stack_cache[S.stack_cache_len++] = stack;
+    if (S.stack_cache_len < STACK_CACHE_MAX) {
+        S.stack_cache[S.stack_cache_len].stack = stack;
+        S.stack_cache[S.stack_cache_len].size = size;
+        S.stack_cache_len++;
         return;
     }
     mote_platform_stack_free(stack, size);
@@ -234,9 +239,14 @@ int mote_fiber_spawn(mote_fiber_fn fn, void *arg, size_t stack_size,
     stack_size = (stack_size + PAGE - 1) & ~(size_t)(PAGE - 1);
 
     void *stack = NULL;
-    if (stack_size == MOTE_FIBER_STACK_DEFAULT && S.stack_cache_len > 0)
-        stack = S.stack_cache[--S.stack_cache_len];
-    else
+    /* Newest first: its pages are the most likely to be resident. */
+    for (size_t i = S.stack_cache_len; i-- > 0;)
+        if (S.stack_cache[i].size == stack_size) {
+            stack = S.stack_cache[i].stack;
+            S.stack_cache[i] = S.stack_cache[--S.stack_cache_len];
+            break;
+        }
+    if (!stack)
         stack = mote_platform_stack_alloc(stack_size);
     if (!stack)
         return MOTE_ENOMEM;
@@ -465,12 +475,18 @@ static void poll_platform(uint64_t deadline)
  * runnable when it started (so a fiber that keeps yielding cannot starve
  * I/O), then polls the platform: without sleeping if there is more to run,
  * else until the next timer. */
+/* While fibers stay runnable the platform is still polled (without
+ * sleeping) so I/O is not starved, but at most once per POLL_INTERVAL_NS:
+ * a poll is a system call on unix and costs more than a round of switches. */
+#define POLL_INTERVAL_NS 50000u
+
 static void sched_run(const bool *done)
 {
 #if defined(__SANITIZE_ADDRESS__)
     S.sched_stack_bottom = NULL;
     S.sched_stack_size = 0;
 #endif
+    uint64_t last_poll = 0;
     while (!*done) {
         size_t n = S.run_len;
         while (n-- > 0 && !*done) {
@@ -481,13 +497,19 @@ static void sched_run(const bool *done)
         }
         if (*done)
             break;
-        uint64_t deadline = 0;
-        if (S.run_len == 0)
-            deadline =
+        uint64_t now = mote_platform_clock_monotonic();
+        if (S.run_len == 0) {
+            uint64_t deadline =
                 S.timers.len ? S.timers.items[0]->deadline : MOTE_FOREVER;
-        poll_platform(deadline);
+            poll_platform(deadline);
+            now = mote_platform_clock_monotonic();
+            last_poll = now;
+        } else if (now - last_poll >= POLL_INTERVAL_NS) {
+            poll_platform(0);
+            last_poll = now;
+        }
         if (S.timers.len)
-            expire_timers(mote_platform_clock_monotonic());
+            expire_timers(now);
     }
 }
 
