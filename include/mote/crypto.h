@@ -221,6 +221,7 @@ void mote_chacha20_poly1305_release(struct mote_chacha20_poly1305_ctx *ctx);
 
 struct mote_aes_gcm_ctx {
     uint8_t rk[15][16];   /* round keys (AES-256 needs 15) */
+    uint64_t rkb[15][8];  /* the same, bitsliced for the portable path */
     unsigned rounds;      /* 10, 12 or 14 */
     uint8_t h[16];        /* the hash key E(K, 0^128) */
     uint8_t htab[16][16]; /* H^1..H^16, byte-reflected, for PCLMUL paths */

@@ -177,40 +177,95 @@ void crypto__aes_expand(uint8_t rk[15][16], unsigned *rounds,
     mote_memzero_explicit(w, sizeof w);
 }
 
-static uint8_t xtime(uint8_t b)
+void crypto__aes_bitslice_keys(const uint8_t rk[15][16], unsigned rounds,
+                               uint64_t rkb[15][8])
 {
-    return (uint8_t)((b << 1) ^ (0x1b & -(b >> 7)));
+    /* Each round key repeated for the four blocks a call works on. */
+    uint8_t lanes[64];
+    for (unsigned r = 0; r <= rounds; r++) {
+        for (int b = 0; b < 4; b++)
+            memcpy(lanes + 16 * b, rk[r], 16);
+        pack(lanes, rkb[r]);
+    }
+    mote_memzero_explicit(lanes, sizeof lanes);
+}
+
+/*
+ * Rounds on the bitsliced state. Lane i of every word is byte i of the 64
+ * (block i / 16, AES state byte i % 16 = row + 4 * column), so:
+ * ShiftRows moves row r's lanes down by 4r within each 16-lane block, and
+ * MixColumns works within each 4-lane column, where rotating the column by
+ * one row is a rotation within each nibble of the word.
+ */
+
+/* Rotate each 16-bit group of v right by s (0 < s < 16). */
+static uint64_t rotr16(uint64_t v, unsigned s)
+{
+    uint64_t lo = 0xffffull >> s, hi = (0xffffull << (16 - s)) & 0xffff;
+    lo *= 0x0001000100010001ull;
+    hi *= 0x0001000100010001ull;
+    return ((v >> s) & lo) | ((v << (16 - s)) & hi);
+}
+
+static void shift_rows(uint64_t x[8])
+{
+    const uint64_t row0 = 0x1111111111111111ull;
+    for (int j = 0; j < 8; j++) {
+        uint64_t v = x[j];
+        x[j] = (v & row0) | rotr16(v & (row0 << 1), 4) |
+               rotr16(v & (row0 << 2), 8) | rotr16(v & (row0 << 3), 12);
+    }
+}
+
+/* Each lane takes the value of the next row of its column. */
+static uint64_t rot_row1(uint64_t v)
+{
+    return ((v >> 1) & 0x7777777777777777ull) |
+           ((v << 3) & 0x8888888888888888ull);
+}
+
+static uint64_t rot_row2(uint64_t v)
+{
+    return ((v >> 2) & 0x3333333333333333ull) |
+           ((v << 2) & 0xccccccccccccccccull);
+}
+
+static void mix_columns(uint64_t x[8])
+{
+    /* out_r = a_r ^ all ^ xtime(a_r ^ a_{r+1}); s = a_r ^ a_{r+1} and
+     * all = s ^ rot2(s). */
+    uint64_t s[8], all[8];
+    for (int j = 0; j < 8; j++) {
+        s[j] = x[j] ^ rot_row1(x[j]);
+        all[j] = s[j] ^ rot_row2(s[j]);
+    }
+    /* xtime, bitsliced: multiply by x modulo x^8 + x^4 + x^3 + x + 1. */
+    uint64_t xt[8] = {s[7],        s[0] ^ s[7], s[1], s[2] ^ s[7],
+                      s[3] ^ s[7], s[4],        s[5], s[6]};
+    for (int j = 0; j < 8; j++)
+        x[j] ^= all[j] ^ xt[j];
 }
 
 /* Encrypt n (1..4) blocks of 16 bytes in place. */
-void crypto__aes_encrypt_portable(const uint8_t rk[15][16], unsigned rounds,
+void crypto__aes_encrypt_portable(const uint64_t rkb[15][8], unsigned rounds,
                                   uint8_t *blocks, size_t n)
 {
-    size_t len = 16 * n;
-    for (size_t i = 0; i < len; i++)
-        blocks[i] ^= rk[0][i & 15];
+    uint8_t lanes[64] = {0};
+    uint64_t x[8];
+    memcpy(lanes, blocks, 16 * n);
+    pack(lanes, x);
+    for (int j = 0; j < 8; j++)
+        x[j] ^= rkb[0][j];
     for (unsigned r = 1; r <= rounds; r++) {
-        sub_bytes(blocks, len);
-        for (size_t b = 0; b < n; b++) {
-            uint8_t *s = blocks + 16 * b, t[16];
-            /* ShiftRows: row r (bytes r, r+4, r+8, r+12) turns left by r. */
-            for (int c = 0; c < 4; c++)
-                for (int row = 0; row < 4; row++)
-                    t[row + 4 * c] = s[row + 4 * ((c + row) & 3)];
-            if (r != rounds) {
-                /* MixColumns (section 5.1.3). */
-                for (int c = 0; c < 4; c++) {
-                    uint8_t *col = t + 4 * c;
-                    uint8_t a0 = col[0], a1 = col[1], a2 = col[2], a3 = col[3];
-                    uint8_t all = a0 ^ a1 ^ a2 ^ a3;
-                    col[0] = a0 ^ all ^ xtime(a0 ^ a1);
-                    col[1] = a1 ^ all ^ xtime(a1 ^ a2);
-                    col[2] = a2 ^ all ^ xtime(a2 ^ a3);
-                    col[3] = a3 ^ all ^ xtime(a3 ^ a0);
-                }
-            }
-            for (int i = 0; i < 16; i++)
-                s[i] = t[i] ^ rk[r][i];
-        }
+        sbox_bitsliced(x);
+        shift_rows(x);
+        if (r != rounds)
+            mix_columns(x);
+        for (int j = 0; j < 8; j++)
+            x[j] ^= rkb[r][j];
     }
+    unpack(x, lanes);
+    memcpy(blocks, lanes, 16 * n);
+    mote_memzero_explicit(lanes, sizeof lanes);
+    mote_memzero_explicit(x, sizeof x);
 }

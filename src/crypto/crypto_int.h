@@ -122,7 +122,9 @@ size_t crypto__chacha20_avx512(uint32_t st[16], const uint8_t *in, uint8_t *out,
  * bytes, rk[0] first; the portable encrypt works on 1..4 blocks in place. */
 void crypto__aes_expand(uint8_t rk[15][16], unsigned *rounds,
                         const uint8_t *key, size_t keylen);
-void crypto__aes_encrypt_portable(const uint8_t rk[15][16], unsigned rounds,
+void crypto__aes_bitslice_keys(const uint8_t rk[15][16], unsigned rounds,
+                               uint64_t rkb[15][8]);
+void crypto__aes_encrypt_portable(const uint64_t rkb[15][8], unsigned rounds,
                                   uint8_t *blocks, size_t n);
 
 /* AES-GCM backends (gcm.c, gcm_x86.c). ctx->impl says which one init chose;

@@ -89,7 +89,7 @@ void mote_aes_encrypt_block(const struct mote_aes_gcm_ctx *ctx,
         crypto__aes_x86_encrypt_block(ctx, in, out);
     } else {
         memmove(out, in, 16);
-        crypto__aes_encrypt_portable(ctx->rk, ctx->rounds, out, 1);
+        crypto__aes_encrypt_portable(ctx->rkb, ctx->rounds, out, 1);
     }
 }
 
@@ -100,6 +100,7 @@ int mote_aes_gcm_init(struct mote_aes_gcm_ctx *ctx, const uint8_t *key,
     if (keylen != 16 && keylen != 24 && keylen != 32)
         return MOTE_EINVAL;
     crypto__aes_expand(ctx->rk, &ctx->rounds, key, keylen);
+    crypto__aes_bitslice_keys(ctx->rk, ctx->rounds, ctx->rkb);
     unsigned need = CRYPTO_CPU_AESNI | CRYPTO_CPU_PCLMUL | CRYPTO_CPU_SSSE3;
     ctx->impl =
         (crypto__cpu() & need) == need ? GCM_IMPL_X86 : GCM_IMPL_PORTABLE;
@@ -160,7 +161,7 @@ static void gctr(const struct mote_aes_gcm_ctx *ctx, uint8_t ctr[16],
             for (size_t b = 0; b < nb; b++)
                 crypto__aes_x86_encrypt_block(ctx, ks + 16 * b, ks + 16 * b);
         else
-            crypto__aes_encrypt_portable(ctx->rk, ctx->rounds, ks, nb);
+            crypto__aes_encrypt_portable(ctx->rkb, ctx->rounds, ks, nb);
         size_t n = len < 16 * nb ? len : 16 * nb;
         for (size_t i = 0; i < n; i++)
             out[i] = in[i] ^ ks[i];

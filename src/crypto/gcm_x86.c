@@ -407,7 +407,7 @@ void crypto__aes_x86_encrypt_block(const struct mote_aes_gcm_ctx *ctx,
                                    const uint8_t in[16], uint8_t out[16])
 {
     memmove(out, in, 16);
-    crypto__aes_encrypt_portable(ctx->rk, ctx->rounds, out, 1);
+    crypto__aes_encrypt_portable(ctx->rkb, ctx->rounds, out, 1);
 }
 
 size_t crypto__aes_x86_ctr(const struct mote_aes_gcm_ctx *ctx, uint8_t ctr[16],
