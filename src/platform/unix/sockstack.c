@@ -320,15 +320,19 @@ static int listener_accept(struct mote_listener *l, uint64_t deadline,
     }
 }
 
-static int listener_local(struct mote_listener *l, struct mote_endpoint *out)
+static int sock_local(const struct sock *s, struct mote_endpoint *out)
 {
-    struct sock_listener *sl = (struct sock_listener *)l;
     struct sockaddr_storage ss;
     socklen_t len = sizeof(ss);
-    if (getsockname(sl->s.fd, (struct sockaddr *)&ss, &len) < 0)
+    if (getsockname(s->fd, (struct sockaddr *)&ss, &len) < 0)
         return unix__error(errno);
     from_sockaddr(&ss, out);
     return 0;
+}
+
+static int listener_local(struct mote_listener *l, struct mote_endpoint *out)
+{
+    return sock_local(&((struct sock_listener *)l)->s, out);
 }
 
 static void listener_close(struct mote_listener *l)
@@ -473,13 +477,7 @@ static int udp_recvfrom(struct mote_udp *u, void *buf, size_t size, size_t *n,
 
 static int udp_local(struct mote_udp *u, struct mote_endpoint *out)
 {
-    struct sock_udp *su = (struct sock_udp *)u;
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
-    if (getsockname(su->s.fd, (struct sockaddr *)&ss, &len) < 0)
-        return unix__error(errno);
-    from_sockaddr(&ss, out);
-    return 0;
+    return sock_local(&((struct sock_udp *)u)->s, out);
 }
 
 static void udp_close(struct mote_udp *u)
