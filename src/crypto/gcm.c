@@ -8,10 +8,8 @@
 /*
  * Two implementations behind one context, chosen at init: ctx->impl is
  * GCM_IMPL_X86 when the CPU has AES-NI, PCLMULQDQ and SSSE3 (gcm_x86.c),
- * otherwise GCM_IMPL_PORTABLE: the bitsliced AES of aes.c and the GHASH
- * below, which multiplies in GF(2^128) one bit at a time with masks (section
- * 6.3, Algorithm 1) so that neither H nor the data choose a branch or an
- * index. It is slow (about 80 operations a byte) and simple on purpose.
+ * otherwise GCM_IMPL_PORTABLE: the bitsliced AES of aes.c and the
+ * constant-time GHASH below.
  */
 
 #define GCM_MAX_LEN (((uint64_t)1 << 36) - 32) /* 2^39 - 256 bits */
@@ -28,32 +26,85 @@ void mote_crypto_disable_simd(int level)
     crypto__cpu_mask(mask);
 }
 
-/* x = x * h in GF(2^128) with GCM's bit order. */
-static void gf128_mul(uint8_t x[16], const uint8_t h[16])
+/*
+ * Portable GHASH. Carry-less 64x64 multiplication with ordinary integer
+ * multiplies: each operand is split into four interleaved bit sets with
+ * three-bit holes between the bits (x & 0x1111..., x & 0x2222... ...), so
+ * that the carries of a product land in the holes and are masked away
+ * (Pornin, BearSSL "ctmul64"). Multiplication instructions run in constant
+ * time on the CPUs we target; there is no table and no branch.
+ *
+ * Field elements are kept in "normal" order (bit i of the 128-bit value is
+ * the coefficient of x^i), which for GCM's bit-reflected blocks means the
+ * bit reversal of the big-endian words; conveniently the reversal of a
+ * normal word is the big-endian word itself, which the high half of each
+ * product needs (rev(rev(x) * rev(y)) >> 1). Karatsuba makes the 128x128
+ * product three 64x64 ones; the reduction modulo x^128 + x^7 + x^2 + x + 1
+ * is shifts and XORs.
+ */
+
+static uint64_t bmul64(uint64_t x, uint64_t y)
 {
-    uint64_t z0 = 0, z1 = 0, v0 = ld64be(h), v1 = ld64be(h + 8);
-    uint64_t xh = ld64be(x), xl = ld64be(x + 8);
-    for (int i = 0; i < 128; i++) {
-        uint64_t bit = (i < 64 ? xh >> (63 - i) : xl >> (127 - i)) & 1;
-        uint64_t m = 0 - bit;
-        z0 ^= v0 & m;
-        z1 ^= v1 & m;
-        uint64_t lsb = v1 & 1;
-        v1 = (v1 >> 1) | (v0 << 63);
-        v0 = (v0 >> 1) ^ (0xe100000000000000ull & (0 - lsb));
-    }
-    st64be(x, z0);
-    st64be(x + 8, z1);
+    const uint64_t m0 = 0x1111111111111111ull, m1 = m0 << 1, m2 = m0 << 2,
+                   m3 = m0 << 3;
+    uint64_t x0 = x & m0, x1 = x & m1, x2 = x & m2, x3 = x & m3;
+    uint64_t y0 = y & m0, y1 = y & m1, y2 = y & m2, y3 = y & m3;
+    uint64_t z0 = (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
+    uint64_t z1 = (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
+    uint64_t z2 = (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
+    uint64_t z3 = (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
+    return (z0 & m0) | (z1 & m1) | (z2 & m2) | (z3 & m3);
+}
+
+static uint64_t rev64(uint64_t x)
+{
+    x = ((x >> 1) & 0x5555555555555555ull) | ((x & 0x5555555555555555ull) << 1);
+    x = ((x >> 2) & 0x3333333333333333ull) | ((x & 0x3333333333333333ull) << 2);
+    x = ((x >> 4) & 0x0f0f0f0f0f0f0f0full) | ((x & 0x0f0f0f0f0f0f0f0full) << 4);
+    x = ((x >> 8) & 0x00ff00ff00ff00ffull) | ((x & 0x00ff00ff00ff00ffull) << 8);
+    x = ((x >> 16) & 0x0000ffff0000ffffull) |
+        ((x & 0x0000ffff0000ffffull) << 16);
+    return (x >> 32) | (x << 32);
+}
+
+/* The 128-bit carry-less product of x and y, given their reversals. */
+static void clmul64(uint64_t x, uint64_t y, uint64_t xr, uint64_t yr,
+                    uint64_t *lo, uint64_t *hi)
+{
+    *lo = bmul64(x, y);
+    *hi = rev64(bmul64(xr, yr)) >> 1;
 }
 
 void crypto__ghash_portable(const uint8_t h[16], uint8_t y[16],
                             const uint8_t *in, size_t nblocks)
 {
+    /* Normal order: lo holds x^0..x^63, the reversal of the first
+     * big-endian word. The "r" values are the reversals. */
+    uint64_t hlr = ld64be(h), hhr = ld64be(h + 8);
+    uint64_t hl = rev64(hlr), hh = rev64(hhr), hm = hl ^ hh, hmr = hlr ^ hhr;
+    uint64_t yl = rev64(ld64be(y)), yh = rev64(ld64be(y + 8));
     for (; nblocks--; in += 16) {
-        for (int i = 0; i < 16; i++)
-            y[i] ^= in[i];
-        gf128_mul(y, h);
+        yl ^= rev64(ld64be(in));
+        yh ^= rev64(ld64be(in + 8));
+        uint64_t ylr = rev64(yl), yhr = rev64(yh);
+        uint64_t p0l, p0h, p1l, p1h, p2l, p2h;
+        clmul64(yl, hl, ylr, hlr, &p0l, &p0h);
+        clmul64(yh, hh, yhr, hhr, &p2l, &p2h);
+        clmul64(yl ^ yh, hm, ylr ^ yhr, hmr, &p1l, &p1h);
+        p1l ^= p0l ^ p2l;
+        p1h ^= p0h ^ p2h;
+        uint64_t c0 = p0l, c1 = p0h ^ p1l, c2 = p2l ^ p1h, c3 = p2h;
+        /* x^128 = x^7 + x^2 + x + 1: fold c3:c2 down, twice for the bits
+         * that the first fold pushes past x^127. */
+        uint64_t t2 = (c3 >> 63) ^ (c3 >> 62) ^ (c3 >> 57);
+        uint64_t t1 = c3 ^ (c3 << 1) ^ (c3 << 2) ^ (c3 << 7) ^ (c2 >> 63) ^
+                      (c2 >> 62) ^ (c2 >> 57);
+        uint64_t t0 = c2 ^ (c2 << 1) ^ (c2 << 2) ^ (c2 << 7);
+        yl = c0 ^ t0 ^ t2 ^ (t2 << 1) ^ (t2 << 2) ^ (t2 << 7);
+        yh = c1 ^ t1;
     }
+    st64be(y, rev64(yl));
+    st64be(y + 8, rev64(yh));
 }
 
 static void ghash(const struct mote_aes_gcm_ctx *ctx, uint8_t y[16],
