@@ -1422,8 +1422,10 @@ static void on_dupack(struct tcp_pcb *pcb)
             pcb->dupacks >= thresh ||
             (pcb->sack_ok && score_bytes(pcb) > 2 * smss) ||
             (pcb->sack_ok && pcb->tlp_sent && pcb->n_score); /* RFC 8985 */
-        /* RFC 6582 3.2 step 1: not again for losses of the same window */
-        if (!enough || tcp_seq_lt(pcb->snd_una, pcb->recover))
+        /* RFC 6582 3.2 step 1: not again for losses of the same window
+         * (NewReno only: SACK tells new losses from old ones) */
+        if (!enough ||
+            (!pcb->sack_ok && tcp_seq_lt(pcb->snd_una, pcb->recover)))
             return;
         cc_reduce(pcb);
         pcb->stack->stats.fast_rexmt++;
@@ -1746,12 +1748,13 @@ static void pcb_input(struct tcp_pcb *pcb, struct seg *s)
         take_ack(pcb, s->ack);
         score_prune(pcb);
         on_new_ack(pcb, s, acked, limited);
-    } else if (s->ack == pcb->snd_una && s->dlen == 0 &&
-               !(s->flags & TCP_FIN) && (wnd == pcb->snd_wnd || s->n_sack) &&
-               pcb->snd_una != pcb->snd_max) {
+    } else if (s->ack == pcb->snd_una && pcb->snd_una != pcb->snd_max &&
+               (s->n_sack || (s->dlen == 0 && !(s->flags & TCP_FIN) &&
+                              wnd == pcb->snd_wnd))) {
         /* RFC 5681 2's duplicate, except that an ACK carrying SACK blocks
-         * counts even if the window moved (RFC 6675 3 counts SACKed
-         * bytes, not ACKs; and Linux's window changes from ACK to ACK) */
+         * counts even if it carries data or the window moved: RFC 6675
+         * counts SACKed bytes, not ACKs, and in a two-way transfer every
+         * ACK carries data (so RFC 5681 duplicates never come) */
         on_dupack(pcb);
     }
     /* window update (3.10.7.4 fifth, SND.WL1/WL2 rule) */
