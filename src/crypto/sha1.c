@@ -23,6 +23,9 @@ static void compress(uint32_t h[5], const uint8_t *p, size_t nblocks)
         for (int i = 0; i < 16; i++)
             w[i] = ld32be(p + 4 * i);
         uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+        /* Unrolled: the round function choice and the variable rotation
+         * are resolved at compile time. */
+#pragma GCC unroll 80
         for (int t = 0; t < 80; t++) {
             uint32_t wt;
             if (t < 16) {

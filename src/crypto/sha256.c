@@ -54,10 +54,13 @@ static void compress(uint32_t h[8], const uint8_t *p, size_t nblocks)
         uint32_t w[64];
         for (int i = 0; i < 16; i++)
             w[i] = ld32be(p + 4 * i);
+#pragma GCC unroll 48
         for (int i = 16; i < 64; i++)
             w[i] = s1(w[i - 2]) + w[i - 7] + s0(w[i - 15]) + w[i - 16];
         uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5],
                  g = h[6], hh = h[7];
+        /* Unrolled: the working variables are renamed, not moved. */
+#pragma GCC unroll 64
         for (int i = 0; i < 64; i++) {
             uint32_t t1 = hh + S1(e) + CH(e, f, g) + K[i] + w[i];
             uint32_t t2 = S0(a) + MAJ(a, b, c);
