@@ -24,7 +24,15 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-enum op { AES128GCM, AES256GCM, CHACHA, SHA256, SHA1, AES128GCM_PORTABLE };
+enum op {
+    AES128GCM,
+    AES256GCM,
+    CHACHA,
+    SHA256,
+    SHA1,
+    SHA512,
+    AES128GCM_PORTABLE
+};
 
 static uint8_t buf[16384 + 64], out[16384 + 64], key[32], iv[12], aad[13],
     tag[16];
@@ -34,7 +42,7 @@ static EVP_CIPHER_CTX *evp;
 
 static void mote_once(enum op op, size_t len)
 {
-    uint8_t d[32];
+    uint8_t d[64];
     switch (op) {
     case AES128GCM:
     case AES256GCM:
@@ -49,6 +57,9 @@ static void mote_once(enum op op, size_t len)
         break;
     case SHA1:
         mote_sha1(buf, len, d);
+        break;
+    case SHA512:
+        mote_sha512(buf, len, d);
         break;
     }
     iv[0]++;
@@ -75,6 +86,9 @@ static void ossl_once(enum op op, size_t len)
         break;
     case SHA1:
         EVP_Digest(buf, len, d, &dl, EVP_sha1(), NULL);
+        break;
+    case SHA512:
+        EVP_Digest(buf, len, d, &dl, EVP_sha512(), NULL);
         break;
     }
     iv[0]++;
@@ -135,6 +149,7 @@ int main(int argc, char **argv)
          * to 1.0-1.7 GB/s). The ChaCha20 rows therefore come last. */
         {"SHA-256", SHA256, 16384},
         {"SHA-1", SHA1, 16384},
+        {"SHA-512 (no hardware path)", SHA512, 16384},
         {"AES-128-GCM seal", AES128GCM, 16},
         {"AES-128-GCM seal", AES128GCM, 1024},
         {"AES-128-GCM seal", AES128GCM, 16384},

@@ -65,19 +65,20 @@ void mote_sha512_init(struct mote_sha512_ctx *ctx)
 static void compress(uint64_t h[8], const uint8_t *p, size_t nblocks)
 {
     for (; nblocks--; p += 128) {
-        uint64_t w[80];
+        uint64_t w[16];
         for (int i = 0; i < 16; i++)
             w[i] = ld64be(p + 8 * i);
-#pragma GCC unroll 64
-        for (int i = 16; i < 80; i++)
-            w[i] = s1(w[i - 2]) + w[i - 7] + s0(w[i - 15]) + w[i - 16];
         uint64_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5],
                  g = h[6], hh = h[7];
-        /* Unrolled, the eight working variables are renamed instead of
-         * moved, and K[i] becomes an immediate. */
+        /* Unrolled, with the schedule in a 16-word ring computed as it is
+         * used: the working variables are renamed, not moved, and K[i] is
+         * an immediate. */
 #pragma GCC unroll 80
         for (int i = 0; i < 80; i++) {
-            uint64_t t1 = hh + S1(e) + CH(e, f, g) + K[i] + w[i];
+            if (i >= 16)
+                w[i & 15] += s1(w[(i - 2) & 15]) + w[(i - 7) & 15] +
+                             s0(w[(i - 15) & 15]);
+            uint64_t t1 = hh + S1(e) + CH(e, f, g) + K[i] + w[i & 15];
             uint64_t t2 = S0(a) + MAJ(a, b, c);
             hh = g;
             g = f;
