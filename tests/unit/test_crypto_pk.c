@@ -345,6 +345,12 @@ static void test_ecdsa_rfc6979(void)
     mote_ec_public(MOTE_EC_P384, pub, d);
     is_int(mote_ecdsa_verify(MOTE_EC_P384, pub, 97, hash, 48, sig, 96), 0,
            "P-384 verify");
+    /* X9.62 hybrid encodings (0x06/0x07) are refused (a fuzz find:
+     * OpenSSL takes them). */
+    mote_ec_public(MOTE_EC_P256, pub, d);
+    pub[0] = 6 | (pub[64] & 1);
+    is_int(mote_ec_check_public(MOTE_EC_P256, pub, 65), MOTE_EINVAL,
+           "hybrid point encoding refused");
     /* Refusals: zero and n as private keys. */
     memset(d, 0, 48);
     is_int(mote_ec_public(MOTE_EC_P256, pub, d), MOTE_EINVAL, "zero key");
