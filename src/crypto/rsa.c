@@ -177,7 +177,7 @@ int mote_rsa_pss_verify(const struct mote_rsa_public *pub, enum mote_hash_alg h,
     const uint8_t *em = buf + (rp.k - em_len);
     if (rp.k > em_len && buf[0] != 0)
         return MOTE_EPROTO;
-    if (em_len < hl + salt_len + 2)
+    if (salt_len > em_len || em_len < hl + salt_len + 2)
         return MOTE_EPROTO; /* step 3: inconsistent */
     if (em[em_len - 1] != 0xbc)
         return MOTE_EPROTO;
@@ -382,7 +382,8 @@ int mote_rsa_pss_sign(const struct mote_rsa_private *key, enum mote_hash_alg h,
     if (cap < k.pub.k)
         return MOTE_ENOSPC;
     size_t em_bits = k.pub.bits - 1, em_len = (em_bits + 7) / 8;
-    if (!hl || hash_len != hl || em_len < hl + salt_len + 2 || !rng)
+    if (!hl || hash_len != hl || salt_len > em_len ||
+        em_len < hl + salt_len + 2 || !rng)
         return MOTE_EINVAL;
     if (salt_len && rng(rng_ctx, salt, salt_len) < 0)
         return MOTE_EIO;

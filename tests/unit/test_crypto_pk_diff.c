@@ -364,6 +364,15 @@ static void test_refusals(void)
     is_int(
         mote_rsa_pkcs1_verify(&key.pub, MOTE_HASH_SHA256, hash, 32, sig, 100),
         MOTE_EINVAL, "RSA signature of the wrong length");
+    /* A salt length near SIZE_MAX must not wrap the size checks. */
+    mote_rsa_pss_sign(&key, MOTE_HASH_SHA256, 32, hash, 32, sig, sizeof sig,
+                      rng, NULL);
+    is_int(mote_rsa_pss_verify(&key.pub, MOTE_HASH_SHA256, MOTE_HASH_SHA256,
+                               (size_t)-10, hash, 32, sig, 256),
+           MOTE_EPROTO, "PSS verify with a huge salt length");
+    is_int(mote_rsa_pss_sign(&key, MOTE_HASH_SHA256, (size_t)-10, hash, 32, sig,
+                             sizeof sig, rng, NULL),
+           MOTE_EINVAL, "PSS sign with a huge salt length");
     for (int i = 0; i < 7; i++)
         free(rk.buf[i]);
     EVP_PKEY_free(k);
