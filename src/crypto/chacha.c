@@ -182,7 +182,7 @@ static void poly_update(struct poly1305 *p, const uint8_t *m, size_t len)
     unsigned cpu = crypto__cpu();
     if (nb >= 32 && (cpu & CRYPTO_CPU_AVX512))
         done = crypto__poly1305_avx512(p->h, p->r, m, nb);
-    else if (nb >= 16 && (cpu & CRYPTO_CPU_AVX2))
+    else if (nb >= 32 && (cpu & CRYPTO_CPU_AVX2))
         done = crypto__poly1305_avx2(p->h, p->r, m, nb);
     poly_blocks(p, m + 16 * done, nb - done, POLY_HIBIT);
     m += nb * 16;

@@ -114,17 +114,43 @@ TGT static inline void vmul(__m256i h[5], const __m256i r[5],
     h[0] = d0, h[1] = d1, h[2] = d2, h[3] = d3, h[4] = d4;
 }
 
+/* Add the four blocks at m to H (lanes = blocks 0..3). */
+TGT static inline void vload(__m256i H[5], const uint8_t *m)
+{
+    const __m256i m26 = _mm256_set1_epi64x((long long)M26);
+    const __m256i hibit = _mm256_set1_epi64x(1ll << 24);
+    /* T0 = low halves of blocks 0..3, T1 = high halves. */
+    __m256i a = _mm256_loadu_si256((const __m256i *)m);
+    __m256i b = _mm256_loadu_si256((const __m256i *)(m + 32));
+    __m256i t0 = _mm256_permute4x64_epi64(_mm256_unpacklo_epi64(a, b), 0xd8);
+    __m256i t1 = _mm256_permute4x64_epi64(_mm256_unpackhi_epi64(a, b), 0xd8);
+    H[0] = _mm256_add_epi64(H[0], _mm256_and_si256(t0, m26));
+    H[1] = _mm256_add_epi64(H[1],
+                            _mm256_and_si256(_mm256_srli_epi64(t0, 26), m26));
+    H[2] = _mm256_add_epi64(
+        H[2], _mm256_and_si256(_mm256_or_si256(_mm256_srli_epi64(t0, 52),
+                                               _mm256_slli_epi64(t1, 12)),
+                               m26));
+    H[3] = _mm256_add_epi64(H[3],
+                            _mm256_and_si256(_mm256_srli_epi64(t1, 14), m26));
+    H[4] = _mm256_add_epi64(H[4],
+                            _mm256_or_si256(_mm256_srli_epi64(t1, 40), hibit));
+}
+
+/* Two independent four-lane accumulators, A for blocks 0..3 and B for
+ * blocks 4..7 of every 8-block group, both multiplied by r^8 between
+ * groups: twice the work between the long carry chains. In the last group
+ * A's lanes take r^8..r^5 and B's r^4..r^1. */
 TGT size_t crypto__poly1305_avx2(uint64_t h44[3], const uint64_t r44[3],
                                  const uint8_t *m, size_t nblocks)
 {
-    size_t groups = nblocks / 4;
+    size_t groups = nblocks / 8;
     if (groups == 0)
         return 0;
-    uint64_t r1[5], r2[5], r3[5], r4[5], h[5], v[3] = {h44[0], h44[1], h44[2]};
-    to26(r1, r44);
-    mul26(r2, r1, r1);
-    mul26(r3, r2, r1);
-    mul26(r4, r2, r2);
+    uint64_t pw[9][5], h[5], v[3] = {h44[0], h44[1], h44[2]};
+    to26(pw[1], r44);
+    for (int i = 2; i <= 8; i++)
+        mul26(pw[i], pw[i - 1], pw[1]);
     /* Carry h fully so that the limb conversion loses nothing. */
     for (int i = 0; i < 2; i++) {
         uint64_t c = v[0] >> 44;
@@ -138,44 +164,37 @@ TGT size_t crypto__poly1305_avx2(uint64_t h44[3], const uint64_t r44[3],
         v[0] += c * 5;
     }
     to26(h, v);
-    __m256i R4[5], S4[5], RL[5], SL[5], H[5];
+    __m256i R8[5], S8[5], RA[5], SA[5], RB[5], SB[5], HA[5], HB[5];
     for (int i = 0; i < 5; i++) {
-        R4[i] = _mm256_set1_epi64x((long long)r4[i]);
-        S4[i] = _mm256_set1_epi64x((long long)(r4[i] * 5));
-        /* Lanes hold blocks 0..3 of a group: the last group's powers. */
-        RL[i] = _mm256_set_epi64x((long long)r1[i], (long long)r2[i],
-                                  (long long)r3[i], (long long)r4[i]);
-        SL[i] =
-            _mm256_set_epi64x((long long)(r1[i] * 5), (long long)(r2[i] * 5),
-                              (long long)(r3[i] * 5), (long long)(r4[i] * 5));
-        H[i] = _mm256_set_epi64x(0, 0, 0, (long long)h[i]);
+        R8[i] = _mm256_set1_epi64x((long long)pw[8][i]);
+        S8[i] = _mm256_set1_epi64x((long long)(pw[8][i] * 5));
+        RA[i] = _mm256_set_epi64x((long long)pw[5][i], (long long)pw[6][i],
+                                  (long long)pw[7][i], (long long)pw[8][i]);
+        SA[i] = _mm256_set_epi64x(
+            (long long)(pw[5][i] * 5), (long long)(pw[6][i] * 5),
+            (long long)(pw[7][i] * 5), (long long)(pw[8][i] * 5));
+        RB[i] = _mm256_set_epi64x((long long)pw[1][i], (long long)pw[2][i],
+                                  (long long)pw[3][i], (long long)pw[4][i]);
+        SB[i] = _mm256_set_epi64x(
+            (long long)(pw[1][i] * 5), (long long)(pw[2][i] * 5),
+            (long long)(pw[3][i] * 5), (long long)(pw[4][i] * 5));
+        HA[i] = _mm256_set_epi64x(0, 0, 0, (long long)h[i]);
+        HB[i] = _mm256_setzero_si256();
     }
-    const __m256i m26 = _mm256_set1_epi64x((long long)M26);
-    const __m256i hibit = _mm256_set1_epi64x(1ll << 24);
-    for (size_t g = 0; g < groups; g++, m += 64) {
-        /* T0 = low halves of blocks 0..3, T1 = high halves. */
-        __m256i a = _mm256_loadu_si256((const __m256i *)m);
-        __m256i b = _mm256_loadu_si256((const __m256i *)(m + 32));
-        __m256i t0 =
-            _mm256_permute4x64_epi64(_mm256_unpacklo_epi64(a, b), 0xd8);
-        __m256i t1 =
-            _mm256_permute4x64_epi64(_mm256_unpackhi_epi64(a, b), 0xd8);
-        H[0] = _mm256_add_epi64(H[0], _mm256_and_si256(t0, m26));
-        H[1] = _mm256_add_epi64(
-            H[1], _mm256_and_si256(_mm256_srli_epi64(t0, 26), m26));
-        H[2] = _mm256_add_epi64(
-            H[2], _mm256_and_si256(_mm256_or_si256(_mm256_srli_epi64(t0, 52),
-                                                   _mm256_slli_epi64(t1, 12)),
-                                   m26));
-        H[3] = _mm256_add_epi64(
-            H[3], _mm256_and_si256(_mm256_srli_epi64(t1, 14), m26));
-        H[4] = _mm256_add_epi64(
-            H[4], _mm256_or_si256(_mm256_srli_epi64(t1, 40), hibit));
-        if (g + 1 < groups)
-            vmul(H, R4, S4);
-        else
-            vmul(H, RL, SL);
+    for (size_t g = 0; g < groups; g++, m += 128) {
+        vload(HA, m);
+        vload(HB, m + 64);
+        if (g + 1 < groups) {
+            vmul(HA, R8, S8);
+            vmul(HB, R8, S8);
+        } else {
+            vmul(HA, RA, SA);
+            vmul(HB, RB, SB);
+        }
     }
+    __m256i H[5];
+    for (int i = 0; i < 5; i++)
+        H[i] = _mm256_add_epi64(HA[i], HB[i]);
     /* Sum the lanes, carry, and go back to 44-bit limbs. */
     uint64_t t[5];
     for (int i = 0; i < 5; i++) {
@@ -183,10 +202,10 @@ TGT size_t crypto__poly1305_avx2(uint64_t h44[3], const uint64_t r44[3],
         _mm256_storeu_si256((__m256i *)lane, H[i]);
         t[i] = lane[0] + lane[1] + lane[2] + lane[3];
     }
-    /* Lane sums are below 2^29 each; add them into 44-bit limbs with a
-     * 128-bit carry chain (no ORs: a limb may be wider than 26 bits). The
-     * top limb may exceed 42 bits a little; poly_blocks and poly_final in
-     * chacha.c carry it. */
+    /* Lane sums (8 values below 2^27) are below 2^30; add them into 44-bit
+     * limbs with a 128-bit carry chain (no ORs: a limb may be wider than 26
+     * bits). The top limb may exceed 42 bits a little; poly_blocks and
+     * poly_final in chacha.c carry it. */
     unsigned __int128 acc = (unsigned __int128)t[0] +
                             ((unsigned __int128)t[1] << 26) +
                             ((unsigned __int128)t[2] << 52);
@@ -197,7 +216,7 @@ TGT size_t crypto__poly1305_avx2(uint64_t h44[3], const uint64_t r44[3],
     acc >>= 44;
     acc += (unsigned __int128)t[4] << 16; /* bit 104 = 88 + 16 */
     h44[2] = (uint64_t)acc;
-    return groups * 4;
+    return groups * 8;
 }
 
 /* ---- AVX-512: eight lanes with r^8, the same scheme ---------------------- */
