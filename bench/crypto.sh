@@ -20,4 +20,11 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
   echo "- Command: \`make bench && bench/crypto.sh $B $SECS\`"
   echo
   "$bin" "$SECS"
+  echo
+  echo "## As on an AVX2-only CPU"
+  echo
+  echo "Mote at level 1 (\`MOTE_BENCH_LEVEL=1\`: no AVX-512) against OpenSSL with"
+  echo "AVX-512F hidden (\`OPENSSL_ia32cap=\":~0x10000\"\`), same machine:"
+  echo
+  MOTE_BENCH_LEVEL=1 OPENSSL_ia32cap=":~0x10000" "$bin" "$SECS"
 } | tee "$out"
