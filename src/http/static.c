@@ -465,10 +465,17 @@ static int serve_path(struct mote_http_static *cfg,
         return plain(x, 404);
     if (st.type == MOTE_KV_DIR) {
         if (!trailing) {
-            /* Redirect to the slash form so relative links work. */
+            /* Redirect to the slash form so relative links work. Leading
+             * slashes are collapsed: "//host/dir" would otherwise be a
+             * scheme-relative Location, an open redirect to "host". */
+            const uint8_t *pp = req->path.ptr;
+            size_t pl = req->path.len;
+            while (pl > 1 && pp[1] == '/') {
+                pp++;
+                pl--;
+            }
             char *loc = sc->gzkey; /* free at this point */
-            int n = snprintf(loc, sizeof(sc->gzkey), "%.*s/",
-                             (int)req->path.len, req->path.ptr);
+            int n = snprintf(loc, sizeof(sc->gzkey), "%.*s/", (int)pl, pp);
             if (n < 0 || (size_t)n >= sizeof(sc->gzkey))
                 return plain(x, 414);
             mote_http_add_header(x, "Location", loc);

@@ -686,6 +686,9 @@ static void test_static(void)
     ok(get("GET /sub", NULL, &r, out, sizeof(out)) == 0 && r.status == 301 &&
            hdr_is(&r, "location", "/sub/"),
        "directory without slash: 301");
+    ok(get("GET //sub", NULL, &r, out, sizeof(out)) == 0 && r.status == 301 &&
+           hdr_is(&r, "location", "/sub/"),
+       "no scheme-relative Location from a doubled slash");
     ok(get("GET /sub/", NULL, &r, out, sizeof(out)) == 0 && r.status == 200 &&
            r.blen == 3,
        "its index");
