@@ -1422,6 +1422,169 @@ static void test_states_refused_and_fw2(void)
     link_release(&L);
 }
 
+/* Data from the engine, with timestamps and SACK negotiated and an RTT
+ * sample taken: n full segments sent, none acknowledged yet. */
+static void fx_burst(struct fx *x, unsigned n)
+{
+    /* one exchange first, so the engine has an RTT (TLP needs SRTT) */
+    size_t len;
+    uint8_t *w = tcp_send_buf(x->pcb, &len);
+    memset(w, 'r', 100);
+    tcp_send_ack(x->pcb, x->e.now, 100);
+    count_out(&x->e);
+    x->e.now += 2 * MS;
+    x->pack += 100;
+    fx_send(x, TCP_ACK, NULL, 0);
+    w = tcp_send_buf(x->pcb, &len);
+    memset(w, 'b', n * 1448);
+    tcp_send_ack(x->pcb, x->e.now, n * 1448);
+}
+
+static void test_tail_loss_probe(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, true, 65536, 65536);
+    fx_burst(&x, 5);
+    is_int(count_out(&x.e), 5, "five segments out");
+    uint64_t d = tcp_deadline(&x.e.st) - x.e.now;
+    ok(d < x.pcb->rto,
+       "the first timer is the probe, before the RTO "
+       "(%llu < %llu ns)",
+       (unsigned long long)d, (unsigned long long)x.pcb->rto);
+    advance(&x.e, x.e.now + d);
+    struct pkt k;
+    ok(take_out(&x.e, &k) && k.seq == x.pack + 4 * 1448 && k.dlen == 1448,
+       "the probe resends the last segment");
+    is_int(x.e.st.stats.tlp, 1, "counted");
+    /* its SACK shows the first four lost: recovery starts at once */
+    struct fseg a = {.sport = 4000,
+                     .dport = 80,
+                     .seq = x.pseq,
+                     .ack = x.pack,
+                     .flags = TCP_ACK,
+                     .wnd = 65535,
+                     .ts = true,
+                     .tsval = ++x.ptsv,
+                     .n_sack = 1};
+    a.sack[0][0] = x.pack + 4 * 1448;
+    a.sack[0][1] = x.pack + 5 * 1448;
+    feed(&x.e, &a);
+    ok(x.pcb->in_recovery, "SACK of the probe starts recovery (RFC 8985)");
+    ok(take_out(&x.e, &k) && k.seq == x.pack, "first hole resent");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_sack_recovery(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, true, 65536, 65536);
+    fx_burst(&x, 10);
+    is_int(count_out(&x.e), 10, "ten segments out");
+    /* segments 1 and 4 lost; the peer SACKs 2-3 and 5-10 in one ACK */
+    struct fseg a = {.sport = 4000,
+                     .dport = 80,
+                     .seq = x.pseq,
+                     .ack = x.pack,
+                     .flags = TCP_ACK,
+                     .wnd = 65535,
+                     .ts = true,
+                     .tsval = ++x.ptsv,
+                     .n_sack = 2};
+    a.sack[0][0] = x.pack + 4 * 1448;
+    a.sack[0][1] = x.pack + 10 * 1448;
+    a.sack[1][0] = x.pack + 1 * 1448;
+    a.sack[1][1] = x.pack + 3 * 1448;
+    feed(&x.e, &a);
+    ok(x.pcb->in_recovery, "more than 2 SMSS SACKed: recovery on the first "
+                           "duplicate (RFC 6675)");
+    struct pkt k;
+    uint32_t seqs[4];
+    unsigned n = 0;
+    while (n < 4 && take_out(&x.e, &k))
+        seqs[n++] = k.seq;
+    ok(n == 2 && seqs[0] == x.pack && seqs[1] == x.pack + 3 * 1448,
+       "both holes resent, nothing else (%u segments)", n);
+    /* a cumulative ACK of everything ends recovery */
+    a.ack = x.pack + 10 * 1448;
+    a.n_sack = 0;
+    a.tsval = ++x.ptsv;
+    feed(&x.e, &a);
+    ok(!x.pcb->in_recovery, "full ACK ends recovery");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_early_retransmit(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, true, 65536, 65536);
+    fx_burst(&x, 2);
+    is_int(count_out(&x.e), 2, "two segments out, nothing more to send");
+    struct fseg a = {.sport = 4000,
+                     .dport = 80,
+                     .seq = x.pseq,
+                     .ack = x.pack,
+                     .flags = TCP_ACK,
+                     .wnd = 65535,
+                     .ts = true,
+                     .tsval = ++x.ptsv,
+                     .n_sack = 1};
+    a.sack[0][0] = x.pack + 1448;
+    a.sack[0][1] = x.pack + 2 * 1448;
+    feed(&x.e, &a);
+    struct pkt k;
+    ok(take_out(&x.e, &k) && k.seq == x.pack && k.dlen == 1448,
+       "one duplicate suffices with two segments out (RFC 5827)");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
+static void test_dupack_with_data(void)
+{
+    /* a two-way transfer: the peer's duplicate ACKs carry data */
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, true, 65536, 65536);
+    fx_burst(&x, 8);
+    count_out(&x.e);
+    uint8_t d[100];
+    memset(d, 'd', sizeof d);
+    for (int i = 0; i < 3; i++) {
+        struct fseg a = {.sport = 4000,
+                         .dport = 80,
+                         .seq = x.pseq,
+                         .ack = x.pack,
+                         .flags = TCP_ACK,
+                         .wnd = 65535,
+                         .ts = true,
+                         .tsval = ++x.ptsv,
+                         .n_sack = 1,
+                         .data = d,
+                         .dlen = sizeof d};
+        a.sack[0][0] = x.pack + 1448;
+        a.sack[0][1] = x.pack + (uint32_t)(2 + i) * 1448;
+        feed(&x.e, &a);
+        x.pseq += sizeof d;
+    }
+    ok(x.pcb->in_recovery, "SACK-bearing data segments count as duplicates");
+    struct pkt k;
+    bool resent = false;
+    while (take_out(&x.e, &k))
+        if (k.seq == x.pack && k.dlen == 1448)
+            resent = true;
+    ok(resent, "the lost segment is resent");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
 static void test_close_with_unread_data_resets(void)
 {
     struct fx x;
@@ -1650,6 +1813,10 @@ int main(int argc, char **argv)
     TAP_CASE(test_pmtu);
     TAP_CASE(test_icmp_errors);
     TAP_CASE(test_fast_retransmit);
+    TAP_CASE(test_tail_loss_probe);
+    TAP_CASE(test_sack_recovery);
+    TAP_CASE(test_early_retransmit);
+    TAP_CASE(test_dupack_with_data);
     TAP_CASE(test_close_with_unread_data_resets);
     TAP_CASE(test_listener_close_resets_queue);
     TAP_CASE(test_states_rare_edges);
