@@ -146,6 +146,22 @@ int mote_http_add_header(struct mote_http_exchange *x, const char *name,
     return 0;
 }
 
+static int put(struct mote_buf *o, const char *str)
+{
+    return mote_buf_append(o, str, strlen(str));
+}
+
+/* Decimal digits of v; buf holds at least 20 bytes. */
+static int put_num(struct mote_buf *o, uint64_t v, char *buf)
+{
+    size_t i = 20;
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return mote_buf_append(o, buf + i, 20 - i);
+}
+
 static int send_head(struct mote_http_exchange *x, int status,
                      const char *ctype, uint64_t length)
 {
@@ -166,40 +182,49 @@ static int send_head(struct mote_http_exchange *x, int status,
         x->close_after = 1;
     if (!x->body_done && x->req.framing == MOTE_HTTP_BODY_CHUNKED)
         x->close_after = 1;
-    char h[512];
-    int n = snprintf(h, sizeof(h), "HTTP/1.1 %d %s\r\n", status,
-                     mote_http_reason(status));
-    if (s->cfg.server_name[0])
-        n += snprintf(h + n, sizeof(h) - (size_t)n, "Server: %s\r\n",
-                      s->cfg.server_name);
-    n += snprintf(h + n, sizeof(h) - (size_t)n, "Date: %s\r\n", date_now(s));
-    if (ctype)
-        n += snprintf(h + n, sizeof(h) - (size_t)n, "Content-Type: %s\r\n",
-                      ctype);
+    if (status < 100 || status > 999 || (ctype && has_bad_char(ctype))) {
+        x->failed = 1;
+        return MOTE_EINVAL;
+    }
+    /* Written straight into the output buffer without printf: this runs
+     * for every response, and printf's frames would deepen every
+     * connection fiber's stack (pages that stay resident while idle). */
+    struct mote_buf *o = &c->out;
+    char num[24];
+    int err = put(o, "HTTP/1.1 ");
+    err = err ? err : put_num(o, (uint64_t)status, num);
+    err = err ? err : put(o, " ");
+    err = err ? err : put(o, mote_http_reason(status));
+    if (s->cfg.server_name[0]) {
+        err = err ? err : put(o, "\r\nServer: ");
+        err = err ? err : put(o, s->cfg.server_name);
+    }
+    err = err ? err : put(o, "\r\nDate: ");
+    err = err ? err : put(o, date_now(s));
+    if (ctype) {
+        err = err ? err : put(o, "\r\nContent-Type: ");
+        err = err ? err : put(o, ctype);
+    }
     if (length == MOTE_HTTP_CHUNKED) {
         if (x->req.version >= 11) {
             x->chunked = !x->no_body;
             if (x->chunked)
-                n += snprintf(h + n, sizeof(h) - (size_t)n,
-                              "Transfer-Encoding: chunked\r\n");
+                err = err ? err : put(o, "\r\nTransfer-Encoding: chunked");
         } else {
             x->close_after = 1; /* HTTP/1.0: the body ends at close */
         }
     } else if (status >= 200 && status != 204 && status != 304) {
-        n += snprintf(h + n, sizeof(h) - (size_t)n, "Content-Length: %llu\r\n",
-                      (unsigned long long)length);
+        err = err ? err : put(o, "\r\nContent-Length: ");
+        err = err ? err : put_num(o, length, num);
     }
     x->declared = length;
     if (x->close_after)
-        n += snprintf(h + n, sizeof(h) - (size_t)n, "Connection: close\r\n");
+        err = err ? err : put(o, "\r\nConnection: close");
     else if (x->req.version == 10)
-        n += snprintf(h + n, sizeof(h) - (size_t)n,
-                      "Connection: keep-alive\r\n");
-    if ((size_t)n >= sizeof(h))
-        return MOTE_EINTERNAL;
-    int err = out_append(c, h, (size_t)n);
+        err = err ? err : put(o, "\r\nConnection: keep-alive");
+    err = err ? err : put(o, "\r\n");
     if (!err)
-        err = out_append(c, x->hdrs, x->hlen);
+        err = mote_buf_append(o, x->hdrs, x->hlen);
     if (!err)
         err = out_append(c, "\r\n", 2);
     if (err)
@@ -228,9 +253,18 @@ int mote_http_write(struct mote_http_exchange *x, const void *p, size_t n)
         return 0;
     int err = 0;
     if (x->chunked) {
-        char sz[24];
-        int k = snprintf(sz, sizeof(sz), "%zx\r\n", n);
-        err = out_append(x->c, sz, (size_t)k);
+        /* chunk-size in hex, then CRLF (RFC 9112 7.1). */
+        static const char hex[] = "0123456789abcdef";
+        char sz[20];
+        size_t i = sizeof(sz);
+        sz[--i] = '\n';
+        sz[--i] = '\r';
+        size_t v = n;
+        do {
+            sz[--i] = hex[v & 15];
+            v >>= 4;
+        } while (v);
+        err = out_append(x->c, sz + i, sizeof(sz) - i);
     }
     if (!err)
         err = out_append(x->c, p, n);

@@ -162,9 +162,31 @@ void mote_http_date_format(uint64_t secs, char *buf)
     civil_from_days(days, &y, &m, &d);
     if (y > 9999)
         y = 9999;
-    snprintf(buf, MOTE_HTTP_DATE_LEN, "%s, %02u %s %04d %02u:%02u:%02u GMT",
-             wdays[days % 7], d, months[m - 1], (int)y, rem / 3600,
-             rem / 60 % 60, rem % 60);
+    /* "Sun, 06 Nov 1994 08:49:37 GMT", by hand: no printf on the
+     * per-response path. */
+    unsigned yy = (unsigned)y, hh = rem / 3600, mi = rem / 60 % 60,
+             ss = rem % 60;
+    memcpy(buf, wdays[days % 7], 3);
+    memcpy(buf + 3, ", ", 2);
+    buf[5] = (char)('0' + d / 10);
+    buf[6] = (char)('0' + d % 10);
+    buf[7] = ' ';
+    memcpy(buf + 8, months[m - 1], 3);
+    buf[11] = ' ';
+    buf[12] = (char)('0' + yy / 1000);
+    buf[13] = (char)('0' + yy / 100 % 10);
+    buf[14] = (char)('0' + yy / 10 % 10);
+    buf[15] = (char)('0' + yy % 10);
+    buf[16] = ' ';
+    buf[17] = (char)('0' + hh / 10);
+    buf[18] = (char)('0' + hh % 10);
+    buf[19] = ':';
+    buf[20] = (char)('0' + mi / 10);
+    buf[21] = (char)('0' + mi % 10);
+    buf[22] = ':';
+    buf[23] = (char)('0' + ss / 10);
+    buf[24] = (char)('0' + ss % 10);
+    memcpy(buf + 25, " GMT", 5); /* with the NUL */
 }
 
 static int digits(const char *s, int n, unsigned *out)

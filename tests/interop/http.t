@@ -27,6 +27,7 @@ printf 'secret\n' > "$tmp/secret.txt"
 ln -s ../secret.txt "$site/leak.txt"
 printf 'sub index\n' > "$site/sub/index.html"
 
+: > "$tmp/log"
 "$SERVE" --listen 127.0.0.1:0 --listen '[::1]:0' --browse "$site" 2> "$tmp/log" &
 pid=$!
 for _ in $(seq 50); do
@@ -185,6 +186,7 @@ expect_err 2 "unknown option '--bogus'" --bogus "$site"
 expect_err 2 "bad --listen address '1.2.3:80'" --listen 1.2.3:80 "$site"
 expect_err 2 "bad port 'http'" -p http "$site"
 expect_err 2 "more than one directory" "$site" "$site"
+: > "$tmp/log2"
 "$SERVE" --listen 127.0.0.1:0 "$site" 2> "$tmp/log2" &
 pid=$!
 for _ in $(seq 50); do grep -q 'serving' "$tmp/log2" && break; sleep 0.1; done
@@ -198,6 +200,7 @@ kill $pid; wait $pid 2>/dev/null
 if [ -x "$FETCH" ]; then
   for fam in 4 6; do
     if [ $fam = 4 ]; then bind=127.0.0.1; else bind=::1; fi
+    : > "$tmp/py$fam.log"
     ( cd "$site" && exec "$PY" -m http.server 0 --bind "$bind" ) > "$tmp/py$fam.log" 2>&1 &
     ppid=$!
     for _ in $(seq 50); do grep -q 'Serving HTTP' "$tmp/py$fam.log" && break; sleep 0.1; done
@@ -214,6 +217,7 @@ fi
 
 # apps/www: the demo site baked in by mote-crunch, no file system.
 if [ -x "$B/bin/www" ]; then
+  : > "$tmp/log3"
   "$B/bin/www" --listen 127.0.0.1:0 2> "$tmp/log3" &
   pid=$!
   for _ in $(seq 50); do grep -q 'serving' "$tmp/log3" && break; sleep 0.1; done

@@ -19,6 +19,7 @@ printf 'hello\n' > "$tmp/site/index.html"
 printf 'x' > "$tmp/site/d/f.txt"
 
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
+: > "$tmp/log"
 "$SERVE" --log=access:none --listen 127.0.0.1:0 "$tmp/site" 2> "$tmp/log" &
 pid=$!
 for _ in $(seq 100); do grep -q 'serving' "$tmp/log" && break; sleep 0.1; done

@@ -37,6 +37,11 @@ struct kv_dir {
     int last_fd;
     size_t last_len;
     char last_key[4096];
+    /* The NUL-terminated path being opened. Here rather than on the stack
+     * (4 KiB) so that a connection fiber's stack stays shallow; safe to
+     * share because nothing between filling and using it can switch
+     * fibers. */
+    char path[4096];
 };
 
 #define KEY_MAX 4096
@@ -71,7 +76,7 @@ static int inside(struct kv_dir *d, int fd)
 
 static int open_key(struct kv_dir *d, const char *key, size_t len, int flags)
 {
-    char path[KEY_MAX];
+    char *path = d->path;
     int err = key_path(key, len, path);
     if (err)
         return err;
