@@ -454,12 +454,29 @@ void bn_mod_exp_pub(pk_limb *r, const pk_limb *a, const pk_limb *e, size_t elen,
     memset(acc, 0, len * sizeof *acc);
     acc[0] = 1;
     bn_to_mont(acc, acc, mt);
-    for (size_t k = bits; k-- > 0;) {
-        bn_mont_sqr(acc, acc, mt);
-        if ((e[k / 64] >> (k % 64)) & 1)
-            bn_mont_mul(acc, acc, base, mt);
+    if (bits <= 64) { /* short exponents (RSA e): square and multiply */
+        for (size_t k = bits; k-- > 0;) {
+            bn_mont_sqr(acc, acc, mt);
+            if ((e[k / 64] >> (k % 64)) & 1)
+                bn_mont_mul(acc, acc, base, mt);
+        }
+    } else { /* long ones (Fermat inverses): 4-bit windows, public index */
+        pk_limb tab[16][BN_MAX_LIMBS];
+        memcpy(tab[1], base, len * sizeof *base);
+        for (int i = 2; i < 16; i++)
+            bn_mont_mul(tab[i], tab[i - 1], base, mt);
+        for (size_t k = (bits + 3) / 4; k-- > 0;) {
+            unsigned w = (unsigned)(e[k / 16] >> (4 * (k % 16))) & 15;
+            for (int i = 0; i < 4; i++)
+                bn_mont_sqr(acc, acc, mt);
+            if (w)
+                bn_mont_mul(acc, acc, tab[w], mt);
+        }
+        mote_memzero_explicit(tab, sizeof tab);
     }
     bn_from_mont(r, acc, mt);
+    mote_memzero_explicit(base, sizeof base);
+    mote_memzero_explicit(acc, sizeof acc);
 }
 
 static void cswap(pk_limb *a, pk_limb *b, size_t len, pk_limb mask)

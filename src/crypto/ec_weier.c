@@ -350,15 +350,21 @@ static void pt_mul2_pub(const struct ec *c, struct pt *r, const pk_limb *u1,
  * public, so square-and-multiply over its bits is constant time in a. */
 static void fe_inv(const struct ec *c, pk_limb *r, const pk_limb *a)
 {
-    pk_limb e[EC_MAXL], two[EC_MAXL], acc[EC_MAXL];
+    pk_limb e[EC_MAXL], two[EC_MAXL], acc[EC_MAXL], tab[16][EC_MAXL];
     memset(two, 0, sizeof two);
     two[0] = 2;
     bn_sub(e, c->p.m, two, c->len);
+    memcpy(tab[1], a, sizeof tab[1]);
+    for (int i = 2; i < 16; i++)
+        FMUL(tab[i], tab[i - 1], a);
     memcpy(acc, c->one, sizeof acc);
-    for (size_t i = 64 * c->len; i-- > 0;) {
-        FMUL(acc, acc, acc);
-        if ((e[i / 64] >> (i % 64)) & 1)
-            FMUL(acc, acc, a);
+    /* 4-bit windows; the exponent (and so the index) is public */
+    for (size_t k = 16 * c->len; k-- > 0;) {
+        unsigned w = (unsigned)(e[k / 16] >> (4 * (k % 16))) & 15;
+        for (int i = 0; i < 4; i++)
+            FMUL(acc, acc, acc);
+        if (w)
+            FMUL(acc, acc, tab[w]);
     }
     memcpy(r, acc, c->len * sizeof *r);
 }
