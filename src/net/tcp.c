@@ -1647,6 +1647,17 @@ static void pcb_input(struct tcp_pcb *pcb, struct seg *s)
         if (pcb->state == TCP_TIME_WAIT && (s->flags & TCP_FIN))
             set_timer(pcb, &pcb->t_wait, st->now + 2 * st->cfg.msl);
         pcb->ack_now = true;
+        /* A window or keepalive probe (SEG.SEQ = RCV.NXT - 1, no data):
+         * when our window is closed it is the only segment the peer can
+         * send, and its ACK field may be the only news of what the peer
+         * received. Take the ACK (checked like any other below), then
+         * answer. */
+        if (!(s->flags & (TCP_SYN | TCP_FIN)) && (s->flags & TCP_ACK) &&
+            s->dlen == 0 && s->seq == pcb->rcv_nxt - 1 &&
+            synchronized(pcb->state) && pcb->state != TCP_TIME_WAIT) {
+            s->seq = pcb->rcv_nxt; /* no text: nothing else to trim */
+            goto take_ack;
+        }
         output(pcb);
         return;
     }
@@ -1704,6 +1715,7 @@ static void pcb_input(struct tcp_pcb *pcb, struct seg *s)
     }
     if (!(s->flags & TCP_ACK))
         return;
+take_ack:
     /* PAWS bookkeeping: TS.Recent (RFC 7323 4.3) */
     if (pcb->ts_ok && s->has_ts && tcp_seq_le(s->seq, pcb->last_ack_sent))
         pcb->ts_recent = s->tsval;

@@ -752,6 +752,44 @@ static void test_receiver_zero_window(void)
     is_int(live, 0, "no pcb leaked");
 }
 
+static void test_probe_carries_ack(void)
+{
+    /* Our ring is full (window 0) and our data is outstanding: the peer's
+     * only segments are window probes, SEG.SEQ = RCV.NXT - 1. Their ACK
+     * must count, or neither side moves until our RTO. */
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, false, 65536, 4096);
+    uint8_t d[1024];
+    memset(d, 1, sizeof d);
+    for (int i = 0; i < 4; i++)
+        fx_send(&x, TCP_ACK | TCP_PSH, d, 1024);
+    size_t len;
+    uint8_t *w = tcp_send_buf(x.pcb, &len);
+    memset(w, 'o', 1000);
+    tcp_send_ack(x.pcb, x.e.now, 1000);
+    count_out(&x.e);
+    ok(x.pcb->snd_una != x.pcb->snd_max, "our data outstanding");
+    struct fseg p = {.sport = 4000,
+                     .dport = 80,
+                     .seq = x.pseq - 1,
+                     .ack = x.pack + 1000,
+                     .flags = TCP_ACK,
+                     .wnd = 65535};
+    feed(&x.e, &p);
+    ok(x.pcb->snd_una == x.pcb->snd_max, "the probe's ACK is taken");
+    struct pkt k;
+    ok(take_out(&x.e, &k) && k.ack == x.pseq && k.wnd == 0,
+       "and the probe answered with our (zero) window");
+    p.ack = x.pack + 5000;
+    feed(&x.e, &p);
+    ok(take_out(&x.e, &k) && k.flags == TCP_ACK,
+       "a probe acking what we never sent: an ACK, nothing else");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
 static void test_keepalive(void)
 {
     struct fx x;
@@ -1808,6 +1846,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_rto_backoff_timeout);
     TAP_CASE(test_zero_window_probe);
     TAP_CASE(test_receiver_zero_window);
+    TAP_CASE(test_probe_carries_ack);
     TAP_CASE(test_keepalive);
     TAP_CASE(test_syn_flood_cookies);
     TAP_CASE(test_pmtu);
