@@ -115,12 +115,20 @@ void net__ipv4_input(struct mote_net *st, const uint8_t *p, size_t len,
                            p + hlen, total - hlen);
         if (!whole)
             return;
+        if (whole->len > 0xffff - IP4_HLEN) {
+            /* Offsets let fragments describe up to 65535 payload bytes,
+             * but a datagram's total length stops at 65535 (the "ping of
+             * death" shape): refuse it. */
+            st->stats.drops[MOTE_NET_DROP_REASS]++;
+            net__pkt_free(whole);
+            return;
+        }
         /* Rebuild a contiguous datagram with our own header in front so
          * ICMP quotes and the upper layers see one packet. */
         uint8_t *h = net__pkt_push(whole, IP4_HLEN);
         memcpy(h, p, IP4_HLEN);
         h[0] = 0x45;
-        net__put16(h + 2, (uint16_t)net__min(whole->len, 0xffff));
+        net__put16(h + 2, (uint16_t)whole->len);
         net__put16(h + 6, 0);
         const uint8_t *d = net__pkt_data(whole);
         deliver(st, proto, &src, &dst, d + IP4_HLEN, whole->len - IP4_HLEN, d,

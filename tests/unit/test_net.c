@@ -540,6 +540,31 @@ static void test_reass_limits(void)
     free(d);
 }
 
+static void test_ping_of_death(void)
+{
+    struct dev *d = calloc(1, sizeof(*d));
+    struct mote_net *n = mk(d, false);
+    arp_frame(n, 2, P4, M4);
+    static uint8_t e[70000];
+    /* 65520 bytes of ICMP: fits the fragment offsets, not the 65535-byte
+     * total length once the 20-byte header is counted. */
+    size_t len = echo4(e, 65512, 0);
+    int order[64];
+    for (int i = 0; i < 64; i++)
+        order[i] = i;
+    frag_echo(n, e, len, order, 64, 500);
+    ok(d->n == 0, "no reply to a 65540-byte datagram");
+    ok(stats(n).drops[MOTE_NET_DROP_REASS] == 1 && stats(n).reass_ok == 1,
+       "reassembled, then refused and counted");
+    /* The largest legal one: 65515 bytes of payload. */
+    len = echo4(e, 65507, 0);
+    frag_echo(n, e, len, order, 64, 501);
+    ok(stats(n).reass_ok == 2 && d->n == 45,
+       "65515 bytes: reassembled and answered in 45 fragments (%d)", d->n);
+    mote_net_free(n);
+    free(d);
+}
+
 static size_t udp4(uint8_t *f, uint16_t sport, uint16_t dport, const char *data)
 {
     size_t dl = strlen(data);
@@ -1027,6 +1052,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_ipv4_refusals);
     TAP_CASE(test_reass4);
     TAP_CASE(test_reass_limits);
+    TAP_CASE(test_ping_of_death);
     TAP_CASE(test_udp);
     TAP_CASE(test_dad);
     TAP_CASE(test_ping6);
