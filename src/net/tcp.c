@@ -1385,6 +1385,17 @@ static void enter_time_wait(struct tcp_pcb *pcb)
     set_timer(pcb, &pcb->t_wait, pcb->stack->now + 2 * pcb->stack->cfg.msl);
 }
 
+/* The retransmission at SND.UNA should have been acknowledged by an ACK
+ * arriving now: a round trip and a reordering allowance (RFC 8985 6.2's
+ * SRTT/4) have passed. A time-based guess as RACK makes, for the case
+ * where too few duplicate ACKs come to count (a small window). */
+static bool rxt_overdue(const struct tcp_pcb *pcb)
+{
+    uint64_t now = pcb->stack->now;
+    return pcb->rxt_time && pcb->srtt && pcb->rxt_seq == pcb->snd_una &&
+           now - pcb->rxt_time > pcb->srtt + pcb->srtt / 4 + NS_PER_MS;
+}
+
 /* SACK recovery (RFC 6675 5 (C)): fill the holes while the pipe has
  * room under cwnd; new data follows in output(). */
 static void sack_recovery_send(struct tcp_pcb *pcb)
@@ -1399,6 +1410,8 @@ static void sack_recovery_send(struct tcp_pcb *pcb)
         if (seq == pcb->snd_una) {
             /* every segment in flight now may still draw a duplicate
              * ACK; more than that and the retransmission was lost */
+            pcb->rxt_time = pcb->stack->now;
+            pcb->rxt_seq = seq;
             pcb->rxt_dup = 0;
             pcb->rxt_limit = (pcb->snd_max - pcb->snd_una) / pcb->smss + 3;
         }
@@ -1439,6 +1452,8 @@ static void on_dupack(struct tcp_pcb *pcb)
         uint32_t len = min32(smss, pcb->snd_max - pcb->snd_una);
         if (retransmit(pcb, pcb->snd_una, len) == 0)
             pcb->high_rxt = pcb->snd_una + len;
+        pcb->rxt_time = pcb->stack->now;
+        pcb->rxt_seq = pcb->snd_una;
         pcb->rxt_dup = 0;
         pcb->rxt_limit = (pcb->snd_max - pcb->snd_una) / smss + 3;
         if (pcb->sack_ok)
@@ -1450,7 +1465,7 @@ static void on_dupack(struct tcp_pcb *pcb)
         /* A lost retransmission (what RACK, RFC 8985, finds by time):
          * the hole at SND.UNA outlives the ACKs of everything that was in
          * flight when it was resent. Resend the holes once more. */
-        if (++pcb->rxt_dup > pcb->rxt_limit) {
+        if (++pcb->rxt_dup > pcb->rxt_limit || rxt_overdue(pcb)) {
             pcb->high_rxt = pcb->snd_una;
             pcb->rxt_dup = 0;
         }

@@ -232,8 +232,10 @@ struct tcp_pcb {
     uint32_t cwnd, ssthresh, recover, high_rxt;
     unsigned dupacks, acked_cnt;
     unsigned rxt_dup, rxt_limit; /* lost-retransmission detection */
-    bool rto_recovery;           /* SACK recovery after a timeout */
-    uint32_t lost_to; /* ...where everything below is taken as lost */
+    uint64_t rxt_time; /* when the segment at rxt_seq was last resent */
+    uint32_t rxt_seq;
+    bool rto_recovery; /* SACK recovery after a timeout */
+    uint32_t lost_to;  /* ...where everything below is taken as lost */
     bool in_recovery, ack_now;
     unsigned delack_segs;
     struct tcp_range score[TCP_SCORE_MAX]; /* SACKed by the peer */
