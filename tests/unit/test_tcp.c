@@ -1557,6 +1557,50 @@ static void test_sack_recovery(void)
     is_int(live, 0, "no pcb leaked");
 }
 
+static void test_lost_retransmission(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, true, 65536, 65536);
+    fx_burst(&x, 4);
+    count_out(&x.e);
+    struct fseg a = {.sport = 4000,
+                     .dport = 80,
+                     .seq = x.pseq,
+                     .ack = x.pack,
+                     .flags = TCP_ACK,
+                     .wnd = 65535,
+                     .ts = true,
+                     .tsval = ++x.ptsv,
+                     .n_sack = 1};
+    a.sack[0][0] = x.pack + 1448;
+    a.sack[0][1] = x.pack + 4 * 1448;
+    feed(&x.e, &a);
+    struct pkt k;
+    ok(take_out(&x.e, &k) && k.seq == x.pack, "first hole resent");
+    count_out(&x.e);
+    /* another duplicate soon after: the retransmission may be on its way */
+    x.e.now += x.pcb->srtt / 2;
+    a.tsval = ++x.ptsv;
+    feed(&x.e, &a);
+    unsigned again = 0;
+    while (take_out(&x.e, &k))
+        if (k.seq == x.pack)
+            again++;
+    is_int(again, 0, "half a round trip later: not resent again");
+    /* one after more than a round trip: it was lost */
+    x.e.now += x.pcb->srtt + 2 * MS;
+    a.tsval = ++x.ptsv;
+    feed(&x.e, &a);
+    while (take_out(&x.e, &k))
+        if (k.seq == x.pack)
+            again++;
+    is_int(again, 1, "a round trip and more: resent again, before the RTO");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
 static void test_early_retransmit(void)
 {
     struct fx x;
@@ -1855,6 +1899,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_tail_loss_probe);
     TAP_CASE(test_sack_recovery);
     TAP_CASE(test_early_retransmit);
+    TAP_CASE(test_lost_retransmission);
     TAP_CASE(test_dupack_with_data);
     TAP_CASE(test_close_with_unread_data_resets);
     TAP_CASE(test_listener_close_resets_queue);
