@@ -1,4 +1,7 @@
 /* serve: HTTP/1.1 static file server for a directory (`mote serve DIR`). */
+/* sigaction: this app is host code (apps/ are unix programs). */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +42,33 @@ static void runner(void *arg)
     int err = mote_http_server_run(r->s, r->l);
     if (err)
         MOTE_LOG_ERR(SRC, "accept: %s", mote_strerror(err));
+}
+
+/* SIGTERM and SIGINT: stop accepting, finish in-flight requests, exit 0.
+ * A second signal kills at once (the handler resets itself). The platform
+ * has no signal events, so a fiber polls the flag 4 times a second. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+    signal(sig, SIG_DFL);
+}
+
+static int stopped, stop_err;
+
+static void watcher(void *arg)
+{
+    struct mote_http_server *s = arg;
+    while (!stop_signal)
+        if (mote_sleep(250 * MOTE_NS_PER_MS))
+            return;
+    MOTE_LOG_INFO(SRC, "%s: finishing requests in progress",
+                  stop_signal == SIGINT ? "interrupted" : "terminated");
+    stopped = 1;
+    int err =
+        mote_http_server_shutdown(s, mote_deadline_in(10 * MOTE_NS_PER_SEC));
+    MOTE_LOG_INFO(SRC, "stopped%s", err ? " (some connections cut)" : "");
 }
 
 static int parse_port(const char *s, uint16_t *out)
@@ -160,7 +190,17 @@ int mote_main(int argc, char **argv)
             return 1;
         }
     }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    if (mote_fiber_spawn(watcher, s, 0, NULL))
+        MOTE_LOG_WARN(SRC, "no signal watcher: SIGTERM will not be graceful");
     for (int i = 0; i < neps; i++)
         mote_fiber_join(fibers[i]);
-    return 1;
+    if (stopped)
+        MOTE_LOG_INFO(SRC, "stopped%s",
+                      stop_err ? " (some connections were cut)" : "");
+    return stopped ? 0 : 1;
 }

@@ -166,7 +166,34 @@ else
 fi
 
 check "server still running" kill -0 $pid
-kill $pid; wait $pid 2>/dev/null
+
+# SIGTERM while a 1 MiB response is being read slowly: the response
+# completes, idle connections are closed, serve exits 0.
+out=$("$PY" - 127.0.0.1 "$p4" "$pid" <<'PY'
+import os, signal, socket, sys, time
+host, port, pid = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+idle = socket.create_connection((host, port), timeout=10)
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect
+s.settimeout(10)
+s.connect((host, port))
+s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+data = s.recv(1000)
+os.kill(pid, signal.SIGTERM)
+time.sleep(0.5)
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    data += d
+body = data.split(b"\r\n\r\n", 1)[1]
+print(len(body), idle.recv(10) == b"")
+PY
+)
+is "SIGTERM: in-flight 1 MiB response completed, idle connection closed" "$out" "1048576 True"
+wait $pid; st=$?
+is "SIGTERM: serve exits 0" "$st" 0
+check "SIGTERM: logged" grep -q 'serve: stopped' "$tmp/log"
 check "access log lines written" grep -q '"GET /big.bin HTTP/1.1" 200 1048576' "$tmp/log"
 
 # Command-line errors: a clear message, exit 2 (usage) or 1.
