@@ -182,6 +182,10 @@ static int send_head(struct mote_http_exchange *x, int status,
         x->close_after = 1;
     if (!x->body_done && x->req.framing == MOTE_HTTP_BODY_CHUNKED)
         x->close_after = 1;
+    /* Answered before asking for the body with 100 Continue: the client
+     * may never send it (RFC 9110 10.1.1), so do not wait to skip it. */
+    if (!x->body_done && x->req.expect_continue && !x->continue_sent)
+        x->close_after = 1;
     if (status < 100 || status > 999 || (ctype && has_bad_char(ctype))) {
         x->failed = 1;
         return MOTE_EINVAL;

@@ -148,6 +148,8 @@ static int echo_handler(void *arg, struct mote_http_exchange *x)
 {
     (void)arg;
     const struct mote_http_request *req = mote_http_exchange_request(x);
+    if (req->path.len == 6 && memcmp(req->path.ptr, "/early", 6) == 0)
+        return mote_http_respond(x, 413, "text/plain", "no\n", 3);
     char body[8192];
     int n = snprintf(body, sizeof(body),
                      "%.*s %.*s body=", (int)req->method_text.len,
@@ -350,6 +352,19 @@ static void test_expect_continue(void)
     ok(parse_resp(out, n, MOTE_HTTP_PUT, &r) == 0 && r.status == 200 &&
            r.blen == 17 && memcmp(r.body, "PUT /up body=data", 17) == 0,
        "then the response");
+    mote_flow_close(f);
+
+    /* Refused without reading: no 100, the response closes the connection
+     * instead of waiting for a body that may never come. */
+    f = dial(v.port);
+    static const char big[] = "POST /early HTTP/1.1\r\nHost: a\r\n"
+                              "Content-Length: 100\r\nExpect: 100-continue"
+                              "\r\n\r\n";
+    mote_flow_write(f, big, sizeof(big) - 1);
+    n = read_all(f, out, sizeof(out), mote_deadline_in(5 * SEC), &err);
+    ok(parse_resp(out, n, MOTE_HTTP_POST, &r) == 0 && r.status == 413 &&
+           hdr_is(&r, "connection", "close") && !strstr(out, "100 Continue"),
+       "answered without the body: closed, no 100");
     mote_flow_close(f);
     is_int(srv_stop(&v), 0, "stopped");
 }
