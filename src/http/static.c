@@ -93,6 +93,45 @@ static int etag_match(struct mote_slice v, const char *etag, int weak_ok)
     return 0;
 }
 
+/* Does an Accept-Encoding value accept gzip? "gzip" or "*" with no
+ * weight or a non-zero one (RFC 9110 12.5.3: "gzip;q=0" refuses it). */
+static int accepts_gzip(struct mote_slice v)
+{
+    size_t i = 0;
+    int star = -1, gzip = -1; /* -1 absent, 0 refused, 1 accepted */
+    while (i < v.len) {
+        while (i < v.len &&
+               (v.ptr[i] == ' ' || v.ptr[i] == '\t' || v.ptr[i] == ','))
+            i++;
+        size_t s0 = i;
+        while (i < v.len && v.ptr[i] != ',' && v.ptr[i] != ';' &&
+               v.ptr[i] != ' ' && v.ptr[i] != '\t')
+            i++;
+        struct mote_slice tok = {v.ptr + s0, i - s0};
+        int q = 1;
+        /* Parameters up to the next comma: only q matters. */
+        while (i < v.len && v.ptr[i] != ',') {
+            if ((v.ptr[i] == 'q' || v.ptr[i] == 'Q') && i + 1 < v.len &&
+                v.ptr[i + 1] == '=') {
+                size_t k = i + 2;
+                q = 0;
+                /* q=0, 0.0, 0.000 refuse; any other digit accepts. */
+                for (; k < v.len && v.ptr[k] != ',' && v.ptr[k] != ';'; k++)
+                    if (v.ptr[k] >= '1' && v.ptr[k] <= '9')
+                        q = 1;
+                i = k;
+                continue;
+            }
+            i++;
+        }
+        if (http__ieq(tok, "gzip") || http__ieq(tok, "x-gzip"))
+            gzip = q;
+        else if (tok.len == 1 && tok.ptr[0] == '*')
+            star = q;
+    }
+    return gzip >= 0 ? gzip : star > 0;
+}
+
 struct range {
     uint64_t first, last;
 };
@@ -285,8 +324,7 @@ static int serve_file(struct mote_http_exchange *x, struct mote_kv *kv,
     int have_gz = 0;
     const struct mote_http_header *ae =
         mote_http_header_find(h, nh, "accept-encoding");
-    if (ae && http__list_has(ae->value, "gzip") &&
-        klen + 3 < sizeof(sc->gzkey)) {
+    if (ae && accepts_gzip(ae->value) && klen + 3 < sizeof(sc->gzkey)) {
         memcpy(gzkey, key, klen);
         memcpy(gzkey + klen, ".gz", 3);
         have_gz = mote_kv_stat(kv, gzkey, klen + 3, &gst) == 0 &&
@@ -312,14 +350,28 @@ static int serve_file(struct mote_http_exchange *x, struct mote_kv *kv,
     }
     mote_http_add_header(x, "Accept-Ranges", "bytes");
 
-    /* Conditionals, in RFC 9110 13.2.2 order (If-Match and
-     * If-Unmodified-Since are NEEDSWORK: a read-only server rarely needs
-     * them). */
+    /* Conditionals, in RFC 9110 13.2.2 order: If-Match, else
+     * If-Unmodified-Since (412 when false), then If-None-Match, else
+     * If-Modified-Since (304 when false). */
+    const struct mote_http_header *im =
+        mote_http_header_find(h, nh, "if-match");
+    const struct mote_http_header *ius =
+        mote_http_header_find(h, nh, "if-unmodified-since");
     const struct mote_http_header *inm =
         mote_http_header_find(h, nh, "if-none-match");
     const struct mote_http_header *ims =
         mote_http_header_find(h, nh, "if-modified-since");
     uint64_t t;
+    if (im) {
+        /* Strong comparison (13.1.1). */
+        if (!st->etag[0] || !etag_match(im->value, st->etag, 0))
+            return plain(x, 412);
+    } else if (ius && st->mtime &&
+               mote_http_date_parse((const char *)ius->value.ptr,
+                                    ius->value.len, &t) == 0 &&
+               st->mtime > t) {
+        return plain(x, 412);
+    }
     if (inm) {
         if (st->etag[0] && etag_match(inm->value, st->etag, 1))
             return mote_http_respond(x, 304, NULL, NULL, 0);

@@ -748,6 +748,27 @@ static void test_static(void)
            r.status == 200,
        "If-None-Match takes precedence over If-Modified-Since");
 
+    ok(get("GET /a.txt", "If-Match: \"zz\", \"a1\"\r\n", &r, out,
+           sizeof(out)) == 0 &&
+           r.status == 200,
+       "If-Match hit: 200");
+    ok(get("GET /a.txt", "If-Match: \"zz\"\r\n", &r, out, sizeof(out)) == 0 &&
+           r.status == 412,
+       "If-Match miss: 412");
+    ok(get("GET /a.txt", "If-Match: W/\"a1\"\r\n", &r, out, sizeof(out)) == 0 &&
+           r.status == 412,
+       "If-Match compares strongly");
+    ok(get("GET /a.txt",
+           "If-Unmodified-Since: Tue, 14 Nov 2023 22:13:19 GMT\r\n", &r, out,
+           sizeof(out)) == 0 &&
+           r.status == 412,
+       "If-Unmodified-Since before the change: 412");
+    ok(get("GET /a.txt",
+           "If-Unmodified-Since: Tue, 14 Nov 2023 22:13:20 GMT\r\n", &r, out,
+           sizeof(out)) == 0 &&
+           r.status == 200,
+       "If-Unmodified-Since at the change: 200");
+
     /* Ranges. */
     ok(get("GET /a.txt", "Range: bytes=2-4\r\n", &r, out, sizeof(out)) == 0 &&
            r.status == 206 && r.blen == 3 && memcmp(r.body, "234", 3) == 0 &&
@@ -799,6 +820,18 @@ static void test_static(void)
            hdr_is(&r, "etag", "\"a1gz-gz\"") &&
            hdr_is(&r, "vary", "Accept-Encoding"),
        "gzip sibling served with its own ETag and Vary");
+    ok(get("GET /a.txt", "Accept-Encoding: gzip;q=0, br\r\n", &r, out,
+           sizeof(out)) == 0 &&
+           hdr_is(&r, "content-encoding", NULL) && r.blen == 10,
+       "gzip;q=0 refuses gzip");
+    ok(get("GET /a.txt", "Accept-Encoding: *;q=0.5\r\n", &r, out,
+           sizeof(out)) == 0 &&
+           hdr_is(&r, "content-encoding", "gzip"),
+       "* accepts gzip");
+    ok(get("GET /a.txt", "Accept-Encoding: gzip; q=0.000, *\r\n", &r, out,
+           sizeof(out)) == 0 &&
+           hdr_is(&r, "content-encoding", NULL),
+       "an explicit gzip;q=0.000 beats *");
     ok(get("GET /index.html", "Accept-Encoding: gzip\r\n", &r, out,
            sizeof(out)) == 0 &&
            r.status == 200 && hdr_is(&r, "content-encoding", NULL) &&
