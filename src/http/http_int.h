@@ -16,10 +16,10 @@
  * keeps the bytes in its input buffer, so parsed fields are views into it
  * until the request is done. Limits are checked on the partial head, so a
  * peer cannot make the buffer grow past max_head before being refused.
- * NEEDSWORK: each call rescans from the start (memchr for LF); a client
- * trickling a 16 KiB head byte by byte costs ~16K scans of up to 16 KiB,
- * a few tens of ms of CPU, bounded by header_timeout. A resume offset
- * would make it linear.
+ * Each call rescans from the start, so the server (head_ready() in
+ * server.c) looks only at newly received bytes and calls the parser only
+ * when they could end the head or break a limit: a head trickled byte by
+ * byte then costs linear time, not quadratic.
  *
  * Bodies use a byte-driven state machine (body.c):
  *

@@ -502,14 +502,49 @@ static int await_request(struct conn *c, uint64_t deadline, int *eof)
     return err;
 }
 
+/* Could the parser answer anything but EAGAIN for in[0..len), given that
+ * in[0..*scanned) was already looked at? Scans only the new bytes, so a
+ * head trickled byte by byte costs linear time, not quadratic (the parser
+ * itself rescans from the start). Conservative: when in doubt, yes; the
+ * parser decides. */
+static int head_ready(const struct mote_buf *in,
+                      const struct mote_http_limits *lim, size_t *scanned,
+                      size_t *first_lf)
+{
+    const uint8_t *b = mote_buf_data(in);
+    size_t len = in->len;
+    size_t i = *scanned > 2 ? *scanned - 2 : 0;
+    int ready = 0;
+    for (; i < len && !ready; i++) {
+        uint8_t ch = b[i];
+        if (ch == '\n') {
+            if (*first_lf == SIZE_MAX)
+                *first_lf = i;
+            /* The parser's terminators: "\n\n" and "\n\r\n". */
+            if ((i >= 1 && b[i - 1] == '\n') ||
+                (i >= 2 && b[i - 1] == '\r' && b[i - 2] == '\n'))
+                ready = 1;
+        } else if (ch != '\r' && ch != '\t' && (ch < 0x20 || ch == 0x7f)) {
+            ready = 1; /* refused at once */
+        }
+    }
+    *scanned = len;
+    if (len > lim->max_head)
+        ready = 1; /* 431 */
+    if ((*first_lf == SIZE_MAX && len > lim->max_line) ||
+        (*first_lf != SIZE_MAX && *first_lf > lim->max_line))
+        ready = 1; /* 414 */
+    return ready;
+}
+
 static int one_exchange(struct conn *c, struct mote_http_exchange *x)
 {
     struct mote_http_server *s = c->s;
-    size_t used;
+    size_t used, scanned = 0, first_lf = SIZE_MAX;
     uint64_t head_deadline = 0;
     int err;
     for (;;) {
-        if (c->in.len) {
+        if (c->in.len && head_ready(&c->in, &s->lim, &scanned, &first_lf)) {
             err = mote_http_request_parse(mote_buf_data(&c->in), c->in.len,
                                           &s->lim, &x->req, &used);
             if (err == 0)
