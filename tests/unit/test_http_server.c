@@ -632,6 +632,30 @@ static void test_any_flow_split(void)
     }
     ok(same, "identical responses when the server reads 1..13 bytes at a "
              "time");
+
+    /* Refusals too: each must be the same whole and byte by byte. */
+    static char longline[9000], bighead[17000];
+    memcpy(longline, "GET /", 5);
+    memset(longline + 5, 'a', sizeof(longline) - 6);
+    static const char bh[] = "GET / HTTP/1.1\r\nHost: a\r\nX: ";
+    memcpy(bighead, bh, sizeof(bh) - 1);
+    memset(bighead + sizeof(bh) - 1, 'b', sizeof(bighead) - sizeof(bh));
+    const char *bad[] = {
+        "GET / HTTP/1.1\nHost: a\n\n",
+        "\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\nX: \x01\r\n\r\n",
+        "GET /\x7f HTTP/1.1\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n"
+        "Content-Length: 1\r\n\r\nx",
+        longline,
+        bighead,
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        n = over_pipe(bad[i], 1 << 20, whole, sizeof(whole));
+        size_t m = over_pipe(bad[i], 1, part, sizeof(part));
+        ok(n > 12 && m == n && memcmp(part, whole, n) == 0,
+           "input %zu: same answer whole and byte by byte (%.12s)", i, whole);
+    }
 }
 
 /* ---- Static files --------------------------------------------------------
