@@ -65,8 +65,9 @@ struct mote_net_config {
     size_t pending_max;     /* packets queued per unresolved neighbour (4) */
     size_t reass_mem_max;   /* bytes held for reassembly, both families
                                (256 KiB) */
-    uint64_t reass_timeout; /* ns before a partial datagram is dropped (30
-                               s for IPv4 per RFC 791's TTL hint, 60 s IPv6) */
+    uint64_t reass_timeout; /* ns before a partial datagram is dropped
+                               (both families; 0: 30 s for IPv4, 60 s for
+                               IPv6 as RFC 8200 4.5 says) */
     size_t udp_queue_max;   /* datagrams queued per UDP endpoint (64) */
 };
 

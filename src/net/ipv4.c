@@ -112,7 +112,7 @@ void net__ipv4_input(struct mote_net *st, const uint8_t *p, size_t len,
         struct net_pkt *whole =
             net__reass_add(st, MOTE_IP_V4, &src, &dst, net__get16(p + 4), proto,
                            (uint32_t)(frag & IP_OFF) * 8, (frag & IP_MF) != 0,
-                           p + hlen, total - hlen);
+                           p + hlen, total - hlen, p, total);
         if (!whole)
             return;
         if (whole->len > 0xffff - IP4_HLEN) {

@@ -341,7 +341,7 @@ void net__ipv6_input(struct mote_net *st, const uint8_t *p, size_t len)
             }
             struct net_pkt *whole =
                 net__reass_add(st, MOTE_IP_V6, &src, &dst, id, inner, foff,
-                               more, p + off + 8, len - off - 8);
+                               more, p + off + 8, len - off - 8, p, len);
             if (!whole)
                 return;
             if (whole->len > 0xffff - IP6_HLEN) {

@@ -87,6 +87,7 @@ struct net_pmtu {
 
 #define NET_REASS_MAX   16
 #define NET_REASS_FRAGS 64
+#define NET_REASS_QUOTE 128 /* headers + 8 bytes, for any sane chain */
 
 struct net_reass {
     bool used;
@@ -98,8 +99,10 @@ struct net_reass {
     size_t cap;
     size_t total; /* payload length once the last fragment came; else 0 */
     bool have_last;
-    /* IPv4: the first fragment's header (for ICMP quotes); IPv6: the
-     * unfragmentable part is rebuilt from the next-header value. */
+    /* The start of the first fragment (offset 0) as received, header
+     * included, for the time exceeded message (RFC 792, RFC 8200 4.5). */
+    uint8_t first[NET_REASS_QUOTE];
+    size_t first_len; /* 0 until the first fragment came */
     size_t nranges;
     struct {
         uint32_t start, end;
@@ -267,14 +270,16 @@ void net__ndp_tick(struct mote_net *st);
 uint64_t net__ndp_deadline(const struct mote_net *st);
 
 /* ---- reass.c ---- */
-/* Add a fragment (payload bytes at byte offset off; more = MF). Returns a
- * new packet with the whole payload when complete (caller frees), else
- * NULL. */
+/* Add a fragment (payload bytes at byte offset off; more = MF) of the
+ * datagram ip..ip+ip_len (kept, if it is the first fragment, to quote in
+ * the ICMP time exceeded sent when reassembly times out). Returns a new
+ * packet with the whole payload when complete (caller frees), else NULL. */
 struct net_pkt *net__reass_add(struct mote_net *st, uint8_t family,
                                const struct mote_ipaddr *src,
                                const struct mote_ipaddr *dst, uint32_t id,
                                uint8_t proto, uint32_t off, bool more,
-                               const uint8_t *data, size_t len);
+                               const uint8_t *data, size_t len,
+                               const uint8_t *ip, size_t ip_len);
 void net__reass_tick(struct mote_net *st);
 uint64_t net__reass_deadline(const struct mote_net *st);
 void net__reass_release(struct mote_net *st);

@@ -53,7 +53,9 @@ static struct net_reass *lookup(struct mote_net *st, uint8_t family,
     r->src = *src;
     r->dst = *dst;
     r->id = id;
-    r->expires = st->now + st->cfg.reass_timeout;
+    r->expires = st->now + (st->cfg.reass_timeout  ? st->cfg.reass_timeout
+                            : family == MOTE_IP_V6 ? 60 * MOTE_NS_PER_SEC
+                                                   : 30 * MOTE_NS_PER_SEC);
     return r;
 }
 
@@ -67,7 +69,8 @@ struct net_pkt *net__reass_add(struct mote_net *st, uint8_t family,
                                const struct mote_ipaddr *src,
                                const struct mote_ipaddr *dst, uint32_t id,
                                uint8_t proto, uint32_t off, bool more,
-                               const uint8_t *data, size_t len)
+                               const uint8_t *data, size_t len,
+                               const uint8_t *ip, size_t ip_len)
 {
     uint32_t end = off + (uint32_t)len;
     /* Every fragment but the last carries a multiple of 8 bytes (RFC 791
@@ -130,6 +133,10 @@ struct net_pkt *net__reass_add(struct mote_net *st, uint8_t family,
         r->cap = want;
     }
     memcpy(r->buf + off, data, len);
+    if (off == 0) {
+        r->first_len = net__min(ip_len, NET_REASS_QUOTE);
+        memcpy(r->first, ip, r->first_len);
+    }
     memmove(&r->ranges[at + 1], &r->ranges[at],
             (r->nranges - at) * sizeof(r->ranges[0]));
     r->ranges[at].start = off;
@@ -160,9 +167,23 @@ struct net_pkt *net__reass_add(struct mote_net *st, uint8_t family,
 
 void net__reass_tick(struct mote_net *st)
 {
-    for (size_t i = 0; i < NET_REASS_MAX; i++)
-        if (st->reass[i].used && st->reass[i].expires <= st->now)
-            fail(st, &st->reass[i]);
+    for (size_t i = 0; i < NET_REASS_MAX; i++) {
+        struct net_reass *r = &st->reass[i];
+        if (!r->used || r->expires > st->now)
+            continue;
+        /* Time exceeded, code 1 "fragment reassembly time exceeded", when
+         * the first fragment came (RFC 792 / RFC 8200 4.5). Copy the quote
+         * out first: sending may not touch the table, but be safe. */
+        uint8_t q[NET_REASS_QUOTE];
+        size_t qlen = r->first_len;
+        uint8_t family = r->family;
+        memcpy(q, r->first, qlen);
+        fail(st, r);
+        if (qlen && family == MOTE_IP_V4)
+            net__icmp4_error(st, 11, 1, 0, q, qlen);
+        else if (qlen)
+            net__icmp6_error(st, 3, 1, 0, q, qlen);
+    }
 }
 
 uint64_t net__reass_deadline(const struct mote_net *st)

@@ -110,8 +110,6 @@ int mote_net_new(const struct mote_net_config *cfg, uint64_t now,
         st->cfg.pending_max = 4;
     if (!st->cfg.reass_mem_max)
         st->cfg.reass_mem_max = 256 * 1024;
-    if (!st->cfg.reass_timeout)
-        st->cfg.reass_timeout = 30 * MOTE_NS_PER_SEC;
     if (!st->cfg.udp_queue_max)
         st->cfg.udp_queue_max = 64;
     st->nneigh = st->cfg.neighbor_max;

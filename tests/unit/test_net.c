@@ -503,11 +503,19 @@ static void test_reass4(void)
     /* A lone fragment is dropped after the timeout, freeing its memory. */
     uint64_t before = stats(n).drops[MOTE_NET_DROP_REASS];
     frag_echo(n, e, len, (int[]){1}, 1, 102);
+    frag_echo(n, e, len, (int[]){0}, 1, 103);
     ok(mote_net_deadline(n) <= now + 30 * SEC, "a reassembly timer runs");
+    d->n = 0;
     tick(n, 31 * SEC);
+    ok(d->n == 1 && d->f[0][34] == 11 && d->f[0][35] == 1 &&
+           get16(d->f[0] + 34 + 8 + 4) == 103,
+       "time exceeded (reassembly) for the one whose first fragment came");
     ok(stats(n).drops[MOTE_NET_DROP_REASS] >= before + 1,
        "timed out (with the partial one above)");
-    ok(mote_net_deadline(n) == MOTE_FOREVER, "no reassembly left");
+    uint64_t after = stats(n).drops[MOTE_NET_DROP_REASS];
+    tick(n, 31 * SEC);
+    ok(stats(n).drops[MOTE_NET_DROP_REASS] == after,
+       "nothing left to time out");
     mote_net_free(n);
     free(d);
 }
