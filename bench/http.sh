@@ -29,6 +29,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT # through the EXIT trap: nginx is never left behind
 mkdir -p "$tmp/site" "$tmp/ng"
 chmod 755 "$tmp" "$tmp/site" # nginx's worker runs as nobody
 head -c 1024 /dev/urandom > "$tmp/site/1k.bin"
