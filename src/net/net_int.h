@@ -14,15 +14,17 @@
 /*
  * IMPLEMENTATION NOTES
  *
- * Files: eth.c (Ethernet II, frame out), arp.c, ipv4.c (+ reassembly and
- * fragmentation), icmp4.c, ipv6.c (extension headers, reassembly), icmp6.c,
- * ndp.c (neighbour cache for both families lives in neigh.c), udp.c,
- * dhcp.c, stack.c (mote_net_new/input/tick, mote_stack face), adapter.c
- * (the fiber), config.c (arguments); tcp*.c the TCP engine, with tcp_stub.c
- * standing in until it lands.
+ * Files: stack.c (mote_net_new/input/tick, Ethernet II, dispatch, the
+ * mote_stack face), arp.c, neigh.c (the neighbour cache of both families),
+ * ipv4.c (+ fragmentation), icmp4.c, ipv6.c (extension headers,
+ * fragmentation), icmp6.c, ndp.c (NDP, DAD, SLAAC), reass.c (both
+ * families), udp.c, dhcp.c, ping.c, pkt.c, cksum.c, config.c (arguments),
+ * adapter.c (the fiber over a platform device); tcp*.c the TCP engine and
+ * its fiber adapter. The layers below TCP share net_priv.h.
  *
- * Time: every entry point (mote_net_input, mote_net_tick, stack calls from
- * fibers) first sets st->now; layers read st->now, never a clock.
+ * Time: mote_net_new, mote_net_input and mote_net_tick set st->now; calls
+ * from fibers (UDP sends, pings, TCP) run at the time of the latest of
+ * those. Layers read st->now (net__now), never a clock.
  *
  * Packet buffers
  * --------------
@@ -179,7 +181,7 @@ struct mote_stack_stats *net__stats(struct mote_net *st);
  * Owned by tcp*.c. */
 void **net__tcp_state(struct mote_net *st);
 
-/* ---- What TCP implements (tcp*.c; tcp_stub.c until the engine lands) ----- */
+/* ---- What TCP implements (tcp*.c; tcp_flow.c adapts it to fibers) ----- */
 
 /* Called from mote_net_new() after the IP layers are up; may allocate the
  * engine's state into *net__tcp_state(st). Errors: MOTE_ENOMEM. */
@@ -214,7 +216,7 @@ void net__tcp_tick(struct mote_net *st);
 uint64_t net__tcp_deadline(const struct mote_net *st);
 
 /* The mote_stack TCP operations (see <mote/stack.h> for contracts). Called
- * on fibers; s is mote_net_stack(st). The stub returns MOTE_ENOTSUP. */
+ * on fibers; s is mote_net_stack(st). */
 int net__tcp_listen(struct mote_net *st, const struct mote_endpoint *local,
                     int backlog, struct mote_listener **out);
 int net__tcp_connect(struct mote_net *st, const struct mote_endpoint *remote,
