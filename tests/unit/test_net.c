@@ -1029,6 +1029,58 @@ static void test_dhcp(void)
     tick(n, 60 * SEC);
     tick(n, 60 * SEC);
     ok(mote_net_addresses(n, a, 4) == 0, "lease expired: no address");
+    int before = d->n;
+    ok(before > 0 && dhcp_msg(d, before - 1) &&
+           dhcp_msg(d, before - 1)[242] == 1,
+       "and a new DISCOVER");
+
+    /* OFFER -> REQUEST, then a NAK: back to DISCOVER, no address. */
+    m = dhcp_msg(d, before - 1);
+    xid = (uint32_t)m[4] << 24 | m[5] << 16 | m[6] << 8 | m[7];
+    in(n, f, dhcp_reply(f, xid, 2, yi));
+    in(n, f, dhcp_reply(f, xid, 6, yi));
+    m = d->n == before + 2 ? dhcp_msg(d, before + 1) : NULL;
+    ok(m && m[242] == 1, "NAK: DISCOVER again");
+    ok(mote_net_addresses(n, a, 4) == 0, "and still no address");
+    mote_net_free(n);
+    free(d);
+}
+
+static void test_reass6_timeout(void)
+{
+    struct dev *d = calloc(1, sizeof(*d));
+    struct mote_net *n = mk(d, true);
+    learn6(n, d);
+    /* The first of two fragments of a UDP datagram to port 7. */
+    uint8_t f[200];
+    size_t o = eth(f, ME, 0x86dd);
+    uint8_t *fh = f + o + 40;
+    fh[0] = 17;
+    fh[1] = 0;
+    put16(fh + 2, 1); /* offset 0, M */
+    memcpy(fh + 4, "\0\0\0\x2a", 4);
+    memset(fh + 8, 0, 16);
+    ip6(f + o, 44, 8 + 16, P6, M6, 64);
+    in(n, f, o + 40 + 24);
+    tick(n, 31 * SEC); /* (router solicitations go out meanwhile) */
+    int te = -1;
+    for (int i = 0; i < d->n; i++)
+        if (get16(d->f[i] + 12) == 0x86dd && d->f[i][54] == 3)
+            te = i;
+    ok(te < 0, "IPv6: still waiting after 31 s");
+    d->n = 0;
+    tick(n, 30 * SEC); /* (with neighbour probes to the peer) */
+    te = -1;
+    int count = 0;
+    for (int i = 0; i < d->n; i++)
+        if (get16(d->f[i] + 12) == 0x86dd && d->f[i][54] == 3) {
+            te = i;
+            count++;
+        }
+    ok(count == 1 && d->f[te][55] == 1,
+       "after 60 s: one ICMPv6 time exceeded, code 1");
+    ok(te >= 0 && get16(d->f[te] + 62 + 40 + 2) == 1,
+       "quoting the first fragment");
     mote_net_free(n);
     free(d);
 }
@@ -1068,6 +1120,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_slaac_and_ptb);
     TAP_CASE(test_pmtu_fragments6);
     TAP_CASE(test_dhcp);
+    TAP_CASE(test_reass6_timeout);
     TAP_CASE(test_device_drop);
     return tap_done();
 }
