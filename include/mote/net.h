@@ -107,6 +107,7 @@ struct mote_stack_stats {
     uint64_t tcp_rst_tx;      /* RSTs sent */
     uint64_t dhcp_leases;     /* DHCPACKs accepted */
     uint64_t dad_failures;    /* IPv6 addresses found duplicate */
+    uint64_t addr_conflicts; /* ARP packets from others with our IPv4 address */
 };
 
 const char *mote_net_drop_name(enum mote_net_drop d); /* "short", ... */

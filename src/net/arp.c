@@ -16,9 +16,10 @@
  *    18    6 target MAC      24  4 target IP
  */
 
-#define ARP_LEN     28
-#define ARP_REQUEST 1
-#define ARP_REPLY   2
+#define ARP_LEN         28
+#define DEFEND_INTERVAL (10 * MOTE_NS_PER_SEC) /* RFC 5227 section 1.1 */
+#define ARP_REQUEST     1
+#define ARP_REPLY       2
 
 static const uint8_t bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
@@ -96,7 +97,19 @@ void net__arp_input(struct mote_net *st, const uint8_t *a, size_t len)
     bool for_us = have && memcmp(tpa, st->v4.addr.bytes, 4) == 0;
     uint32_t s = mote_ipaddr_v4_u32(&sender);
     bool sender_ok = s != 0 && s != 0xffffffffu && (s >> 28) != 0xe;
-    if (sender_ok && !(have && memcmp(spa, st->v4.addr.bytes, 4) == 0)) {
+    if (have && memcmp(spa, st->v4.addr.bytes, 4) == 0) {
+        /* Another host claims our address (RFC 5227 2.4): count it and
+         * defend (b): one announcement, then no more for DEFEND_INTERVAL,
+         * so two defenders cannot flood the link. */
+        st->stats.addr_conflicts++;
+        if (st->arp_defended == 0 ||
+            st->now >= st->arp_defended + DEFEND_INTERVAL) {
+            st->arp_defended = st->now ? st->now : 1;
+            net__arp_announce(st);
+        }
+        return;
+    }
+    if (sender_ok) {
         /* RFC 826 "merge": update an existing entry from any packet;
          * create one only when the packet is for us. A reply to us is an
          * answer (REACHABLE); a request for us only says the sender exists

@@ -149,6 +149,7 @@ struct mote_net {
     struct mote_ipprefix v4;  /* family MOTE_IP_NONE when unconfigured */
     struct mote_ipaddr v4_gw; /* MOTE_IP_NONE for none */
     uint16_t ip_id;
+    uint64_t arp_defended; /* when we last defended our address (0: never) */
     struct net_dhcp dhcp;
 
     /* IPv6 */

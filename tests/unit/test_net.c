@@ -354,6 +354,26 @@ static void test_arp_reply(void)
     free(d);
 }
 
+static void test_arp_conflict(void)
+{
+    struct dev *d = calloc(1, sizeof(*d));
+    struct mote_net *n = mk(d, false);
+    now = 5000 * SEC;
+    arp_frame(n, 1, M4, P4); /* someone else says it is 10.0.0.2 */
+    ok(stats(n).addr_conflicts == 1, "conflict counted");
+    ok(d->n == 1 && get16(d->f[0] + 20) == 1 &&
+           memcmp(d->f[0] + 22, ME, 6) == 0 && memcmp(d->f[0] + 28, M4, 4) == 0,
+       "defended with one announcement");
+    arp_frame(n, 2, M4, M4);
+    ok(stats(n).addr_conflicts == 2 && d->n == 1,
+       "a second claim within 10 s: counted, not answered");
+    now += 11 * SEC;
+    arp_frame(n, 2, M4, M4);
+    ok(d->n == 2, "after 10 s we defend again");
+    mote_net_free(n);
+    free(d);
+}
+
 static void test_ping4_resolve(void)
 {
     struct dev *d = calloc(1, sizeof(*d));
@@ -1107,6 +1127,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_config);
     TAP_CASE(test_gratuitous_arp);
     TAP_CASE(test_arp_reply);
+    TAP_CASE(test_arp_conflict);
     TAP_CASE(test_ping4_resolve);
     TAP_CASE(test_arp_timeout);
     TAP_CASE(test_ipv4_refusals);
