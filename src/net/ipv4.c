@@ -187,7 +187,9 @@ static int send_one(struct mote_net *st, const struct mote_ipaddr *nh,
     net__put16(h + 10, net__cksum_fold(net__cksum_add(0, h, IP4_HLEN)));
     st->stats.ipv4_tx++;
     int err;
-    if (bcast)
+    if (!nh && !bcast)
+        err = net__loop_queue(st, p); /* nh NULL: to ourselves */
+    else if (bcast)
         err = net__eth_output(st, bcast_mac, 0x0800, p);
     else
         err = net__neigh_output(st, nh, 0x0800, p);
@@ -208,18 +210,16 @@ int net__ipv4_output(struct mote_net *st, uint8_t proto,
         return MOTE_EADDRNOTAVAIL;
     }
     bool bcast = net__ipv4_is_bcast(st, dst);
+    bool loop = false;
     struct mote_ipaddr nh = *dst;
     if (!bcast) {
         if (st->v4.addr.family != MOTE_IP_V4) {
             st->stats.drops[MOTE_NET_DROP_NO_ROUTE]++;
             return MOTE_ENETUNREACH;
         }
-        if (mote_ipaddr_equal(dst, &st->v4.addr)) {
-            /* NEEDSWORK: loopback to our own address is not done. */
-            st->stats.drops[MOTE_NET_DROP_NO_ROUTE]++;
-            return MOTE_ENETUNREACH;
-        }
-        if (!mote_ipprefix_contains(&st->v4, dst)) {
+        if (mote_ipaddr_equal(dst, &st->v4.addr))
+            loop = true; /* to ourselves: no fragments, no neighbour */
+        else if (!mote_ipprefix_contains(&st->v4, dst)) {
             if (st->v4_gw.family != MOTE_IP_V4) {
                 st->stats.drops[MOTE_NET_DROP_NO_ROUTE]++;
                 return MOTE_ENETUNREACH;
@@ -229,11 +229,11 @@ int net__ipv4_output(struct mote_net *st, uint8_t proto,
     }
     if (payload->len + IP4_HLEN > 0xffff)
         return MOTE_EMSGSIZE;
-    size_t mtu = net__ip_mtu(st, dst);
+    size_t mtu = loop ? 0xffff : net__ip_mtu(st, dst);
     uint16_t id = st->ip_id++;
     if (payload->len + IP4_HLEN <= mtu)
-        return send_one(st, &nh, bcast, payload, proto, src, dst, id,
-                        df ? IP_DF : 0);
+        return send_one(st, loop ? NULL : &nh, bcast, payload, proto, src, dst,
+                        id, df ? IP_DF : 0);
     if (df)
         return MOTE_EMSGSIZE;
 

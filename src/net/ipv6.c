@@ -402,7 +402,9 @@ static int send_one(struct mote_net *st, const struct mote_ipaddr *nh,
     memcpy(h + 24, dst->bytes, 16);
     st->stats.ipv6_tx++;
     int err;
-    if (mote_ipaddr_is_multicast(dst)) {
+    if (!nh) {
+        err = net__loop_queue(st, p); /* nh NULL: to ourselves */
+    } else if (mote_ipaddr_is_multicast(dst)) {
         struct mote_macaddr m = mote_macaddr_of_multicast(dst);
         err = net__eth_output(st, m.bytes, 0x86dd, p);
     } else {
@@ -428,13 +430,15 @@ int net__ipv6_output(struct mote_net *st, uint8_t proto,
     }
     struct mote_ipaddr nh = *dst;
     nh.zone[0] = 0;
+    bool loop = false;
     if (!mote_ipaddr_is_multicast(dst)) {
-        if (net__ipv6_addr_state(st, dst) != NET_ADDR_FREE) {
-            /* NEEDSWORK: loopback to our own address is not done. */
+        int as = net__ipv6_addr_state(st, dst);
+        if (as == NET_ADDR_PREFERRED || as == NET_ADDR_DEPRECATED) {
+            loop = true; /* to ourselves: no fragments, no neighbour */
+        } else if (as != NET_ADDR_FREE) {
             st->stats.drops[MOTE_NET_DROP_NO_ROUTE]++;
-            return MOTE_ENETUNREACH;
-        }
-        if (!net__ipv6_on_link(st, dst)) {
+            return MOTE_EADDRNOTAVAIL; /* still tentative */
+        } else if (!net__ipv6_on_link(st, dst)) {
             const struct mote_ipaddr *r = default_router(st);
             if (!r) {
                 st->stats.drops[MOTE_NET_DROP_NO_ROUTE]++;
@@ -445,9 +449,10 @@ int net__ipv6_output(struct mote_net *st, uint8_t proto,
     }
     if (payload->len > 0xffff)
         return MOTE_EMSGSIZE;
-    size_t mtu = net__ip_mtu(st, dst);
+    size_t mtu = loop ? 0xffff + IP6_HLEN : net__ip_mtu(st, dst);
     if (payload->len + IP6_HLEN <= mtu)
-        return send_one(st, &nh, payload, proto, src, dst, hop_limit);
+        return send_one(st, loop ? NULL : &nh, payload, proto, src, dst,
+                        hop_limit);
     if (proto == NET_PROTO_TCP)
         return MOTE_EMSGSIZE;
 

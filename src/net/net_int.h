@@ -167,6 +167,13 @@ size_t net__ip_mtu(struct mote_net *st, const struct mote_ipaddr *dst);
 /* Bytes of IP header net__ip_output adds for this family (20 or 40). */
 size_t net__ip_hdr_len(const struct mote_ipaddr *dst);
 
+/* Feed datagrams we sent to our own addresses back to our input.
+ * mote_net_input and mote_net_tick do it before they return, and so do the
+ * UDP and ping calls; a fiber-level TCP call that may have sent segments
+ * SHOULD call it before returning (never from inside input processing: it
+ * is a no-op there, the outer call flushes). */
+void net__flush(struct mote_net *st);
+
 /* n random bytes from the config hook. */
 void net__random(struct mote_net *st, void *buf, size_t n);
 uint32_t net__random_u32(struct mote_net *st);

@@ -177,6 +177,12 @@ struct mote_net {
 
     struct net_udp *udp_list;
     struct net_ping *pings; /* outstanding mote_net_ping calls */
+
+    /* Datagrams we sent to one of our own addresses, waiting to be fed to
+     * our input by net__flush (never from inside output: no re-entry). */
+    struct net_pkt *loop_head, *loop_tail;
+    size_t loop_len;
+    bool in_flush;
     uint16_t ephemeral_next;
 
     uint64_t next_deadline_hint;
@@ -284,6 +290,10 @@ struct net_pkt *net__reass_add(struct mote_net *st, uint8_t family,
 void net__reass_tick(struct mote_net *st);
 uint64_t net__reass_deadline(const struct mote_net *st);
 void net__reass_release(struct mote_net *st);
+
+/* ---- loopback (stack.c) ---- */
+/* Queue a copy of the IP datagram in p for our own input. */
+int net__loop_queue(struct mote_net *st, struct net_pkt *p);
 
 /* ---- pmtu (stack.c) ---- */
 void net__pmtu_update(struct mote_net *st, const struct mote_ipaddr *dst,

@@ -98,6 +98,7 @@ int mote_net_ping(struct mote_net *st, const struct mote_ipaddr *dst,
     } else {
         err = net__icmp6_send(st, &src, &to, 128, 0, rest, body, size, 0);
     }
+    net__flush(st); /* an echo to ourselves is answered now */
     while (!err && !p->done) {
         err = mote_wait(&p->waiters, deadline);
     }

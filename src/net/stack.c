@@ -145,11 +145,14 @@ int mote_net_new(const struct mote_net_config *cfg, uint64_t now,
     return 0;
 }
 
+static void loop_release(struct mote_net *st);
+
 void mote_net_free(struct mote_net *st)
 {
     if (!st)
         return;
     net__tcp_release(st);
+    loop_release(st);
     net__neigh_release(st);
     net__reass_release(st);
     free(st->neigh);
@@ -180,10 +183,18 @@ int net__eth_output(struct mote_net *st, const uint8_t dst_mac[6],
     return err < 0 ? MOTE_EAGAIN : 0;
 }
 
+static void input_frame(struct mote_net *st, const uint8_t *frame, size_t len);
+
 void mote_net_input(struct mote_net *st, uint64_t now, const uint8_t *frame,
                     size_t len)
 {
     st->now = now;
+    input_frame(st, frame, len);
+    net__flush(st);
+}
+
+static void input_frame(struct mote_net *st, const uint8_t *frame, size_t len)
+{
     st->stats.rx_frames++;
     st->stats.rx_bytes += len;
     if (len < ETH_HLEN) {
@@ -233,6 +244,67 @@ void mote_net_input(struct mote_net *st, uint64_t now, const uint8_t *frame,
     }
 }
 
+/* ---- Loopback ---------------------------------------------------------------
+ */
+
+#define LOOP_MAX 256 /* datagrams queued to ourselves */
+
+int net__loop_queue(struct mote_net *st, struct net_pkt *p)
+{
+    if (st->loop_len >= LOOP_MAX) {
+        st->stats.drops[MOTE_NET_DROP_QUEUE_FULL]++;
+        return MOTE_EAGAIN;
+    }
+    struct net_pkt *c = net__pkt_alloc(st, p->len);
+    if (!c) {
+        st->stats.drops[MOTE_NET_DROP_NOMEM]++;
+        return MOTE_ENOMEM;
+    }
+    memcpy(net__pkt_data(c), net__pkt_data(p), p->len);
+    if (st->loop_tail)
+        st->loop_tail->next = c;
+    else
+        st->loop_head = c;
+    st->loop_tail = c;
+    st->loop_len++;
+    return 0;
+}
+
+void net__flush(struct mote_net *st)
+{
+    if (st->in_flush)
+        return;
+    st->in_flush = true;
+    /* Bounded, so two endpoints answering each other cannot hold the
+     * caller forever; the rest waits for the next call (the deadline says
+     * "now" while anything is queued). */
+    for (int n = 0; n < 4 * LOOP_MAX && st->loop_head; n++) {
+        struct net_pkt *p = st->loop_head;
+        st->loop_head = p->next;
+        if (!st->loop_head)
+            st->loop_tail = NULL;
+        st->loop_len--;
+        const uint8_t *d = net__pkt_data(p);
+        if ((d[0] >> 4) == 4)
+            net__ipv4_input(st, d, p->len, false);
+        else
+            net__ipv6_input(st, d, p->len);
+        net__pkt_free(p);
+    }
+    st->in_flush = false;
+}
+
+static void loop_release(struct mote_net *st)
+{
+    while (st->loop_head) {
+        struct net_pkt *p = st->loop_head;
+        st->loop_head = p->next;
+        net__pkt_free(p);
+    }
+    st->loop_tail = NULL;
+    st->loop_len = 0;
+}
+
 /* ---- Timers -----------------------------------------------------------------
  */
 
@@ -248,10 +320,13 @@ void mote_net_tick(struct mote_net *st, uint64_t now)
     for (size_t i = 0; i < NET_PMTU_MAX; i++)
         if (st->pmtu[i].until && st->pmtu[i].until <= now)
             st->pmtu[i].until = 0;
+    net__flush(st);
 }
 
 uint64_t mote_net_deadline(const struct mote_net *st)
 {
+    if (st->loop_head)
+        return st->now; /* a flush was cut short */
     uint64_t d = net__neigh_deadline(st);
     d = net__min(d, net__reass_deadline(st));
     if (!st->cfg.no_ipv6)

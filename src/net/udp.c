@@ -208,6 +208,7 @@ static int udp_sendto(struct mote_udp *mu, const void *buf, size_t size,
             return err;
     }
     int err = net__udp_send(st, &src, u->local.port, &dst, to->port, buf, size);
+    net__flush(st); /* a datagram to ourselves is delivered now */
     return err == MOTE_ENOMEM ? MOTE_EAGAIN : err;
 }
 

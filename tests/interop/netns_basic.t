@@ -6,7 +6,7 @@ set -u
 . tests/netns/lib.sh
 netns_require
 netns_setup
-echo "1..22"
+echo "1..24"
 
 netns_start --ipv4="$V4NET.2/24" --ipv6="${V6NET}:2/64"
 check "netpeer starts on the direct stack" test $? -eq 0
@@ -74,6 +74,10 @@ r=$(udp "$A4" 7 "PING ${V6NET}:1 56")
 check "the stack pings the kernel over IPv6 ($r)" grep -q '^rtt_us=' <<< "$r"
 r=$(udp "$A4" 7 "PING $V4NET.1 5000")
 check "the stack pings with 5000 bytes (fragments) ($r)" grep -q '^rtt_us=' <<< "$r"
+r=$(udp "$A4" 7 "PING $A4 56")
+check "the stack pings itself over IPv4 ($r)" grep -q '^rtt_us=' <<< "$r"
+r=$(udp "$A4" 7 "PING $A6 3000")
+check "the stack pings itself over IPv6, 3000 bytes ($r)" grep -q '^rtt_us=' <<< "$r"
 r=$(udp "$A4" 7 "PING $V4NET.77 56")
 check "pinging an absent neighbour times out ($r)" test "$r" = "error=ETIMEDOUT"
 r=$(udp "$A4" 7 "PING 192.0.2.1 56")

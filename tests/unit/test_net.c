@@ -1066,6 +1066,38 @@ static void test_dhcp(void)
     free(d);
 }
 
+static void test_loopback(void)
+{
+    struct dev *d = calloc(1, sizeof(*d));
+    struct mote_net *n = mk(d, true);
+    struct mote_udp *u;
+    struct mote_endpoint ep = {.port = 7};
+    mote_udp_open(mote_net_stack(n), &ep, &u);
+    char buf[64];
+    size_t got = 0;
+    struct mote_endpoint from;
+    struct mote_endpoint to = {.addr = mote_ipaddr_from_v4_bytes(M4),
+                               .port = 7};
+    is_int(mote_udp_sendto(u, "self4", 5, &to), 0, "UDP to our IPv4 address");
+    is_int(mote_udp_recvfrom(u, buf, sizeof(buf), &got, &from, 0), 0,
+           "received at once");
+    ok(got == 5 && memcmp(buf, "self4", 5) == 0 &&
+           memcmp(from.addr.bytes, M4, 4) == 0 && from.port == 7,
+       "from ourselves");
+    to.addr = mote_ipaddr_from_v6_bytes(M6);
+    static uint8_t big[3000];
+    is_int(mote_udp_sendto(u, big, sizeof(big), &to), 0,
+           "3000 bytes to our IPv6 address");
+    is_int(mote_udp_recvfrom(u, buf, sizeof(buf), &got, &from, 0), 0,
+           "received (truncated to the buffer)");
+    ok(d->n == 0, "nothing went to the device");
+    ok(stats(n).frag_tx == 0, "and nothing was fragmented");
+    ok(mote_net_deadline(n) != now, "nothing left queued");
+    mote_udp_close(u);
+    mote_net_free(n);
+    free(d);
+}
+
 static void test_reass6_timeout(void)
 {
     struct dev *d = calloc(1, sizeof(*d));
@@ -1141,6 +1173,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_slaac_and_ptb);
     TAP_CASE(test_pmtu_fragments6);
     TAP_CASE(test_dhcp);
+    TAP_CASE(test_loopback);
     TAP_CASE(test_reass6_timeout);
     TAP_CASE(test_device_drop);
     return tap_done();
