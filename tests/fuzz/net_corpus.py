@@ -94,6 +94,12 @@ dhcp_offer = Ether(src=PEER, dst="ff:ff:ff:ff:ff:ff") / IP(
              ("lease_time", 120), "end"])
 seeds["dhcp"] = bytes([1]) + rec(dhcp_offer) + tick(5000)
 
+# Spoofed with our own source: the answers loop back to ourselves.
+seeds["self_echo4"] = bytes([4]) + rec(
+    Ether(src=PEER, dst=ME) / IP(src="10.0.0.2", dst="10.0.0.2") / ICMP())
+seeds["self_udp6"] = bytes([6]) + rec(
+    v6(UDP(sport=9, dport=9) / b"x", src="fd00::2"))
+
 os.makedirs(OUT, exist_ok=True)
 for name, data in seeds.items():
     with open(os.path.join(OUT, name), "wb") as f:
