@@ -185,6 +185,24 @@ int net__eth_output(struct mote_net *st, const uint8_t dst_mac[6],
 
 static void input_frame(struct mote_net *st, const uint8_t *frame, size_t len);
 
+/* A datagram from the wire with one of our own addresses as its source
+ * ("martian", the LAND attack's shape): our answer would loop back to
+ * us. Only our loopback queue may carry such datagrams. */
+static bool martian(struct mote_net *st, const uint8_t *ip, size_t len,
+                    size_t src_off, uint8_t family)
+{
+    size_t alen = family == MOTE_IP_V4 ? 4 : 16;
+    if (len < src_off + alen)
+        return false; /* too short: the IP layer counts it */
+    struct mote_ipaddr src = family == MOTE_IP_V4
+                                 ? mote_ipaddr_from_v4_bytes(ip + src_off)
+                                 : mote_ipaddr_from_v6_bytes(ip + src_off);
+    if (!net__ip_is_local(st, &src))
+        return false;
+    st->stats.drops[MOTE_NET_DROP_MALFORMED]++;
+    return true;
+}
+
 void mote_net_input(struct mote_net *st, uint64_t now, const uint8_t *frame,
                     size_t len)
 {
@@ -229,6 +247,8 @@ static void input_frame(struct mote_net *st, const uint8_t *frame, size_t len)
             st->stats.drops[MOTE_NET_DROP_NOT_FOR_US]++;
             return;
         }
+        if (martian(st, p, n, 12, MOTE_IP_V4))
+            return;
         net__ipv4_input(st, p, n, bcast);
         return;
     case ETHERTYPE_IPV6:
@@ -236,6 +256,8 @@ static void input_frame(struct mote_net *st, const uint8_t *frame, size_t len)
             st->stats.drops[MOTE_NET_DROP_PROTO]++;
             return;
         }
+        if (martian(st, p, n, 8, MOTE_IP_V6))
+            return;
         net__ipv6_input(st, p, n);
         return;
     default:

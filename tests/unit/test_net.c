@@ -1093,6 +1093,18 @@ static void test_loopback(void)
     ok(d->n == 0, "nothing went to the device");
     ok(stats(n).frag_tx == 0, "and nothing was fragmented");
     ok(mote_net_deadline(n) != now, "nothing left queued");
+
+    /* From the wire, our own source address is refused (LAND). */
+    uint8_t e[200];
+    size_t len = echo4(e, 8, 0);
+    memcpy(e + 26, M4, 4);
+    put16(e + 24, 0);
+    put16(e + 24, sum_fold(sum_add(0, e + 14, 20)));
+    uint64_t mal = stats(n).drops[MOTE_NET_DROP_MALFORMED];
+    in(n, e, len);
+    ok(d->n == 0 && stats(n).drops[MOTE_NET_DROP_MALFORMED] == mal + 1,
+       "an echo request from our own address is dropped");
+
     mote_udp_close(u);
     mote_net_free(n);
     free(d);
