@@ -479,23 +479,15 @@ void bn_mod_exp_pub(pk_limb *r, const pk_limb *a, const pk_limb *e, size_t elen,
     mote_memzero_explicit(acc, sizeof acc);
 }
 
-static void cswap(pk_limb *a, pk_limb *b, size_t len, pk_limb mask)
-{
-    for (size_t i = 0; i < len; i++) {
-        pk_limb x = (a[i] ^ b[i]) & mask;
-        a[i] ^= x;
-        b[i] ^= x;
-    }
-}
-
 pk_limb bn_mod_inv_odd(pk_limb *r, const pk_limb *x, const pk_limb *m,
                        size_t len)
 {
     /* Binary extended GCD with a fixed number of steps (each step removes
      * at least one bit from a or b, so 2 * 64 * len steps are enough).
-     * Invariants: a = u x, b = v x (mod m); b stays odd. */
-    pk_limb a[BN_MAX_LIMBS], b[BN_MAX_LIMBS], u[BN_MAX_LIMBS], v[BN_MAX_LIMBS],
-        t[BN_MAX_LIMBS];
+     * Invariants: a = u x, b = v x (mod m); b stays odd. Each step is
+     * three passes: compare; swap + subtract + halve a + subtract u; the
+     * mod-m correction and halving of u. */
+    pk_limb a[BN_MAX_LIMBS], b[BN_MAX_LIMBS], u[BN_MAX_LIMBS], v[BN_MAX_LIMBS];
     memcpy(a, x, len * sizeof *a);
     memcpy(b, m, len * sizeof *b);
     memset(u, 0, len * sizeof *u);
@@ -503,22 +495,44 @@ pk_limb bn_mod_inv_odd(pk_limb *r, const pk_limb *x, const pk_limb *m,
     u[0] = 1;
     for (size_t k = 0; k < 2 * 64 * len; k++) {
         pk_limb odd = (pk_limb)0 - (a[0] & 1);
-        pk_limb sw = odd & bn_lt_mask(a, b, len);
-        cswap(a, b, len, sw);
-        cswap(u, v, len, sw);
-        bn_sub(t, a, b, len);
-        bn_cmov(a, t, len, odd);
-        bn_mod_sub(t, u, v, m, len);
-        bn_cmov(u, t, len, odd);
-        /* a is even: halve it; halve u mod m. */
-        for (size_t i = 0; i < len; i++)
-            a[i] = a[i] >> 1 | (i + 1 < len ? a[i + 1] << 63 : 0);
+        pk_limb sw = odd & bn_lt_mask(a, b, len); /* a odd and a < b */
+        /* swap (a, b) and (u, v) if sw; a -= b and u -= v if odd (a is
+         * then even); a >>= 1 */
+        pk_limb br = 0, bru = 0, prev = 0;
+        for (size_t i = 0; i < len; i++) {
+            pk_limb ai = a[i], bi = b[i], ui = u[i], vi = v[i];
+            pk_limb xa = (ai ^ bi) & sw, xu = (ui ^ vi) & sw;
+            ai ^= xa, bi ^= xa, ui ^= xu, vi ^= xu;
+            b[i] = bi, v[i] = vi;
+            pk_dlimb t = (pk_dlimb)ai - (bi & odd) - br;
+            br = (pk_limb)(t >> 64) & 1;
+            if (i)
+                a[i - 1] = prev >> 1 | (pk_limb)t << 63;
+            prev = (pk_limb)t;
+            pk_dlimb tu = (pk_dlimb)ui - (vi & odd) - bru;
+            bru = (pk_limb)(tu >> 64) & 1;
+            u[i] = (pk_limb)tu;
+        }
+        a[len - 1] = prev >> 1;
+        /* u += m if u - v borrowed (back into [0, m)); then u = u / 2 mod
+         * m: add m if u is odd, shift in the carry. */
+        pk_limb addm = (pk_limb)0 - bru, c = 0;
+        for (size_t i = 0; i < len; i++) {
+            pk_dlimb t = (pk_dlimb)u[i] + (m[i] & addm) + c;
+            u[i] = (pk_limb)t;
+            c = (pk_limb)(t >> 64);
+        }
         pk_limb uodd = (pk_limb)0 - (u[0] & 1);
-        pk_limb c = bn_add(t, u, m, len);
-        bn_cmov(u, t, len, uodd);
-        c &= uodd & 1;
-        for (size_t i = 0; i < len; i++)
-            u[i] = u[i] >> 1 | (i + 1 < len ? u[i + 1] << 63 : c << 63);
+        c = 0;
+        prev = 0;
+        for (size_t i = 0; i < len; i++) {
+            pk_dlimb t = (pk_dlimb)u[i] + (m[i] & uodd) + c;
+            c = (pk_limb)(t >> 64);
+            if (i)
+                u[i - 1] = prev >> 1 | (pk_limb)t << 63;
+            prev = (pk_limb)t;
+        }
+        u[len - 1] = prev >> 1 | c << 63;
     }
     /* gcd = b; invertible iff b == 1. */
     pk_limb d = b[0] ^ 1;
@@ -528,6 +542,5 @@ pk_limb bn_mod_inv_odd(pk_limb *r, const pk_limb *x, const pk_limb *m,
     mote_memzero_explicit(a, sizeof a);
     mote_memzero_explicit(u, sizeof u);
     mote_memzero_explicit(v, sizeof v);
-    mote_memzero_explicit(t, sizeof t);
     return ~pk__mask_nz64(d);
 }
