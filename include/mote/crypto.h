@@ -299,11 +299,11 @@ void mote_fortuna_release(struct mote_fortuna *f);
  * each call adds the monotonic clock as a timing event and every 32nd call
  * adds 32 fresh bytes of platform entropy to the pools. Fork-safe: when the
  * platform reports a new fork generation (unix: a new process id, through
- * mote_platform_fork_generation(), which platforms without fork need not
- * define) the generator is reseeded from platform entropy before any output,
- * so parent and child never share a stream. Aborts the program (via
- * mote_platform_abort) if the platform cannot supply the initial entropy:
- * there is no safe way to continue. Not for use from several threads. */
+ * mote_platform_fork_generation()) the generator is reseeded from platform
+ * entropy before any output, so parent and child never share a stream. Aborts
+ * the program (via mote_platform_abort) if the platform cannot supply the
+ * initial entropy: there is no safe way to continue. Not for use from several
+ * threads. */
 void mote_random(void *buf, size_t n);
 
 /* Choose implementations by level, for tests, ct-check and benchmarks

@@ -124,6 +124,11 @@ int mote_platform_block_read(mote_handle handle, uint64_t offset, uint8_t *buf,
  * if the host cannot supply them (the buffer contents are then undefined). */
 int mote_platform_entropy(void *buf, size_t size);
 
+/* A number that changes in a process created by fork() (unix: the process
+ * id), so a random generator can tell it must reseed rather than repeat
+ * its parent's output. A platform that cannot fork returns 0 always. */
+uint64_t mote_platform_fork_generation(void);
+
 /* ---- Memory for fiber stacks ------------------------------------------- */
 
 /* Allocate size bytes (a multiple of 4096) for a fiber stack, with an

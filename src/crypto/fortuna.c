@@ -125,11 +125,8 @@ int mote_fortuna_generate(struct mote_fortuna *f, uint64_t now_ns, void *out,
  *
  * Fork safety: src/crypto is freestanding and cannot ask for a process id,
  * so it asks the platform for a "fork generation", a number that differs in
- * a forked child (unix: the process id; src/platform/unix/platform.c). It is
- * declared weak: a platform that cannot fork (the spt guest) does not define
- * it, and then the address is NULL and the check is skipped. */
-
-extern uint64_t mote_platform_fork_generation(void) __attribute__((weak));
+ * a forked child (unix: the process id; a platform that cannot fork, such
+ * as the spt guest, answers 0). */
 
 static struct mote_fortuna rng;
 static int rng_ready;
@@ -152,8 +149,7 @@ static void seed_from_platform(uint64_t generation)
 
 void mote_random(void *buf, size_t n)
 {
-    uint64_t gen =
-        mote_platform_fork_generation ? mote_platform_fork_generation() : 0;
+    uint64_t gen = mote_platform_fork_generation();
     if (!rng_ready || gen != rng_generation)
         seed_from_platform(gen);
     uint64_t now = mote_platform_clock_monotonic();

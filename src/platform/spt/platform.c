@@ -103,6 +103,12 @@ uint64_t mote_platform_clock_wall(void)
     return clock_ns(0); /* CLOCK_REALTIME */
 }
 
+/* A guest cannot fork: the sandbox refuses the call. */
+uint64_t mote_platform_fork_generation(void)
+{
+    return 0;
+}
+
 int mote_platform_entropy(void *buf, size_t size)
 {
     uint8_t *p = buf;

@@ -408,12 +408,7 @@ int mote_platform_block_read(mote_handle handle, uint64_t offset, uint8_t *buf,
 /* ---- Entropy and stacks
  * ------------------------------------------------------ */
 
-/* The fork generation, for the fork safety of mote_random() (src/crypto/
- * fortuna.c declares it weak: platforms that cannot fork leave it out). A
- * forked child has a new process id, so the generator reseeds there. It
- * lives in this file so that it is linked whenever the entropy call is. */
-uint64_t mote_platform_fork_generation(void);
-
+/* A forked child has a new process id. */
 uint64_t mote_platform_fork_generation(void)
 {
     return (uint64_t)getpid();
