@@ -28,9 +28,8 @@
  * armed in the timer heap while it is blocked with a deadline.
  *
  * Memory: a fiber's struct lives at the top of its own stack region, so
- * spawning is one allocation; released regions are kept on a small free
- * list (reused by exact size) because mapping a stack with a guard page
- * costs three system calls on unix.
+ * spawning is one allocation. Reusing released stacks is the platform's
+ * business (it knows what a stack costs and how to check one on release).
  */
 
 enum fiber_state {
@@ -71,10 +70,7 @@ void __sanitizer_finish_switch_fiber(void *fake_stack_save,
                                      const void **bottom_old, size_t *size_old);
 #endif
 
-/* Stacks kept for reuse, of any size: a spawn takes one of its exact size.
- * Unix stacks cost mmap + mprotect + munmap (microseconds) otherwise. */
-#define STACK_CACHE_MAX 128
-#define PAGE            4096u
+#define PAGE 4096u
 
 static struct {
     void *sched_sp;
@@ -83,11 +79,6 @@ static struct {
     size_t run_len;
     struct core__timer_heap timers;
     struct mote_waitq device_waiters[MOTE_PLATFORM_MAX_HANDLES];
-    struct {
-        void *stack;
-        size_t size;
-    } stack_cache[STACK_CACHE_MAX];
-    size_t stack_cache_len;
     struct mote_sched_stats stats;
 #if defined(__SANITIZE_ADDRESS__)
     const void *sched_stack_bottom;
@@ -204,12 +195,6 @@ static void fiber_free(struct mote_fiber *f)
     void *stack = f->stack;
     size_t size = f->stack_size;
     S.stats.live--;
-    if (S.stack_cache_len < STACK_CACHE_MAX) {
-        S.stack_cache[S.stack_cache_len].stack = stack;
-        S.stack_cache[S.stack_cache_len].size = size;
-        S.stack_cache_len++;
-        return;
-    }
     mote_platform_stack_free(stack, size);
 }
 
@@ -238,16 +223,7 @@ int mote_fiber_spawn(mote_fiber_fn fn, void *arg, size_t stack_size,
         return MOTE_ENOMEM;
     stack_size = (stack_size + PAGE - 1) & ~(size_t)(PAGE - 1);
 
-    void *stack = NULL;
-    /* Newest first: its pages are the most likely to be resident. */
-    for (size_t i = S.stack_cache_len; i-- > 0;)
-        if (S.stack_cache[i].size == stack_size) {
-            stack = S.stack_cache[i].stack;
-            S.stack_cache[i] = S.stack_cache[--S.stack_cache_len];
-            break;
-        }
-    if (!stack)
-        stack = mote_platform_stack_alloc(stack_size);
+    void *stack = mote_platform_stack_alloc(stack_size);
     if (!stack)
         return MOTE_ENOMEM;
 

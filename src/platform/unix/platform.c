@@ -429,10 +429,26 @@ int mote_platform_entropy(void *buf, size_t size)
     return 0;
 }
 
+/* Released stacks are kept for reuse, newest first, by exact size: a fresh
+ * one costs mmap + mprotect + munmap, microseconds against a fiber spawn's
+ * hundred nanoseconds. */
+#define STACK_CACHE_MAX 128
+static struct {
+    void *stack;
+    size_t size;
+} stack_cache[STACK_CACHE_MAX];
+static size_t stack_cache_len;
+
 void *mote_platform_stack_alloc(size_t size)
 {
     if (size == 0 || size % PAGE || size > SIZE_MAX - PAGE)
         return NULL;
+    for (size_t i = stack_cache_len; i-- > 0;)
+        if (stack_cache[i].size == size) {
+            void *p = stack_cache[i].stack;
+            stack_cache[i] = stack_cache[--stack_cache_len];
+            return p;
+        }
     /* MAP_NORESERVE: a fiber touches only the pages it uses, so thousands
      * of 256 KiB stacks cost what they use, not what they reserve. */
     char *p = mmap(NULL, size + PAGE, PROT_READ | PROT_WRITE,
@@ -448,6 +464,13 @@ void *mote_platform_stack_alloc(size_t size)
 
 void mote_platform_stack_free(void *stack, size_t size)
 {
-    if (stack)
-        munmap((char *)stack - PAGE, size + PAGE);
+    if (!stack)
+        return;
+    if (stack_cache_len < STACK_CACHE_MAX) {
+        stack_cache[stack_cache_len].stack = stack;
+        stack_cache[stack_cache_len].size = size;
+        stack_cache_len++;
+        return;
+    }
+    munmap((char *)stack - PAGE, size + PAGE);
 }
