@@ -263,17 +263,16 @@ runs x 3 passes). Speed ratio = peer ns / Mote ns: above 1, Mote is faster.
 
 | Operation | Mote ns | glibc ucontext ns | speed ratio |
 |---|---:|---:|---:|
-| Hand-off to another fiber. Mote: one \`mote_fiber_yield\` while two fibers ping-pong, i.e. fiber -> scheduler -> other fiber (2 register switches, run-queue work, and half of the \`epoll_wait(0)\` the scheduler makes every round). Peer: one \`swapcontext\` straight into the other context. | $(fmt 1 "$(med mote_yield_ns)") | $(fmt 1 "$(med uctx_swap_ns)") | **$(ratio "$(med uctx_swap_ns)" "$(med mote_yield_ns)")** |
+| Hand-off to another fiber. Mote: one \`mote_fiber_yield\` while two fibers ping-pong, i.e. fiber -> scheduler -> other fiber (2 register switches and run-queue work; while fibers stay runnable the scheduler polls the platform with \`epoll_wait(0)\` at most every 50 us). Peer: one \`swapcontext\` straight into the other context. | $(fmt 1 "$(med mote_yield_ns)") | $(fmt 1 "$(med uctx_swap_ns)") | **$(ratio "$(med uctx_swap_ns)" "$(med mote_yield_ns)")** |
 | Same hand-off, peer shaped like Mote: fiber -> scheduler context -> other fiber, 2 \`swapcontext\` calls. | $(fmt 1 "$(med mote_yield_ns)") | $(fmt 1 "$(med uctx_swap_sched_ns)") | $(ratio "$(med uctx_swap_sched_ns)" "$(med mote_yield_ns)") |
-| Create + run + join an empty fiber. Mote: \`mote_fiber_spawn\` (default 256 KiB stack, which the core recycles) + \`mote_fiber_join\`. Peer: \`getcontext\` + \`makecontext\` on a preallocated 256 KiB stack + \`swapcontext\` in + return through \`uc_link\` (the join). | $(fmt 1 "$(med mote_spawn_join_ns)") | $(fmt 1 "$(med uctx_create_ns)") | **$(ratio "$(med uctx_create_ns)" "$(med mote_spawn_join_ns)")** |
-| Same, with a new stack each time. Mote: 64 KiB stack, the size apps/echo gives each connection; not the default size, so not recycled: mmap + mprotect + munmap. Peer: 256 KiB stack from malloc/free. | $(fmt 1 "$(med mote_spawn64k_join_ns)") | $(fmt 1 "$(med uctx_create_malloc_ns)") | $(ratio "$(med uctx_create_malloc_ns)" "$(med mote_spawn64k_join_ns)") |
+| Create + run + join an empty fiber. Mote: \`mote_fiber_spawn\` (default 256 KiB stack, which the unix platform recycles) + \`mote_fiber_join\`. Peer: \`getcontext\` + \`makecontext\` on a preallocated 256 KiB stack + \`swapcontext\` in + return through \`uc_link\` (the join). | $(fmt 1 "$(med mote_spawn_join_ns)") | $(fmt 1 "$(med uctx_create_ns)") | **$(ratio "$(med uctx_create_ns)" "$(med mote_spawn_join_ns)")** |
+| Same, with a new stack each time. Mote: 64 KiB stack, the size apps/echo gives each connection (the platform recycles released stacks of any size; a fresh one costs mmap + mprotect + munmap). Peer: 256 KiB stack from malloc/free. | $(fmt 1 "$(med mote_spawn64k_join_ns)") | $(fmt 1 "$(med uctx_create_malloc_ns)") | $(ratio "$(med uctx_create_malloc_ns)" "$(med mote_spawn64k_join_ns)") |
 
 Where a Mote hand-off goes (same runs): the bare register switch
 (\`core__ctx_switch\` between two raw contexts, no scheduler) takes
-$(fmt 1 "$(med ctx_switch_ns)") ns; the \`epoll_wait(epfd, ..., 0)\` the scheduler
-makes once per round while fibers stay runnable takes
-$(fmt 1 "$(med epoll_wait0_ns)") ns, so with two fibers ping-ponging about
-$(fmt 1 "$(awk -v e="$(med epoll_wait0_ns)" 'BEGIN { print e / 2 }')") ns of each yield is that system call. glibc's
+$(fmt 1 "$(med ctx_switch_ns)") ns; an \`epoll_wait(epfd, ..., 0)\`, which the
+scheduler makes at most every 50 us while fibers stay runnable, takes
+$(fmt 1 "$(med epoll_wait0_ns)") ns. glibc's
 \`swapcontext\` makes an \`rt_sigprocmask\` system call on every switch, which
 is most of its cost.
 
@@ -346,3 +345,17 @@ EOF
 mkdir -p "$(dirname "$OUT")"
 report | tee "$OUT"
 log "wrote $OUT"
+
+# ---- The libraries' own benchmarks, each against its peer -------------------
+# Each script writes its own table under bench/results/. BENCH_ONLY=fibers
+# stops here (the fibers and echo tables only).
+if [ "${BENCH_ONLY:-}" != fibers ]; then
+    for script in crypto crypto_pk http net spt; do
+        if [ "$script" = net ] && [ "$(id -u)" -ne 0 ]; then
+            log "skipping bench/net.sh: needs root for its network namespace"
+            continue
+        fi
+        log "running bench/$script.sh"
+        "./bench/$script.sh" "$B" || log "bench/$script.sh failed (status $?)"
+    done
+fi
