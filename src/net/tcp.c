@@ -348,9 +348,23 @@ static void arm_tlp(struct tcp_pcb *pcb)
 
 /* Resend len bytes at seq (fast retransmit, SACK holes, partial ACKs)
  * without moving snd_nxt. A FIN rides along if seq+len reaches it. */
+/* Payload that fits the next segment: SMSS (already less the timestamp
+ * option) less the SACK blocks an ACK will carry now (RFC 6691: options
+ * come out of the payload, or the datagram outgrows the path MTU). */
+static uint32_t seg_room(const struct tcp_pcb *pcb)
+{
+    uint32_t room = pcb->smss;
+    if (pcb->sack_ok && pcb->n_ooo) {
+        uint32_t k = min32(pcb->n_ooo, pcb->ts_ok ? 3 : 4);
+        room = room > 4 + 8 * k + 1 ? room - (4 + 8 * k) : 1;
+    }
+    return room;
+}
+
 static int retransmit(struct tcp_pcb *pcb, uint32_t seq, uint32_t len)
 {
     uint32_t end = data_end(pcb);
+    len = min32(len, seg_room(pcb)); /* callers clamp too: see high_rxt */
     uint8_t flags = TCP_ACK;
     if (tcp_seq_gt(seq + len, end))
         len = tcp_seq_gt(end, seq) ? end - seq : 0;
@@ -400,7 +414,7 @@ static bool next_hole(const struct tcp_pcb *pcb, uint32_t from, uint32_t *seq,
             tcp_seq_lt(pcb->score[i].start, e))
             e = pcb->score[i].start;
     *seq = s;
-    *len = min32(e - s, pcb->smss);
+    *len = min32(e - s, seg_room(pcb));
     return true;
 }
 
@@ -486,14 +500,15 @@ static void output_force(struct tcp_pcb *pcb, bool force)
         if (pcb->in_recovery && pcb->sack_ok && pcb->snd_nxt == pcb->snd_max)
             inflight = pipe_bytes(pcb); /* RFC 6675 5 (C) */
         uint32_t usable = wnd > inflight ? wnd - inflight : 0;
-        uint32_t len = min32(min32(avail, pcb->smss), usable);
+        uint32_t room = seg_room(pcb);
+        uint32_t len = min32(min32(avail, room), usable);
         bool fin = pcb->fin_queued && pcb->snd_nxt + len == end &&
                    !fin_acked(pcb) &&
                    (pcb->state == TCP_FIN_WAIT_1 || pcb->state == TCP_CLOSING ||
                     pcb->state == TCP_LAST_ACK);
         if (!len && !fin)
             break;
-        if (len < pcb->smss && !fin && !force &&
+        if (len < room && !fin && !force &&
             tcp_seq_ge(pcb->snd_nxt, pcb->snd_max)) {
             /* Nagle (RFC 9293 3.7.4) and sender SWS avoidance (3.8.6.2.1):
              * a short segment goes only if it is all we have and nothing
@@ -519,7 +534,7 @@ static void output_force(struct tcp_pcb *pcb, bool force)
             pcb->rtt_start = st->now;
             pcb->rtt_seq = pcb->snd_nxt;
         }
-        if (len < pcb->smss)
+        if (len < room)
             pcb->snd_sml = pcb->snd_nxt + len;
         if (fin)
             pcb->fin_sent = true;
@@ -1449,7 +1464,7 @@ static void on_dupack(struct tcp_pcb *pcb)
          * estimate does that job (RFC 6675 5 (4)) */
         pcb->cwnd = pcb->ssthresh + (pcb->sack_ok ? 0 : 3 * smss);
         pcb->high_rxt = pcb->snd_una;
-        uint32_t len = min32(smss, pcb->snd_max - pcb->snd_una);
+        uint32_t len = min32(seg_room(pcb), pcb->snd_max - pcb->snd_una);
         if (retransmit(pcb, pcb->snd_una, len) == 0)
             pcb->high_rxt = pcb->snd_una + len;
         pcb->rxt_time = pcb->stack->now;
@@ -1509,7 +1524,8 @@ static void on_new_ack(struct tcp_pcb *pcb, const struct seg *s, uint32_t acked,
             sack_recovery_send(pcb); /* partial ACK under SACK */
         } else {
             /* partial ACK: resend the next loss, deflate (step 4) */
-            uint32_t seq = pcb->snd_una, len = min32(pcb->smss, flight(pcb));
+            uint32_t seq = pcb->snd_una;
+            uint32_t len = min32(seg_room(pcb), flight(pcb));
             if (pcb->sack_ok)
                 next_hole(pcb, pcb->snd_una, &seq, &len);
             if (retransmit(pcb, seq, len) == 0 &&
@@ -2087,7 +2103,7 @@ static void pcb_tick(struct tcp_pcb *pcb, uint64_t now)
         if (!pcb->in_recovery && !pcb->tlp_sent &&
             pcb->snd_una != pcb->snd_max) {
             /* resend the last segment: its SACK shows what was lost */
-            uint32_t len = min32(pcb->smss, pcb->snd_max - pcb->snd_una);
+            uint32_t len = min32(seg_room(pcb), pcb->snd_max - pcb->snd_una);
             if (retransmit(pcb, pcb->snd_max - len, len) == 0) {
                 pcb->tlp_sent = true;
                 st->stats.tlp++;

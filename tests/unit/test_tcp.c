@@ -1005,12 +1005,18 @@ static void link_push(struct link *L, int to, const struct tcp_outseg *o,
     L->q[L->nq++] = f;
 }
 
+/* Segments longer than the MSS allows (TCP header 20 + MSS 1460): the
+ * IP layer would refuse them as bigger than the MTU. */
+static unsigned long oversize;
+
 /* Move everything both engines queued onto the wire. */
 static void link_collect(struct link *L)
 {
     for (int i = 0; i < 2; i++) {
         const struct tcp_outseg *o;
         while ((o = tcp_out_peek(&L->e[i].st))) {
+            if (o->len > 20 + 1460)
+                oversize++;
             if ((unsigned)(rng() % 1000000) < L->loss_ppm) {
                 L->dropped++;
             } else {
@@ -1203,6 +1209,9 @@ static void run_xfer(const struct xcase *xc)
        (unsigned long long)xc->bytes, (unsigned long long)x.rcvd[0],
        (unsigned long long)x.rcvd[1]);
     ok(x.bad[0] == 0 && x.bad[1] == 0, "%s: every byte right", xc->name);
+    is_int(oversize, 0,
+           "%s: no segment outgrew the MSS with its options (RFC 6691)",
+           xc->name);
     ok(x.eof[0] && x.eof[1], "%s: both saw end of stream", xc->name);
     ok(live == 0, "%s: both pcbs freed after close (live %d)", xc->name, live);
     double secs = (double)(x.t_done - t0) / 1e9;
