@@ -1153,6 +1153,11 @@ static void listen_input(struct tcp_stack *st, struct tcp_listener *l,
                        s->flags, s->dlen);
             return;
         }
+        if (!st->pool && l->n_accept < l->backlog && st->cfg.pcb_alloc) {
+            struct tcp_pcb *spare = st->cfg.pcb_alloc(st->cfg.ctx);
+            if (spare)
+                tcp_pool_give(st, spare);
+        }
         if (l->n_accept >= l->backlog || !st->pool) {
             st->stats.syn_drops++;
             return; /* the peer retransmits; maybe room then */

@@ -184,6 +184,16 @@ static struct tflow *tflow_new(struct tcpnet *tn)
     return t;
 }
 
+/* A connection completed its handshake by SYN cookie while every spare was
+ * taken (a burst of connections faster than the acceptors): give it memory
+ * now rather than drop its ACK, whose loss would get its next segments
+ * reset. */
+static struct tcp_pcb *pcb_alloc_hook(void *ctx)
+{
+    struct tflow *t = tflow_new(tn_of(ctx));
+    return t ? &t->pcb : NULL;
+}
+
 /* ---- net_int.h hooks ---------------------------------------------------- */
 
 int net__tcp_init(struct mote_net *st)
@@ -195,6 +205,7 @@ int net__tcp_init(struct mote_net *st)
     memset(&c, 0, sizeof c);
     c.random = random_hook;
     c.notify = notify;
+    c.pcb_alloc = pcb_alloc_hook;
     c.ctx = st;
     size_t mtu = st->mtu ? st->mtu : 1500;
     c.mss = (uint16_t)(mtu - 40);

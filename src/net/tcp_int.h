@@ -131,6 +131,13 @@ struct tcp_cfg {
     /* Called from inside engine calls when pcb gets events (a mask of enum
      * tcp_event). MUST NOT call back into the engine. Optional. */
     void (*notify)(void *ctx, struct tcp_pcb *pcb, unsigned events);
+    /* Asked for a fresh pcb (set up with tcp_pcb_init) when a valid
+     * SYN-cookie ACK finds the pool empty. The handshake is then complete,
+     * so memory goes only to real peers, never to a SYN flood. NULL, or a
+     * NULL answer: the ACK is dropped and the peer retransmits (but its
+     * later segments no longer match the cookie, and are reset). MUST NOT
+     * call back into the engine. Optional. */
+    struct tcp_pcb *(*pcb_alloc)(void *ctx);
     void *ctx;
     uint16_t mss;         /* largest payload we accept; 0 = 1460 */
     uint16_t seg_max;     /* largest payload a queued segment holds; 0=mss */

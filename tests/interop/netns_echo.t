@@ -19,11 +19,11 @@ peer_pid=$!
 for _ in $(seq 50); do grep -q 'listening on' "$tmp/echo.log" && break; sleep 0.1; done
 check "echo listens on the direct stack" grep -q 'direct stack' "$tmp/echo.log"
 for _ in $(seq 30); do q nsx ping -6 -c 1 -W 1 "$A6" && break; sleep 0.2; done
-# NEEDSWORK: 64 and more simultaneous connections are reset (see the TCP
-# engine's listen queue); 20 is what passes today.
+# As the issue asks: 100 concurrent connections, each checking its bytes.
+CONNS=${NETNS_ECHO_CONNS:-100}
 for a in "$A4 4" "$A6 6"; do
   set -- $a
-  out=$(nsx "$PY" tests/interop/echo_client.py "$1" 7 20 3 "$2" 2>&1)
-  check "20 concurrent connections over IPv$2: $out" test $? -eq 0
+  out=$(nsx "$PY" tests/interop/echo_client.py "$1" 7 "$CONNS" 3 "$2" 2>&1)
+  check "$CONNS concurrent connections over IPv$2: $out" test $? -eq 0
 done
 check "echo still running" kill -0 "$peer_pid"
