@@ -208,12 +208,16 @@ deps:
 
 TEST_LOG := $(B)/test.log
 
+# The builds run on every core even when `make test` was started without
+# -j (unless MAKEFLAGS already carries a -j).
+JOBS := $(if $(findstring j,$(filter-out --%,$(MAKEFLAGS))),,-j$(shell nproc 2>/dev/null || echo 2))
+
 test: deps
 	@mkdir -p $(B) && : > $(TEST_LOG)
 	$(MAKE) format-check
-	$(MAKE) check-freestanding
-	$(MAKE) all check-clang
-	$(MAKE) $(UNIT_asan) $(FUZZ_BINS) $(TEST_DEPS)
+	$(MAKE) $(JOBS) check-freestanding
+	$(MAKE) $(JOBS) all check-clang
+	$(MAKE) $(JOBS) $(UNIT_asan) $(FUZZ_BINS) $(TEST_DEPS)
 	@./tests/run-tests.sh $(B) "$(UNIT_obj)" "$(UNIT_asan)" "$(FUZZ_NAMES)"
 
 bench: all
