@@ -99,6 +99,17 @@ enum {
     CRYPTO_CPU_VAES = 1u << 7,   /* VAES + VPCLMULQDQ on YMM (with AVX2) */
     CRYPTO_CPU_AVX512 = 1u << 8, /* AVX-512F with the OS saving ZMM */
 };
+/* SHA-1/SHA-2 block plumbing (md.c). compress(state, blocks, n) hashes n
+ * whole blocks. md_update buffers a partial block in buf and counts *len
+ * bytes; md_pad appends 0x80, zeros and the bit length (in the last
+ * lenbytes, 8 or 16, of the block) and compresses the final block(s). */
+typedef void (*crypto__compress_fn)(void *state, const uint8_t *blocks,
+                                    size_t n);
+void crypto__md_update(void *state, crypto__compress_fn compress, uint8_t *buf,
+                       size_t block, uint64_t *len, const uint8_t *p, size_t n);
+void crypto__md_pad(void *state, crypto__compress_fn compress, uint8_t *buf,
+                    size_t block, uint64_t len, size_t lenbytes);
+
 unsigned crypto__cpu(void);
 /* Tests and ct-check force the portable paths by masking features out. */
 void crypto__cpu_mask(unsigned mask);

@@ -84,42 +84,21 @@ static void compress(uint32_t h[8], const uint8_t *p, size_t nblocks)
     }
 }
 
+static void compress_blocks(void *h, const uint8_t *p, size_t nblocks)
+{
+    compress(h, p, nblocks);
+}
+
 void mote_sha256_update(struct mote_sha256_ctx *ctx, const void *data,
                         size_t len)
 {
-    const uint8_t *p = data;
-    if (len == 0)
-        return; /* data may be NULL */
-    size_t used = (size_t)(ctx->len & 63);
-    ctx->len += len;
-    if (used) {
-        size_t take = 64 - used < len ? 64 - used : len;
-        memcpy(ctx->buf + used, p, take);
-        p += take;
-        len -= take;
-        if (used + take < 64)
-            return;
-        compress(ctx->h, ctx->buf, 1);
-    }
-    compress(ctx->h, p, len / 64);
-    p += len / 64 * 64;
-    if (len % 64)
-        memcpy(ctx->buf, p, len % 64);
+    crypto__md_update(ctx->h, compress_blocks, ctx->buf, 64, &ctx->len, data,
+                      len);
 }
 
 void mote_sha256_final(struct mote_sha256_ctx *ctx, uint8_t *out)
 {
-    size_t used = (size_t)(ctx->len & 63);
-    uint64_t bits = ctx->len << 3;
-    ctx->buf[used++] = 0x80;
-    if (used > 56) {
-        memset(ctx->buf + used, 0, 64 - used);
-        compress(ctx->h, ctx->buf, 1);
-        used = 0;
-    }
-    memset(ctx->buf + used, 0, 56 - used);
-    st64be(ctx->buf + 56, bits);
-    compress(ctx->h, ctx->buf, 1);
+    crypto__md_pad(ctx->h, compress_blocks, ctx->buf, 64, ctx->len, 8);
     uint8_t full[32];
     for (int i = 0; i < 8; i++)
         st32be(full + 4 * i, ctx->h[i]);

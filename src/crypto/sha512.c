@@ -100,44 +100,22 @@ static void compress(uint64_t h[8], const uint8_t *p, size_t nblocks)
     }
 }
 
+static void compress_blocks(void *h, const uint8_t *p, size_t nblocks)
+{
+    compress(h, p, nblocks);
+}
+
 void mote_sha512_update(struct mote_sha512_ctx *ctx, const void *data,
                         size_t len)
 {
-    const uint8_t *p = data;
-    if (len == 0)
-        return; /* data may be NULL */
-    size_t used = (size_t)(ctx->len & 127);
-    ctx->len += len;
-    if (used) {
-        size_t take = 128 - used < len ? 128 - used : len;
-        memcpy(ctx->buf + used, p, take);
-        p += take;
-        len -= take;
-        if (used + take < 128)
-            return;
-        compress(ctx->h, ctx->buf, 1);
-    }
-    compress(ctx->h, p, len / 128);
-    p += len / 128 * 128;
-    if (len % 128)
-        memcpy(ctx->buf, p, len % 128);
+    crypto__md_update(ctx->h, compress_blocks, ctx->buf, 128, &ctx->len, data,
+                      len);
 }
 
 void mote_sha512_final(struct mote_sha512_ctx *ctx, uint8_t *out)
 {
-    /* Section 5.1.2: the length field is 128 bits; its top 64 bits hold
-     * len >> 61, always 0 for the lengths we accept. */
-    size_t used = (size_t)(ctx->len & 127);
-    ctx->buf[used++] = 0x80;
-    if (used > 112) {
-        memset(ctx->buf + used, 0, 128 - used);
-        compress(ctx->h, ctx->buf, 1);
-        used = 0;
-    }
-    memset(ctx->buf + used, 0, 112 - used);
-    st64be(ctx->buf + 112, ctx->len >> 61);
-    st64be(ctx->buf + 120, ctx->len << 3);
-    compress(ctx->h, ctx->buf, 1);
+    /* Section 5.1.2: the length field is 128 bits. */
+    crypto__md_pad(ctx->h, compress_blocks, ctx->buf, 128, ctx->len, 16);
     uint8_t full[64];
     for (int i = 0; i < 8; i++)
         st64be(full + 8 * i, ctx->h[i]);
