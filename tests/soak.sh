@@ -5,6 +5,8 @@ set -u
 B=${1:-_build}
 export MOTE_BUILD=$B
 FUZZ_SECONDS=${FUZZ_SECONDS:-60} prove --exec '' -v tests/fuzz/smoke.t
+# TCP on the direct stack: 200 MB each way through the lossy relay too.
+TCP_LOSSY_MB=200 prove --exec '' -v tests/interop/tcp_kernel_lossy.t
 ulimit -n 16384 2>/dev/null || true
 "$B/bin/echo" --listen=127.0.0.1:0 2> "$B/soak-echo.log" &
 pid=$!
