@@ -85,8 +85,8 @@ for loss in 1 5; do
   r=$(bulk "$V4NET.2" $((mb << 20)))
   check "$mb MB echoed over IPv4 at $loss% loss, SHA-256 equal ($r)" \
     test "${r%% *}" = ok
-  r=$(bulk "${V6NET}:2" $((mb << 19)))
-  check "$((mb * 512)) KB echoed over IPv6 at $loss% loss, SHA-256 equal ($r)" \
+  r=$(bulk "${V6NET}:2" $((mb << 20)))
+  check "$mb MB echoed over IPv6 at $loss% loss, SHA-256 equal ($r)" \
     test "${r%% *}" = ok
   netns_stop
   kill "$relay_pid" 2> /dev/null && wait "$relay_pid" 2> /dev/null
