@@ -108,6 +108,16 @@ struct mote_stack_stats {
     uint64_t dhcp_leases;     /* DHCPACKs accepted */
     uint64_t dad_failures;    /* IPv6 addresses found duplicate */
     uint64_t addr_conflicts; /* ARP packets from others with our IPv4 address */
+    /* TCP engine (RFC 5961 / 7323 / 4987) */
+    uint64_t tcp_challenge_acks; /* challenge ACKs sent */
+    uint64_t tcp_paws_drops;     /* segments dropped by PAWS */
+    uint64_t tcp_cookies_sent;   /* SYN-ACKs carrying a SYN cookie */
+    uint64_t tcp_cookies_ok;     /* connections completed by a cookie */
+    uint64_t tcp_syn_drops;      /* SYNs dropped (no listener room/queue) */
+    /* Gauges (current values, not counters) */
+    uint64_t tcp_conns;    /* connections the engine holds, pool excluded */
+    uint64_t tcp_conn_mem; /* bytes of connection memory allocated (rings
+                              and state, pool included) */
 };
 
 const char *mote_net_drop_name(enum mote_net_drop d); /* "short", ... */

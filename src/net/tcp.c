@@ -956,10 +956,14 @@ static void pcb_start(struct tcp_pcb *pcb)
 }
 
 /* Effective send MSS (RFC 9293 3.7.1, RFC 6691): the peer's MSS, our slot
- * size, minus the timestamp option every segment carries. */
+ * size and our own link's MSS for the family (rmss: an IPv6 header is 20
+ * bytes longer, so a peer's MSS of 1460 over IPv6 on a 1500-byte link
+ * must not be believed), minus the timestamp option every segment
+ * carries. */
 static void set_smss(struct tcp_pcb *pcb)
 {
-    uint32_t m = min32(pcb->peer_mss, pcb->stack->cfg.seg_max);
+    uint32_t m =
+        min32(min32(pcb->peer_mss, pcb->stack->cfg.seg_max), pcb->rmss);
     if (pcb->ts_ok)
         m -= 12;
     if (m < 64)

@@ -42,6 +42,7 @@ struct tcpnet {
     struct mote_fiber *timer;
     uint64_t timer_sleep; /* the deadline the timer fiber sleeps until */
     unsigned n_pool;      /* pcbs we put in the engine's pool */
+    uint64_t mem;         /* bytes held by struct tflow blocks */
 };
 
 struct tflow {
@@ -96,6 +97,13 @@ static void drain(struct tcpnet *tn)
         tcp_out_pop(&tn->eng);
     }
     ss->tcp_retransmits = tn->eng.stats.retrans;
+    ss->tcp_challenge_acks = tn->eng.stats.challenge_acks;
+    ss->tcp_paws_drops = tn->eng.stats.paws_drops;
+    ss->tcp_cookies_sent = tn->eng.stats.cookies_sent;
+    ss->tcp_cookies_ok = tn->eng.stats.cookies_ok;
+    ss->tcp_syn_drops = tn->eng.stats.syn_drops;
+    ss->tcp_conns = tn->eng.n_active;
+    ss->tcp_conn_mem = tn->mem;
     /* an earlier timer than the timer fiber sleeps to: wake it */
     if (tn->timer && tcp_deadline(&tn->eng) < tn->timer_sleep)
         mote_wake_one(&tn->timerq);
@@ -129,6 +137,12 @@ static int ensure_timer(struct tcpnet *tn)
     return 0;
 }
 
+static void tflow_free(struct tflow *t)
+{
+    t->tn->mem -= sizeof *t + t->pcb.scap + t->pcb.rcap;
+    free(t);
+}
+
 static void notify(void *ctx, struct tcp_pcb *pcb, unsigned ev)
 {
     (void)ctx;
@@ -148,7 +162,7 @@ static void notify(void *ctx, struct tcp_pcb *pcb, unsigned ev)
                 (unsigned long long)x->fast_rexmt, (unsigned long long)x->tlp,
                 (unsigned long long)x->ooo_segs);
         }
-        free(t);
+        tflow_free(t);
         return;
     }
     if (ev & TCP_EV_ACCEPT) {
@@ -174,6 +188,7 @@ static struct tflow *tflow_new(struct tcpnet *tn)
     struct tflow *t = calloc(1, sizeof *t + SND_BUF + RCV_BUF);
     if (!t)
         return NULL;
+    tn->mem += sizeof *t + SND_BUF + RCV_BUF;
     t->flow.ops = &flow_ops;
     t->flow.read_deadline = t->flow.write_deadline = MOTE_FOREVER;
     t->tn = tn;
@@ -238,7 +253,7 @@ void net__tcp_release(struct mote_net *st)
     while (tn->eng.pool) {
         struct tcp_pcb *p = tn->eng.pool;
         tn->eng.pool = p->qnext;
-        free(p->user);
+        tflow_free(p->user);
     }
     tcp_stack_release(&tn->eng);
     free(tn->oq);
@@ -400,7 +415,7 @@ int net__tcp_connect(struct mote_net *st, const struct mote_endpoint *remote,
     err = tcp_connect(&tn->eng, &t->pcb, now, &src, 0, &remote->addr,
                       remote->port);
     if (err) {
-        free(t);
+        tflow_free(t);
         return err;
     }
     size_t mtu = net__ip_mtu(st, &remote->addr);
@@ -480,7 +495,7 @@ static void lst_close(struct mote_listener *ml)
         struct tcp_pcb *p = tn->eng.pool;
         tn->eng.pool = p->qnext;
         tn->eng.n_pool--;
-        free(p->user);
+        tflow_free(p->user);
         l->given--;
     }
     mote_wake_all(&l->aq);

@@ -13,18 +13,61 @@
  * --ipv4=... --ipv6=... --dhcp ...), which the core takes.
  *
  * Echoes every UDP datagram on port N (default 7) back to its sender, over
- * IPv4 and IPv6. A datagram "STATS" is answered with the direct stack's
- * counters as "name=value" lines instead, and "ADDRS" with its usable
- * addresses, and "PING ADDR SIZE" makes the stack ping ADDR (the answer
- * is "rtt_us=N" or "error=NAME"), so the harness can check what the stack
- * counted, learnt and reaches.
- * Prints "netpeer: ready" on stderr once the socket is open.
+ * IPv4 and IPv6, and every TCP connection's bytes on the same port. A datagram
+ * "STATS" is answered with the direct stack's counters as "name=value" lines
+ * instead, and "ADDRS" with its usable addresses, and "PING ADDR SIZE" makes
+ * the stack ping ADDR (the answer is "rtt_us=N" or "error=NAME"), so the
+ * harness can check what the stack counted, learnt and reaches. Prints
+ * "netpeer: ready" on stderr once the socket is open.
  */
 
 static struct mote_net *net_of(struct mote_stack *s)
 {
     /* The direct stack's mote_stack is the first member of its core. */
     return strcmp(s->name, "direct") == 0 ? (struct mote_net *)s : NULL;
+}
+
+/* TCP echo (RFC 862) on the same port, counted for the harness. */
+static uint64_t tcp_accepted;    /* connections accepted */
+static uint64_t tcp_resets_seen; /* connections that ended by a reset */
+
+static void tcp_serve(void *arg)
+{
+    struct mote_flow *f = arg;
+    static uint8_t buf[16384]; /* fibers run one at a time: shared */
+    int err;
+    for (;;) {
+        size_t n;
+        err = mote_flow_read(f, buf, sizeof(buf), &n);
+        if (err || n == 0)
+            break;
+        err = mote_flow_write(f, buf, n);
+        if (err)
+            break;
+    }
+    if (err == MOTE_ECONNRESET)
+        tcp_resets_seen++;
+    if (!err)
+        mote_flow_shutdown(f);
+    mote_flow_close(f);
+}
+
+static void tcp_acceptor(void *arg)
+{
+    struct mote_listener *l = arg;
+    for (;;) {
+        struct mote_flow *f;
+        int err = mote_tcp_accept(l, MOTE_FOREVER, &f, NULL);
+        if (err == MOTE_ECANCELED || err == MOTE_ECLOSED)
+            return;
+        if (err) {
+            mote_sleep(10 * MOTE_NS_PER_MS);
+            continue;
+        }
+        tcp_accepted++;
+        if (mote_fiber_spawn(tcp_serve, f, 64 * 1024, NULL) != 0)
+            mote_flow_close(f);
+    }
 }
 
 static size_t print_stats(struct mote_net *n, char *out, size_t size)
@@ -47,6 +90,18 @@ static size_t print_stats(struct mote_net *n, char *out, size_t size)
     P("reass_ok", st.reass_ok);
     P("tcp_rst_tx", st.tcp_rst_tx);
     P("dhcp_leases", st.dhcp_leases);
+    P("tcp_rx", st.tcp_rx);
+    P("tcp_tx", st.tcp_tx);
+    P("tcp_retransmits", st.tcp_retransmits);
+    P("tcp_challenge_acks", st.tcp_challenge_acks);
+    P("tcp_paws_drops", st.tcp_paws_drops);
+    P("tcp_cookies_sent", st.tcp_cookies_sent);
+    P("tcp_cookies_ok", st.tcp_cookies_ok);
+    P("tcp_syn_drops", st.tcp_syn_drops);
+    P("tcp_conns", st.tcp_conns);
+    P("tcp_conn_mem", st.tcp_conn_mem);
+    P("tcp_accepted", tcp_accepted);
+    P("tcp_resets_seen", tcp_resets_seen);
     for (int d = 1; d < MOTE_NET_DROP_COUNT; d++) {
         char name[40];
         snprintf(name, sizeof(name), "drop_%s",
@@ -89,7 +144,16 @@ int mote_main(int argc, char **argv)
         fprintf(stderr, "netpeer: udp_open: %s\n", mote_strerror(err));
         return 1;
     }
-    fprintf(stderr, "netpeer: ready (stack %s, udp port %u)\n", s->name, port);
+    struct mote_listener *tl;
+    err = mote_tcp_listen(s, &ep, 1024, &tl);
+    if (!err)
+        err = mote_fiber_spawn(tcp_acceptor, tl, 0, NULL);
+    if (err) {
+        fprintf(stderr, "netpeer: tcp_listen: %s\n", mote_strerror(err));
+        return 1;
+    }
+    fprintf(stderr, "netpeer: ready (stack %s, udp and tcp port %u)\n", s->name,
+            port);
     static uint8_t buf[65536];
     static char text[4096];
     for (;;) {

@@ -478,6 +478,34 @@ static void test_passive_open_options(void)
     is_int(live, 0, "no pcb leaked");
 }
 
+/* A peer offering MSS 1460 over IPv6 on our 1500-byte link: segments must
+ * still fit the link (1440 bytes of TCP payload less the timestamps). */
+static void test_ipv6_mss_clamp(void)
+{
+    struct mote_ipaddr a = ip_a, b = ip_b;
+    mote_ipaddr_parse("fd00::1", 7, &ip_a);
+    mote_ipaddr_parse("fd00::2", 7, &ip_b);
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, true, 65536, 65536);
+    is_int(x.pcb->smss, 1440 - 12, "IPv6: MSS clamped to the link");
+    size_t len;
+    uint8_t *w = tcp_send_buf(x.pcb, &len);
+    memset(w, 'a', 4000);
+    tcp_send_ack(x.pcb, x.e.now, 4000);
+    struct pkt k;
+    size_t maxseg = 0;
+    while (take_out(&x.e, &k))
+        if (k.dlen > maxseg)
+            maxseg = k.dlen;
+    is_int(maxseg, 1428, "no segment larger than the link allows");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+    ip_a = a;
+    ip_b = b;
+}
+
 static void test_rst_handling(void)
 {
     struct fx x;
@@ -1891,6 +1919,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_checksum_reference);
     TAP_CASE(test_closed_port);
     TAP_CASE(test_passive_open_options);
+    TAP_CASE(test_ipv6_mss_clamp);
     TAP_CASE(test_rst_handling);
     TAP_CASE(test_out_of_window_data);
     TAP_CASE(test_ooo_sack);
