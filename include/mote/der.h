@@ -244,8 +244,10 @@ void mote_der_writer_init(struct mote_der_writer *w, uint8_t *buf, size_t cap);
  * MOTE_DER_MAX_DEPTH. len may be NULL. */
 int mote_der_writer_finish(const struct mote_der_writer *w, size_t *len);
 
-/* Open a constructed value with tag (SEQUENCE, SET, CTX_CONS(n)) / close
- * the innermost open one. */
+/* Open a value with tag / close the innermost open one. Mostly for
+ * constructed values (SEQUENCE, SET, CTX_CONS(n)); a primitive tag wraps
+ * DER written inside it, as in an OCTET STRING extnValue or the BIT STRING
+ * of a public key (then put_raw the unused-bits octet 0 first). */
 void mote_der_put_begin(struct mote_der_writer *w, unsigned tag);
 void mote_der_put_end(struct mote_der_writer *w);
 

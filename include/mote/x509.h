@@ -109,8 +109,8 @@ struct mote_x509_pubkey {
 };
 
 /* Parse a SubjectPublicKeyInfo (exactly one TLV filling der). RSA: the
- * parameters NULL, n positive, at least MOTE_RSA_MIN_BITS / 8 - 1 bytes
- * (smaller keys give MOTE_ENOTSUP), e odd and > 1; EC: namedCurve P-256 or
+ * parameters NULL, n positive and 512..8192 bits (the size the crypto
+ * core accepts is checked when the key is used), e > 1; EC: namedCurve P-256 or
  * P-384 (others MOTE_ENOTSUP), the point checked by mote_ec_check_public;
  * Ed25519: no parameters, 32 bytes. An unknown algorithm OID gives
  * MOTE_ENOTSUP, with k->type MOTE_X509_KEY_UNKNOWN and k->spki set. */
@@ -392,6 +392,10 @@ struct mote_x509_cert {
     int path_len;
     /* keyUsage bits (MOTE_X509_KU_*); 0 when absent (check ext_index). */
     unsigned key_usage;
+    /* The bit count of the keyUsage BIT STRING as parsed, when it kept
+     * trailing zero bits (not DER, but in real roots: see docs/x509.md);
+     * 0 writes the minimal form. */
+    unsigned key_usage_nbits;
     /* extKeyUsage */
     struct mote_x509_slice eku[MOTE_X509_MAX_EKU];
     unsigned eku_count;
