@@ -678,6 +678,20 @@ static int cmd_serve(int argc, char **argv)
     err(127, "%s", prog);
 }
 
+/* `mote cert ...`: keys and certificates (tools/mote/cert, built with
+ * libmote as $ROOT/_build/bin/mote-cert; its own --help documents it). */
+static int cmd_cert(int argc, char **argv)
+{
+    char prog[PATH_MAX + 32];
+    snprintf(prog, sizeof(prog), "%s/_build/bin/mote-cert", root);
+    if (access(prog, X_OK) != 0)
+        errx(2, "%s: not built (run make in %s)", prog, root);
+    argv[0] = prog;
+    (void)argc;
+    execv(prog, argv);
+    err(127, "%s", prog);
+}
+
 static const char usage[] =
     "usage: mote COMMAND [ARGS]\n"
     "  configure -t unix|spt [OPTIONS] APPDIR   choose target and settings\n"
@@ -686,6 +700,7 @@ static const char usage[] =
     "  clean                                    remove output and settings\n"
     "  serve [--listen=ADDR:PORT]... [-p PORT] [--browse] [DIR]\n"
     "                                           serve DIR over HTTP (unix)\n"
+    "  cert new|csr|sign|show [OPTIONS]         keys and certificates\n"
     "`mote COMMAND --help` lists each command's options and the app's "
     "runtime keys.\n";
 
@@ -708,5 +723,7 @@ int main(int argc, char **argv)
         return cmd_clean(argc - 1, argv + 1);
     if (strcmp(c, "serve") == 0)
         return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(c, "cert") == 0)
+        return cmd_cert(argc - 1, argv + 1);
     errx(2, "unknown command '%s'\n%s", c, usage);
 }

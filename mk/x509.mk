@@ -1,0 +1,15 @@
+# x509 (issue 7): library-specific build rules.
+
+# ---- x509 part 3: generation (src/x509/{gen,csr,keywrite}.c) and `mote cert`
+# The cert tool is a host program linked with libmote; `mote cert ...` execs
+# it (tools/mote/mote.c), as `mote serve` execs the serve app.
+MOTE_CERT := $(B)/bin/mote-cert
+$(MOTE_CERT): $(wildcard tools/mote/cert/*.c tools/mote/cert/*.h) $(LIB_obj)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_obj) -Itools/mote/cert $(filter %.c,$^) $(LIB_obj) $(LDLIBS) -o $@
+all: $(MOTE_CERT)
+TEST_DEPS += $(MOTE_CERT)
+.PHONY: x509-gen-check-clang
+check-clang: x509-gen-check-clang
+x509-gen-check-clang:
+	$(CLANG) $(CFLAGS_clang) -fsyntax-only -Itools/mote/cert tools/mote/cert/*.c
