@@ -14,12 +14,14 @@
 #include <mote/crypto_pk.h>
 
 /*
- * Usage: crypto_pk [seconds-per-side] (default 0.4). Each row runs Mote and
- * then OpenSSL for that wall time, three rounds alternating, and keeps each
- * side's best round (least disturbed by the shared machine).
+ * Usage: crypto_pk [seconds-per-side [row-filter]] (default 0.4 s, every
+ * row; the filter keeps rows whose name contains it, for profiling). Each row
+ * runs Mote and then OpenSSL for that wall time, three rounds alternating, and
+ * keeps each side's best round (least disturbed by the shared machine).
  */
 
 static double secs = 0.4;
+static const char *only; /* run only the rows whose name contains this */
 
 static double now(void)
 {
@@ -44,6 +46,8 @@ static double rate(op_fn f)
 static void row(const char *name, op_fn mote, op_fn ossl)
 {
     double bm = 0, bo = 0;
+    if (only && !strstr(name, only))
+        return;
     for (int r = 0; r < 3; r++) {
         double m = rate(mote), o = ossl ? rate(ossl) : 0;
         bm = m > bm ? m : bm;
@@ -263,6 +267,8 @@ int main(int argc, char **argv)
 {
     if (argc > 1)
         secs = atof(argv[1]);
+    if (argc > 2)
+        only = argv[2];
     setup();
     printf("| %-26s | %10s | %10s | %5s |\n", "operation", "Mote op/s",
            "OpenSSL", "ratio");

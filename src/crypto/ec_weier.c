@@ -97,6 +97,12 @@ static int ec_setup(struct ec *c, enum mote_ec_curve id)
         return MOTE_EINVAL;
     c->nbytes = cp->nbytes;
     c->len = cp->nbytes / 8;
+    if (id == MOTE_EC_P256) {
+        /* p256.c does the arithmetic; only the moduli are used here. */
+        bn_from_bytes(c->p.m, 4, cp->p, 32);
+        bn_from_bytes(c->n.m, 4, cp->n, 32);
+        return 0;
+    }
     c->mul = c->len == 4 ? bn_mont_mul_p256 : bn_mont_mul6;
     c->add = c->len == 4 ? bn_mod_add_p256 : bn_mod_add6;
     c->sub = c->len == 4 ? bn_mod_sub_p256 : bn_mod_sub6;
@@ -269,21 +275,21 @@ static void pt_mul_ct(const struct ec *c, struct pt *r, const struct pt *p,
     mote_memzero_explicit(&acc, sizeof acc);
 }
 
-/* Fixed-base tables: tab[i][j - 1] = j * 16^i * G, j = 1..15, projective,
- * one per curve, filled on first use (a deterministic cache of public
- * values: 92 KiB for P-256, 207 KiB for P-384; Mote runs one scheduler per
- * process, so the fill needs no lock). [k]G is then one complete addition
- * per 4-bit window and no doublings. NEEDSWORK: generate the tables at
- * build time (and store them affine, for mixed additions). */
-#define P256_WIN 64
+/* P-384's fixed-base table: tab[i][j - 1] = j * 16^i * G, j = 1..15,
+ * projective, filled on first use (a deterministic cache of public
+ * values, 207 KiB; Mote runs one scheduler per process, so the fill needs
+ * no lock). [k]G is then one complete addition per 4-bit window and no
+ * doublings. P-256 has its own code and a build-time table (p256.c).
+ * NEEDSWORK: the same for P-384 (a dedicated field, tools/gen_ec_tables.c
+ * writing its table). */
 #define P384_WIN 96
-static struct pt p256_tab[P256_WIN][15], p384_tab[P384_WIN][15];
-static int p256_ready, p384_ready;
+static struct pt p384_tab[P384_WIN][15];
+static int p384_ready;
 
 static struct pt (*base_table(const struct ec *c))[15]
 {
-    int *ready = c->len == 4 ? &p256_ready : &p384_ready;
-    struct pt(*tab)[15] = c->len == 4 ? p256_tab : p384_tab;
+    int *ready = &p384_ready;
+    struct pt(*tab)[15] = p384_tab;
     size_t wins = 2 * c->nbytes;
     if (!*ready) {
         struct pt base;
@@ -467,6 +473,11 @@ int mote_ec_public(enum mote_ec_curve id, uint8_t *pub, const uint8_t *priv)
         return rc;
     if ((rc = scalar_check(&c, k, priv)) < 0)
         return rc;
+    if (id == MOTE_EC_P256) {
+        p256__public(pub, priv);
+        mote_memzero_explicit(k, sizeof k);
+        return 0;
+    }
     pt_mul_base_ct(&c, &q, priv);
     pt_affine(&c, x, y, &q);
     pub[0] = 4;
@@ -484,6 +495,8 @@ int mote_ec_check_public(enum mote_ec_curve id, const uint8_t *pub,
     int rc = ec_setup(&c, id);
     if (rc < 0)
         return rc;
+    if (id == MOTE_EC_P256)
+        return p256__check_public(pub, pub_len);
     return pt_decode(&c, &q, pub, pub_len);
 }
 
@@ -496,6 +509,13 @@ int mote_ecdh(enum mote_ec_curve id, uint8_t *shared, const uint8_t *priv,
     int rc = ec_setup(&c, id);
     if (rc < 0)
         return rc;
+    if (id == MOTE_EC_P256) {
+        if ((rc = p256__check_public(peer, peer_len)) < 0 ||
+            (rc = scalar_check(&c, k, priv)) < 0)
+            return rc;
+        mote_memzero_explicit(k, sizeof k);
+        return p256__ecdh(shared, priv, peer, peer_len);
+    }
     if ((rc = pt_decode(&c, &q, peer, peer_len)) < 0)
         return rc;
     if ((rc = scalar_check(&c, k, priv)) < 0)
@@ -600,16 +620,20 @@ int mote_ecdsa_sign(enum mote_ec_curve id, uint8_t *sig, const uint8_t *priv,
         /* k in [1, n-1]? (fails with probability ~2^-32 for P-256) */
         if (pk__declassify(bn_lt_mask(k, c.n.m, c.len) &
                            ~bn_zero_mask(k, c.len))) {
-            uint8_t kb[EC_MAXL * 8];
-            bn_to_bytes(kb, nb, k, c.len);
-            pt_mul_base_ct(&c, &rp, kb);
-            mote_memzero_explicit(kb, sizeof kb);
-            pt_affine(&c, r, NULL, &rp);
-            reduce_once(&c, r); /* x < p < 2n */
-            ninv(&c, t, k);
-            nmul(&c, s, r, d);
-            bn_mod_add(s, s, z, c.n.m, c.len);
-            nmul(&c, s, s, t);
+            if (id == MOTE_EC_P256) {
+                p256__sign(r, s, k, d, z);
+            } else {
+                uint8_t kb[EC_MAXL * 8];
+                bn_to_bytes(kb, nb, k, c.len);
+                pt_mul_base_ct(&c, &rp, kb);
+                mote_memzero_explicit(kb, sizeof kb);
+                pt_affine(&c, r, NULL, &rp);
+                reduce_once(&c, r); /* x < p < 2n */
+                ninv(&c, t, k);
+                nmul(&c, s, r, d);
+                bn_mod_add(s, s, z, c.n.m, c.len);
+                nmul(&c, s, s, t);
+            }
             /* r and s are the (public) signature */
             if (!pk__declassify(bn_zero_mask(r, c.len) |
                                 bn_zero_mask(s, c.len)))
@@ -649,15 +673,23 @@ int mote_ecdsa_verify(enum mote_ec_curve id, const uint8_t *pub, size_t pub_len,
         return rc;
     if (sig_len != 2 * c.nbytes)
         return MOTE_EINVAL;
-    if ((rc = pt_decode(&c, &q, pub, pub_len)) < 0)
-        return rc;
     bn_from_bytes(r, c.len, sig, c.nbytes);
     bn_from_bytes(s, c.len, sig + c.nbytes, c.nbytes);
-    if (bn_zero_mask(r, c.len) || bn_zero_mask(s, c.len) ||
-        !bn_lt_mask(r, c.n.m, c.len) || !bn_lt_mask(s, c.n.m, c.len))
-        return MOTE_EPROTO;
+    int bad_sig = bn_zero_mask(r, c.len) || bn_zero_mask(s, c.len) ||
+                  !bn_lt_mask(r, c.n.m, c.len) || !bn_lt_mask(s, c.n.m, c.len);
     bits2int(&c, z, hash, hash_len);
     reduce_once(&c, z);
+    if (id == MOTE_EC_P256) {
+        /* p256__verify decodes the key; a bad key is MOTE_EINVAL first */
+        if (bad_sig)
+            return (rc = p256__check_public(pub, pub_len)) < 0 ? rc
+                                                               : MOTE_EPROTO;
+        return p256__verify(pub, pub_len, z, r, s);
+    }
+    if ((rc = pt_decode(&c, &q, pub, pub_len)) < 0)
+        return rc;
+    if (bad_sig)
+        return MOTE_EPROTO;
     ninv(&c, w, s);
     nmul(&c, u1, z, w);
     nmul(&c, u2, r, w);

@@ -134,6 +134,29 @@ void bn_mod_exp_pub(pk_limb *r, const pk_limb *a, const pk_limb *e, size_t elen,
 pk_limb bn_mod_inv_odd(pk_limb *r, const pk_limb *a, const pk_limb *m,
                        size_t len);
 
+/* ---- P-256 (p256.c, p256_fe.h) -------------------------------------------
+ * Scalars are 4 little-endian limbs, or 32 big-endian bytes, already
+ * checked by the caller to be in [1, n - 1]; points are SEC 1 encodings. */
+
+/* j 16^i G, affine Montgomery (x, y), for j = 1..15: generated at build
+ * time ($(B)/gen/ec_tables.c by tools/gen_ec_tables.c). */
+extern const uint64_t p256__base_table[64][15][8];
+/* Decode and validate a point: 0 or MOTE_EINVAL. */
+int p256__check_public(const uint8_t *pub, size_t pub_len);
+/* pub = [k]G, uncompressed; constant time in k. */
+void p256__public(uint8_t pub[65], const uint8_t k[32]);
+/* shared = x([k]peer); constant time in k. 0 or MOTE_EINVAL. */
+int p256__ecdh(uint8_t shared[32], const uint8_t k[32], const uint8_t *peer,
+               size_t peer_len);
+/* ECDSA core: r = x([k]G) mod n, s = k^-1 (z + r d) mod n (z < n);
+ * constant time in k and d. */
+void p256__sign(uint64_t r[4], uint64_t s[4], const uint64_t k[4],
+                const uint64_t d[4], const uint64_t z[4]);
+/* ECDSA verification for 0 < r, s < n, z < n: 0, MOTE_EINVAL (bad key)
+ * or MOTE_EPROTO (bad signature). Variable time (public inputs). */
+int p256__verify(const uint8_t *pub, size_t pub_len, const uint64_t z[4],
+                 const uint64_t r[4], const uint64_t s[4]);
+
 /* ---- GF(2^255 - 19) (x25519_fe.c) ------------------------------------------
  */
 

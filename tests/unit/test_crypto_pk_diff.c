@@ -8,6 +8,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
@@ -297,6 +298,49 @@ static void rsa_diff(unsigned bits, int n)
     EVP_PKEY_free(k);
 }
 
+/* The P-256 fixed-base table written at build time by
+ * tools/gen_ec_tables.c (src/crypto/p256.c reads it): every entry is
+ * j 16^i G, affine, Montgomery form (x 2^256 mod p). Recomputed here
+ * with OpenSSL's EC_POINT_mul. */
+extern const uint64_t p256__base_table[64][15][8];
+
+static void test_p256_table(void)
+{
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    EC_POINT *pt = EC_POINT_new(g);
+    BIGNUM *k = BN_new(), *x = BN_new(), *y = BN_new(), *p = BN_new(),
+           *w = BN_new();
+    BN_CTX *ctx = BN_CTX_new();
+    EC_GROUP_get_curve(g, p, NULL, NULL, ctx);
+    int bad = 0;
+    for (int i = 0; i < 64; i++) {
+        for (int j = 1; j < 16; j++) {
+            BN_set_word(k, (BN_ULONG)j);
+            BN_lshift(k, k, 4 * i);
+            EC_POINT_mul(g, pt, k, NULL, NULL, ctx);
+            EC_POINT_get_affine_coordinates(g, pt, x, y, ctx);
+            for (int c = 0; c < 2; c++) {
+                uint8_t want[32], got[32];
+                BN_lshift(w, c ? y : x, 256);
+                BN_mod(w, w, p, ctx);
+                BN_bn2binpad(w, want, 32);
+                for (int l = 0; l < 4; l++)
+                    for (int b = 0; b < 8; b++)
+                        got[31 - 8 * l - b] =
+                            (uint8_t)(p256__base_table[i][j - 1][4 * c + l] >>
+                                      (8 * b));
+                bad += memcmp(want, got, 32) != 0;
+            }
+        }
+    }
+    ok(bad == 0, "P-256 base table: 960 entries equal j 16^i G (%d wrong)",
+       bad);
+    BN_free(k), BN_free(x), BN_free(y), BN_free(p), BN_free(w);
+    BN_CTX_free(ctx);
+    EC_POINT_free(pt);
+    EC_GROUP_free(g);
+}
+
 static void test_rsa_diff(void)
 {
     rsa_diff(2048, 12);
@@ -384,6 +428,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_x25519_diff);
     TAP_CASE(test_ed25519_diff);
     TAP_CASE(test_ecdsa_ecdh_diff);
+    TAP_CASE(test_p256_table);
     TAP_CASE(test_rsa_diff);
     TAP_CASE(test_refusals);
     return tap_done();
