@@ -1,0 +1,413 @@
+/* TLS 1.3 (RFC 8446): a sans-I/O engine for both roles, and a flow over it. */
+#ifndef MOTE_TLS_H
+#define MOTE_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mote/crypto.h>
+#include <mote/flow.h>
+
+/*
+ * The engine (BearSSL's shape): the caller moves bytes, the engine never
+ * does I/O, reads no clock, never allocates and never prints.
+ *
+ *   state = mote_tls_engine_state(e);
+ *   SENDREC  ciphertext is waiting: buf = ..._sendrec_buf(e, &n); send some
+ *            k <= n bytes; ..._sendrec_ack(e, k).
+ *   RECVREC  the engine wants ciphertext: buf = ..._recvrec_buf(e, &n);
+ *            receive k <= n bytes into it; ..._recvrec_ack(e, k).
+ *   SENDAPP  plaintext may be written: buf = ..._sendapp_buf(e, &n); copy
+ *            k <= n bytes; ..._sendapp_ack(e, k); ..._flush(e) seals what was
+ *            written into a record (a full record is sealed by itself).
+ *   RECVAPP  plaintext is readable: ..._recvapp_buf / ..._recvapp_ack.
+ *   CLOSED   the session is over: mote_tls_engine_error() says why (0 after
+ *            a clean close_notify exchange). A fatal alert is still sent
+ *            first (SENDREC stays set until it is drained).
+ *
+ * A window returned by a _buf call is valid until the next call on the
+ * engine other than the matching _ack. Several bits may be set at once.
+ *
+ * Errors are sticky: the first protocol error closes the engine and is kept,
+ * with the alert that went (or came) on the wire:
+ *   MOTE_EPROTO      the peer broke the protocol; we sent alert `alert`
+ *   MOTE_EAUTH       a record, Finished or CertificateVerify did not verify,
+ *                    or the certificate callback refused the peer (alert
+ *                    bad_record_mac, decrypt_error or the callback's reason)
+ *   MOTE_ECONNRESET  the peer sent fatal alert `alert`
+ *   MOTE_EMSGSIZE    a record or handshake message over the limits
+ *   MOTE_ENOTSUP     nothing in common (suite, group, version, signature)
+ *   MOTE_EINTERNAL   our own configuration is unusable (e.g. a flight does
+ *                    not fit the output buffer)
+ *
+ * Time: the engine's clock is what the caller last passed to
+ * mote_tls_engine_set_time() (Unix time in milliseconds), used only for
+ * session-ticket ages. Randomness: the config's rng hook (mote_random() when
+ * NULL).
+ */
+
+/* ---- Wire constants -------------------------------------------------------
+ */
+
+enum mote_tls_suite {
+    MOTE_TLS_AES_128_GCM_SHA256 = 0x1301,
+    MOTE_TLS_AES_256_GCM_SHA384 = 0x1302,
+    MOTE_TLS_CHACHA20_POLY1305_SHA256 = 0x1303,
+};
+
+enum mote_tls_group {
+    MOTE_TLS_GROUP_P256 = 0x0017,
+    MOTE_TLS_GROUP_P384 = 0x0018,
+    MOTE_TLS_GROUP_X25519 = 0x001d,
+    MOTE_TLS_GROUP_X25519MLKEM768 = 0x11ec, /* draft-ietf-tls-ecdhe-mlkem */
+};
+
+enum mote_tls_sigscheme {
+    MOTE_TLS_SIG_ECDSA_P256_SHA256 = 0x0403,
+    MOTE_TLS_SIG_ECDSA_P384_SHA384 = 0x0503,
+    MOTE_TLS_SIG_RSA_PSS_RSAE_SHA256 = 0x0804,
+    MOTE_TLS_SIG_RSA_PSS_RSAE_SHA384 = 0x0805,
+    MOTE_TLS_SIG_RSA_PSS_RSAE_SHA512 = 0x0806,
+    MOTE_TLS_SIG_ED25519 = 0x0807,
+    MOTE_TLS_SIG_RSA_PSS_PSS_SHA256 = 0x0809,
+    MOTE_TLS_SIG_RSA_PSS_PSS_SHA384 = 0x080a,
+    MOTE_TLS_SIG_RSA_PSS_PSS_SHA512 = 0x080b,
+};
+
+/* Alert descriptions (RFC 8446 section 6). */
+enum mote_tls_alert {
+    MOTE_TLS_ALERT_CLOSE_NOTIFY = 0,
+    MOTE_TLS_ALERT_UNEXPECTED_MESSAGE = 10,
+    MOTE_TLS_ALERT_BAD_RECORD_MAC = 20,
+    MOTE_TLS_ALERT_RECORD_OVERFLOW = 22,
+    MOTE_TLS_ALERT_HANDSHAKE_FAILURE = 40,
+    MOTE_TLS_ALERT_BAD_CERTIFICATE = 42,
+    MOTE_TLS_ALERT_UNSUPPORTED_CERTIFICATE = 43,
+    MOTE_TLS_ALERT_CERTIFICATE_REVOKED = 44,
+    MOTE_TLS_ALERT_CERTIFICATE_EXPIRED = 45,
+    MOTE_TLS_ALERT_CERTIFICATE_UNKNOWN = 46,
+    MOTE_TLS_ALERT_ILLEGAL_PARAMETER = 47,
+    MOTE_TLS_ALERT_UNKNOWN_CA = 48,
+    MOTE_TLS_ALERT_DECODE_ERROR = 50,
+    MOTE_TLS_ALERT_DECRYPT_ERROR = 51,
+    MOTE_TLS_ALERT_PROTOCOL_VERSION = 70,
+    MOTE_TLS_ALERT_INTERNAL_ERROR = 80,
+    MOTE_TLS_ALERT_USER_CANCELED = 90,
+    MOTE_TLS_ALERT_MISSING_EXTENSION = 109,
+    MOTE_TLS_ALERT_UNSUPPORTED_EXTENSION = 110,
+    MOTE_TLS_ALERT_UNRECOGNIZED_NAME = 112,
+    MOTE_TLS_ALERT_CERTIFICATE_REQUIRED = 116,
+    MOTE_TLS_ALERT_NO_APPLICATION_PROTOCOL = 120,
+};
+
+/* Short lower-case name of an alert description ("bad_record_mac"), or
+ * "unknown_alert". */
+const char *mote_tls_alert_name(int alert);
+
+/* ---- Keys and certificates --------------------------------------------- */
+
+enum mote_tls_key_type {
+    MOTE_TLS_KEY_NONE = 0,
+    MOTE_TLS_KEY_ED25519,
+    MOTE_TLS_KEY_EC,      /* P-256 or P-384 (ec.curve) */
+    MOTE_TLS_KEY_RSA,     /* rsaEncryption: signs rsa_pss_rsae_* */
+    MOTE_TLS_KEY_RSA_PSS, /* id-RSASSA-PSS: signs rsa_pss_pss_* */
+};
+
+/* A private key for CertificateVerify. The RSA form borrows its integers:
+ * they MUST outlive every engine using the key. */
+struct mote_tls_privkey {
+    enum mote_tls_key_type type;
+    uint8_t ed25519[MOTE_ED25519_SEED_LEN];
+    struct {
+        enum mote_ec_curve curve;
+        uint8_t d[MOTE_EC_MAX_SCALAR_LEN]; /* scalar_len(curve) bytes */
+    } ec;
+    struct mote_rsa_private rsa;
+};
+
+/* A peer's public key, filled in by the certificate callback from the leaf
+ * certificate. Pointers may point into the certificate (valid for the
+ * handshake). */
+struct mote_tls_pubkey {
+    enum mote_tls_key_type type;
+    const uint8_t *key; /* Ed25519: 32 bytes; EC: SEC 1 point */
+    size_t key_len;
+    enum mote_ec_curve curve;
+    struct mote_rsa_public rsa;
+};
+
+/* One identity: a certificate chain (leaf first, DER, borrowed for the
+ * engine's lifetime) and its private key. A server with several picks one
+ * by SNI: `name` is matched exactly (case-insensitive) or as "*.suffix"
+ * against one label; name NULL is the default. */
+struct mote_tls_identity {
+    const uint8_t *const *certs;
+    const size_t *cert_lens;
+    size_t ncerts;
+    const struct mote_tls_privkey *key;
+    const char *name;
+};
+
+/* The peer's certificate chain as received (leaf first), borrowed for the
+ * duration of the callback. */
+struct mote_tls_chain {
+    const uint8_t *certs[8];
+    size_t lens[8];
+    size_t n;
+};
+
+/* Decide whether to trust the peer. host is the SNI name the client asked
+ * for (NULL on the server, or when none was given). On acceptance, fill leaf
+ * with the leaf's public key and return 0; to refuse, return the alert to
+ * send (MOTE_TLS_ALERT_BAD_CERTIFICATE, _UNKNOWN_CA, _CERTIFICATE_EXPIRED,
+ * ...). */
+typedef int (*mote_tls_verify_fn)(void *ctx, const struct mote_tls_chain *chain,
+                                  const char *host,
+                                  struct mote_tls_pubkey *leaf);
+
+/* Randomness hook: fill buf with len bytes; 0 or a negative MOTE_E*. */
+typedef int (*mote_tls_rng_fn)(void *ctx, uint8_t *buf, size_t len);
+
+/* ---- Configuration (shared by many engines, read-only to them) ----------- */
+
+#define MOTE_TLS_MAX_ALPN 8
+
+struct mote_tls_config {
+    /* Preference lists; NULL/0 take the defaults: suites AES-128-GCM,
+     * ChaCha20, AES-256-GCM; groups X25519MLKEM768, X25519, P-256, P-384;
+     * signatures all schemes above. */
+    const uint16_t *suites;
+    size_t nsuites;
+    const uint16_t *groups;
+    size_t ngroups;
+    const uint16_t *sigschemes;
+    size_t nsigschemes;
+
+    /* Server: the certificates to choose from (at least one unless only
+     * PSK). Client: the certificate to present when asked (may be 0). */
+    const struct mote_tls_identity *ids;
+    size_t nids;
+
+    /* Client: verifies the server (REQUIRED for a client). Server: verifies
+     * client certificates when client_auth is set. */
+    mote_tls_verify_fn verify;
+    void *verify_ctx;
+
+    /* Server: 0 no CertificateRequest, 1 request, 2 require (an empty
+     * client Certificate then ends with certificate_required). */
+    int client_auth;
+
+    /* ALPN protocol names (1..255 bytes each). Client: offered in order.
+     * Server: supported, in order of preference; a client offering ALPN with
+     * none in common gets no_application_protocol. */
+    const char *alpn[MOTE_TLS_MAX_ALPN];
+    size_t nalpn;
+
+    /* Server: 32-byte key for session tickets (AES-256-GCM); NULL = no
+     * tickets. ticket_lifetime in seconds (0 = 7200; at most 604800). */
+    const uint8_t *ticket_key;
+    uint32_t ticket_lifetime;
+
+    /* RFC 8449 value we advertise (64..16385); 0 = don't send. */
+    uint16_t record_size_limit;
+
+    mote_tls_rng_fn rng;
+    void *rng_ctx;
+};
+
+/* ---- Sessions (client resumption) ------------------------------------- */
+
+#define MOTE_TLS_TICKET_MAX 1024
+
+/* A ticket the client keeps to resume. Plain data: may be copied. */
+struct mote_tls_session {
+    uint16_t suite; /* 0: empty */
+    uint8_t psk[48];
+    uint32_t lifetime_s, age_add;
+    uint64_t received_ms; /* engine time when the ticket arrived */
+    size_t ticket_len;
+    uint8_t ticket[MOTE_TLS_TICKET_MAX];
+};
+
+/* ---- The engine -----------------------------------------------------------
+ */
+
+/* The engine keeps its buffers in one caller-supplied region, split as:
+ *   input records   MOTE_TLS_REC_BUF    one ciphertext record (2^14+256+5)
+ *   output records  MOTE_TLS_OUT_BUF    a whole handshake flight
+ *   handshake in    MOTE_TLS_HS_BUF     one reassembled handshake message
+ * Certificate chains larger than MOTE_TLS_HS_BUF - 16 cannot be sent or
+ * received (MOTE_EMSGSIZE / MOTE_EINTERNAL). */
+#define MOTE_TLS_REC_BUF (5 + 16384 + 256)
+#define MOTE_TLS_OUT_BUF (2 * 16384 + 1024)
+#define MOTE_TLS_HS_BUF  (16384 + 4)
+#define MOTE_TLS_BUF_SIZE                                                      \
+    (MOTE_TLS_REC_BUF + MOTE_TLS_OUT_BUF + MOTE_TLS_HS_BUF)
+
+enum mote_tls_role {
+    MOTE_TLS_NONE = 0,
+    MOTE_TLS_CLIENT,
+    MOTE_TLS_SERVER,
+};
+
+/* State bits. */
+#define MOTE_TLS_CLOSED  0x01u
+#define MOTE_TLS_SENDREC 0x02u
+#define MOTE_TLS_RECVREC 0x04u
+#define MOTE_TLS_SENDAPP 0x08u
+#define MOTE_TLS_RECVAPP 0x10u
+#define MOTE_TLS_EOF     0x20u /* the peer sent close_notify */
+
+/* One direction's record protection. Private by contract. */
+struct mote_tls_aead {
+    uint16_t suite; /* 0: records are plaintext */
+    union {
+        struct mote_aes_gcm_ctx gcm;
+        struct mote_chacha20_poly1305_ctx chacha;
+    } u;
+    uint8_t iv[12];
+    uint64_t seq;
+    uint8_t secret[48]; /* the traffic secret, for KeyUpdate */
+};
+
+/* The engine. Visible for sizing and embedding; private by contract (the
+ * fields are described in src/tls/tls_int.h). */
+struct mote_tls_engine {
+    const struct mote_tls_config *cfg;
+    enum mote_tls_role role;
+    int hs; /* handshake state (tls_int.h) */
+    int err, alert;
+    unsigned flags;
+    uint64_t now_ms;
+    uint16_t suite, group, sigscheme, hrr_group;
+    enum mote_hash_alg hash;
+    size_t hashlen;
+
+    uint8_t *ibuf; /* MOTE_TLS_REC_BUF: ciphertext in, decrypted in place */
+    size_t ilen, app_off, app_len, rec_len;
+    uint8_t *obuf; /* MOTE_TLS_OUT_BUF: records out */
+    size_t out_off, out_len, app_pending;
+    uint8_t *hbuf; /* MOTE_TLS_HS_BUF: handshake reassembly */
+    size_t hlen;
+    size_t early_skip; /* 0-RTT bytes we may still discard */
+    uint16_t peer_rsl; /* peer's record_size_limit, 0 none */
+
+    struct mote_tls_aead rd, wr;
+    struct mote_hash_ctx th256, th384; /* transcript under both hashes */
+    uint8_t secret[48];                /* early, then handshake, then master */
+    uint8_t c_hs[48], s_hs[48], c_ap[48], res_master[48], binder_key[48];
+    uint8_t random[32]; /* client: our random, kept for a second hello */
+    unsigned rd_epoch;  /* bumped on every read-key change */
+
+    uint8_t x25519_priv[32];
+    uint8_t ec_priv[MOTE_EC_MAX_SCALAR_LEN];
+    uint16_t ec_group; /* the P-curve we hold ec_priv for */
+    uint8_t mlkem_priv[MOTE_MLKEM768_PRIV_LEN];
+    uint16_t sent_groups[2];
+    uint8_t session_id[32];
+    uint8_t sid_len;
+    uint8_t cookie[64];
+    uint8_t cookie_len;
+    uint8_t cert_ctx_len; /* CertificateRequest context echoed */
+    uint8_t cert_ctx[32];
+    uint16_t peer_sigs[16]; /* CertificateRequest signature_algorithms */
+    size_t npeer_sigs;
+    char host[256];
+    char alpn[256];
+    struct mote_tls_pubkey peer_key;
+    uint8_t peer_keydata[MOTE_RSA_MAX_LEN + 8];
+    const struct mote_tls_identity *id;
+    struct mote_tls_session sess; /* offered, then the latest received */
+    int psk_offered, resumed, client_cert_sent, ccs_sent, key_update_due;
+};
+
+/* Start an engine at time now_ms (as for mote_tls_engine_set_time). cfg
+ * (and everything it points to) and buf (len >= MOTE_TLS_BUF_SIZE bytes)
+ * are borrowed until mote_tls_engine_release().
+ * host (client; NULL for none) is copied: sent as SNI and given to the
+ * verify callback. session (client; may be NULL) is copied and offered for
+ * resumption. A client's ClientHello is ready (SENDREC) on return.
+ * Errors: MOTE_EINVAL (bad role, small buffer, client without verify,
+ * host over 255 bytes), or the rng hook's error. */
+int mote_tls_engine_init(struct mote_tls_engine *e,
+                         const struct mote_tls_config *cfg,
+                         enum mote_tls_role role, const char *host,
+                         const struct mote_tls_session *session,
+                         uint64_t now_ms, void *buf, size_t len);
+
+/* Wipe every secret. The buffer may be reused afterwards. */
+void mote_tls_engine_release(struct mote_tls_engine *e);
+
+unsigned mote_tls_engine_state(const struct mote_tls_engine *e);
+
+/* Set the engine's clock (Unix time, milliseconds). */
+void mote_tls_engine_set_time(struct mote_tls_engine *e, uint64_t now_ms);
+
+uint8_t *mote_tls_engine_sendrec_buf(struct mote_tls_engine *e, size_t *len);
+void mote_tls_engine_sendrec_ack(struct mote_tls_engine *e, size_t len);
+uint8_t *mote_tls_engine_recvrec_buf(struct mote_tls_engine *e, size_t *len);
+void mote_tls_engine_recvrec_ack(struct mote_tls_engine *e, size_t len);
+uint8_t *mote_tls_engine_sendapp_buf(struct mote_tls_engine *e, size_t *len);
+void mote_tls_engine_sendapp_ack(struct mote_tls_engine *e, size_t len);
+uint8_t *mote_tls_engine_recvapp_buf(struct mote_tls_engine *e, size_t *len);
+void mote_tls_engine_recvapp_ack(struct mote_tls_engine *e, size_t len);
+
+/* Seal the plaintext written so far into a record (no-op if none). */
+void mote_tls_engine_flush(struct mote_tls_engine *e);
+
+/* Send KeyUpdate and switch our sending keys; request_peer asks the peer to
+ * update too. Errors: MOTE_EAGAIN (handshake not finished, or unsent
+ * output), MOTE_ECLOSED. */
+int mote_tls_engine_key_update(struct mote_tls_engine *e, int request_peer);
+
+/* Send close_notify (after any written plaintext); no more sending. The
+ * engine is CLOSED once the peer's close_notify has also arrived. */
+void mote_tls_engine_close(struct mote_tls_engine *e);
+
+/* The sticky error (0 if none) and, if alert is not NULL, the alert
+ * description that went with it (-1 if none). */
+int mote_tls_engine_error(const struct mote_tls_engine *e, int *alert);
+
+/* After the handshake: what was negotiated. */
+int mote_tls_engine_handshake_done(const struct mote_tls_engine *e);
+uint16_t mote_tls_engine_suite(const struct mote_tls_engine *e);
+uint16_t mote_tls_engine_group(const struct mote_tls_engine *e);
+uint16_t mote_tls_engine_sigscheme(const struct mote_tls_engine *e);
+int mote_tls_engine_resumed(const struct mote_tls_engine *e);
+/* Selected ALPN protocol ("" if none); SNI host name received (server) or
+ * sent (client), "" if none. Owned by the engine. */
+const char *mote_tls_engine_alpn(const struct mote_tls_engine *e);
+const char *mote_tls_engine_server_name(const struct mote_tls_engine *e);
+/* Client: the latest ticket received (suite 0 if none). Copy it out to
+ * resume later. */
+const struct mote_tls_session *
+mote_tls_engine_session(const struct mote_tls_engine *e);
+
+/* ---- The flow adapter ------------------------------------------------------
+ *
+ * A TLS session over any flow (TCP, socket stack, another TLS flow...).
+ * mote_tls_flow_open runs the handshake (blocking the fiber; the lower
+ * flow's deadlines apply) and on success makes t->flow usable with every
+ * mote_flow_* call: read returns plaintext (0 bytes at close_notify), write
+ * seals, shutdown sends close_notify, close sends close_notify if not yet
+ * sent and closes the lower flow. The read and write deadlines set on
+ * t->flow are passed to the lower flow on each call.
+ *
+ * t, cfg and lower are borrowed (t and lower until close); t embeds the
+ * engine and its buffers (sizeof(struct mote_tls_flow) is about 70 KiB).
+ * Errors: as the lower flow, or the engine's sticky error. On error the
+ * lower flow is NOT closed: the caller closes it. */
+struct mote_tls_flow {
+    struct mote_flow flow; /* first: this is what callers use */
+    struct mote_flow *lower;
+    struct mote_tls_engine eng;
+    uint8_t buf[MOTE_TLS_BUF_SIZE];
+};
+
+int mote_tls_flow_open(struct mote_tls_flow *t, struct mote_flow *lower,
+                       const struct mote_tls_config *cfg,
+                       enum mote_tls_role role, const char *host,
+                       const struct mote_tls_session *session);
+
+#endif

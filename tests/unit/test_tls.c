@@ -1,0 +1,932 @@
+/* TLS 1.3 engine: two engines back to back in memory. */
+#include "tap.h"
+#include "tls_test.h"
+
+#define RSA_KEY_FILE "tests/vectors/tls/rsa2048-TEST-ONLY.txt"
+#define NOW_MS       1700000000000ull
+
+struct side {
+    struct mote_tls_engine e;
+    uint8_t buf[MOTE_TLS_BUF_SIZE];
+    struct mote_tls_config cfg;
+    struct trng rng;
+    struct tverify v;
+    struct mote_tls_identity ids[4];
+    uint8_t got[65536]; /* application bytes read */
+    size_t ngot;
+};
+
+static struct mote_tls_privkey k_ed, k_p256, k_p384, k_rsa;
+static struct tcert c_ed, c_p256, c_p384, c_rsa;
+static struct trsa rsa;
+static int have_rsa;
+static const uint8_t ticket_key[32] = "0123456789abcdef0123456789abcdef";
+
+static void keys_init(void)
+{
+    static int done;
+    if (done)
+        return;
+    done = 1;
+    k_ed.type = MOTE_TLS_KEY_ED25519;
+    memset(k_ed.ed25519, 7, 32);
+    k_p256.type = MOTE_TLS_KEY_EC;
+    k_p256.ec.curve = MOTE_EC_P256;
+    mote_sha256("p256", 4, k_p256.ec.d);
+    k_p384.type = MOTE_TLS_KEY_EC;
+    k_p384.ec.curve = MOTE_EC_P384;
+    mote_sha384("p384", 4, k_p384.ec.d);
+    have_rsa = trsa_load(&rsa, RSA_KEY_FILE) == 0;
+    k_rsa.type = MOTE_TLS_KEY_RSA;
+    k_rsa.rsa = rsa.key;
+    tcert_make(&c_ed, &k_ed, "ed.example");
+    tcert_make(&c_p256, &k_p256, "p256.example");
+    tcert_make(&c_p384, &k_p384, "p384.example");
+    if (have_rsa)
+        tcert_make(&c_rsa, &k_rsa, "rsa.example");
+}
+
+static void set_id(struct mote_tls_identity *id, struct tcert *c,
+                   const struct mote_tls_privkey *k, const char *name)
+{
+    id->certs = c->certs;
+    id->cert_lens = c->lens;
+    id->ncerts = 1;
+    id->key = k;
+    id->name = name;
+}
+
+static struct side *side_new(uint32_t seed)
+{
+    keys_init();
+    struct side *s = calloc(1, sizeof *s);
+    trng_seed(&s->rng, seed);
+    s->cfg.rng = trng_fill;
+    s->cfg.rng_ctx = &s->rng;
+    s->cfg.verify = tverify_cb;
+    s->cfg.verify_ctx = &s->v;
+    set_id(&s->ids[0], &c_ed, &k_ed, NULL);
+    s->cfg.ids = s->ids;
+    s->cfg.nids = 1;
+    return s;
+}
+
+static void side_free(struct side *s)
+{
+    mote_tls_engine_release(&s->e);
+    free(s);
+}
+
+static int start(struct side *s, enum mote_tls_role role, const char *host,
+                 const struct mote_tls_session *sess)
+{
+    return mote_tls_engine_init(&s->e, &s->cfg, role, host, sess, NOW_MS,
+                                s->buf, sizeof s->buf);
+}
+
+/* Move up to chunk bytes of records from a to b (all if chunk is 0), and
+ * drain b's plaintext. Returns bytes moved. */
+static size_t xfer(struct side *a, struct side *b, size_t chunk)
+{
+    size_t n, m, moved = 0;
+    for (;;) {
+        uint8_t *out = mote_tls_engine_sendrec_buf(&a->e, &n);
+        uint8_t *in = mote_tls_engine_recvrec_buf(&b->e, &m);
+        if (!out || !in || !n || !m)
+            break;
+        size_t k = n < m ? n : m;
+        if (chunk && k > chunk)
+            k = chunk;
+        memcpy(in, out, k);
+        mote_tls_engine_sendrec_ack(&a->e, k);
+        mote_tls_engine_recvrec_ack(&b->e, k);
+        moved += k;
+        uint8_t *app;
+        while ((app = mote_tls_engine_recvapp_buf(&b->e, &n)) != NULL) {
+            if (b->ngot + n <= sizeof b->got)
+                memcpy(b->got + b->ngot, app, n);
+            b->ngot += n;
+            mote_tls_engine_recvapp_ack(&b->e, n);
+        }
+    }
+    return moved;
+}
+
+static void pump(struct side *c, struct side *s, size_t chunk)
+{
+    for (int i = 0; i < 100000; i++)
+        if (!xfer(c, s, chunk) + !xfer(s, c, chunk) == 2)
+            break;
+}
+
+static int write_app(struct side *s, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    while (len) {
+        size_t n;
+        uint8_t *w = mote_tls_engine_sendapp_buf(&s->e, &n);
+        if (!w)
+            return -1;
+        if (n > len)
+            n = len;
+        memcpy(w, p, n);
+        mote_tls_engine_sendapp_ack(&s->e, n);
+        p += n;
+        len -= n;
+    }
+    mote_tls_engine_flush(&s->e);
+    return 0;
+}
+
+static int both_done(struct side *c, struct side *s)
+{
+    return mote_tls_engine_handshake_done(&c->e) &&
+           mote_tls_engine_handshake_done(&s->e) &&
+           !mote_tls_engine_error(&c->e, NULL) &&
+           !mote_tls_engine_error(&s->e, NULL);
+}
+
+/* Handshake, then 3000 bytes each way. */
+static int exchange(struct side *c, struct side *s)
+{
+    uint8_t msg[3000];
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (uint8_t)(i * 7);
+    pump(c, s, 0);
+    if (!both_done(c, s))
+        return 0;
+    c->ngot = s->ngot = 0;
+    if (write_app(c, msg, sizeof msg) || write_app(s, msg, sizeof msg))
+        return 0;
+    pump(c, s, 0);
+    return c->ngot == sizeof msg && s->ngot == sizeof msg &&
+           !memcmp(c->got, msg, sizeof msg) && !memcmp(s->got, msg, sizeof msg);
+}
+
+static void err_of(struct side *x, int *err, int *alert)
+{
+    *err = mote_tls_engine_error(&x->e, alert);
+}
+
+/* ---- Cases ------------------------------------------------------------------
+ */
+
+static void test_matrix(void)
+{
+    static const uint16_t suites[] = {MOTE_TLS_AES_128_GCM_SHA256,
+                                      MOTE_TLS_AES_256_GCM_SHA384,
+                                      MOTE_TLS_CHACHA20_POLY1305_SHA256};
+    static const uint16_t groups[] = {MOTE_TLS_GROUP_X25519,
+                                      MOTE_TLS_GROUP_P256, MOTE_TLS_GROUP_P384,
+                                      MOTE_TLS_GROUP_X25519MLKEM768};
+    keys_init();
+    struct {
+        struct tcert *c;
+        const struct mote_tls_privkey *k;
+        uint16_t scheme;
+    } sigs[] = {
+        {&c_ed, &k_ed, MOTE_TLS_SIG_ED25519},
+        {&c_p256, &k_p256, MOTE_TLS_SIG_ECDSA_P256_SHA256},
+        {&c_p384, &k_p384, MOTE_TLS_SIG_ECDSA_P384_SHA384},
+        {&c_rsa, &k_rsa, MOTE_TLS_SIG_RSA_PSS_RSAE_SHA256},
+    };
+    ok(have_rsa, "RSA test key loaded from %s", RSA_KEY_FILE);
+    int seed = 1;
+    for (size_t i = 0; i < 3; i++)
+        for (size_t j = 0; j < 4; j++)
+            for (size_t k = 0; k < (have_rsa ? 4u : 3u); k++) {
+                struct side *c = side_new(seed++), *s = side_new(seed++);
+                c->cfg.suites = &suites[i];
+                c->cfg.nsuites = 1;
+                c->cfg.groups = &groups[j];
+                c->cfg.ngroups = 1;
+                set_id(&s->ids[0], sigs[k].c, sigs[k].k, NULL);
+                int r = start(c, MOTE_TLS_CLIENT, "example.com", NULL) ||
+                        start(s, MOTE_TLS_SERVER, NULL, NULL);
+                int good = !r && exchange(c, s);
+                ok(good && mote_tls_engine_suite(&c->e) == suites[i] &&
+                       mote_tls_engine_suite(&s->e) == suites[i] &&
+                       mote_tls_engine_group(&c->e) == groups[j] &&
+                       mote_tls_engine_sigscheme(&c->e) == sigs[k].scheme &&
+                       !strcmp(s->v.host, "") &&
+                       !strcmp(c->v.host, "example.com"),
+                   "suite %04x group %04x sig %04x", suites[i], groups[j],
+                   sigs[k].scheme);
+                side_free(c);
+                side_free(s);
+            }
+}
+
+/* The defaults: hybrid first on both sides, shares for it and X25519. */
+static void test_defaults(void)
+{
+    struct side *c = side_new(1), *s = side_new(2);
+    start(c, MOTE_TLS_CLIENT, "example.com", NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s), "handshake with the default lists");
+    is_int(mote_tls_engine_group(&s->e), MOTE_TLS_GROUP_X25519MLKEM768,
+           "server prefers X25519MLKEM768");
+    is_int(mote_tls_engine_suite(&s->e), MOTE_TLS_AES_128_GCM_SHA256,
+           "first suite");
+    side_free(c);
+    side_free(s);
+
+    /* A server without the hybrid picks the X25519 share: no HRR. */
+    static const uint16_t x[] = {MOTE_TLS_GROUP_P256, MOTE_TLS_GROUP_X25519};
+    c = side_new(3), s = side_new(4);
+    s->cfg.groups = x;
+    s->cfg.ngroups = 2;
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s), "hybrid-less server");
+    is_int(mote_tls_engine_group(&c->e), MOTE_TLS_GROUP_X25519,
+           "X25519 share used (P-256 preferred but not shared)");
+    ok(!(c->e.flags & 0x10), "no HelloRetryRequest");
+    side_free(c);
+    side_free(s);
+}
+
+static void test_hrr(void)
+{
+    static const uint16_t cg[] = {MOTE_TLS_GROUP_X25519, MOTE_TLS_GROUP_P384};
+    static const uint16_t sg[] = {MOTE_TLS_GROUP_P384};
+    static const uint16_t suite[] = {MOTE_TLS_AES_256_GCM_SHA384};
+    struct side *c = side_new(5), *s = side_new(6);
+    c->cfg.groups = cg;
+    c->cfg.ngroups = 2;
+    s->cfg.groups = sg;
+    s->cfg.ngroups = 1;
+    s->cfg.suites = suite;
+    s->cfg.nsuites = 1;
+    start(c, MOTE_TLS_CLIENT, "h.example", NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s), "handshake through HelloRetryRequest");
+    is_int(mote_tls_engine_group(&c->e), MOTE_TLS_GROUP_P384, "group P-384");
+    ok((c->e.flags & 0x10) && (s->e.flags & 0x10), "HRR happened");
+    ok(s->e.cookie_len == 32, "cookie sent and echoed");
+    side_free(c);
+    side_free(s);
+
+    /* No group in common at all. */
+    static const uint16_t only256[] = {MOTE_TLS_GROUP_P256};
+    c = side_new(7), s = side_new(8);
+    c->cfg.groups = only256;
+    c->cfg.ngroups = 1;
+    s->cfg.groups = sg;
+    s->cfg.ngroups = 1;
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    pump(c, s, 0);
+    int err, alert;
+    err_of(s, &err, &alert);
+    is_int(alert, MOTE_TLS_ALERT_HANDSHAKE_FAILURE, "no common group");
+    err_of(c, &err, &alert);
+    ok(err == MOTE_ECONNRESET && alert == MOTE_TLS_ALERT_HANDSHAKE_FAILURE,
+       "client sees the alert (%d %d)", err, alert);
+    side_free(c);
+    side_free(s);
+}
+
+static void test_no_common_suite(void)
+{
+    static const uint16_t a[] = {MOTE_TLS_AES_128_GCM_SHA256};
+    static const uint16_t b[] = {MOTE_TLS_CHACHA20_POLY1305_SHA256};
+    struct side *c = side_new(9), *s = side_new(10);
+    c->cfg.suites = a;
+    c->cfg.nsuites = 1;
+    s->cfg.suites = b;
+    s->cfg.nsuites = 1;
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    pump(c, s, 0);
+    int err, alert;
+    err_of(s, &err, &alert);
+    ok(err == MOTE_ENOTSUP && alert == MOTE_TLS_ALERT_HANDSHAKE_FAILURE,
+       "server: handshake_failure");
+    side_free(c);
+    side_free(s);
+}
+
+static void test_resume(void)
+{
+    struct side *c = side_new(11), *s = side_new(12);
+    s->cfg.ticket_key = ticket_key;
+    start(c, MOTE_TLS_CLIENT, "r.example", NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s), "first handshake");
+    struct mote_tls_session sess = *mote_tls_engine_session(&c->e);
+    ok(sess.suite != 0 && sess.ticket_len > 0, "client got a ticket");
+    ok(!mote_tls_engine_resumed(&c->e), "first was full");
+    side_free(c);
+    side_free(s);
+
+    c = side_new(13), s = side_new(14);
+    s->cfg.ticket_key = ticket_key;
+    mote_tls_engine_init(&c->e, &c->cfg, MOTE_TLS_CLIENT, "r.example", &sess,
+                         NOW_MS + 5000, c->buf, sizeof c->buf);
+    mote_tls_engine_init(&s->e, &s->cfg, MOTE_TLS_SERVER, NULL, NULL,
+                         NOW_MS + 5000, s->buf, sizeof s->buf);
+    ok(exchange(c, s), "resumed handshake");
+    ok(mote_tls_engine_resumed(&c->e) && mote_tls_engine_resumed(&s->e),
+       "both say resumed");
+    is_int(c->v.calls, 0, "no certificate on resumption");
+    side_free(c);
+    side_free(s);
+
+    /* Expired ticket: full handshake. */
+    c = side_new(15), s = side_new(16);
+    s->cfg.ticket_key = ticket_key;
+    s->cfg.ticket_lifetime = 10;
+    uint64_t later = NOW_MS + 7200ull * 1000 + 1;
+    sess.lifetime_s = 100000; /* the client would still try */
+    mote_tls_engine_init(&c->e, &c->cfg, MOTE_TLS_CLIENT, "r.example", &sess,
+                         later, c->buf, sizeof c->buf);
+    mote_tls_engine_init(&s->e, &s->cfg, MOTE_TLS_SERVER, NULL, NULL, later,
+                         s->buf, sizeof s->buf);
+    ok(exchange(c, s) && !mote_tls_engine_resumed(&s->e),
+       "expired ticket: full handshake");
+    side_free(c);
+    side_free(s);
+
+    /* A ticket under another key: full handshake. */
+    static const uint8_t other[32] = "another ticket key.............";
+    c = side_new(17), s = side_new(18);
+    s->cfg.ticket_key = other;
+    start(c, MOTE_TLS_CLIENT, "r.example", &sess);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s) && !mote_tls_engine_resumed(&s->e),
+       "foreign ticket: full handshake");
+    side_free(c);
+    side_free(s);
+
+    /* A bad binder: decrypt_error. The binder closes the ClientHello. */
+    c = side_new(19), s = side_new(20);
+    s->cfg.ticket_key = ticket_key;
+    start(c, MOTE_TLS_CLIENT, "r.example", &sess);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    size_t n;
+    uint8_t *rec = mote_tls_engine_sendrec_buf(&c->e, &n);
+    rec[n - 1] ^= 1;
+    pump(c, s, 0);
+    int err, alert;
+    err_of(s, &err, &alert);
+    ok(err == MOTE_EAUTH && alert == MOTE_TLS_ALERT_DECRYPT_ERROR,
+       "bad binder: decrypt_error (%d %d)", err, alert);
+    side_free(c);
+    side_free(s);
+}
+
+static void test_key_update(void)
+{
+    struct side *c = side_new(21), *s = side_new(22);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s), "handshake");
+    uint8_t before[48];
+    memcpy(before, s->e.wr.secret, 48);
+    is_int(mote_tls_engine_key_update(&c->e, 1), 0, "client KeyUpdate");
+    ok(exchange(c, s), "data after KeyUpdate (requested)");
+    ok(memcmp(before, s->e.wr.secret, 48) != 0, "server updated too");
+    is_int(mote_tls_engine_key_update(&s->e, 0), 0, "server KeyUpdate");
+    is_int(mote_tls_engine_key_update(&s->e, 0), 0, "and again");
+    ok(exchange(c, s), "data after two more");
+    side_free(c);
+    side_free(s);
+}
+
+static void test_alpn(void)
+{
+    struct side *c = side_new(23), *s = side_new(24);
+    c->cfg.alpn[0] = "h2";
+    c->cfg.alpn[1] = "http/1.1";
+    c->cfg.nalpn = 2;
+    s->cfg.alpn[0] = "http/1.1";
+    s->cfg.alpn[1] = "h2";
+    s->cfg.nalpn = 2;
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s), "handshake");
+    is_str(mote_tls_engine_alpn(&c->e), "http/1.1", "server's preference");
+    is_str(mote_tls_engine_alpn(&s->e), "http/1.1", "same on the server");
+    side_free(c);
+    side_free(s);
+
+    c = side_new(25), s = side_new(26);
+    c->cfg.alpn[0] = "h2";
+    c->cfg.nalpn = 1;
+    s->cfg.alpn[0] = "imap";
+    s->cfg.nalpn = 1;
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    pump(c, s, 0);
+    int err, alert;
+    err_of(c, &err, &alert);
+    is_int(alert, MOTE_TLS_ALERT_NO_APPLICATION_PROTOCOL, "no common protocol");
+    side_free(c);
+    side_free(s);
+}
+
+static void test_sni(void)
+{
+    const char *hosts[] = {"p256.example", "x.p384.example", "other.test",
+                           "P256.EXAMPLE"};
+    const char *want[] = {"p256.example", "p384.example", "ed.example",
+                          "p256.example"};
+    for (int i = 0; i < 4; i++) {
+        struct side *c = side_new(27), *s = side_new(28);
+        set_id(&s->ids[0], &c_ed, &k_ed, NULL);
+        set_id(&s->ids[1], &c_p256, &k_p256, "p256.example");
+        set_id(&s->ids[2], &c_p384, &k_p384, "*.p384.example");
+        s->cfg.nids = 3;
+        start(c, MOTE_TLS_CLIENT, hosts[i], NULL);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        ok(exchange(c, s), "handshake for %s", hosts[i]);
+        is_str(c->v.name, want[i], "SNI case %d: the right certificate", i);
+        is_str(mote_tls_engine_server_name(&s->e), hosts[i],
+               "server saw the name");
+        side_free(c);
+        side_free(s);
+    }
+}
+
+static void test_client_cert(void)
+{
+    struct side *c = side_new(29), *s = side_new(30);
+    s->cfg.client_auth = 2;
+    set_id(&c->ids[0], &c_p256, &k_p256, NULL);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s), "handshake with a client certificate");
+    is_str(s->v.name, "p256.example", "server verified the client's cert");
+    ok(c->e.client_cert_sent && s->e.client_cert_sent, "cert sent/received");
+    side_free(c);
+    side_free(s);
+
+    /* Required but the client has none that fits: certificate_required. */
+    static const uint16_t only_ed[] = {MOTE_TLS_SIG_ED25519};
+    c = side_new(31), s = side_new(32);
+    s->cfg.client_auth = 2;
+    set_id(&c->ids[0], &c_p256, &k_p256, NULL);
+    c->cfg.sigschemes = only_ed;
+    c->cfg.nsigschemes = 1;
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    pump(c, s, 0);
+    int err, alert;
+    err_of(s, &err, &alert);
+    is_int(alert, MOTE_TLS_ALERT_CERTIFICATE_REQUIRED, "certificate_required");
+    side_free(c);
+    side_free(s);
+
+    /* Optional: no certificate is fine. */
+    c = side_new(33), s = side_new(34);
+    s->cfg.client_auth = 1;
+    c->cfg.nids = 0;
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s) && !s->e.client_cert_sent, "optional, none sent");
+    side_free(c);
+    side_free(s);
+
+    /* The server refuses the client's certificate. */
+    c = side_new(35), s = side_new(36);
+    s->cfg.client_auth = 2;
+    s->v.refuse = MOTE_TLS_ALERT_UNKNOWN_CA;
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    pump(c, s, 0);
+    err_of(c, &err, &alert);
+    ok(err == MOTE_ECONNRESET && alert == MOTE_TLS_ALERT_UNKNOWN_CA,
+       "client told unknown_ca");
+    side_free(c);
+    side_free(s);
+}
+
+static void test_refused_server(void)
+{
+    struct side *c = side_new(37), *s = side_new(38);
+    c->v.refuse = MOTE_TLS_ALERT_CERTIFICATE_EXPIRED;
+    start(c, MOTE_TLS_CLIENT, "x.example", NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    pump(c, s, 0);
+    int err, alert;
+    err_of(c, &err, &alert);
+    ok(err == MOTE_EAUTH && alert == MOTE_TLS_ALERT_CERTIFICATE_EXPIRED,
+       "client refuses: certificate_expired");
+    err_of(s, &err, &alert);
+    ok(err == MOTE_ECONNRESET && alert == MOTE_TLS_ALERT_CERTIFICATE_EXPIRED,
+       "server got the alert");
+    side_free(c);
+    side_free(s);
+}
+
+/* A server whose CertificateVerify is by another key than its cert's. */
+static void test_bad_cert_verify(void)
+{
+    struct side *c = side_new(39), *s = side_new(40);
+    static struct mote_tls_privkey wrong;
+    wrong = k_ed;
+    wrong.ed25519[0] ^= 1;
+    set_id(&s->ids[0], &c_ed, &wrong, NULL);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    pump(c, s, 0);
+    int err, alert;
+    err_of(c, &err, &alert);
+    ok(err == MOTE_EAUTH && alert == MOTE_TLS_ALERT_DECRYPT_ERROR,
+       "bad CertificateVerify: decrypt_error");
+    side_free(c);
+    side_free(s);
+}
+
+static void test_tampered(void)
+{
+    /* Every byte of the server's first flight after the ServerHello and
+     * ChangeCipherSpec, flipped in turn, ends in bad_record_mac. */
+    struct side *c = side_new(41), *s = side_new(42);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    xfer(c, s, 0);
+    size_t n;
+    uint8_t *out = mote_tls_engine_sendrec_buf(&s->e, &n);
+    static uint8_t flight[8192];
+    memcpy(flight, out, n);
+    size_t flen = n;
+    side_free(c);
+    side_free(s);
+    size_t shlen = 5 + ((size_t)flight[3] << 8 | flight[4]) + 6;
+    int bad = 0, tried = 0;
+    /* Mark the record headers: only protected bytes are flipped. */
+    static uint8_t header[8192];
+    memset(header, 0, sizeof header);
+    for (size_t r = 0; r + 5 <= flen;) {
+        memset(header + r, 1, 5);
+        r += 5 + ((size_t)flight[r + 3] << 8 | flight[r + 4]);
+    }
+    for (size_t i = shlen + 5; i < flen; i += 3) {
+        if (header[i])
+            continue;
+        c = side_new(41);
+        start(c, MOTE_TLS_CLIENT, NULL, NULL);
+        mote_tls_engine_sendrec_ack(&c->e, 10000);
+        uint8_t *in = mote_tls_engine_recvrec_buf(&c->e, &n);
+        memcpy(in, flight, flen);
+        in[i] ^= 0x40;
+        mote_tls_engine_recvrec_ack(&c->e, flen);
+        int err, alert;
+        err_of(c, &err, &alert);
+        tried++;
+        if (!(err == MOTE_EAUTH && alert == MOTE_TLS_ALERT_BAD_RECORD_MAC)) {
+            if (!bad)
+                printf("# offset %zu: err %d alert %d\n", i, err, alert);
+            bad++;
+        }
+        side_free(c);
+    }
+    ok(tried > 50 && bad == 0, "%d tampered flights all bad_record_mac", tried);
+}
+
+static void test_wrong_finished(void)
+{
+    struct side *c = side_new(43), *s = side_new(44);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    xfer(c, s, 0);
+    /* Feed only the ServerHello record, then spoil the secret the client
+     * will check the server's Finished with (its read keys are already
+     * installed, so the records still decrypt). */
+    size_t n, m;
+    uint8_t *out = mote_tls_engine_sendrec_buf(&s->e, &n);
+    size_t shlen = 5 + ((size_t)out[3] << 8 | out[4]);
+    uint8_t *in = mote_tls_engine_recvrec_buf(&c->e, &m);
+    memcpy(in, out, shlen);
+    mote_tls_engine_recvrec_ack(&c->e, shlen);
+    mote_tls_engine_sendrec_ack(&s->e, shlen);
+    c->e.s_hs[0] ^= 1;
+    pump(c, s, 0);
+    int err, alert;
+    err_of(c, &err, &alert);
+    ok(err == MOTE_EAUTH && alert == MOTE_TLS_ALERT_DECRYPT_ERROR,
+       "wrong server Finished: decrypt_error (%d %d)", err, alert);
+    side_free(c);
+    side_free(s);
+}
+
+/* Feed raw bytes to a fresh server; return its alert. */
+static int server_alert_for(const uint8_t *bytes, size_t len)
+{
+    struct side *s = side_new(50);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    size_t n;
+    uint8_t *in = mote_tls_engine_recvrec_buf(&s->e, &n);
+    memcpy(in, bytes, len);
+    mote_tls_engine_recvrec_ack(&s->e, len);
+    int alert;
+    mote_tls_engine_error(&s->e, &alert);
+    side_free(s);
+    return alert;
+}
+
+static void test_malformed(void)
+{
+    struct side *c = side_new(51);
+    start(c, MOTE_TLS_CLIENT, "m.example", NULL);
+    size_t n;
+    uint8_t *ch = mote_tls_engine_sendrec_buf(&c->e, &n);
+    static uint8_t buf[4096];
+    memcpy(buf, ch, n);
+    size_t chlen = n;
+    side_free(c);
+
+    /* The intact hello is fine (no alert yet). */
+    is_int(server_alert_for(buf, chlen), -1, "intact ClientHello accepted");
+
+    /* Truncated: shorten the handshake message and the record alike. */
+    static uint8_t t[4096];
+    int bad = 0;
+    for (size_t cut = 1; cut < chlen - 9; cut += 3) {
+        memcpy(t, buf, chlen);
+        size_t body = chlen - 9 - cut;
+        t[3] = (uint8_t)((body + 4) >> 8);
+        t[4] = (uint8_t)(body + 4);
+        t[6] = 0;
+        t[7] = (uint8_t)(body >> 8);
+        t[8] = (uint8_t)body;
+        int a = server_alert_for(t, 9 + body);
+        if (a != MOTE_TLS_ALERT_DECODE_ERROR &&
+            a != MOTE_TLS_ALERT_ILLEGAL_PARAMETER &&
+            a != MOTE_TLS_ALERT_MISSING_EXTENSION &&
+            a != MOTE_TLS_ALERT_PROTOCOL_VERSION &&
+            a != MOTE_TLS_ALERT_HANDSHAKE_FAILURE) {
+            if (!bad)
+                printf("# cut %zu: alert %d\n", cut, a);
+            bad++;
+        }
+    }
+    is_int(bad, 0, "every truncation refused with a decode-class alert");
+
+    /* A handshake message longer than the buffer. */
+    uint8_t big[] = {22, 3, 1, 0, 4, 1, 0x01, 0x00, 0x00};
+    is_int(server_alert_for(big, sizeof big), MOTE_TLS_ALERT_DECODE_ERROR,
+           "65536-byte handshake message refused");
+    /* A record over 2^14 plaintext bytes. */
+    uint8_t over[] = {22, 3, 1, 0x40, 0x01};
+    is_int(server_alert_for(over, sizeof over), MOTE_TLS_ALERT_RECORD_OVERFLOW,
+           "record_overflow");
+    /* Application data before the handshake. */
+    uint8_t app[] = {23, 3, 3, 0, 1, 'x'};
+    is_int(server_alert_for(app, sizeof app), MOTE_TLS_ALERT_UNEXPECTED_MESSAGE,
+           "early application data");
+    /* A Finished first. */
+    uint8_t fin[] = {22, 3, 3, 0, 8, 20, 0, 0, 4, 1, 2, 3, 4};
+    is_int(server_alert_for(fin, sizeof fin), MOTE_TLS_ALERT_UNEXPECTED_MESSAGE,
+           "Finished as first message");
+    /* A ChangeCipherSpec before any hello. */
+    uint8_t ccs[] = {20, 3, 3, 0, 1, 1};
+    is_int(server_alert_for(ccs, sizeof ccs), MOTE_TLS_ALERT_UNEXPECTED_MESSAGE,
+           "ChangeCipherSpec first");
+    /* An empty handshake record. */
+    uint8_t empty[] = {22, 3, 3, 0, 0};
+    is_int(server_alert_for(empty, sizeof empty), MOTE_TLS_ALERT_DECODE_ERROR,
+           "zero-length handshake record");
+    /* An unknown content type. */
+    uint8_t odd[] = {99, 3, 3, 0, 1, 0};
+    is_int(server_alert_for(odd, sizeof odd), MOTE_TLS_ALERT_UNEXPECTED_MESSAGE,
+           "unknown content type");
+}
+
+/* Patch the client's key share in its ClientHello. */
+static void test_bad_shares(void)
+{
+    static const uint16_t x[] = {MOTE_TLS_GROUP_X25519};
+    static const uint16_t p[] = {MOTE_TLS_GROUP_P256};
+    for (int which = 0; which < 2; which++) {
+        struct side *c = side_new(60), *s = side_new(61);
+        c->cfg.groups = which ? p : x;
+        c->cfg.ngroups = 1;
+        start(c, MOTE_TLS_CLIENT, NULL, NULL);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        size_t n;
+        uint8_t *ch = mote_tls_engine_sendrec_buf(&c->e, &n);
+        uint8_t pub[MOTE_EC_MAX_POINT_LEN];
+        size_t pl;
+        if (which) {
+            mote_ec_public(MOTE_EC_P256, pub, c->e.ec_priv);
+            pl = 65;
+        } else {
+            mote_x25519_public(pub, c->e.x25519_priv);
+            pl = 32;
+        }
+        uint8_t *at = NULL;
+        for (size_t i = 0; i + pl <= n; i++)
+            if (!memcmp(ch + i, pub, pl))
+                at = ch + i;
+        ok(at != NULL, "found the share");
+        if (at && which)
+            at[64] ^= 1; /* off the curve */
+        else if (at)
+            memset(at, 0, 32); /* low order: all-zero shared secret */
+        pump(c, s, 0);
+        int err, alert;
+        err_of(s, &err, &alert);
+        is_int(alert, MOTE_TLS_ALERT_ILLEGAL_PARAMETER,
+               which ? "P-256 point off the curve refused"
+                     : "X25519 all-zero secret refused");
+        side_free(c);
+        side_free(s);
+    }
+}
+
+static void test_downgrade(void)
+{
+    for (int sentinel = 0; sentinel < 2; sentinel++) {
+        struct side *c = side_new(70);
+        start(c, MOTE_TLS_CLIENT, NULL, NULL);
+        size_t n;
+        mote_tls_engine_sendrec_buf(&c->e, &n);
+        mote_tls_engine_sendrec_ack(&c->e, n);
+        /* A TLS 1.2 ServerHello (no supported_versions). */
+        uint8_t sh[5 + 4 + 2 + 32 + 1 + 32 + 3];
+        uint8_t *p = sh;
+        memcpy(p, "\x16\x03\x03", 3);
+        p[3] = 0;
+        p[4] = sizeof sh - 5;
+        p += 5;
+        *p++ = 2;
+        *p++ = 0;
+        *p++ = 0;
+        *p++ = sizeof sh - 9;
+        *p++ = 3;
+        *p++ = 3;
+        memset(p, 0x55, 32);
+        if (sentinel)
+            memcpy(p + 24, "DOWNGRD\x01", 8);
+        p += 32;
+        *p++ = 32;
+        memcpy(p, c->e.session_id, 32);
+        p += 32;
+        *p++ = 0x13;
+        *p++ = 0x01;
+        *p++ = 0;
+        uint8_t *in = mote_tls_engine_recvrec_buf(&c->e, &n);
+        memcpy(in, sh, sizeof sh);
+        mote_tls_engine_recvrec_ack(&c->e, sizeof sh);
+        int alert;
+        mote_tls_engine_error(&c->e, &alert);
+        is_int(alert,
+               sentinel ? MOTE_TLS_ALERT_ILLEGAL_PARAMETER
+                        : MOTE_TLS_ALERT_PROTOCOL_VERSION,
+               sentinel ? "TLS 1.2 ServerHello with the sentinel"
+                        : "TLS 1.2 ServerHello");
+        side_free(c);
+    }
+}
+
+/* Record the server's flight once (the rngs make it repeatable), then feed
+ * it to a fresh client whole, byte by byte and split at every offset. */
+static void test_split(void)
+{
+    static uint8_t flight[16384];
+    size_t flen = 0, n;
+    struct side *c = side_new(80), *s = side_new(81);
+    s->cfg.ticket_key = ticket_key;
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    xfer(c, s, 0);
+    uint8_t *out = mote_tls_engine_sendrec_buf(&s->e, &n);
+    memcpy(flight, out, n);
+    flen = n;
+    side_free(c);
+    side_free(s);
+
+    int fails = 0;
+    for (size_t split = 0; split <= flen; split++) {
+        c = side_new(80);
+        start(c, MOTE_TLS_CLIENT, NULL, NULL);
+        mote_tls_engine_sendrec_ack(&c->e, 100000);
+        size_t parts[2] = {split, flen - split}, off = 0;
+        for (int k = 0; k < 2; k++) {
+            uint8_t *in = mote_tls_engine_recvrec_buf(&c->e, &n);
+            if (!in || n < parts[k])
+                break;
+            memcpy(in, flight + off, parts[k]);
+            mote_tls_engine_recvrec_ack(&c->e, parts[k]);
+            off += parts[k];
+            mote_tls_engine_sendrec_ack(&c->e, 100000);
+        }
+        if (!mote_tls_engine_handshake_done(&c->e) ||
+            mote_tls_engine_error(&c->e, NULL))
+            fails++;
+        side_free(c);
+    }
+    is_int(fails, 0, "%zu split points", flen + 1);
+
+    c = side_new(80);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    for (size_t i = 0; i < flen; i++) {
+        mote_tls_engine_sendrec_ack(&c->e, 100000);
+        uint8_t *in = mote_tls_engine_recvrec_buf(&c->e, &n);
+        if (!in)
+            break;
+        in[0] = flight[i];
+        mote_tls_engine_recvrec_ack(&c->e, 1);
+    }
+    ok(mote_tls_engine_handshake_done(&c->e) &&
+           !mote_tls_engine_error(&c->e, NULL),
+       "byte by byte");
+    side_free(c);
+
+    /* Both directions, chunks of 1..7 bytes. */
+    for (size_t chunk = 1; chunk < 8; chunk++) {
+        c = side_new(82), s = side_new(83);
+        start(c, MOTE_TLS_CLIENT, NULL, NULL);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        pump(c, s, chunk);
+        ok(both_done(c, s), "both ways in %zu-byte pieces", chunk);
+        side_free(c);
+        side_free(s);
+    }
+}
+
+static void test_close(void)
+{
+    struct side *c = side_new(90), *s = side_new(91);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s), "handshake");
+    write_app(c, "last", 4);
+    mote_tls_engine_close(&c->e);
+    ok(!mote_tls_engine_sendapp_buf(&c->e, &(size_t){0}),
+       "no writing after close");
+    s->ngot = 0;
+    pump(c, s, 0);
+    ok(s->ngot == 4 && (mote_tls_engine_state(&s->e) & MOTE_TLS_EOF),
+       "server read the data, then EOF");
+    ok(!(mote_tls_engine_state(&s->e) & MOTE_TLS_CLOSED),
+       "server may still write (half close)");
+    c->ngot = 0;
+    write_app(s, "bye", 3);
+    mote_tls_engine_close(&s->e);
+    pump(c, s, 0);
+    ok(c->ngot == 3, "client read the reply after its close");
+    ok((mote_tls_engine_state(&c->e) & MOTE_TLS_CLOSED) &&
+           (mote_tls_engine_state(&s->e) & MOTE_TLS_CLOSED),
+       "both closed");
+    is_int(mote_tls_engine_error(&c->e, NULL), 0, "cleanly");
+    side_free(c);
+    side_free(s);
+}
+
+static void test_record_size_limit(void)
+{
+    struct side *c = side_new(92), *s = side_new(93);
+    c->cfg.record_size_limit = 256;
+    s->cfg.record_size_limit = 1024;
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    pump(c, s, 0);
+    ok(both_done(c, s), "handshake");
+    static uint8_t big[5000];
+    write_app(s, big, sizeof big);
+    size_t n, off = 0;
+    uint8_t *out = mote_tls_engine_sendrec_buf(&s->e, &n);
+    int recs = 0, over = 0;
+    while (out && off + 5 <= n) {
+        size_t l = (size_t)out[off + 3] << 8 | out[off + 4];
+        if (l > 255 + 1 + 16)
+            over++;
+        recs++;
+        off += 5 + l;
+    }
+    ok(recs >= 20 && over == 0, "%d server records, none over 256", recs);
+    c->ngot = 0;
+    pump(c, s, 0);
+    is_int(c->ngot, sizeof big, "all data arrived");
+    side_free(c);
+    side_free(s);
+}
+
+int main(int argc, char **argv)
+{
+    tap_init(argc, argv);
+    TAP_CASE(test_matrix);
+    TAP_CASE(test_defaults);
+    TAP_CASE(test_hrr);
+    TAP_CASE(test_no_common_suite);
+    TAP_CASE(test_resume);
+    TAP_CASE(test_key_update);
+    TAP_CASE(test_alpn);
+    TAP_CASE(test_sni);
+    TAP_CASE(test_client_cert);
+    TAP_CASE(test_refused_server);
+    TAP_CASE(test_bad_cert_verify);
+    TAP_CASE(test_tampered);
+    TAP_CASE(test_wrong_finished);
+    TAP_CASE(test_malformed);
+    TAP_CASE(test_bad_shares);
+    TAP_CASE(test_downgrade);
+    TAP_CASE(test_split);
+    TAP_CASE(test_close);
+    TAP_CASE(test_record_size_limit);
+    return tap_done();
+}
