@@ -13,3 +13,11 @@ TEST_DEPS += $(MOTE_CERT)
 check-clang: x509-gen-check-clang
 x509-gen-check-clang:
 	$(CLANG) $(CFLAGS_clang) -fsyntax-only -Itools/mote/cert tools/mote/cert/*.c
+# tests/unit/test_x509_gen.c checks what Mote makes with libcrypto.
+LDLIBS_test_x509_gen := -lcrypto
+
+# ---- x509 part 1: DER, PEM, keys, certificate parsing (src/x509/{der,pem,
+# oid,key,cert,ext}*.c). libcrypto is the oracle for the key and PEM tests
+# (tests/unit/test_x509_key.c also runs /usr/bin/openssl to make keys).
+LDLIBS_test_pem := -lcrypto
+LDLIBS_test_x509_key := -lcrypto

@@ -325,9 +325,11 @@ int mote_der_oid_from_text(const char *text, size_t len, uint8_t *out,
         size_t start = i;
         uint64_t v = 0;
         while (i < len && text[i] >= '0' && text[i] <= '9') {
-            if (v > (UINT64_MAX - 9) / 10)
+            /* Arcs up to 2^63 - 1, as mote_der_get_oid accepts. */
+            uint64_t dgt = (uint64_t)(text[i] - '0');
+            if (v > ((uint64_t)INT64_MAX - dgt) / 10)
                 return MOTE_ERANGE;
-            v = v * 10 + (uint64_t)(text[i] - '0');
+            v = v * 10 + dgt;
             i++;
         }
         if (i == start || (i - start > 1 && text[start] == '0'))
