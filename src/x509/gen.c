@@ -414,8 +414,10 @@ static int build(const struct mote_x509_gen_cert *c,
     if (ngn && (err = mote_x509_cert_add_ext(
                     &cert, MOTE_X509_EXT_SUBJECT_ALT_NAME, empty_subject)) != 0)
         return err;
-    if (!ngn && empty_subject)
-        return MOTE_EINVAL; /* 4.1.2.6: an empty subject needs a SAN */
+    /* 4.1.2.6: an empty subject needs a SAN; 4.1.2.4: the issuer name
+     * is never empty, so a self-signed certificate needs a subject. */
+    if ((!ngn || !issuer->name) && empty_subject)
+        return MOTE_EINVAL;
     if ((err = mote_x509_cert_add_ext(&cert, MOTE_X509_EXT_SUBJECT_KEY_ID,
                                       false)) != 0 ||
         (err = mote_x509_cert_add_ext(&cert, MOTE_X509_EXT_AUTHORITY_KEY_ID,

@@ -606,6 +606,9 @@ static int cmd_csr(int argc, char **argv)
     commit_all(outs, nouts);
     mote_x509_privkey_clear(&key);
     free(key_store);
+    if (strcmp(csr_out.path, "-") != 0)
+        fprintf(stderr, "wrote %s%s%s\n", o.key_file ? "" : key_out.path,
+                o.key_file ? "" : " and ", csr_out.path);
     return 0;
 }
 
@@ -647,6 +650,8 @@ static int cmd_sign(int argc, char **argv)
     commit_all(outs, 1);
     release_ca(&ca);
     free(csr_store);
+    if (strcmp(cert_out.path, "-") != 0)
+        fprintf(stderr, "wrote %s\n", cert_out.path);
     return 0;
 }
 
