@@ -13,7 +13,9 @@
  * --ipv4=... --ipv6=... --dhcp ...), which the core takes.
  *
  * Echoes every UDP datagram on port N (default 7) back to its sender, over
- * IPv4 and IPv6, and every TCP connection's bytes on the same port. A datagram
+ * IPv4 and IPv6, and every TCP connection's bytes on the same port; TCP
+ * port 9 discards what it gets and TCP port 19 sends an endless pattern
+ * (the bulk ends of bench/net_tcp.sh). A datagram
  * "STATS" is answered with the direct stack's counters as "name=value" lines
  * instead, and "ADDRS" with its usable addresses, and "PING ADDR SIZE" makes
  * the stack ping ADDR (the answer is "rtt_us=N" or "error=NAME"), so the
@@ -34,7 +36,7 @@ static uint64_t tcp_resets_seen; /* connections that ended by a reset */
 static void tcp_serve(void *arg)
 {
     struct mote_flow *f = arg;
-    static uint8_t buf[16384]; /* fibers run one at a time: shared */
+    uint8_t buf[16384]; /* per fiber: a write may block mid-echo */
     int err;
     for (;;) {
         size_t n;
@@ -52,9 +54,39 @@ static void tcp_serve(void *arg)
     mote_flow_close(f);
 }
 
+/* Discard (RFC 863) and an endless source (like chargen, RFC 864, but a
+ * fixed pattern): the bulk-throughput ends for bench/net_tcp.sh. */
+static void tcp_discard(void *arg)
+{
+    struct mote_flow *f = arg;
+    static uint8_t buf[65536];
+    size_t n;
+    while (mote_flow_read(f, buf, sizeof(buf), &n) == 0 && n)
+        ;
+    mote_flow_shutdown(f);
+    mote_flow_close(f);
+}
+
+static void tcp_source(void *arg)
+{
+    struct mote_flow *f = arg;
+    static uint8_t buf[65536];
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (uint8_t)('a' + i % 26);
+    while (mote_flow_write(f, buf, sizeof(buf)) == 0)
+        ;
+    mote_flow_close(f);
+}
+
 static void tcp_acceptor(void *arg)
 {
     struct mote_listener *l = arg;
+    void (*serve)(void *) = tcp_serve;
+    struct mote_endpoint local;
+    if (mote_listener_local(l, &local) == 0 && local.port == 9)
+        serve = tcp_discard;
+    else if (mote_listener_local(l, &local) == 0 && local.port == 19)
+        serve = tcp_source;
     for (;;) {
         struct mote_flow *f;
         int err = mote_tcp_accept(l, MOTE_FOREVER, &f, NULL);
@@ -65,7 +97,7 @@ static void tcp_acceptor(void *arg)
             continue;
         }
         tcp_accepted++;
-        if (mote_fiber_spawn(tcp_serve, f, 64 * 1024, NULL) != 0)
+        if (mote_fiber_spawn(serve, f, 64 * 1024, NULL) != 0)
             mote_flow_close(f);
     }
 }
@@ -144,13 +176,20 @@ int mote_main(int argc, char **argv)
         fprintf(stderr, "netpeer: udp_open: %s\n", mote_strerror(err));
         return 1;
     }
-    struct mote_listener *tl;
-    err = mote_tcp_listen(s, &ep, 1024, &tl);
-    if (!err)
-        err = mote_fiber_spawn(tcp_acceptor, tl, 0, NULL);
-    if (err) {
-        fprintf(stderr, "netpeer: tcp_listen: %s\n", mote_strerror(err));
-        return 1;
+    const uint16_t tports[3] = {(uint16_t)port, 9, 19};
+    for (int i = 0; i < 3; i++) {
+        struct mote_endpoint te = {.port = tports[i]};
+        struct mote_listener *tl;
+        if (i > 0 && tports[i] == port)
+            continue;
+        err = mote_tcp_listen(s, &te, 1024, &tl);
+        if (!err)
+            err = mote_fiber_spawn(tcp_acceptor, tl, 0, NULL);
+        if (err) {
+            fprintf(stderr, "netpeer: tcp_listen :%u: %s\n", tports[i],
+                    mote_strerror(err));
+            return 1;
+        }
     }
     fprintf(stderr, "netpeer: ready (stack %s, udp and tcp port %u)\n", s->name,
             port);
