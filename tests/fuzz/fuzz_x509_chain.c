@@ -1,0 +1,75 @@
+/* libFuzzer target: X.509 path building and validation on hostile input.
+ *
+ * Input: two header bytes, then certificates as [u16 big-endian length]
+ * [DER] chunks. The first certificate is the leaf; the last (byte 1 & 3)
+ * certificates go to the trust store; the rest are the bundle. Byte 0
+ * chooses the purpose (bits 0-1), whether a host name is checked (bit 2)
+ * and max_depth (bits 3-5). Time is fixed. The search must end (the work
+ * bound) and never crash, and its result must be self-consistent. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mote/error.h>
+#include <mote/x509_verify.h>
+
+#define MAX_CERTS 12
+
+static struct mote_x509_verify_work work;
+static struct mote_x509_anchor slots[4];
+static uint8_t trust_buf[3 * 8192];
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 2)
+        return 0;
+    unsigned flags = data[0], nroots = data[1] & 3;
+    data += 2;
+    size -= 2;
+    struct mote_x509_slice certs[MAX_CERTS];
+    size_t n = 0;
+    while (size >= 2 && n < MAX_CERTS) {
+        size_t len = (size_t)data[0] << 8 | data[1];
+        if (len > size - 2)
+            len = size - 2;
+        certs[n].ptr = data + 2;
+        certs[n].len = len;
+        n++;
+        data += 2 + len;
+        size -= 2 + len;
+    }
+    if (n == 0 || certs[0].len == 0)
+        return 0;
+    if (nroots > n - 1)
+        nroots = (unsigned)(n - 1);
+
+    struct mote_x509_trust trust;
+    mote_x509_trust_init(&trust, slots, 4, trust_buf, sizeof trust_buf);
+    for (size_t i = n - nroots; i < n; i++)
+        (void)mote_x509_trust_add_der(&trust, certs[i].ptr, certs[i].len);
+
+    struct mote_x509_id id;
+    mote_x509_id_parse(&id, "a.example.com", 13);
+    struct mote_x509_verify_opts o = {
+        .now = 1780272000, /* 2026-06-01 */
+        .purpose = (enum mote_x509_purpose)(flags & 3 ? (flags & 3) % 3 : 0),
+        .id = flags & 4 ? &id : NULL,
+        .max_depth = (flags >> 3) & 7,
+        .max_work = 64,
+    };
+    struct mote_x509_result res;
+    int r = mote_x509_verify(certs[0].ptr, certs[0].len, certs + 1,
+                             n - 1 - nroots, &trust, &o, &work, &res);
+    if (r == 0 && (res.reason != MOTE_X509_OK || !res.anchored ||
+                   res.chain_len < 2 || res.depth != -1))
+        abort();
+    if (r == MOTE_EAUTH && (res.reason == MOTE_X509_OK || res.chain_len == 0 ||
+                            res.chain_len > MOTE_X509_MAX_CHAIN ||
+                            res.depth >= (int)res.chain_len))
+        abort();
+    if (r != 0 && r != MOTE_EAUTH)
+        abort();
+    return 0;
+}
