@@ -198,6 +198,28 @@ int mote_rsa_pss_sign(const struct mote_rsa_private *key, enum mote_hash_alg h,
                       uint8_t *sig, size_t cap, mote_pk_rng_fn rng,
                       void *rng_ctx);
 
+/* Key generation (FIPS 186-5 appendix A.1.3, random probable primes):
+ * bits must be a multiple of 128 in [2048, 4096]; e = 65537. The key is
+ * written into buf (cap at least MOTE_RSA_KEYGEN_LEN(bits)) and key's
+ * pointers are set into it: n (bits/8 bytes), e (3 bytes), then p, q, dp,
+ * dq, qinv (bits/16 bytes each, fixed width: leading zero bytes possible,
+ * so a DER writer must strip them). p and q have their top two bits set
+ * (n has exactly bits bits), are 3 mod 4, have p - 1 and q - 1 prime to e,
+ * differ in their top 100 bits, and pass trial division and Miller-Rabin
+ * with FIPS 186-5 table B.1's round counts for 2^-100 error (5 rounds for
+ * 1024-bit primes, 4 above). Randomness: rng, or mote_random() if rng is
+ * NULL. Constant time as far as practical: the primality verdicts of
+ * rejected candidates (random values thrown away) are public, everything
+ * done on the primes kept (exponentiations, inversions, products) is
+ * constant time; the trial division and the division by e use the CPU's
+ * divide instruction, whose latency may vary with the operands on some
+ * CPUs. Returns 0, MOTE_EINVAL (bits), MOTE_ENOSPC (cap) or MOTE_EIO (the
+ * hook failed); on error buf is wiped. Takes tens of milliseconds for 2048
+ * bits, seconds for 4096. */
+#define MOTE_RSA_KEYGEN_LEN(bits) ((bits) / 8 + 3 + 5 * ((bits) / 16))
+int mote_rsa_generate(struct mote_rsa_private *key, uint8_t *buf, size_t cap,
+                      unsigned bits, mote_pk_rng_fn rng, void *rng_ctx);
+
 /* ---- ML-KEM-768 (FIPS 203) ----------------------------------------------- */
 
 #define MOTE_MLKEM768_PUB_LEN  1184 /* encapsulation key ek */

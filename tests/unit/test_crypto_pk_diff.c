@@ -10,6 +10,7 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
@@ -298,6 +299,111 @@ static void rsa_diff(unsigned bits, int n)
     EVP_PKEY_free(k);
 }
 
+/* mote_rsa_generate: OpenSSL's key check (EVP_PKEY_check: p and q prime,
+ * n = p q, d e = 1 mod lcm(p - 1, q - 1), the CRT values) accepts the key
+ * (d computed here from p, q, e), signatures go both ways, and the FIPS
+ * 186-5 shape holds. A corrupted key must fail the same check. */
+static int rsa_keygen_check(unsigned bits, int corrupt)
+{
+    static uint8_t buf[MOTE_RSA_KEYGEN_LEN(MOTE_RSA_MAX_BITS)];
+    struct mote_rsa_private key;
+    int good = 1;
+    if (mote_rsa_generate(&key, buf, sizeof buf, bits, rng, NULL) != 0)
+        return 0;
+    BN_CTX *ctx = BN_CTX_new();
+    BIGNUM *n = BN_bin2bn(key.pub.n, (int)key.pub.n_len, NULL),
+           *e = BN_bin2bn(key.pub.e, (int)key.pub.e_len, NULL),
+           *p = BN_bin2bn(key.p, (int)key.p_len, NULL),
+           *q = BN_bin2bn(key.q, (int)key.q_len, NULL),
+           *dp = BN_bin2bn(key.dp, (int)key.dp_len, NULL),
+           *dq = BN_bin2bn(key.dq, (int)key.dq_len, NULL),
+           *qi = BN_bin2bn(key.qinv, (int)key.qinv_len, NULL), *d = BN_new(),
+           *p1 = BN_new(), *q1 = BN_new(), *g = BN_new(), *l = BN_new(),
+           *t = BN_new();
+    if (corrupt)
+        BN_add_word(dq, 2);
+    /* shape: n has exactly bits bits, p and q = 3 mod 4 with the top two
+     * bits set, |p - q| >= 2^(bits/2 - 100) */
+    good &= BN_num_bits(n) == (int)bits;
+    good &= BN_num_bits(p) == (int)bits / 2 && BN_is_bit_set(p, bits / 2 - 2);
+    good &= BN_num_bits(q) == (int)bits / 2 && BN_is_bit_set(q, bits / 2 - 2);
+    good &= BN_mod_word(p, 4) == 3 && BN_mod_word(q, 4) == 3;
+    BN_sub(t, p, q);
+    good &= BN_num_bits(t) > (int)bits / 2 - 100;
+    /* d = e^-1 mod lcm(p - 1, q - 1) */
+    BN_sub(p1, p, BN_value_one());
+    BN_sub(q1, q, BN_value_one());
+    BN_gcd(g, p1, q1, ctx);
+    BN_mul(l, p1, q1, ctx);
+    BN_div(l, NULL, l, g, ctx);
+    good &= BN_mod_inverse(d, e, l, ctx) != NULL;
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n);
+    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
+    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_D, d);
+    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR1, p);
+    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR2, q);
+    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT1, dp);
+    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT2, dq);
+    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, qi);
+    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+    EVP_PKEY_CTX *fc = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+    EVP_PKEY *pk = NULL;
+    good &= EVP_PKEY_fromdata_init(fc) == 1 &&
+            EVP_PKEY_fromdata(fc, &pk, EVP_PKEY_KEYPAIR, params) == 1;
+    EVP_PKEY_CTX *cc = EVP_PKEY_CTX_new(pk, NULL);
+    good &= EVP_PKEY_check(cc) == 1;
+    /* Mote signs, OpenSSL verifies */
+    uint8_t hash[32], sig[512];
+    size_t sl = key.pub.n_len;
+    rnd(hash, 32);
+    good &= mote_rsa_pkcs1_sign(&key, MOTE_HASH_SHA256, hash, 32, sig,
+                                sizeof sig, rng, NULL) == 0;
+    EVP_PKEY_CTX *vc = EVP_PKEY_CTX_new(pk, NULL);
+    good &= EVP_PKEY_verify_init(vc) == 1 &&
+            EVP_PKEY_CTX_set_rsa_padding(vc, RSA_PKCS1_PADDING) == 1 &&
+            EVP_PKEY_CTX_set_signature_md(vc, EVP_sha256()) == 1 &&
+            EVP_PKEY_verify(vc, sig, sl, hash, 32) == 1;
+    /* OpenSSL signs with it, Mote verifies */
+    EVP_PKEY_CTX *sc = EVP_PKEY_CTX_new(pk, NULL);
+    sl = sizeof sig;
+    good &= EVP_PKEY_sign_init(sc) == 1 &&
+            EVP_PKEY_CTX_set_rsa_padding(sc, RSA_PKCS1_PADDING) == 1 &&
+            EVP_PKEY_CTX_set_signature_md(sc, EVP_sha256()) == 1 &&
+            EVP_PKEY_sign(sc, sig, &sl, hash, 32) == 1;
+    good &= mote_rsa_pkcs1_verify(&key.pub, MOTE_HASH_SHA256, hash, 32, sig,
+                                  sl) == 0;
+    EVP_PKEY_CTX_free(sc);
+    EVP_PKEY_CTX_free(vc);
+    EVP_PKEY_CTX_free(cc);
+    EVP_PKEY_CTX_free(fc);
+    EVP_PKEY_free(pk);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    BN_free(n), BN_free(e), BN_free(p), BN_free(q), BN_free(dp), BN_free(dq);
+    BN_free(qi), BN_free(d), BN_free(p1), BN_free(q1), BN_free(g), BN_free(l);
+    BN_free(t);
+    BN_CTX_free(ctx);
+    return good;
+}
+
+static void test_rsa_keygen(void)
+{
+    static uint8_t buf[MOTE_RSA_KEYGEN_LEN(2048)];
+    struct mote_rsa_private key;
+    ok(rsa_keygen_check(2048, 0), "RSA-2048 keygen: OpenSSL accepts the key");
+    ok(rsa_keygen_check(2048, 0), "RSA-2048 keygen: a second key");
+    ok(rsa_keygen_check(3072, 0), "RSA-3072 keygen: OpenSSL accepts the key");
+    ok(!rsa_keygen_check(2048, 1),
+       "RSA-2048 keygen: a corrupted dq fails OpenSSL's check");
+    is_int(mote_rsa_generate(&key, buf, sizeof buf, 2000, rng, NULL),
+           MOTE_EINVAL, "RSA keygen: 2000 bits refused");
+    is_int(mote_rsa_generate(&key, buf, sizeof buf, 8192, rng, NULL),
+           MOTE_EINVAL, "RSA keygen: 8192 bits refused");
+    is_int(mote_rsa_generate(&key, buf, sizeof buf - 1, 2048, rng, NULL),
+           MOTE_ENOSPC, "RSA keygen: a short buffer refused");
+}
+
 /* The P-256 fixed-base table written at build time by
  * tools/gen_ec_tables.c (src/crypto/p256.c reads it): every entry is
  * j 16^i G, affine, Montgomery form (x 2^256 mod p). Recomputed here
@@ -430,6 +536,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_ecdsa_ecdh_diff);
     TAP_CASE(test_p256_table);
     TAP_CASE(test_rsa_diff);
+    TAP_CASE(test_rsa_keygen);
     TAP_CASE(test_refusals);
     return tap_done();
 }
