@@ -21,3 +21,8 @@ LDLIBS_test_x509_gen := -lcrypto
 # (tests/unit/test_x509_key.c also runs /usr/bin/openssl to make keys).
 LDLIBS_test_pem := -lcrypto
 LDLIBS_test_x509_key := -lcrypto
+
+# ---- x509 part 2: verification ----
+# bench/x509.c measures against libcrypto's X509_verify_cert in one binary.
+$(B)/obj/bench/x509: private LDLIBS += -lcrypto
+LDLIBS_test_x509_parse := -lcrypto
