@@ -397,10 +397,13 @@ mote_tls_engine_session(const struct mote_tls_engine *e);
  * t, cfg and lower are borrowed (t and lower until close); t embeds the
  * engine and its buffers (sizeof(struct mote_tls_flow) is about 70 KiB).
  * Errors: as the lower flow, or the engine's sticky error. On error the
- * lower flow is NOT closed: the caller closes it. */
+ * lower flow is NOT closed (the caller closes it), the engine is released
+ * and t->alert keeps the alert that was sent or received (-1 if none). */
 struct mote_tls_flow {
     struct mote_flow flow; /* first: this is what callers use */
     struct mote_flow *lower;
+    int sending; /* a fiber is writing records to lower */
+    int alert;   /* after a failed open: the alert sent or received */
     struct mote_tls_engine eng;
     uint8_t buf[MOTE_TLS_BUF_SIZE];
 };
