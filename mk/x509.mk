@@ -26,3 +26,5 @@ LDLIBS_test_x509_key := -lcrypto
 # bench/x509.c measures against libcrypto's X509_verify_cert in one binary.
 $(B)/obj/bench/x509: private LDLIBS += -lcrypto
 LDLIBS_test_x509_parse := -lcrypto
+# bench/x509_gen.c measures generation against libcrypto in the same binary.
+$(B)/obj/bench/x509_gen: private LDLIBS += -lcrypto
