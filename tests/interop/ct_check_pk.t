@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Constant-time check of the public-key crypto (X25519, Ed25519 sign, ECDSA
-# sign, ECDH, RSA sign, ML-KEM-768 decaps) under valgrind memcheck, secrets
+# sign, ECDH, RSA sign and keygen, ML-KEM-768 decaps) under valgrind memcheck, secrets
 # marked undefined (TAP output). The library run must have zero reports;
 # the negative control must have reports, or the check would be blind.
 set -u
@@ -29,7 +29,7 @@ vg "$bin" lib > "$log" 2>&1
 status=$?
 errors=$(grep -c "^==[0-9]*== [A-Z]" "$log")
 if [ $status -eq 0 ] && [ "$errors" -eq 0 ]; then
-  echo "ok 2 - X25519, Ed25519 sign, ECDSA sign + ECDH (P-256, P-384), RSA-2048 sign (PKCS#1, PSS), ML-KEM-768 decaps: zero memcheck reports"
+  echo "ok 2 - X25519, Ed25519 sign, ECDSA sign + ECDH (P-256, P-384), RSA-2048 sign (PKCS#1, PSS) and keygen, ML-KEM-768 decaps: zero memcheck reports"
 else
   echo "not ok 2 - zero memcheck reports from the public-key code (status $status)"
   sed 's/^/# /' "$log" | head -80
