@@ -469,4 +469,10 @@ int mote_x509_cert_next_pem(struct mote_pem_iter *it,
                             struct mote_x509_cert *cert, uint8_t *buf,
                             size_t cap);
 
+/* The rest of the x509 library: verification (path validation, server
+ * identity, trust store) and generation (keys, certificates, CSRs). They
+ * include this header first, so the types above are complete there. */
+#include <mote/x509_gen.h>
+#include <mote/x509_verify.h>
+
 #endif
