@@ -1,0 +1,123 @@
+/* Shared by the TLS fuzzers and their corpus recorder: fixed keys, a
+ * deterministic rng and a fixed clock, so that a recorded peer flight stays
+ * valid input (the engine under test answers exactly as when recorded). */
+#ifndef MOTE_FUZZ_TLS_COMMON_H
+#define MOTE_FUZZ_TLS_COMMON_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <mote/crypto.h>
+#include <mote/error.h>
+#include <mote/tls.h>
+
+#define FZ_NOW_MS 1700000000000ull
+
+struct fz_rng {
+    uint8_t key[32];
+    uint32_t ctr;
+};
+
+static int fz_rng_fill(void *ctx, uint8_t *buf, size_t len)
+{
+    struct fz_rng *r = ctx;
+    static const uint8_t nonce[12];
+    memset(buf, 0, len);
+    mote_chacha20_xor(r->key, nonce, r->ctr, buf, buf, len);
+    r->ctr += (uint32_t)(len / 64 + 1);
+    return 0;
+}
+
+/* The "certificate" is the tag "FZ" then the raw Ed25519 public key: the
+ * engine treats certificates as opaque bytes. */
+static struct mote_tls_privkey fz_key;
+static uint8_t fz_cert[34];
+static const uint8_t *fz_certs[1] = {fz_cert};
+static size_t fz_lens[1] = {sizeof fz_cert};
+static struct mote_tls_identity fz_id;
+static const uint8_t fz_ticket_key[32] = "fuzz ticket key, fixed.........";
+
+static int fz_verify(void *ctx, const struct mote_tls_chain *chain,
+                     const char *host, struct mote_tls_pubkey *leaf)
+{
+    (void)ctx;
+    (void)host;
+    if (chain->n < 1 || chain->lens[0] != 34 || chain->certs[0][0] != 'F' ||
+        chain->certs[0][1] != 'Z')
+        return MOTE_TLS_ALERT_BAD_CERTIFICATE;
+    leaf->type = MOTE_TLS_KEY_ED25519;
+    leaf->key = chain->certs[0] + 2;
+    leaf->key_len = 32;
+    return 0;
+}
+
+/* role's config: server with tickets, optional client auth and ALPN;
+ * client offering ALPN and presenting the same identity when asked. */
+static void fz_config(struct mote_tls_config *cfg, struct fz_rng *rng,
+                      uint32_t seed)
+{
+    memset(&fz_key, 0, sizeof fz_key);
+    fz_key.type = MOTE_TLS_KEY_ED25519;
+    memset(fz_key.ed25519, 0x42, 32);
+    fz_cert[0] = 'F';
+    fz_cert[1] = 'Z';
+    mote_ed25519_public(fz_cert + 2, fz_key.ed25519);
+    fz_id.certs = fz_certs;
+    fz_id.cert_lens = fz_lens;
+    fz_id.ncerts = 1;
+    fz_id.key = &fz_key;
+    memset(rng, 0, sizeof *rng);
+    memcpy(rng->key, &seed, sizeof seed);
+    memset(cfg, 0, sizeof *cfg);
+    cfg->ids = &fz_id;
+    cfg->nids = 1;
+    cfg->verify = fz_verify;
+    cfg->client_auth = 1;
+    cfg->alpn[0] = "http/1.1";
+    cfg->nalpn = 1;
+    cfg->ticket_key = fz_ticket_key;
+    cfg->rng = fz_rng_fill;
+    cfg->rng_ctx = rng;
+}
+
+/* Feed data to e in pieces of chunk bytes (0: as much as fits), draining
+ * its output and plaintext as a peer would. */
+__attribute__((unused)) static void fz_feed(struct mote_tls_engine *e,
+                                            const uint8_t *data, size_t size,
+                                            size_t chunk)
+{
+    size_t n;
+    while (size) {
+        uint8_t *p;
+        while ((p = mote_tls_engine_sendrec_buf(e, &n)) != NULL)
+            mote_tls_engine_sendrec_ack(e, n);
+        while ((p = mote_tls_engine_recvapp_buf(e, &n)) != NULL)
+            mote_tls_engine_recvapp_ack(e, n);
+        p = mote_tls_engine_recvrec_buf(e, &n);
+        if (!p || !n)
+            break;
+        if (chunk && n > chunk)
+            n = chunk;
+        if (n > size)
+            n = size;
+        memcpy(p, data, n);
+        mote_tls_engine_recvrec_ack(e, n);
+        data += n;
+        size -= n;
+    }
+    /* Let the engine finish what it holds. */
+    for (int progress = 1; progress;) {
+        uint8_t *p;
+        progress = 0;
+        while ((p = mote_tls_engine_recvapp_buf(e, &n)) != NULL) {
+            mote_tls_engine_recvapp_ack(e, n);
+            progress = 1;
+        }
+        while ((p = mote_tls_engine_sendrec_buf(e, &n)) != NULL) {
+            mote_tls_engine_sendrec_ack(e, n);
+            progress = 1;
+        }
+    }
+}
+
+#endif
