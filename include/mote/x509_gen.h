@@ -50,24 +50,37 @@ enum mote_x509_gen_keytype {
     MOTE_X509_GEN_KEY_P256,
     MOTE_X509_GEN_KEY_P384,
     MOTE_X509_GEN_KEY_ED25519,
-    MOTE_X509_GEN_KEY_RSA, /* not generated: MOTE_ENOTSUP */
+    MOTE_X509_GEN_KEY_RSA, /* mote_x509_gen_key_rsa, not _gen_key */
 };
 
 /* rng hook over mote_random() (ctx unused); always returns 0. */
 int mote_x509_gen_rng(void *ctx, uint8_t *buf, size_t len);
 
 /* Generate a P-256, P-384 or Ed25519 key from rng into k (release it with
- * mote_x509_privkey_clear). RSA gives MOTE_ENOTSUP: the crypto core has no
- * RSA key generation, so RSA keys are loaded (mote_x509_privkey_parse). */
+ * mote_x509_privkey_clear). RSA gives MOTE_ENOTSUP: its key lives in a
+ * caller's buffer, see mote_x509_gen_key_rsa. */
 int mote_x509_gen_key(struct mote_x509_privkey *k,
                       enum mote_x509_gen_keytype type, mote_pk_rng_fn rng,
                       void *rng_ctx);
+
+/* Generate an RSA key of bits (a multiple of 128, 2048..4096; e = 65537)
+ * with the crypto core's mote_rsa_generate, and compute its private
+ * exponent d so that it can be written as PKCS#8. The key's parts are
+ * written into buf (cap at least MOTE_X509_GEN_RSA_BUF_LEN(bits)), which
+ * k then borrows: wipe it (mote_memzero_explicit) when done. Takes tens of
+ * milliseconds for 2048 bits, seconds for 4096. Errors: MOTE_EINVAL bits,
+ * MOTE_ENOSPC cap, the rng hook's error (buf is then wiped). */
+#define MOTE_X509_GEN_RSA_BUF_LEN(bits) (MOTE_RSA_KEYGEN_LEN(bits) + (bits) / 8)
+int mote_x509_gen_key_rsa(struct mote_x509_privkey *k, unsigned bits,
+                          uint8_t *buf, size_t cap, mote_pk_rng_fn rng,
+                          void *rng_ctx);
 
 /* PKCS#8 PrivateKeyInfo (RFC 5958 version 1, no attributes) in DER. EC
  * keys carry an RFC 5915 ECPrivateKey with the public key and without
  * parameters (they are in the algorithm identifier); Ed25519 an RFC 8410
  * CurvePrivateKey; RSA an RFC 8017 RSAPrivateKey (MOTE_ENOTSUP when
- * k->rsa_d is empty: the private exponent is not recomputed). */
+ * k->rsa_d is empty: parsed keys carry it, mote_x509_gen_key_rsa computes
+ * it). */
 int mote_x509_gen_pkcs8_write(const struct mote_x509_privkey *k, uint8_t *out,
                               size_t cap, size_t *len);
 

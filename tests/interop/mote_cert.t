@@ -68,8 +68,8 @@ bad "want a whole number of days, 1 to 36500" "--days 0" -- "$C" new --host a.ex
 bad "want a whole number of days" "--days abc" -- "$C" new --host a.example --days abc
 bad "want a whole number of days" "--days -5" -- "$C" new --host a.example --days=-5
 bad "want a whole number of days" "--days 36501" -- "$C" new --host a.example --days 36501
-bad "want p256, p384 or ed25519" "an unknown key type" -- "$C" new --host a.example --key-type dsa
-bad "cannot make RSA keys yet" "--key-type rsa explains" -- "$C" new --host a.example --key-type rsa
+bad "want p256, p384, ed25519, rsa2048" "an unknown key type" -- "$C" new --host a.example --key-type dsa
+bad "want p256, p384, ed25519, rsa2048" "an RSA size not offered" -- "$C" new --host a.example --key-type rsa1024
 bad "path-len applies to --ca" "--path-len without --ca" -- "$C" new --host a.example --path-len 1
 bad "want 0 to 16" "a bad --path-len" -- "$C" new --ca --cn x --path-len x
 bad "give the CA a name with --cn" "--ca without a name" -- "$C" new --ca
@@ -145,6 +145,12 @@ run 2 "exceeded|path length" "a CA below the pathLen 0 intermediate is refused b
    '$C' new --host x.example --ca-cert sub.crt --ca-key sub.key --out-key x.key --out-cert x.crt 2>/dev/null &&
    cat int.crt sub.crt > u.pem && openssl verify -CAfile root.crt -untrusted u.pem x.crt"
 rm -f "$w"/sub.* "$w"/x.* "$w"/u.pem
+
+# An RSA key made by Mote.
+run 0 "wrote gen.key and gen.crt" "new --key-type rsa" -- "$C" new --host gen.example --key-type rsa \
+  --out-key gen.key --out-cert gen.crt
+run 0 "Key is valid" "Mote's RSA key passes openssl pkey -check" -- openssl pkey -in gen.key -check -noout
+run 0 "gen.crt: OK" "its certificate verifies" -- openssl verify -CAfile gen.crt -verify_hostname gen.example gen.crt
 
 # An RSA key made by openssl, for the leaf and as a PSS-signing CA.
 run 0 "wrote cert.pem" "new --key (an openssl RSA key)" -- "$C" new --host rsa.example --key "$tmp/rsa.key"

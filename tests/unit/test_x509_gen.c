@@ -558,6 +558,67 @@ static void test_cert_refusals(void)
 #undef WRITE
 }
 
+/* RSA keys made by Mote: the crypto core's generator plus the private
+ * exponent computed here; OpenSSL's key check tests d. */
+static void test_rsa_generate(void)
+{
+    static uint8_t buf[MOTE_X509_GEN_RSA_BUF_LEN(2048)], der[BUF];
+    struct mote_x509_privkey k, back;
+    size_t len;
+    is_int(mote_x509_gen_key_rsa(&k, 2048, buf, sizeof(buf), rng, NULL), 0,
+           "RSA-2048 generated");
+    is_int(mote_x509_gen_pkcs8_write(&k, der, sizeof(der), &len), 0,
+           "written as PKCS#8, with d");
+    EVP_PKEY *pk = ossl_key(der, len);
+    EVP_PKEY_CTX *ctx = pk ? EVP_PKEY_CTX_new(pk, NULL) : NULL;
+    ok(ctx && EVP_PKEY_check(ctx) == 1,
+       "OpenSSL's key check passes (d e = 1 mod lcm(p-1, q-1), dp, dq)");
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(pk);
+    /* The control: the same key with d off by one fails that check. */
+    uint8_t *dd = memmem(der, len, k.rsa_d.ptr + 8, k.rsa_d.len - 8);
+    if (dd)
+        dd[k.rsa_d.len - 9] ^= 0x02;
+    pk = dd ? ossl_key(der, len) : NULL;
+    ctx = pk ? EVP_PKEY_CTX_new(pk, NULL) : NULL;
+    ok(dd && (!ctx || EVP_PKEY_check(ctx) != 1),
+       "... and fails with a wrong d (the check is real)");
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(pk);
+    if (dd)
+        dd[k.rsa_d.len - 9] ^= 0x02;
+    is_int(mote_x509_privkey_parse(&back, der, len, NULL), 0,
+           "Mote parses it back");
+    ok(back.rsa_d.len == k.rsa_d.len - (k.rsa_d.ptr[0] == 0) &&
+           memcmp(back.rsa_d.ptr, k.rsa_d.ptr + (k.rsa_d.len - back.rsa_d.len),
+                  back.rsa_d.len) == 0,
+       "with the same d");
+    static struct made m;
+    m.key = k;
+    mote_x509_gen_spki_write(&k, m.spki, sizeof(m.spki), &m.spki_len);
+    struct mote_x509_gen_cert c;
+    memset(&c, 0, sizeof(c));
+    c.subject.cn = "rsa.example";
+    c.spki = m.spki;
+    c.spki_len = m.spki_len;
+    c.not_before = now() - 60;
+    c.not_after = now() + 60;
+    c.path_len = -1;
+    struct mote_x509_gen_issuer is = {.key = &k};
+    is_int(mote_x509_gen_cert_write(&c, &is, m.cert, sizeof(m.cert),
+                                    &m.cert_len, rng, NULL),
+           0, "a certificate signed with it");
+    is_int(ossl_verify(m.cert, m.cert_len, NULL, 0, m.cert, m.cert_len, NULL,
+                       NULL),
+           0, "OpenSSL verifies it");
+    is_int(mote_x509_gen_key_rsa(&k, 2000, buf, sizeof(buf), rng, NULL),
+           MOTE_EINVAL, "2000 bits refused");
+    is_int(mote_x509_gen_key_rsa(&k, 2048, buf, sizeof(buf) - 1, rng, NULL),
+           MOTE_ENOSPC, "a buffer one byte short refused");
+    is_int(mote_x509_gen_key_rsa(&k, 2048, buf, sizeof(buf), failing_rng, NULL),
+           MOTE_EIO, "the rng's error comes back");
+}
+
 /* ---- CSRs -----------------------------------------------------------------
  */
 
@@ -894,6 +955,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_keys);
     TAP_CASE(test_key_rng);
     TAP_CASE(test_rsa_key);
+    TAP_CASE(test_rsa_generate);
     TAP_CASE(test_chains);
     TAP_CASE(test_mixed);
     TAP_CASE(test_cert_refusals);

@@ -39,7 +39,8 @@ static const char new_usage[] =
     "  --host NAME        a DNS name for the certificate (repeatable;\n"
     "                     \"*.example.com\" allowed); the first is the CN\n"
     "  --ip ADDR          an IPv4 or IPv6 address (repeatable)\n"
-    "  --key-type T       p256 (default), p384 or ed25519\n"
+    "  --key-type T       p256 (default), p384, ed25519, rsa2048 (or rsa),\n"
+    "                     rsa3072 or rsa4096\n"
     "  --key FILE         use this private key (PEM or DER: PKCS#8, SEC 1,\n"
     "                     PKCS#1 RSA) instead of making one\n"
     "  --days N           validity in days, 1 to 36500 (default 365; 3650\n"
@@ -62,7 +63,7 @@ static const char csr_usage[] =
     "usage: mote cert csr --host NAME... [OPTIONS]\n"
     "  --host NAME, --ip ADDR, --cn NAME, --org NAME   as for `new`\n"
     "  --key FILE         sign with this key, or else make one:\n"
-    "  --key-type T       p256 (default), p384 or ed25519\n"
+    "  --key-type T       p256 (default), p384, ed25519, rsa2048 ...\n"
     "  --out-key FILE     where the new key goes (default key.pem)\n"
     "  --out-csr FILE     where the request goes (default csr.pem)\n"
     "  --force            replace existing output files\n";
@@ -94,6 +95,7 @@ struct opts {
     const char *ip_text[MAX_SANS];
     int nips;
     enum mote_x509_gen_keytype key_type;
+    unsigned rsa_bits;
     const char *key_file;
     unsigned long days;
     const char *out_key, *out_cert, *out_csr;
@@ -155,11 +157,17 @@ static void parse_opts(int argc, char **argv, struct opts *o, const char *u,
                 o->key_type = MOTE_X509_GEN_KEY_P384;
             else if (strcmp(v, "ed25519") == 0)
                 o->key_type = MOTE_X509_GEN_KEY_ED25519;
-            else if (strcmp(v, "rsa") == 0)
-                errx(2, "--key-type rsa: Mote cannot make RSA keys yet; make "
-                        "one with openssl genpkey and pass --key FILE");
+            else if (strcmp(v, "rsa") == 0 || strcmp(v, "rsa2048") == 0)
+                o->key_type = MOTE_X509_GEN_KEY_RSA, o->rsa_bits = 2048;
+            else if (strcmp(v, "rsa3072") == 0)
+                o->key_type = MOTE_X509_GEN_KEY_RSA, o->rsa_bits = 3072;
+            else if (strcmp(v, "rsa4096") == 0)
+                o->key_type = MOTE_X509_GEN_KEY_RSA, o->rsa_bits = 4096;
             else
-                errx(2, "--key-type %s: want p256, p384 or ed25519", v);
+                errx(2,
+                     "--key-type %s: want p256, p384, ed25519, rsa2048, "
+                     "rsa3072 or rsa4096",
+                     v);
         } else if ((v = cert_opt(argc, argv, &i, "--key"))) {
             o->key_file = v;
         } else if ((v = cert_opt(argc, argv, &i, "--days"))) {
@@ -225,8 +233,28 @@ static bool looks_pem(const uint8_t *p, size_t n)
     return memmem(p, n, "-----BEGIN ", 11) != NULL;
 }
 
-/* A private key from a PEM or DER file; key borrows *store (free it after
- * the key is cleared). */
+/* Buffers that hold key material remember their size, so that key_free
+ * can wipe them. */
+static uint8_t *key_alloc(size_t n)
+{
+    size_t *p = malloc(sizeof(size_t) + n);
+    if (!p)
+        err(2, "key buffer");
+    *p = n;
+    return (uint8_t *)(p + 1);
+}
+
+static void key_free(uint8_t *b)
+{
+    if (!b)
+        return;
+    size_t *p = (size_t *)(void *)b - 1;
+    mote_memzero_explicit(b, *p);
+    free(p);
+}
+
+/* A private key from a PEM or DER file; key borrows *store (key_free it
+ * after the key is cleared). */
 static void load_key(const char *path, struct mote_x509_privkey *key,
                      uint8_t **store)
 {
@@ -234,20 +262,18 @@ static void load_key(const char *path, struct mote_x509_privkey *key,
     size_t len;
     read_input(path, &file, &len);
     int e;
+    *store = key_alloc(len);
     if (looks_pem(file, len)) {
-        *store = malloc(len);
-        if (!*store)
-            err(2, "%s", path);
         e = mote_x509_privkey_parse_pem(key, (const char *)file, len, *store,
                                         len, NULL);
-        mote_memzero_explicit(file, len);
-        free(file);
-        if (e == MOTE_ENOENT)
-            errx(2, "%s: no PRIVATE KEY block in this PEM file", path);
     } else {
-        *store = file;
-        e = mote_x509_privkey_parse(key, file, len, NULL);
+        memcpy(*store, file, len);
+        e = mote_x509_privkey_parse(key, *store, len, NULL);
     }
+    mote_memzero_explicit(file, len);
+    free(file);
+    if (e == MOTE_ENOENT)
+        errx(2, "%s: no PRIVATE KEY block in this PEM file", path);
     if (e == MOTE_ENOTSUP)
         errx(2,
              "%s: unsupported key (encrypted, or not RSA 2048-4096, "
@@ -418,7 +444,7 @@ static void release_ca(struct ca *ca)
 {
     mote_x509_privkey_clear(&ca->key);
     free(ca->cert_store);
-    free(ca->key_store);
+    key_free(ca->key_store);
 }
 
 /* The template every issued certificate shares. */
@@ -476,8 +502,15 @@ static void get_key(const struct opts *o, struct mote_x509_privkey *key,
         load_key(o->key_file, key, store);
         return;
     }
-    int e = mote_x509_gen_key(
-        key, o->key_type ? o->key_type : MOTE_X509_GEN_KEY_P256, rng, NULL);
+    int e;
+    if (o->key_type == MOTE_X509_GEN_KEY_RSA) {
+        size_t cap = MOTE_X509_GEN_RSA_BUF_LEN(o->rsa_bits);
+        *store = key_alloc(cap);
+        e = mote_x509_gen_key_rsa(key, o->rsa_bits, *store, cap, rng, NULL);
+    } else {
+        e = mote_x509_gen_key(
+            key, o->key_type ? o->key_type : MOTE_X509_GEN_KEY_P256, rng, NULL);
+    }
     if (e != 0)
         errx(2, "cannot make a key (%s)", mote_strerror(e));
 }
@@ -551,7 +584,7 @@ static int cmd_new(int argc, char **argv)
     outs[nouts++] = &cert_out;
     commit_all(outs, nouts);
     mote_x509_privkey_clear(&key);
-    free(key_store);
+    key_free(key_store);
     if (have_ca)
         release_ca(&ca);
     if (strcmp(cert_out.path, "-") != 0)
@@ -605,7 +638,7 @@ static int cmd_csr(int argc, char **argv)
     outs[nouts++] = &csr_out;
     commit_all(outs, nouts);
     mote_x509_privkey_clear(&key);
-    free(key_store);
+    key_free(key_store);
     if (strcmp(csr_out.path, "-") != 0)
         fprintf(stderr, "wrote %s%s%s\n", o.key_file ? "" : key_out.path,
                 o.key_file ? "" : " and ", csr_out.path);
