@@ -476,10 +476,9 @@ static int client_hello(struct mote_tls_engine *e, const uint8_t *body,
     uint8_t *m = tls__hs_space(e, &cap);
     struct wr w = wr_make(m, cap);
     put_sh_common(e, &w, random, h.sid);
+    /* key_share, then supported_versions: the order of RFC 8448's
+     * examples, so test_rfc8448 can compare bytes. */
     uint8_t *x = wr_open(&w, 2);
-    wr_u16(&w, EXT_SUPPORTED_VERSIONS);
-    wr_u16(&w, 2);
-    wr_u16(&w, TLS_VERSION_13);
     wr_u16(&w, EXT_KEY_SHARE);
     uint8_t *ks = wr_open(&w, 2);
     wr_u16(&w, group);
@@ -497,6 +496,9 @@ static int client_hello(struct mote_tls_engine *e, const uint8_t *body,
     w.p += sharelen;
     wr_close(&w, kl, 2);
     wr_close(&w, ks, 2);
+    wr_u16(&w, EXT_SUPPORTED_VERSIONS);
+    wr_u16(&w, 2);
+    wr_u16(&w, TLS_VERSION_13);
     if (resumed) {
         wr_u16(&w, EXT_PRE_SHARED_KEY);
         wr_u16(&w, 2);

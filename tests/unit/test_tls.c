@@ -2,7 +2,11 @@
 #include "tap.h"
 #include "tls_test.h"
 
+/* test_rfc8448 checks the key schedule and record functions directly. */
+#include "../../src/tls/tls_int.h"
+
 #define RSA_KEY_FILE "tests/vectors/tls/rsa2048-TEST-ONLY.txt"
+#define RFC8448_FILE "tests/vectors/tls/rfc8448-simple.txt"
 #define NOW_MS       1700000000000ull
 
 struct side {
@@ -906,6 +910,192 @@ static void test_record_size_limit(void)
     side_free(s);
 }
 
+/* ---- RFC 8448 section 3
+ * ------------------------------------------------------ */
+
+struct vec {
+    char name[32];
+    uint8_t *b;
+    size_t n;
+};
+static struct vec vecs[40];
+static size_t nvecs;
+
+static const struct vec *vget(const char *name)
+{
+    for (size_t i = 0; i < nvecs; i++)
+        if (!strcmp(vecs[i].name, name))
+            return &vecs[i];
+    printf("# vector %s missing\n", name);
+    abort();
+}
+
+static int vload(void)
+{
+    FILE *f = fopen(RFC8448_FILE, "r");
+    static char line[4096];
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f) && nvecs < 40) {
+        struct vec *v = &vecs[nvecs];
+        if (line[0] == '#' || sscanf(line, "%31s", v->name) != 1)
+            continue;
+        v->b = malloc(2048);
+        int n = unhex(line + strlen(v->name) + 1, v->b, 2048);
+        if (n < 0)
+            return -1;
+        v->n = (size_t)n;
+        nvecs++;
+    }
+    fclose(f);
+    return 0;
+}
+
+static int veq(const uint8_t *got, const char *name)
+{
+    const struct vec *v = vget(name);
+    return !memcmp(got, v->b, v->n);
+}
+
+/* An rng that hands out given bytes first (the RFC's server random and
+ * ephemeral key), then deterministic ones. */
+struct script_rng {
+    const uint8_t *p[2];
+    size_t n[2];
+    int next;
+    struct trng rest;
+};
+
+static int script_fill(void *ctx, uint8_t *buf, size_t len)
+{
+    struct script_rng *r = ctx;
+    if (r->next < 2 && r->n[r->next] == len) {
+        memcpy(buf, r->p[r->next], len);
+        r->next++;
+        return 0;
+    }
+    return trng_fill(&r->rest, buf, len);
+}
+
+static void test_rfc8448(void)
+{
+    if (!ok(vload() == 0, "read %s", RFC8448_FILE))
+        return;
+    enum mote_hash_alg h = MOTE_HASH_SHA256;
+    const struct vec *ch = vget("client_hello_record");
+    const struct vec *sh = vget("server_hello_record");
+
+    /* The ECDHE input, both ways round. */
+    uint8_t ss[32], pub[32];
+    mote_x25519_public(pub, vget("client_private")->b);
+    ok(veq(pub, "client_public"), "client public key");
+    mote_x25519(ss, vget("client_private")->b, vget("server_public")->b);
+    ok(veq(ss, "ecdhe"), "client's shared secret");
+
+    /* A Mote server fed the RFC's ClientHello, with the RFC's server random
+     * and key as its randomness, answers with the RFC's ServerHello byte
+     * for byte and derives the same handshake secrets. */
+    struct side *s = side_new(100);
+    static struct script_rng sr;
+    sr.p[0] = sh->b + 11;
+    sr.n[0] = 32;
+    sr.p[1] = vget("server_private")->b;
+    sr.n[1] = 32;
+    trng_seed(&sr.rest, 100);
+    s->cfg.rng = script_fill;
+    s->cfg.rng_ctx = &sr;
+    set_id(&s->ids[0], &c_p256, &k_p256, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    size_t n;
+    uint8_t *in = mote_tls_engine_recvrec_buf(&s->e, &n);
+    memcpy(in, ch->b, ch->n);
+    mote_tls_engine_recvrec_ack(&s->e, ch->n);
+    uint8_t *out = mote_tls_engine_sendrec_buf(&s->e, &n);
+    is_int(mote_tls_engine_error(&s->e, NULL), 0, "server took the hello");
+    ok(out && n > sh->n && !memcmp(out, sh->b, sh->n),
+       "ServerHello record byte for byte");
+    ok(veq(s->e.c_hs, "c_hs_traffic") && veq(s->e.s_hs, "s_hs_traffic"),
+       "client and server handshake traffic secrets");
+    side_free(s);
+
+    /* The key schedule on the RFC's transcript. */
+    struct mote_tls_engine e;
+    memset(&e, 0, sizeof e);
+    e.hash = h;
+    e.hashlen = 32;
+    e.cfg = &(struct mote_tls_config){0};
+    mote_hash_init(&e.th256, MOTE_HASH_SHA256);
+    mote_hash_init(&e.th384, MOTE_HASH_SHA384);
+    tls__ks_early(&e, NULL, 32);
+    ok(veq(e.secret, "early_secret"), "early secret");
+    tls__ks_next(&e, ss, 32);
+    ok(veq(e.secret, "handshake_secret"), "handshake secret");
+    tls__transcript_add(&e, ch->b + 5, ch->n - 5);
+    tls__transcript_add(&e, sh->b + 5, sh->n - 5);
+    tls__ks_handshake(&e);
+    ok(veq(e.c_hs, "c_hs_traffic") && veq(e.s_hs, "s_hs_traffic"),
+       "handshake traffic secrets");
+
+    /* Record protection: keys, IVs, and the server's encrypted flight. */
+    static struct mote_tls_aead rd, wr;
+    tls__aead_set(&rd, MOTE_TLS_AES_128_GCM_SHA256, h, e.s_hs);
+    ok(veq(rd.iv, "s_hs_iv") && veq(rd.u.gcm.rk[0], "s_hs_key"),
+       "server handshake key and iv");
+    tls__aead_set(&wr, MOTE_TLS_AES_128_GCM_SHA256, h, e.c_hs);
+    ok(veq(wr.iv, "c_hs_iv") && veq(wr.u.gcm.rk[0], "c_hs_key"),
+       "client handshake key and iv");
+    const struct vec *fr = vget("server_flight_record");
+    const struct vec *fl = vget("server_flight");
+    static uint8_t rec[2048];
+    memcpy(rec, fr->b, fr->n);
+    unsigned type = 0;
+    size_t plen = 0;
+    is_int(tls__record_open(&rd, rec, fr->n - 5, &type, &plen), 0,
+           "server flight record opens");
+    ok(type == CT_HANDSHAKE && plen == fl->n && !memcmp(rec + 5, fl->b, plen),
+       "to the RFC's EncryptedExtensions..Finished");
+
+    /* Server Finished over CH..CertificateVerify, then the application
+     * secrets over CH..server Finished. */
+    size_t fin_at = fl->n - 36;
+    uint8_t vd[32];
+    tls__transcript_add(&e, fl->b, fin_at);
+    tls__finished(&e, e.s_hs, vd);
+    ok(veq(vd, "s_finished") && !memcmp(fl->b + fin_at + 4, vd, 32),
+       "server Finished verify_data");
+    tls__transcript_add(&e, fl->b + fin_at, 36);
+    tls__ks_next(&e, NULL, 0);
+    ok(veq(e.secret, "master_secret"), "master secret");
+    uint8_t c_ap[32], s_ap[32];
+    tls__ks_application(&e, c_ap, s_ap);
+    ok(veq(c_ap, "c_ap_traffic") && veq(s_ap, "s_ap_traffic"),
+       "application traffic secrets");
+
+    /* The client's Finished, sealed exactly as the RFC's record. */
+    tls__finished(&e, e.c_hs, vd);
+    ok(veq(vd, "c_finished"), "client Finished verify_data");
+    uint8_t msg[36] = {HT_FINISHED, 0, 0, 32};
+    memcpy(msg + 4, vd, 32);
+    memcpy(rec + 5, msg, 36);
+    size_t rl = tls__record_seal(&wr, rec, 36, CT_HANDSHAKE);
+    const struct vec *cf = vget("client_finished_record");
+    ok(rl == cf->n && !memcmp(rec, cf->b, rl),
+       "client Finished record byte for byte");
+    tls__transcript_add(&e, msg, 36);
+    uint8_t th[32], res[32];
+    tls__transcript_hash(&e, th);
+    tls__derive(h, e.secret, "res master", th, res);
+    ok(veq(res, "res_master"), "resumption master secret");
+    tls__aead_set(&rd, MOTE_TLS_AES_128_GCM_SHA256, h, s_ap);
+    tls__aead_set(&wr, MOTE_TLS_AES_128_GCM_SHA256, h, c_ap);
+    ok(veq(rd.iv, "s_ap_iv") && veq(rd.u.gcm.rk[0], "s_ap_key") &&
+           veq(wr.iv, "c_ap_iv") && veq(wr.u.gcm.rk[0], "c_ap_key"),
+       "application keys and ivs");
+    for (size_t i = 0; i < nvecs; i++)
+        free(vecs[i].b);
+    nvecs = 0;
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -928,5 +1118,6 @@ int main(int argc, char **argv)
     TAP_CASE(test_split);
     TAP_CASE(test_close);
     TAP_CASE(test_record_size_limit);
+    TAP_CASE(test_rfc8448);
     return tap_done();
 }
