@@ -201,7 +201,8 @@ static int send_client_hello(struct mote_tls_engine *e)
         enum mote_hash_alg h = tls__suite_hash(e->sess.suite);
         size_t hl = mote_hash_len(h);
         uint8_t th[MOTE_HASH_MAX_LEN], fk[48];
-        tls__set_suite(e, e->suite ? e->suite : e->sess.suite);
+        /* The suite is not chosen yet: derive under the ticket's hash
+         * without fixing e->suite. */
         enum mote_hash_alg saved = e->hash;
         e->hash = h;
         e->hashlen = hl;

@@ -337,6 +337,37 @@ static void test_resume(void)
     side_free(c);
     side_free(s);
 
+    /* The server may resume with another suite of the same hash. */
+    static const uint16_t cs[] = {MOTE_TLS_AES_128_GCM_SHA256,
+                                  MOTE_TLS_CHACHA20_POLY1305_SHA256};
+    static const uint16_t ss[] = {MOTE_TLS_CHACHA20_POLY1305_SHA256};
+    c = side_new(113), s = side_new(114);
+    s->cfg.ticket_key = ticket_key;
+    c->cfg.suites = cs;
+    c->cfg.nsuites = 2;
+    s->cfg.suites = ss;
+    s->cfg.nsuites = 1;
+    start(c, MOTE_TLS_CLIENT, "r.example", &sess);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s) && mote_tls_engine_resumed(&c->e) &&
+           mote_tls_engine_suite(&c->e) == MOTE_TLS_CHACHA20_POLY1305_SHA256,
+       "resumed with ChaCha20 from an AES-128 ticket (both SHA-256)");
+    side_free(c);
+    side_free(s);
+
+    /* A SHA-384 suite cannot use a SHA-256 ticket: full handshake. */
+    static const uint16_t s384[] = {MOTE_TLS_AES_256_GCM_SHA384};
+    c = side_new(115), s = side_new(116);
+    s->cfg.ticket_key = ticket_key;
+    s->cfg.suites = s384;
+    s->cfg.nsuites = 1;
+    start(c, MOTE_TLS_CLIENT, "r.example", &sess);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s) && !mote_tls_engine_resumed(&c->e),
+       "SHA-384 suite: ticket ignored, full handshake");
+    side_free(c);
+    side_free(s);
+
     /* Expired ticket: full handshake. */
     c = side_new(15), s = side_new(16);
     s->cfg.ticket_key = ticket_key;
