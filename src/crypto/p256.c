@@ -2,8 +2,9 @@
  * (Renes, Costello, Batina 2015, algorithms 4, 5 and 6 for a = -3), a
  * constant-time fixed-base multiplication from a build-time table of
  * affine multiples of G, a constant-time variable-base one for ECDH, a
- * variable-time double-scalar one for verification, and arithmetic mod
- * the group order n. ec_weier.c calls in here for every P-256 operation. */
+ * variable-time double-scalar one (Jacobian, wNAF) for verification, and
+ * arithmetic mod the group order n. ec_weier.c calls in here for every
+ * P-256 operation. */
 #include <string.h>
 
 #include <mote/error.h>
@@ -19,11 +20,19 @@
  * so the constant-time code needs no special handling of the identity or
  * of doubling. Table entries are affine (x, y), Montgomery form.
  *
- * p256__base_table[i][j - 1] = j 16^i G for i < 64, j = 1..15: written at
- * build time by tools/gen_ec_tables.c into $(B)/gen/ec_tables.c (60 KiB of
- * const data). [k]G is then 64 mixed additions and no doublings; the
- * constant-time path reads all 15 entries of each row and keeps one by
- * mask. tests/unit/test_crypto_pk.c recomputes the table.
+ * p256__base_table[i][j - 1] = j 64^i G for i < 43, j = 1..32: written at
+ * build time by tools/gen_ec_tables.c into $(B)/gen/ec_tables.c (86 KiB of
+ * const data). A scalar is recoded into 43 signed 6-bit digits in
+ * [-32, 32] (Booth recoding, as OpenSSL's ecp_nistz256 does), so [k]G is
+ * 43 mixed additions of +-entry and no doublings; the constant-time path
+ * reads all 32 entries of each row, keeps one by mask and negates it by
+ * mask. tests/unit/test_crypto_pk_diff.c recomputes the table with
+ * OpenSSL.
+ *
+ * Verification (public inputs) uses Jacobian coordinates (X / Z^2,
+ * Y / Z^3; cheaper doublings, 3M + 5S) with explicit handling of the
+ * exceptional cases, a width-5 NAF of u2 over the affine odd multiples
+ * of Q (one batched inversion), then the table for u1.
  */
 
 typedef uint64_t fe[4];
@@ -216,30 +225,61 @@ static unsigned digit_be(const uint8_t k[32], size_t i)
     return (k[31 - i / 2] >> (4 * (i & 1))) & 15;
 }
 
+/* Signed 6-bit digit i of k (5 limbs, the fifth zero): bits 6i - 1 ..
+ * 6i + 5 Booth-recoded to (magnitude << 1) | sign, magnitude in 0..32.
+ * No branch on k (the one on i is public). */
+static unsigned booth6(const uint64_t k[5], int i)
+{
+    int pos = 6 * i - 1;
+    uint64_t v;
+    if (pos < 0) {
+        v = k[0] << 1;
+    } else {
+        v = k[pos / 64] >> (pos % 64);
+        if (pos % 64 > 57)
+            v |= k[pos / 64 + 1] << (64 - pos % 64);
+    }
+    unsigned w = (unsigned)v & 0x7f;
+    unsigned sm = ~((w >> 6) - 1); /* all ones when the top bit is set */
+    unsigned d = (1u << 7) - w - 1;
+    d = (d & sm) | (w & ~sm);
+    d = (d >> 1) + (d & 1);
+    return (d << 1) + (sm & 1);
+}
+
+static const fe FE_ZERO;
+
 /* r = [k]G, k secret (32 bytes big-endian, any value), constant time. */
 static void mul_base_ct(struct p256_pt *r, const uint8_t k[32])
 {
     struct p256_pt acc, t;
-    fe sx, sy;
+    uint64_t kl[5] = {0};
+    fe sx, sy, ny;
+    bn_from_bytes(kl, 4, k, 32);
     pt_identity(&acc);
-    for (size_t i = 0; i < 64; i++) {
-        unsigned w = digit_be(k, i);
-        /* sel = entry w (entry 1 when w = 0; the sum is then dropped) */
+    for (int i = 0; i < 43; i++) {
+        unsigned dg = booth6(kl, i), mag = dg >> 1;
+        /* sel = entry mag (entry 1 when mag = 0; the sum is then dropped),
+         * negated when the digit is */
         memcpy(sx, p256__base_table[i][0], sizeof sx);
         memcpy(sy, p256__base_table[i][0] + 4, sizeof sy);
-        for (unsigned j = 2; j < 16; j++) {
-            uint64_t m = ~pk__mask_nz64(j ^ w);
+        for (unsigned j = 2; j <= 32; j++) {
+            uint64_t m = ~pk__mask_nz64(j ^ mag);
             fe_cmov(sx, p256__base_table[i][j - 1], m);
             fe_cmov(sy, p256__base_table[i][j - 1] + 4, m);
         }
+        fsub(ny, FE_ZERO, sy);
+        fe_cmov(sy, ny, (uint64_t)0 - (dg & 1));
         pt_add_affine(&t, &acc, sx, sy);
-        pt_cmov(&acc, &t, pk__mask_nz64(w));
+        pt_cmov(&acc, &t, pk__mask_nz64(mag));
     }
     *r = acc;
     mote_memzero_explicit(&acc, sizeof acc);
     mote_memzero_explicit(&t, sizeof t);
+    mote_memzero_explicit(kl, sizeof kl);
     mote_memzero_explicit(sx, sizeof sx);
     mote_memzero_explicit(sy, sizeof sy);
+    mote_memzero_explicit(ny, sizeof ny);
 }
 
 /* r = [k]p, k secret (32 bytes big-endian), constant time: fixed 4-bit
@@ -302,45 +342,170 @@ static void wnaf5(int8_t naf[257], const uint64_t k[4])
     }
 }
 
-static void pt_neg(struct p256_pt *r, const struct p256_pt *p)
+/* ---- Jacobian coordinates, variable time (verification only) ----------- */
+
+struct jpt {
+    fe x, y, z; /* (x / z^2, y / z^3); z = 0 is the identity */
+};
+
+static int fe_is_zero(const fe a)
 {
-    static const fe zero;
-    *r = *p;
-    fsub(r->y, zero, p->y);
+    return !(a[0] | a[1] | a[2] | a[3]);
 }
 
-/* r = [u1]G + [u2]q, public scalars (4 limbs, < n), variable time: u1 from
- * the fixed-base table, u2 by a width-5 NAF. */
-static void mul2_pub(struct p256_pt *r, const uint64_t u1[4],
+/* r = 2p (dbl-2001-b, a = -3: 3M + 5S). The identity stays z = 0. */
+static void jdbl(struct jpt *r, const struct jpt *p)
+{
+    fe delta, gamma, beta, alpha, t, u;
+    fsqr(delta, p->z);
+    fsqr(gamma, p->y);
+    fmul(beta, p->x, gamma);
+    fsub(t, p->x, delta);
+    fadd(u, p->x, delta);
+    fmul(alpha, t, u);
+    fadd(t, alpha, alpha);
+    fadd(alpha, t, alpha);
+    /* z3 = (y + z)^2 - gamma - delta */
+    fadd(t, p->y, p->z);
+    fsqr(t, t);
+    fsub(t, t, gamma);
+    fsub(r->z, t, delta);
+    /* x3 = alpha^2 - 8 beta */
+    fadd(beta, beta, beta);
+    fadd(beta, beta, beta); /* 4 beta */
+    fsqr(t, alpha);
+    fsub(t, t, beta);
+    fsub(r->x, t, beta);
+    /* y3 = alpha (4 beta - x3) - 8 gamma^2 */
+    fsub(t, beta, r->x);
+    fmul(t, alpha, t);
+    fsqr(u, gamma);
+    fadd(u, u, u);
+    fadd(u, u, u);
+    fadd(u, u, u);
+    fsub(r->y, t, u);
+}
+
+/* r = p + (qx, qy) (madd-2007-bl), with the exceptional cases: p the
+ * identity, p = q (doubling), p = -q (the identity). r may alias p. */
+static void jadd_affine(struct jpt *r, const struct jpt *p, const uint64_t *qx,
+                        const uint64_t *qy)
+{
+    fe z1z1, u2, s2, h, hh, i, j, rr, v, t;
+    if (fe_is_zero(p->z)) {
+        memcpy(r->x, qx, sizeof r->x);
+        memcpy(r->y, qy, sizeof r->y);
+        memcpy(r->z, P256_FE_ONE, sizeof r->z);
+        return;
+    }
+    fsqr(z1z1, p->z);
+    fmul(u2, qx, z1z1);
+    fmul(s2, qy, p->z);
+    fmul(s2, s2, z1z1);
+    fsub(h, u2, p->x);
+    fsub(rr, s2, p->y);
+    if (fe_is_zero(h)) {
+        if (fe_is_zero(rr)) {
+            jdbl(r, p);
+        } else {
+            memset(r, 0, sizeof *r);
+            memcpy(r->y, P256_FE_ONE, sizeof r->y);
+        }
+        return;
+    }
+    fadd(rr, rr, rr);
+    fsqr(hh, h);
+    fadd(i, hh, hh);
+    fadd(i, i, i);
+    fmul(j, h, i);
+    fmul(v, p->x, i);
+    /* z3 = (z1 + h)^2 - z1z1 - hh */
+    fadd(t, p->z, h);
+    fsqr(t, t);
+    fsub(t, t, z1z1);
+    fsub(r->z, t, hh);
+    /* x3 = rr^2 - j - 2 v */
+    fsqr(t, rr);
+    fsub(t, t, j);
+    fsub(t, t, v);
+    fsub(t, t, v);
+    /* y3 = rr (v - x3) - 2 y1 j */
+    fsub(v, v, t);
+    fmul(v, rr, v);
+    fmul(j, p->y, j);
+    fadd(j, j, j);
+    memcpy(r->x, t, sizeof t);
+    fsub(r->y, v, j);
+}
+
+/* x = X / Z^2 of a Jacobian point, plain form; -1 for the identity. */
+static int jaffine_x(uint64_t x[4], const struct jpt *p)
+{
+    fe zi, t;
+    if (fe_is_zero(p->z))
+        return -1;
+    p256_fe_inv(zi, p->z);
+    fsqr(zi, zi);
+    fmul(t, p->x, zi);
+    p256_fe_from_mont(x, t);
+    return 0;
+}
+
+/* r = [u1]G + [u2]q, public scalars (4 limbs, < n), variable time: u2 by
+ * a width-5 NAF over the affine odd multiples of q, u1 from the table. */
+static void mul2_pub(struct jpt *r, const uint64_t u1[4],
                      const struct p256_pt *q, const uint64_t u2[4])
 {
-    struct p256_pt odd[8], q2, acc, neg; /* odd[i] = (2i + 1) q */
+    struct p256_pt odd[8], q2; /* odd[i] = (2i + 1) q, projective */
+    fe ax[8], ay[8], pre[8], inv, zi, ny;
     int8_t naf[257];
+    uint64_t k1[5] = {u1[0], u1[1], u1[2], u1[3], 0};
     odd[0] = *q;
     pt_dbl(&q2, q);
     for (int i = 1; i < 8; i++)
         pt_add(&odd[i], &odd[i - 1], &q2);
+    /* affine (x / z, y / z) with one inversion (Montgomery's trick); no z
+     * is zero: q has prime order n > 15 */
+    memcpy(pre[0], odd[0].z, sizeof pre[0]);
+    for (int i = 1; i < 8; i++)
+        fmul(pre[i], pre[i - 1], odd[i].z);
+    p256_fe_inv(inv, pre[7]);
+    for (int i = 7; i >= 0; i--) {
+        if (i) {
+            fmul(zi, inv, pre[i - 1]);
+            fmul(inv, inv, odd[i].z);
+        } else {
+            memcpy(zi, inv, sizeof zi);
+        }
+        fmul(ax[i], odd[i].x, zi);
+        fmul(ay[i], odd[i].y, zi);
+    }
     wnaf5(naf, u2);
-    pt_identity(&acc);
+    memset(r, 0, sizeof *r);
     int top = 256;
     while (top >= 0 && !naf[top])
         top--;
     for (int i = top; i >= 0; i--) {
-        pt_dbl(&acc, &acc);
+        jdbl(r, r);
         if (naf[i] > 0) {
-            pt_add(&acc, &acc, &odd[naf[i] / 2]);
+            jadd_affine(r, r, ax[naf[i] / 2], ay[naf[i] / 2]);
         } else if (naf[i] < 0) {
-            pt_neg(&neg, &odd[-naf[i] / 2]);
-            pt_add(&acc, &acc, &neg);
+            fsub(ny, FE_ZERO, ay[-naf[i] / 2]);
+            jadd_affine(r, r, ax[-naf[i] / 2], ny);
         }
     }
-    for (size_t i = 0; i < 64; i++) {
-        unsigned w = (unsigned)(u1[i / 16] >> (4 * (i % 16))) & 15;
-        if (w)
-            pt_add_affine(&acc, &acc, p256__base_table[i][w - 1],
-                          p256__base_table[i][w - 1] + 4);
+    for (int i = 0; i < 43; i++) {
+        unsigned dg = booth6(k1, i), mag = dg >> 1;
+        if (!mag)
+            continue;
+        const uint64_t *e = p256__base_table[i][mag - 1];
+        if (dg & 1) {
+            fsub(ny, FE_ZERO, e + 4);
+            jadd_affine(r, r, e, ny);
+        } else {
+            jadd_affine(r, r, e, e + 4);
+        }
     }
-    *r = acc;
 }
 
 /* Affine x (and y) of p, plain form; all ones if p is the identity. */
@@ -405,8 +570,7 @@ static int pt_decode(struct p256_pt *r, const uint8_t *in, size_t in_len)
         memcpy(r->y, acc, sizeof acc);
         p256_fe_from_mont(y, acc);
         if ((y[0] & 1) != (uint64_t)(in[0] & 1)) {
-            static const fe zero;
-            fsub(r->y, zero, r->y); /* y != 0 here when rhs is a square */
+            fsub(r->y, FE_ZERO, r->y); /* y != 0 when rhs is a square */
         }
     }
     fsqr(t, r->y);
@@ -780,7 +944,8 @@ void p256__sign(uint64_t r[4], uint64_t s[4], const uint64_t k[4],
 int p256__verify(const uint8_t *pub, size_t pub_len, const uint64_t z[4],
                  const uint64_t r[4], const uint64_t s[4])
 {
-    struct p256_pt q, rp;
+    struct p256_pt q;
+    struct jpt rp;
     uint64_t w[4], u1[4], u2[4], x[4];
     int rc = pt_decode(&q, pub, pub_len);
     if (rc < 0)
@@ -789,7 +954,7 @@ int p256__verify(const uint8_t *pub, size_t pub_len, const uint64_t z[4],
     nmul(u1, z, w);
     nmul(u2, r, w);
     mul2_pub(&rp, u1, &q, u2);
-    if (pt_affine(x, NULL, &rp))
+    if (jaffine_x(x, &rp) < 0)
         return MOTE_EPROTO;
     nreduce(x);
     return memcmp(x, r, sizeof x) ? MOTE_EPROTO : 0;

@@ -138,9 +138,10 @@ pk_limb bn_mod_inv_odd(pk_limb *r, const pk_limb *a, const pk_limb *m,
  * Scalars are 4 little-endian limbs, or 32 big-endian bytes, already
  * checked by the caller to be in [1, n - 1]; points are SEC 1 encodings. */
 
-/* j 16^i G, affine Montgomery (x, y), for j = 1..15: generated at build
- * time ($(B)/gen/ec_tables.c by tools/gen_ec_tables.c). */
-extern const uint64_t p256__base_table[64][15][8];
+/* p256__base_table[i][j - 1] = j 64^i G, affine Montgomery (x, y), for
+ * j = 1..32: generated at build time ($(B)/gen/ec_tables.c by
+ * tools/gen_ec_tables.c). */
+extern const uint64_t p256__base_table[43][32][8];
 /* Decode and validate a point: 0 or MOTE_EINVAL. */
 int p256__check_public(const uint8_t *pub, size_t pub_len);
 /* pub = [k]G, uncompressed; constant time in k. */

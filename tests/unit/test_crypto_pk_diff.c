@@ -406,9 +406,9 @@ static void test_rsa_keygen(void)
 
 /* The P-256 fixed-base table written at build time by
  * tools/gen_ec_tables.c (src/crypto/p256.c reads it): every entry is
- * j 16^i G, affine, Montgomery form (x 2^256 mod p). Recomputed here
- * with OpenSSL's EC_POINT_mul. */
-extern const uint64_t p256__base_table[64][15][8];
+ * j 64^i G (j = 1..32), affine, Montgomery form (x 2^256 mod p).
+ * Recomputed here with OpenSSL's EC_POINT_mul. */
+extern const uint64_t p256__base_table[43][32][8];
 
 static void test_p256_table(void)
 {
@@ -419,10 +419,10 @@ static void test_p256_table(void)
     BN_CTX *ctx = BN_CTX_new();
     EC_GROUP_get_curve(g, p, NULL, NULL, ctx);
     int bad = 0;
-    for (int i = 0; i < 64; i++) {
-        for (int j = 1; j < 16; j++) {
+    for (int i = 0; i < 43; i++) {
+        for (int j = 1; j <= 32; j++) {
             BN_set_word(k, (BN_ULONG)j);
-            BN_lshift(k, k, 4 * i);
+            BN_lshift(k, k, 6 * i);
             EC_POINT_mul(g, pt, k, NULL, NULL, ctx);
             EC_POINT_get_affine_coordinates(g, pt, x, y, ctx);
             for (int c = 0; c < 2; c++) {
@@ -439,7 +439,7 @@ static void test_p256_table(void)
             }
         }
     }
-    ok(bad == 0, "P-256 base table: 960 entries equal j 16^i G (%d wrong)",
+    ok(bad == 0, "P-256 base table: 1376 entries equal j 64^i G (%d wrong)",
        bad);
     BN_free(k), BN_free(x), BN_free(y), BN_free(p), BN_free(w);
     BN_CTX_free(ctx);
