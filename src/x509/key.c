@@ -381,6 +381,14 @@ static int pkcs8_rest(struct mote_der *seq, int64_t version,
             return MOTE_ENOTSUP;
         if ((err = sec1_read(&inner, k, c)) < 0)
             return err;
+        /* RFC 5958's publicKey, if given, is the same point. */
+        if (has_pub) {
+            const uint8_t *p;
+            size_t n;
+            mote_der_get_bits_octets(&pub, &p, &n);
+            if (n != k->pub_len || memcmp(p, k->pub, n) != 0)
+                return MOTE_EINVAL;
+        }
         return mote_der_finish(&inner);
     }
     if (mote_der_oid_eq(&oid, X509_OID(OID_ED25519))) {

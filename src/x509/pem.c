@@ -51,6 +51,17 @@ static size_t label_at(const char *p, const char *end, size_t *label_len)
     return 0;
 }
 
+/* After the closing dashes only blanks may follow on the line (RFC 7468
+ * section 3 allows trailing whitespace); "-----BEGIN X----- text" is not a
+ * BEGIN line. */
+static bool rest_of_line_blank(const char *p, const char *end)
+{
+    for (; p < end && *p != '\n' && *p != '\r'; p++)
+        if (*p != ' ' && *p != '\t')
+            return false;
+    return true;
+}
+
 int mote_pem_next(struct mote_pem_iter *it, struct mote_pem_block *b)
 {
     const char *text = it->p, *end = it->p + it->len;
@@ -65,6 +76,8 @@ int mote_pem_next(struct mote_pem_iter *it, struct mote_pem_block *b)
         size_t lab_len, n = 0;
         if (at_line_start(text, s))
             n = label_at(s + sizeof BEGIN - 1, end, &lab_len);
+        if (n && !rest_of_line_blank(s + sizeof BEGIN - 1 + n, end))
+            n = 0;
         if (n == 0) {
             s += 1; /* not a BEGIN line: keep looking */
             continue;
@@ -88,6 +101,7 @@ int mote_pem_next(struct mote_pem_iter *it, struct mote_pem_block *b)
         }
         size_t elab_len, m = label_at(e + sizeof END - 1, end, &elab_len);
         if (m == 0 || elab_len != lab_len ||
+            !rest_of_line_blank(e + sizeof END - 1 + m, end) ||
             memcmp(e + sizeof END - 1, label, lab_len) != 0) {
             it->p = end;
             it->len = 0;

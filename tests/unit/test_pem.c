@@ -108,6 +108,15 @@ static void test_strict(void)
     const char *mismatch = "-----BEGIN A-----\nZm9v\n-----END B-----\n";
     mote_pem_iter_init(&it, mismatch, strlen(mismatch));
     is_int(mote_pem_next(&it, &b), MOTE_EINVAL, "END label differs");
+    const char *trailing = "-----BEGIN A----- Zm9v\nZm9v\n-----END A-----\n";
+    mote_pem_iter_init(&it, trailing, strlen(trailing));
+    is_int(mote_pem_next(&it, &b), 0, "text after a BEGIN line: not one");
+    const char *blank = "-----BEGIN A----- \t\nZm9v\n-----END A-----  \n";
+    mote_pem_iter_init(&it, blank, strlen(blank));
+    is_int(mote_pem_next(&it, &b), 1, "blanks after the dashes");
+    const char *end_text = "-----BEGIN A-----\nZm9v\n-----END A----- x\n";
+    mote_pem_iter_init(&it, end_text, strlen(end_text));
+    is_int(mote_pem_next(&it, &b), MOTE_EINVAL, "text after the END line");
     const char *none = "no blocks here\n-----BEGIN\n";
     mote_pem_iter_init(&it, none, strlen(none));
     is_int(mote_pem_next(&it, &b), 0, "no blocks");
