@@ -126,19 +126,26 @@ bool mote_pem_label_is(const struct mote_pem_block *b, const char *label)
     return b->label_len == n && memcmp(b->label, label, n) == 0;
 }
 
-static int b64_value(unsigned char c)
+/* All ones if x < 0, else 0 (x is a small int; no branch). */
+static uint32_t neg_mask(int x)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
+    return 0u - ((uint32_t)x >> 31);
+}
+
+/* The 6-bit value of a base64 character, or -1, without a branch or a
+ * table index that depends on c: PEM carries private keys, and this keeps
+ * their bytes out of the branch predictor and the cache (the technique of
+ * BoringSSL's and libsodium's constant-time base64). */
+static int b64_value(unsigned char uc)
+{
+    int c = uc;
+    uint32_t v = 0;
+    v |= neg_mask((0x40 - c) & (c - 0x5b)) & (uint32_t)(c - 'A' + 1);
+    v |= neg_mask((0x60 - c) & (c - 0x7b)) & (uint32_t)(c - 'a' + 27);
+    v |= neg_mask((0x2f - c) & (c - 0x3a)) & (uint32_t)(c - '0' + 53);
+    v |= neg_mask((0x2a - c) & (c - 0x2c)) & 63u; /* '+' */
+    v |= neg_mask((0x2e - c) & (c - 0x30)) & 64u; /* '/' */
+    return (int)v - 1;
 }
 
 static bool is_space(char c)
@@ -161,9 +168,13 @@ int mote_pem_decode(const struct mote_pem_block *b, uint8_t *out, size_t cap,
         return find(p, n, "Proc-Type", 9) ? MOTE_ENOTSUP : MOTE_EINVAL;
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
-        if (is_space(c))
-            continue;
-        if (c == '=') {
+        int v = b64_value((unsigned char)c);
+        if (v < 0) {
+            /* Not data: only layout and padding, which are public. */
+            if (is_space(c))
+                continue;
+            if (c != '=')
+                return MOTE_EINVAL;
             /* Padding only completes a quantum of 2 or 3 characters. */
             pad++;
             if (nchars + pad > 4 || nchars < 2)
@@ -172,16 +183,14 @@ int mote_pem_decode(const struct mote_pem_block *b, uint8_t *out, size_t cap,
         }
         if (pad)
             return MOTE_EINVAL; /* data after padding */
-        int v = b64_value((unsigned char)c);
-        if (v < 0)
-            return MOTE_EINVAL;
         acc = (acc << 6) | (uint32_t)v;
         if (++nchars == 4) {
-            uint8_t q[3] = {(uint8_t)(acc >> 16), (uint8_t)(acc >> 8),
-                            (uint8_t)acc};
-            for (int k = 0; k < 3; k++, pos++)
-                if (pos < cap)
-                    out[pos] = q[k];
+            if (pos + 3 <= cap) {
+                out[pos] = (uint8_t)(acc >> 16);
+                out[pos + 1] = (uint8_t)(acc >> 8);
+                out[pos + 2] = (uint8_t)acc;
+            }
+            pos += 3;
             acc = 0;
             nchars = 0;
         }
