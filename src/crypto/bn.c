@@ -385,10 +385,16 @@ void bn_mont_init_secret(struct bn_mont *mt, const pk_limb *m, size_t len)
     for (int i = 0; i < 6; i++)
         inv *= 2 - m[0] * inv;
     mt->m0i = (pk_limb)0 - inv;
+    /* x = 2^(64 len + len) mod m by doublings, then six Montgomery
+     * squarings: each takes 2^(64 len + j) to 2^(64 len + 2 j), and
+     * 2^6 len = 64 len, so the last gives 2^(128 len) = R^2 mod m. Half
+     * the doublings of going all the way up, all in constant time. */
     memset(x, 0, len * sizeof *x);
     x[0] = 1;
-    for (size_t i = 0; i < 2 * 64 * len; i++)
+    for (size_t i = 0; i < 64 * len + len; i++)
         bn_mod_add(x, x, x, m, len);
+    for (int i = 0; i < 6; i++)
+        bn_mont_sqr(x, x, mt);
     memcpy(mt->rr, x, len * sizeof *x);
     mote_memzero_explicit(x, sizeof x);
 }
@@ -514,25 +520,22 @@ pk_limb bn_mod_inv_odd(pk_limb *r, const pk_limb *x, const pk_limb *m,
             u[i] = (pk_limb)tu;
         }
         a[len - 1] = prev >> 1;
-        /* u += m if u - v borrowed (back into [0, m)); then u = u / 2 mod
-         * m: add m if u is odd, shift in the carry. */
-        pk_limb addm = (pk_limb)0 - bru, c = 0;
-        for (size_t i = 0; i < len; i++) {
-            pk_dlimb t = (pk_dlimb)u[i] + (m[i] & addm) + c;
-            u[i] = (pk_limb)t;
-            c = (pk_limb)(t >> 64);
-        }
-        pk_limb uodd = (pk_limb)0 - (u[0] & 1);
-        c = 0;
+        /* In one pass: u += m if u - v borrowed (back into [0, m)), then
+         * u = u / 2 mod m: add m again if that sum is odd (its parity is
+         * known from the low limbs), shift in the carry. The wrap of the
+         * borrow (2^(64 len)) comes out as one extra carry: dropped. */
+        pk_limb addm = (pk_limb)0 - bru;
+        pk_limb uodd = (pk_limb)0 - ((u[0] + (m[0] & addm)) & 1);
+        pk_limb c = 0;
         prev = 0;
         for (size_t i = 0; i < len; i++) {
-            pk_dlimb t = (pk_dlimb)u[i] + (m[i] & uodd) + c;
+            pk_dlimb t = (pk_dlimb)u[i] + (m[i] & addm) + (m[i] & uodd) + c;
             c = (pk_limb)(t >> 64);
             if (i)
                 u[i - 1] = prev >> 1 | (pk_limb)t << 63;
             prev = (pk_limb)t;
         }
-        u[len - 1] = prev >> 1 | c << 63;
+        u[len - 1] = prev >> 1 | (c - bru) << 63;
     }
     /* gcd = b; invertible iff b == 1. */
     pk_limb d = b[0] ^ 1;
