@@ -28,3 +28,5 @@ $(B)/obj/bench/x509: private LDLIBS += -lcrypto
 LDLIBS_test_x509_parse := -lcrypto
 # bench/x509_gen.c measures generation against libcrypto in the same binary.
 $(B)/obj/bench/x509_gen: private LDLIBS += -lcrypto
+# bench/x509_parse.c measures parsing against libcrypto's d2i_X509.
+$(B)/obj/bench/x509_parse: private LDLIBS += -lcrypto
