@@ -257,9 +257,11 @@ struct mote_x509_result {
  * (loops); every signature checked counts against max_work. A path that
  * reaches an anchor is then validated (section 6.1); if validation fails
  * the search goes on with the other candidates. When no path verifies,
- * the result describes the most complete path tried: one that reached an
- * anchor beats one that failed a signature, which beats one that found no
- * issuer; longer beats shorter.
+ * the result describes the most complete path tried: one that validated
+ * but failed the identity or pins beats one that reached an anchor and
+ * failed a check, which beats any that broke on the way; among those the
+ * one that got further from the leaf wins, then a failed signature (or too
+ * deep) over a missing issuer over an issuer that does not parse.
  *
  * Returns 0 (res->reason MOTE_X509_OK), MOTE_EAUTH (res says why),
  * MOTE_EINVAL for bad arguments (NULLs, nbundle too large, max_depth above

@@ -8,16 +8,20 @@
 
 #include "verify_int.h"
 
-/* How far a failed path got, to report the most useful failure: a path
- * that reached an anchor and then failed a check (or failed the identity
- * or pins after validating) says more than one that broke on a signature,
- * which says more than one that found no issuer at all. */
+/* How far a failed path got, to report the most useful failure. A path
+ * that validated but failed the identity or the pins beats one that reached
+ * an anchor and failed a check, which beats every path that broke on the
+ * way; among those, the one that got further from the leaf wins, and at
+ * equal progress a failed signature (or too deep) beats a missing issuer,
+ * which beats an issuer that does not parse. */
 enum rank {
     RANK_NONE = 0,
+    RANK_UNPARSABLE,
     RANK_NO_ISSUER,
-    RANK_LINK,      /* a signature, an unparsable issuer, too deep */
-    RANK_VALIDATED, /* reached an anchor, a check failed */
-    RANK_ACCEPTED,  /* a valid path, but the name or the pins failed */
+    RANK_LINK, /* a signature, too deep, the work bound */
+    RANK_VALIDATED,
+    RANK_ACCEPTED,
+    RANK_OK,
 };
 
 struct search {
@@ -28,7 +32,7 @@ struct search {
     enum mote_x509_reason id_reason; /* of the leaf, computed once */
     struct mote_x509_result *res;
     enum rank best;
-    unsigned best_len;
+    unsigned best_progress;
 };
 
 enum { GO_ON = 0, FOUND, STOP };
@@ -45,25 +49,34 @@ static bool name_eq(const struct mote_x509_name *a,
            memcmp(a->der, b->der, a->len) == 0;
 }
 
-/* Record path[0..len-1] (+ the anchor, if a is not NULL) as the result if
- * it ranks above what is there. */
-static void record(struct search *s, enum rank r, unsigned len,
-                   const struct mote_x509_anchor *a,
+static unsigned rank_class(enum rank r)
+{
+    return r >= RANK_VALIDATED ? (unsigned)r : 1;
+}
+
+/* Record path[0..ncopy-1] (+ the anchor, if a is not NULL) as the result
+ * if it ranks above what is there. progress: certificates on the path
+ * whose place is settled (the anchor counts). */
+static void record(struct search *s, enum rank r, unsigned progress,
+                   unsigned ncopy, const struct mote_x509_anchor *a,
                    enum mote_x509_reason reason, int depth)
 {
-    unsigned total = len + (a ? 1 : 0);
-    if (r < s->best || (r == s->best && total <= s->best_len))
-        return;
+    if (s->best != RANK_NONE) {
+        unsigned c = rank_class(r), bc = rank_class(s->best);
+        if (c < bc || (c == bc && progress < s->best_progress) ||
+            (c == bc && progress == s->best_progress && r <= s->best))
+            return;
+    }
     s->best = r;
-    s->best_len = total;
+    s->best_progress = progress;
     struct mote_x509_result *res = s->res;
     res->reason = reason;
     res->depth = depth;
-    for (unsigned i = 0; i < len; i++)
+    for (unsigned i = 0; i < ncopy; i++)
         res->chain[i] = s->w->nodes[s->w->path[i]].der;
     if (a)
-        res->chain[len] = a->der;
-    res->chain_len = total;
+        res->chain[ncopy] = a->der;
+    res->chain_len = ncopy + (a ? 1 : 0);
     res->anchored = a != NULL;
 }
 
@@ -97,7 +110,8 @@ static bool pinned(const struct search *s, unsigned len,
 static int take_work(struct search *s, unsigned len)
 {
     if (s->w->work_left == 0) {
-        record(s, RANK_LINK, len, NULL, MOTE_X509_WORK_LIMIT, (int)len - 1);
+        record(s, RANK_LINK, len, len, NULL, MOTE_X509_WORK_LIMIT,
+               (int)len - 1);
         return STOP;
     }
     s->w->work_left--;
@@ -124,26 +138,25 @@ static int extend(struct search *s, unsigned len)
         enum mote_x509_reason r =
             x509__check_sig(&a->pubkey, &cur->sig_alg, cur->tbs, cur->sig);
         if (r != MOTE_X509_OK) {
-            record(s, RANK_LINK, len, NULL, r, (int)len - 1);
+            record(s, RANK_LINK, len, len, NULL, r, (int)len - 1);
             continue;
         }
         int depth;
         r = x509__validate(w, w->path, len, a, s->o, &depth);
         if (r != MOTE_X509_OK) {
-            record(s, RANK_VALIDATED, len, a, r, depth);
+            record(s, RANK_VALIDATED, len + 1, len, a, r, depth);
             continue;
         }
         if (s->id_reason != MOTE_X509_OK) {
-            record(s, RANK_ACCEPTED, len, a, s->id_reason, 0);
+            record(s, RANK_ACCEPTED, len + 1, len, a, s->id_reason, 0);
             continue;
         }
         if (!pinned(s, len, a)) {
-            record(s, RANK_ACCEPTED, len, a, MOTE_X509_PIN_MISMATCH, 0);
+            record(s, RANK_ACCEPTED, len + 1, len, a, MOTE_X509_PIN_MISMATCH,
+                   0);
             continue;
         }
-        s->best = RANK_NONE;
-        s->best_len = 0;
-        record(s, RANK_ACCEPTED + 1, len, a, MOTE_X509_OK, -1);
+        record(s, RANK_OK, len + 1, len, a, MOTE_X509_OK, -1);
         return FOUND;
     }
 
@@ -160,12 +173,14 @@ static int extend(struct search *s, unsigned len)
         any = true;
         w->path[len] = k;
         if (c->parse_reason != MOTE_X509_OK) {
-            record(s, RANK_LINK, len + 1, NULL, c->parse_reason, (int)len);
+            record(s, RANK_UNPARSABLE, len, len + 1, NULL, c->parse_reason,
+                   (int)len);
             continue;
         }
         /* len certificates above the leaf once c is added. */
         if (len > s->max_depth) {
-            record(s, RANK_LINK, len + 1, NULL, MOTE_X509_TOO_DEEP, (int)len);
+            record(s, RANK_LINK, len, len + 1, NULL, MOTE_X509_TOO_DEEP,
+                   (int)len);
             continue;
         }
         if (take_work(s, len) == STOP)
@@ -173,7 +188,7 @@ static int extend(struct search *s, unsigned len)
         enum mote_x509_reason r =
             x509__check_sig(&c->pubkey, &cur->sig_alg, cur->tbs, cur->sig);
         if (r != MOTE_X509_OK) {
-            record(s, RANK_LINK, len + 1, NULL, r, (int)len - 1);
+            record(s, RANK_LINK, len, len + 1, NULL, r, (int)len - 1);
             continue;
         }
         int st = extend(s, len + 1);
@@ -181,7 +196,7 @@ static int extend(struct search *s, unsigned len)
             return st;
     }
     if (!any)
-        record(s, RANK_NO_ISSUER, len, NULL, MOTE_X509_UNKNOWN_ISSUER,
+        record(s, RANK_NO_ISSUER, len, len, NULL, MOTE_X509_UNKNOWN_ISSUER,
                (int)len - 1);
     return GO_ON;
 }
@@ -298,6 +313,6 @@ int mote_x509_verify(const uint8_t *leaf, size_t leaf_len,
     if (st == FOUND)
         return 0;
     if (s.best == RANK_NONE)
-        record(&s, RANK_NO_ISSUER, 1, NULL, MOTE_X509_UNKNOWN_ISSUER, 0);
+        record(&s, RANK_NO_ISSUER, 1, 1, NULL, MOTE_X509_UNKNOWN_ISSUER, 0);
     return MOTE_EAUTH;
 }
