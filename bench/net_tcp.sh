@@ -172,7 +172,7 @@ for round in $(seq "$RUNS"); do
   echo "$(( (r1 - r0 - (d1 - d0)) / 2 ))" >> "$tmp/source"
   nsx ip neigh del "$A4" dev "$TAP" 2> /dev/null || true
   # 2. the direct stack
-  netns_start --ipv4="$A4/24" --ipv6="$A6/64"
+  netns_start --ipv4="$A4/24" --ipv6="$A6/64" --bulk
   for _ in $(seq 30); do q nsx ping -6 -c 1 -W 1 "$A6" && break; sleep 0.2; done
   q nsx ping -c 1 -W 2 "$A4"
   bulk "$A4" 9 "$NS" >> "$tmp/d_rx4"

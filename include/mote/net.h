@@ -37,6 +37,10 @@ typedef int (*mote_net_send_fn)(void *ctx, const uint8_t *frame, size_t len);
 
 #define MOTE_NET_MAX_V6_STATIC 4
 
+/* Bounds of mote_net_config.tcp_sndbuf / tcp_rcvbuf. */
+#define MOTE_NET_TCP_BUF_MIN 1024u
+#define MOTE_NET_TCP_BUF_MAX (64u << 20)
+
 struct mote_net_config {
     struct mote_macaddr mac;
     size_t mtu; /* link MTU (IP packet size); 0 means 1500; 1280..9000 */
@@ -69,6 +73,12 @@ struct mote_net_config {
                                (both families; 0: 30 s for IPv4, 60 s for
                                IPv6 as RFC 8200 4.5 says) */
     size_t udp_queue_max;   /* datagrams queued per UDP endpoint (64) */
+    /* TCP: bytes of each connection's send and receive ring (128 KiB
+     * each; 1 KiB .. 64 MiB). The receive ring is the window the stack
+     * offers, and the window-scale shift follows from it (RFC 7323 2.3).
+     * Small rings make idle connections cheap, large ones fill long
+     * paths. */
+    size_t tcp_sndbuf, tcp_rcvbuf;
 };
 
 /* Reasons a received frame was dropped; index into drops[]. */
@@ -174,7 +184,7 @@ int mote_net_ping(struct mote_net *n, const struct mote_ipaddr *dst,
 /* Apply one argument to cfg if it is a direct-stack option:
  *   --ipv4=ADDR/LEN  --ipv4-gateway=ADDR  --dhcp
  *   --ipv6=ADDR/LEN (repeatable)  --ipv6-gateway=ADDR  --no-slaac
- *   --no-ipv6  --mtu=N
+ *   --no-ipv6  --mtu=N  --tcp-sndbuf=BYTES  --tcp-rcvbuf=BYTES
  * Returns 1 if it was one (and was valid), 0 if not an option of ours,
  * MOTE_EINVAL if it was ours but malformed, MOTE_ENOSPC for too many
  * --ipv6. */

@@ -62,6 +62,20 @@ int mote_net_config_arg(struct mote_net_config *cfg, const char *arg)
         cfg->no_ipv6 = true;
         return 1;
     }
+    bool snd = prefix_is(arg, "--tcp-sndbuf=", &v);
+    if (snd || prefix_is(arg, "--tcp-rcvbuf=", &v)) {
+        char *end;
+        if (*v < '0' || *v > '9')
+            return MOTE_EINVAL;
+        unsigned long b = strtoul(v, &end, 10);
+        if (*end || b < MOTE_NET_TCP_BUF_MIN || b > MOTE_NET_TCP_BUF_MAX)
+            return MOTE_EINVAL;
+        if (snd)
+            cfg->tcp_sndbuf = b;
+        else
+            cfg->tcp_rcvbuf = b;
+        return 1;
+    }
     if (prefix_is(arg, "--mtu=", &v)) {
         char *end;
         if (*v < '0' || *v > '9')

@@ -92,6 +92,11 @@ int mote_net_new(const struct mote_net_config *cfg, uint64_t now,
         return MOTE_EINVAL;
     if (cfg->ipv6_count > MOTE_NET_MAX_V6_STATIC)
         return MOTE_EINVAL;
+    if ((cfg->tcp_sndbuf && (cfg->tcp_sndbuf < MOTE_NET_TCP_BUF_MIN ||
+                             cfg->tcp_sndbuf > MOTE_NET_TCP_BUF_MAX)) ||
+        (cfg->tcp_rcvbuf && (cfg->tcp_rcvbuf < MOTE_NET_TCP_BUF_MIN ||
+                             cfg->tcp_rcvbuf > MOTE_NET_TCP_BUF_MAX)))
+        return MOTE_EINVAL;
     for (size_t i = 0; i < cfg->ipv6_count; i++)
         if (cfg->ipv6[i].addr.family != MOTE_IP_V6 || cfg->ipv6[i].len > 128)
             return MOTE_EINVAL;

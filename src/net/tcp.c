@@ -76,15 +76,123 @@ static uint32_t ts_now(const struct tcp_pcb *pcb)
     return (uint32_t)(pcb->stack->now / NS_PER_MS) + pcb->ts_offset;
 }
 
-/* Arm a timer (when != 0) and keep the stack's earliest deadline. The
- * cached minimum may be early after a timer moves later or stops (a
- * spurious tick rescans); it is never late, because every arming passes
- * here. */
+/* ---- Timer heap ----------------------------------------------------------
+ * A pairing heap of the active pcbs, intrusive (th_child: first child,
+ * th_next: next sibling, th_prev: the previous sibling or, for a first
+ * child, the parent), so arming costs O(1), a due pcb O(log n) amortised,
+ * and nothing is allocated. Keys may be early, never late: a stopped or
+ * postponed timer leaves the key where it was and tcp_tick re-keys the pcb
+ * when it comes due for nothing. */
+
+static struct tcp_pcb *th_meld(struct tcp_pcb *a, struct tcp_pcb *b)
+{
+    if (!a)
+        return b;
+    if (!b)
+        return a;
+    if (b->th_key < a->th_key) {
+        struct tcp_pcb *t = a;
+        a = b;
+        b = t;
+    }
+    b->th_prev = a;
+    b->th_next = a->th_child;
+    if (a->th_child)
+        a->th_child->th_prev = b;
+    a->th_child = b;
+    a->th_next = a->th_prev = NULL;
+    return a;
+}
+
+/* Two-pass pairing of a sibling list into one heap. */
+static struct tcp_pcb *th_pairs(struct tcp_pcb *first)
+{
+    struct tcp_pcb *list = NULL;
+    while (first) {
+        struct tcp_pcb *a = first, *b = a->th_next;
+        first = b ? b->th_next : NULL;
+        a->th_next = a->th_prev = NULL;
+        if (b)
+            b->th_next = b->th_prev = NULL;
+        struct tcp_pcb *m = th_meld(a, b);
+        m->th_next = list;
+        list = m;
+    }
+    struct tcp_pcb *root = NULL;
+    while (list) {
+        struct tcp_pcb *n = list->th_next;
+        list->th_next = NULL;
+        root = th_meld(root, list);
+        list = n;
+    }
+    return root;
+}
+
+static void th_detach(struct tcp_pcb *p)
+{
+    if (p->th_prev->th_child == p)
+        p->th_prev->th_child = p->th_next;
+    else
+        p->th_prev->th_next = p->th_next;
+    if (p->th_next)
+        p->th_next->th_prev = p->th_prev;
+    p->th_next = p->th_prev = NULL;
+}
+
+static void th_remove(struct tcp_pcb *p)
+{
+    struct tcp_stack *st = p->stack;
+    if (!p->th_in)
+        return;
+    if (st->timers == p) {
+        st->timers = th_pairs(p->th_child);
+    } else {
+        th_detach(p);
+        st->timers = th_meld(st->timers, th_pairs(p->th_child));
+    }
+    if (st->timers)
+        st->timers->th_prev = NULL;
+    p->th_child = NULL;
+    p->th_in = false;
+}
+
+/* Key p at when (inserting it), or move its key earlier. */
+static void th_arm(struct tcp_pcb *p, uint64_t when)
+{
+    struct tcp_stack *st = p->stack;
+    if (p->th_in && when >= p->th_key)
+        return;
+    if (!p->th_in) {
+        p->th_child = p->th_next = p->th_prev = NULL;
+        p->th_in = true;
+    } else if (st->timers != p) {
+        th_detach(p);
+    } else {
+        p->th_key = when; /* the root only gets earlier: still the root */
+        return;
+    }
+    p->th_key = when;
+    st->timers = th_meld(st->timers, p);
+}
+
+/* Arm a timer (when != 0). Only pcbs in the connection table are in the
+ * timer heap; table_add keys the others when they join. */
 static void set_timer(struct tcp_pcb *pcb, uint64_t *t, uint64_t when)
 {
     *t = when;
-    if (when && when < pcb->stack->dl_min)
-        pcb->stack->dl_min = when;
+    if (when && pcb->in_table)
+        th_arm(pcb, when);
+}
+
+static uint64_t pcb_deadline(const struct tcp_pcb *p)
+{
+    uint64_t d = UINT64_MAX;
+    const uint64_t t[6] = {p->t_rexmt, p->t_persist, p->t_delack,
+                           p->t_keep,  p->t_wait,    p->t_tlp};
+    for (int i = 0; i < 6; i++)
+        if (t[i] && t[i] < d)
+            d = t[i];
+    return d;
 }
 
 static void notify(struct tcp_pcb *pcb, unsigned ev)
@@ -742,8 +850,7 @@ static unsigned tuple_hash(const struct tcp_stack *st,
     memcpy(k + 16, r->bytes, 16);
     put16(k + 32, lp);
     put16(k + 34, rp);
-    return (unsigned)tcp__siphash(st->hash_key, k, sizeof k) &
-           (TCP_HASH_SIZE - 1);
+    return (unsigned)tcp__siphash(st->hash_key, k, sizeof k) & st->hash_mask;
 }
 
 static struct tcp_pcb *lookup(struct tcp_stack *st, const struct mote_ipaddr *l,
@@ -772,6 +879,9 @@ static void table_add(struct tcp_pcb *pcb)
     pcb->aprev = &st->active;
     st->active = pcb;
     st->n_active++;
+    uint64_t d = pcb_deadline(pcb);
+    if (d != UINT64_MAX)
+        th_arm(pcb, d);
 }
 
 static void table_del(struct tcp_pcb *pcb)
@@ -791,6 +901,7 @@ static void table_del(struct tcp_pcb *pcb)
         pcb->anext->aprev = pcb->aprev;
     pcb->in_table = false;
     st->n_active--;
+    th_remove(pcb);
 }
 
 /* Reset a pcb's protocol state, keeping its buffers and owner fields. */
@@ -1975,31 +2086,9 @@ int tcp_input(struct tcp_stack *st, uint64_t now, const struct mote_ipaddr *src,
 
 /* ---- Timers ------------------------------------------------------------ */
 
-static uint64_t pcb_deadline(const struct tcp_pcb *p)
-{
-    uint64_t d = UINT64_MAX;
-    const uint64_t t[6] = {p->t_rexmt, p->t_persist, p->t_delack,
-                           p->t_keep,  p->t_wait,    p->t_tlp};
-    for (int i = 0; i < 6; i++)
-        if (t[i] && t[i] < d)
-            d = t[i];
-    return d;
-}
-
 uint64_t tcp_deadline(const struct tcp_stack *st)
 {
-    return st->dl_min;
-}
-
-static void rescan_deadline(struct tcp_stack *st)
-{
-    uint64_t d = UINT64_MAX;
-    for (const struct tcp_pcb *p = st->active; p; p = p->anext) {
-        uint64_t x = pcb_deadline(p);
-        if (x < d)
-            d = x;
-    }
-    st->dl_min = d;
+    return st->timers ? st->timers->th_key : UINT64_MAX;
 }
 
 static void on_rexmt(struct tcp_pcb *pcb)
@@ -2130,13 +2219,31 @@ static void pcb_tick(struct tcp_pcb *pcb, uint64_t now)
 void tcp_tick(struct tcp_stack *st, uint64_t now)
 {
     st->now = now;
-    struct tcp_pcb *next;
-    for (struct tcp_pcb *p = st->active; p; p = next) {
-        next = p->anext;
+    /* Take every due pcb off the heap first (a pcb re-armed for `now`
+     * must wait for the next tick, not loop), then run and re-key each. */
+    struct tcp_pcb *due = NULL;
+    while (st->timers && st->timers->th_key <= now) {
+        struct tcp_pcb *p = st->timers;
+        th_remove(p);
+        st->stats.timer_visits++;
+        p->th_due = due;
+        due = p;
+    }
+    while (due) {
+        struct tcp_pcb *p = due;
+        due = p->th_due;
+        p->th_due = NULL;
+        if (!p->in_table)
+            continue; /* finished while another pcb ran: no timers */
         if (pcb_deadline(p) <= now)
             pcb_tick(p, now);
+        if (p->in_table) {
+            uint64_t d = pcb_deadline(p);
+            th_remove(p); /* pcb_tick may have armed it again */
+            if (d != UINT64_MAX)
+                th_arm(p, d);
+        }
     }
-    rescan_deadline(st);
     flush_dead(st);
 }
 
@@ -2220,7 +2327,8 @@ int tcp_stack_init(struct tcp_stack *st, const struct tcp_cfg *cfg, void *oq,
     if (!st->n_slots || ((uintptr_t)oq & 7))
         return MOTE_EINVAL;
     st->oq = oq;
-    st->dl_min = UINT64_MAX;
+    st->hash = st->hash0;
+    st->hash_mask = TCP_HASH_SIZE - 1;
     c->random(c->ctx, st->isn_key, sizeof st->isn_key);
     c->random(c->ctx, st->cookie_key, sizeof st->cookie_key);
     c->random(c->ctx, st->hash_key, sizeof st->hash_key);
@@ -2247,6 +2355,27 @@ void tcp_stack_release(struct tcp_stack *st)
     st->listeners = NULL;
     memset(st->isn_key, 0, sizeof st->isn_key);
     memset(st->cookie_key, 0, sizeof st->cookie_key);
+}
+
+void tcp_stack_rehash(struct tcp_stack *st, struct tcp_pcb **buckets,
+                      unsigned n)
+{
+    struct tcp_pcb **old = st->hash;
+    unsigned old_n = st->hash_mask + 1;
+    for (unsigned i = 0; i < n; i++)
+        buckets[i] = NULL;
+    st->hash = buckets;
+    st->hash_mask = n - 1;
+    for (unsigned i = 0; i < old_n; i++) {
+        struct tcp_pcb *next;
+        for (struct tcp_pcb *p = old[i]; p; p = next) {
+            next = p->hnext;
+            unsigned h =
+                tuple_hash(st, &p->laddr, p->lport, &p->raddr, p->rport);
+            p->hnext = buckets[h];
+            buckets[h] = p;
+        }
+    }
 }
 
 int tcp_connect(struct tcp_stack *st, struct tcp_pcb *pcb, uint64_t now,

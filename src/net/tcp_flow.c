@@ -29,7 +29,7 @@
  * engine answers with SYN cookies.
  */
 
-#define SND_BUF           (128u * 1024u)
+#define SND_BUF           (128u * 1024u) /* defaults: mote_net_config */
 #define RCV_BUF           (128u * 1024u)
 #define POOL_PER_LISTENER 16u
 #define OUTQ_SEGS         256u
@@ -40,9 +40,11 @@ struct tcpnet {
     void *oq;
     struct mote_waitq timerq;
     struct mote_fiber *timer;
-    uint64_t timer_sleep; /* the deadline the timer fiber sleeps until */
-    unsigned n_pool;      /* pcbs we put in the engine's pool */
-    uint64_t mem;         /* bytes held by struct tflow blocks */
+    uint64_t timer_sleep;    /* the deadline the timer fiber sleeps until */
+    unsigned n_pool;         /* pcbs we put in the engine's pool */
+    uint64_t mem;            /* bytes held by struct tflow blocks */
+    uint32_t sndbuf, rcvbuf; /* ring sizes for new connections */
+    struct tcp_pcb **hash;   /* the engine's table when we grew it */
 };
 
 struct tflow {
@@ -74,6 +76,22 @@ static uint64_t now_of(struct tcpnet *tn)
     return tn->net->now;
 }
 
+/* Keep the connection table's chains short: double the buckets when the
+ * connections outnumber them twice (the engine does not allocate). A
+ * failed allocation leaves the table as it is: slower, still right. */
+static void grow_table(struct tcpnet *tn)
+{
+    unsigned n = tn->eng.hash_mask + 1;
+    if (tn->eng.n_active <= 2 * n || n >= (1u << 24))
+        return;
+    struct tcp_pcb **b = malloc(2 * n * sizeof *b);
+    if (!b)
+        return;
+    tcp_stack_rehash(&tn->eng, b, 2 * n);
+    free(tn->hash); /* NULL while the engine used its own */
+    tn->hash = b;
+}
+
 /* Send what the engine queued; a segment IP cannot take is lost (the
  * engine's timers recover, as for loss on the wire). */
 static void drain(struct tcpnet *tn)
@@ -96,6 +114,7 @@ static void drain(struct tcpnet *tn)
         }
         tcp_out_pop(&tn->eng);
     }
+    grow_table(tn);
     ss->tcp_retransmits = tn->eng.stats.retrans;
     ss->tcp_challenge_acks = tn->eng.stats.challenge_acks;
     ss->tcp_paws_drops = tn->eng.stats.paws_drops;
@@ -185,16 +204,21 @@ static const struct mote_flow_ops flow_ops;
 
 static struct tflow *tflow_new(struct tcpnet *tn)
 {
-    struct tflow *t = calloc(1, sizeof *t + SND_BUF + RCV_BUF);
+    /* malloc, not calloc: the rings need no zeroing, and pages of them
+     * an idle connection never reaches are never touched (RSS stays
+     * small: docs/tcp.md has the figures). */
+    size_t n = sizeof(struct tflow) + tn->sndbuf + tn->rcvbuf;
+    struct tflow *t = malloc(n);
     if (!t)
         return NULL;
-    tn->mem += sizeof *t + SND_BUF + RCV_BUF;
+    memset(t, 0, sizeof *t);
+    tn->mem += n;
     t->flow.ops = &flow_ops;
     t->flow.read_deadline = t->flow.write_deadline = MOTE_FOREVER;
     t->tn = tn;
     mote_waitq_init(&t->rq);
     mote_waitq_init(&t->wq);
-    tcp_pcb_init(&t->pcb, t->mem, SND_BUF, t->mem + SND_BUF, RCV_BUF);
+    tcp_pcb_init(&t->pcb, t->mem, tn->sndbuf, t->mem + tn->sndbuf, tn->rcvbuf);
     t->pcb.user = t;
     return t;
 }
@@ -224,6 +248,8 @@ int net__tcp_init(struct mote_net *st)
     c.ctx = st;
     size_t mtu = st->mtu ? st->mtu : 1500;
     c.mss = (uint16_t)(mtu - 40);
+    tn->sndbuf = st->cfg.tcp_sndbuf ? (uint32_t)st->cfg.tcp_sndbuf : SND_BUF;
+    tn->rcvbuf = st->cfg.tcp_rcvbuf ? (uint32_t)st->cfg.tcp_rcvbuf : RCV_BUF;
     c.no_checksum = true; /* the IP layer checked it */
     size_t n = tcp_outq_size(&c, OUTQ_SEGS);
     tn->oq = malloc(n);
@@ -256,6 +282,7 @@ void net__tcp_release(struct mote_net *st)
         tflow_free(p->user);
     }
     tcp_stack_release(&tn->eng);
+    free(tn->hash);
     free(tn->oq);
     free(tn);
     *net__tcp_state(st) = NULL;

@@ -20,8 +20,10 @@
  * drains with tcp_out_peek/tcp_out_pop; when the queue is full the engine
  * holds data back (and counts a drop for control segments) and the timers
  * recover. Timers are exposed as tcp_deadline(); the adapter calls
- * tcp_tick(now) when it passes. Randomness (ISN key, timestamp offsets,
- * ephemeral ports, SYN-cookie key) comes through cfg.random.
+ * tcp_tick(now) when it passes. Each active pcb sits once in a pairing
+ * heap keyed by its earliest timer, so a tick visits only the pcbs that
+ * are due: idle connections cost nothing per tick. Randomness (ISN key,
+ * timestamp offsets, ephemeral ports, SYN-cookie key) comes through cfg.random.
  *
  * Ownership. The caller owns every struct tcp_pcb and its two buffers. A pcb
  * is handed to the engine by tcp_connect (active open) or tcp_pool_give
@@ -78,9 +80,9 @@
 
 #define TCP_HDR_MIN   20
 #define TCP_HDR_MAX   60
-#define TCP_OOO_MAX   4 /* receive-side out-of-order ranges (= SACK blocks) */
-#define TCP_SCORE_MAX 8 /* send-side SACKed ranges remembered */
-#define TCP_HASH_SIZE 256
+#define TCP_OOO_MAX   4   /* receive-side out-of-order ranges (= SACK blocks) */
+#define TCP_SCORE_MAX 8   /* send-side SACKed ranges remembered */
+#define TCP_HASH_SIZE 256 /* buckets built in; tcp_stack_rehash grows it */
 
 enum tcp_flag {
     TCP_FIN = 0x01,
@@ -231,6 +233,12 @@ struct tcp_pcb {
 
     /* timers: absolute ns, 0 = off */
     uint64_t t_rexmt, t_persist, t_delack, t_keep, t_wait, t_tlp;
+    /* the stack's timer heap (pairing heap, intrusive): th_key is never
+     * later than the pcb's earliest timer (it may be earlier: a stopped
+     * or postponed timer costs one spurious visit) */
+    struct tcp_pcb *th_child, *th_next, *th_prev, *th_due;
+    uint64_t th_key;
+    bool th_in;
     bool tlp_sent;     /* a tail loss probe is out for this flight */
     uint64_t last_rcv; /* time of the last segment received */
 
@@ -256,12 +264,16 @@ struct tcp_stats {
     uint64_t in_segs, out_segs, retrans, in_errs, bad_csum, rst_out, out_drops,
         challenge_acks, cookies_sent, cookies_ok, syn_drops, paws_drops,
         ooo_segs, timeouts, fast_rexmt, tlp;
+    uint64_t timer_visits; /* pcbs tcp_tick looked at (due or early key) */
 };
 
 struct tcp_stack {
     struct tcp_cfg cfg;
     uint8_t isn_key[16], cookie_key[16], hash_key[16];
-    struct tcp_pcb *hash[TCP_HASH_SIZE];
+    struct tcp_pcb **hash; /* hash_mask + 1 buckets: hash0 or the caller's */
+    unsigned hash_mask;
+    struct tcp_pcb *hash0[TCP_HASH_SIZE];
+    struct tcp_pcb *timers; /* root of the timer heap of active pcbs */
     struct tcp_pcb *active; /* every pcb the engine holds */
     struct tcp_pcb *pool;   /* spares for passive opens */
     struct tcp_pcb *dead;   /* finished, TCP_EV_FREE still to report */
@@ -275,8 +287,7 @@ struct tcp_stack {
     /* RFC 5961 7: challenge ACK rate limit */
     uint64_t chal_window;
     unsigned chal_count;
-    uint64_t now;    /* time of the call being processed */
-    uint64_t dl_min; /* earliest timer; may be early, never late */
+    uint64_t now; /* time of the call being processed */
     struct tcp_stats stats;
 };
 
@@ -292,6 +303,13 @@ int tcp_stack_init(struct tcp_stack *st, const struct tcp_cfg *cfg, void *oq,
 /* Forgets everything. Every pcb still held is reported TCP_EV_FREE if the
  * application released it; others are left in state TCP_NONE. */
 void tcp_stack_release(struct tcp_stack *st);
+/* Move the connection table into buckets[0..n) (caller-owned, n a power
+ * of two >= 2, outlives st or the next rehash; its old contents are
+ * ignored). The engine starts with TCP_HASH_SIZE buckets of its own; the
+ * caller grows the table as connections come (tcp_flow.c doubles it when
+ * n_active passes twice the bucket count). */
+void tcp_stack_rehash(struct tcp_stack *st, struct tcp_pcb **buckets,
+                      unsigned n);
 
 /* One segment addressed to us, as the IP layer received it: seg[0..len) is
  * the TCP header and payload, src and dst the IP addresses. Returns 0, or

@@ -70,8 +70,24 @@ static void on_notify(void *ctx, struct tcp_pcb *pcb, unsigned ev)
     }
 }
 
+/* Heap order of the timer heap under p; returns its size. */
+static unsigned heap_walk(const struct tcp_pcb *p)
+{
+    unsigned n = 0;
+    for (; p; p = p->th_next) {
+        if (!p->th_in)
+            abort();
+        for (const struct tcp_pcb *c = p->th_child; c; c = c->th_next)
+            if (c->th_key < p->th_key)
+                abort();
+        n += 1 + heap_walk(p->th_child);
+    }
+    return n;
+}
+
 static void check(void)
 {
+    unsigned in_heap = 0;
     for (struct tcp_pcb *p = st.active; p; p = p->anext) {
         if (p->rlen > p->rcap || p->slen > p->scap || p->n_ooo > TCP_OOO_MAX ||
             p->n_score > TCP_SCORE_MAX)
@@ -87,10 +103,17 @@ static void check(void)
         /* the cached earliest deadline may be early, never late */
         const uint64_t t[6] = {p->t_rexmt, p->t_persist, p->t_delack,
                                p->t_keep,  p->t_wait,    p->t_tlp};
-        for (int k = 0; k < 6; k++)
+        for (int k = 0; k < 6; k++) {
             if (t[k] && t[k] < tcp_deadline(&st))
                 abort();
+            /* a pcb with a timer is in the heap, keyed no later */
+            if (t[k] && (!p->th_in || p->th_key > t[k]))
+                abort();
+        }
+        in_heap += p->th_in;
     }
+    if (heap_walk(st.timers) != in_heap)
+        abort(); /* a pcb outside the table left in the heap */
     const struct tcp_outseg *o;
     while ((o = tcp_out_peek(&st))) {
         if (o->len < 20 || o->len > st.slot_size ||

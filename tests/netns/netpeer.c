@@ -9,13 +9,15 @@
 #include <mote/stack.h>
 
 /*
- * Usage: netpeer [--port=N] plus the stack options (--net=direct --tap=NAME
+ * Usage: netpeer [--port=N] [--bulk] plus the stack options (--net=direct
+ * --tap=NAME
  * --ipv4=... --ipv6=... --dhcp ...), which the core takes.
  *
  * Echoes every UDP datagram on port N (default 7) back to its sender, over
- * IPv4 and IPv6, and every TCP connection's bytes on the same port; TCP
- * port 9 discards what it gets and TCP port 19 sends an endless pattern
- * (the bulk ends of bench/net_tcp.sh). A datagram
+ * IPv4 and IPv6, and every TCP connection's bytes on the same port. With
+ * --bulk, TCP port 9 also discards what it gets and TCP port 19 sends an
+ * endless pattern (the bulk ends of bench/net_tcp.sh; without it, port 9
+ * is the tests' closed port). A datagram
  * "STATS" is answered with the direct stack's counters as "name=value" lines
  * instead, and "ADDRS" with its usable addresses, and "PING ADDR SIZE" makes
  * the stack ping ADDR (the answer is "rtt_us=N" or "error=NAME"), so the
@@ -162,7 +164,12 @@ static size_t print_addrs(struct mote_net *n, char *out, size_t size)
 int mote_main(int argc, char **argv)
 {
     unsigned port = 7;
+    bool bulk = false;
     for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--bulk") == 0) {
+            bulk = true;
+            continue;
+        }
         if (sscanf(argv[i], "--port=%u", &port) != 1 || port > 65535) {
             fprintf(stderr, "netpeer: unknown option '%s'\n", argv[i]);
             return 2;
@@ -177,7 +184,7 @@ int mote_main(int argc, char **argv)
         return 1;
     }
     const uint16_t tports[3] = {(uint16_t)port, 9, 19};
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < (bulk ? 3 : 1); i++) {
         struct mote_endpoint te = {.port = tports[i]};
         struct mote_listener *tl;
         if (i > 0 && tports[i] == port)

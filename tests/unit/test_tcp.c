@@ -506,6 +506,137 @@ static void test_ipv6_mss_clamp(void)
     ip_b = b;
 }
 
+/* The earliest timer of any active pcb; UINT64_MAX for none. */
+static uint64_t earliest_timer(struct tcp_stack *st)
+{
+    uint64_t d = UINT64_MAX;
+    for (struct tcp_pcb *p = st->active; p; p = p->anext) {
+        const uint64_t t[6] = {p->t_rexmt, p->t_persist, p->t_delack,
+                               p->t_keep,  p->t_wait,    p->t_tlp};
+        for (int i = 0; i < 6; i++)
+            if (t[i] && t[i] < d)
+                d = t[i];
+    }
+    return d;
+}
+
+/* Many connections: a tick visits only the due ones (the timer heap), the
+ * deadline is never later than any pcb's timer, the table grows. */
+static void test_many_connections_timers(void)
+{
+    enum { N = 300 };
+    struct eng e;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    c.keep_idle = 10 * S;
+    c.keep_intvl = 1 * S;
+    eng_init(&e, &c, 64);
+    for (int i = 0; i < N; i++)
+        tcp_pool_give(&e.st, pcb_new(4096, 4096));
+    struct tcp_listener l;
+    tcp_listen(&e.st, &l, &ip_a, 80, 1000);
+    static struct tcp_pcb *conn[N];
+    static uint32_t ours[N];
+    unsigned opened = 0;
+    for (int i = 0; i < N; i++) {
+        struct fseg f = {.sport = (uint16_t)(2000 + i),
+                         .dport = 80,
+                         .seq = 1000,
+                         .flags = TCP_SYN,
+                         .wnd = 65535};
+        feed(&e, &f);
+        struct pkt k;
+        if (!take_out(&e, &k))
+            break;
+        struct fseg a = {.sport = (uint16_t)(2000 + i),
+                         .dport = 80,
+                         .seq = 1001,
+                         .ack = k.seq + 1,
+                         .flags = TCP_ACK,
+                         .wnd = 65535};
+        feed(&e, &a);
+        conn[i] = tcp_accept(&l);
+        ours[i] = k.seq + 1;
+        opened += conn[i] != NULL;
+    }
+    is_int(opened, N, "%d connections established", N);
+    is_int(e.st.n_active, N, "all in the table");
+    /* The handshake's stopped SYN-ACK timers left early keys: one tick
+     * re-keys each pcb once, then idle connections are off the heap. */
+    e.now += 2 * S;
+    if (tcp_deadline(&e.st) <= e.now)
+        tcp_tick(&e.st, e.now);
+    ok(tcp_deadline(&e.st) == UINT64_MAX, "idle connections: no deadline");
+    uint64_t v0 = e.st.stats.timer_visits;
+    tcp_tick(&e.st, e.now + 60 * S);
+    is_int(e.st.stats.timer_visits - v0, 0, "a tick visits no idle pcb");
+
+    /* Keepalive on three: a tick at their time visits those three. */
+    for (int i = 0; i < 3; i++)
+        tcp_set_keepalive(conn[i * 100], e.now, true);
+    v0 = e.st.stats.timer_visits;
+    advance(&e, e.now + 10 * S);
+    is_int(count_out(&e), 3, "three keepalive probes");
+    is_int(e.st.stats.timer_visits - v0, 3, "the tick visited three pcbs");
+    for (int i = 0; i < 3; i++)
+        tcp_set_keepalive(conn[i * 100], e.now, false);
+
+    /* Data on a random third, at random times: retransmission timers all
+     * over; after every tick no pcb's timer is earlier than the deadline
+     * and the deadline is reached. */
+    bool never_late = true;
+    for (int round = 0; round < 200; round++) {
+        int i = (int)(rng() % N);
+        size_t len;
+        uint8_t *w = tcp_send_buf(conn[i], &len);
+        if (w && len) {
+            w[0] = 'x';
+            tcp_send_ack(conn[i], e.now, 1);
+        }
+        e.now += rng() % (50 * 1000 * 1000);
+        if (tcp_deadline(&e.st) <= e.now)
+            tcp_tick(&e.st, e.now);
+        count_out(&e);
+        if (earliest_timer(&e.st) < tcp_deadline(&e.st))
+            never_late = false;
+    }
+    ok(never_late, "the deadline is never later than a pcb's timer");
+
+    /* Grow the table: every connection is still found (its data lands). */
+    struct tcp_pcb **b = malloc(1024 * sizeof *b);
+    tcp_stack_rehash(&e.st, b, 1024);
+    unsigned found = 0;
+    for (int i = 0; i < N; i++) {
+        struct fseg d = {.sport = (uint16_t)(2000 + i),
+                         .dport = 80,
+                         .seq = 1001,
+                         .ack = ours[i],
+                         .flags = TCP_ACK | TCP_PSH,
+                         .wnd = 65535,
+                         .data = "hello",
+                         .dlen = 5};
+        feed(&e, &d);
+        size_t len;
+        found += tcp_recv_buf(conn[i], &len) && len == 5;
+    }
+    is_int(found, N, "after rehashing into 1024 buckets, all %d found", N);
+    count_out(&e);
+    for (int i = 0; i < N; i++)
+        tcp_abort(conn[i], e.now);
+    count_out(&e);
+    ok(tcp_deadline(&e.st) == UINT64_MAX, "no timers left");
+    tcp_unlisten(&e.st, &l, e.now);
+    while (e.st.pool) { /* back in the pool: ours to free */
+        struct tcp_pcb *p = e.st.pool;
+        e.st.pool = p->qnext;
+        free(p->user);
+        live--;
+    }
+    eng_release(&e);
+    free(b);
+    is_int(live, 0, "no pcb leaked");
+}
+
 static void test_rst_handling(void)
 {
     struct fx x;
@@ -1920,6 +2051,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_closed_port);
     TAP_CASE(test_passive_open_options);
     TAP_CASE(test_ipv6_mss_clamp);
+    TAP_CASE(test_many_connections_timers);
     TAP_CASE(test_rst_handling);
     TAP_CASE(test_out_of_window_data);
     TAP_CASE(test_ooo_sack);
