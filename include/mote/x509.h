@@ -18,7 +18,8 @@
  * - Errors: MOTE_EINVAL malformed (not DER, not RFC 5280), MOTE_ENOTSUP
  *   well-formed but unsupported (an algorithm, an encrypted key, an unknown
  *   critical extension), MOTE_ENOSPC a fixed table full or an output buffer
- *   too small, MOTE_ERANGE a value out of range. Certificate parsing also
+ *   too small, MOTE_ERANGE a value out of range, MOTE_EMSGSIZE a
+ *   certificate larger than MOTE_X509_MAX_DER. Certificate parsing also
  *   leaves a static, human-readable reason in the struct (cert->reason).
  * - The structs can be filled by hand (part 3 builds certificates with
  *   them): mote_x509_cert_encode rebuilds the DER from the fields alone.

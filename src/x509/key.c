@@ -76,7 +76,19 @@ static int algid_read(struct mote_der *d, struct mote_der_elem *oid,
     return mote_der_finish(&seq);
 }
 
+static int spki_read(struct mote_der *d, struct mote_x509_pubkey *k);
+
 int x509__spki_read(struct mote_der *d, struct mote_x509_pubkey *k)
+{
+    int err = spki_read(d, k);
+    /* A well-formed SPKI we cannot use (another algorithm or curve, an
+     * RSA modulus out of range) is kept whole as UNKNOWN. */
+    if (err == MOTE_ENOTSUP)
+        k->type = MOTE_X509_KEY_UNKNOWN;
+    return err;
+}
+
+static int spki_read(struct mote_der *d, struct mote_x509_pubkey *k)
 {
     struct mote_der spki;
     struct mote_der_elem all, oid, params, bits;

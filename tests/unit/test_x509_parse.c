@@ -422,6 +422,21 @@ static void test_refusals(void)
                bad[i].what);
     }
 
+    /* An RSA key below 512 bits: the certificate parses, the key is kept
+     * as UNKNOWN (and written back as it was). */
+    size_t plen;
+    uint8_t *pss = load_vector("pss.der", &plen);
+    if (pss && mote_x509_cert_parse(&c, pss, plen) == 0) {
+        c.pubkey.rsa.n_len = 32;
+        int err = reparse(&c, buf, sizeof buf, &cert2);
+        ok(err == 0 && cert2.pubkey.type == MOTE_X509_KEY_UNKNOWN &&
+               reencodes(&cert2),
+           "256-bit RSA key: parsed, key UNKNOWN");
+    } else {
+        ok(0, "pss.der");
+    }
+    free(pss);
+
     /* 128 SANs fit, 129 do not (MOTE_X509_MAX_SAN), never truncated. */
     for (int n = 128; n <= 129; n++) {
         struct mote_der_writer sw;
