@@ -7,6 +7,7 @@
 
 #include <mote/crypto.h>
 #include <mote/flow.h>
+#include <mote/x509_verify.h>
 
 /*
  * The engine (BearSSL's shape): the caller moves bytes, the engine never
@@ -383,6 +384,33 @@ const char *mote_tls_engine_server_name(const struct mote_tls_engine *e);
  * resume later. */
 const struct mote_tls_session *
 mote_tls_engine_session(const struct mote_tls_engine *e);
+
+/* ---- Verification through the X.509 library -------------------------------
+ *
+ * A ready mote_tls_verify_fn: cfg.verify = mote_tls_x509_verify and
+ * cfg.verify_ctx = a struct mote_tls_x509_verifier. The leaf is verified
+ * with mote_x509_verify() against trust (path to an anchor, validity at
+ * now, key usage / EKU for the purpose, and the SNI host as the reference
+ * identity when the engine passes one), the rest of the chain being the
+ * bundle. With trust NULL nothing is verified and only the leaf key is
+ * taken (for tests and pinned deployments that check elsewhere). */
+struct mote_tls_x509_verifier {
+    const struct mote_x509_trust *trust; /* borrowed; NULL: no checks */
+    enum mote_x509_purpose purpose;      /* NONE is taken as SERVER */
+    int64_t now; /* seconds since the epoch; 0: the platform's wall clock */
+    enum mote_x509_reason reason;       /* after a refusal: why */
+    struct mote_x509_verify_work *work; /* NULL: a static one */
+    struct mote_x509_cert leaf;         /* the parsed leaf */
+};
+
+/* Map a refusal to its alert: expired / not yet valid ->
+ * certificate_expired, unknown issuer -> unknown_ca, unsupported
+ * algorithm -> unsupported_certificate, the rest -> bad_certificate. A
+ * leaf key Mote cannot use -> unsupported_certificate. The work area
+ * (about 40 KB) is v->work if set, else a static one (Mote runs one
+ * scheduler per process and the call does not block). */
+int mote_tls_x509_verify(void *v, const struct mote_tls_chain *chain,
+                         const char *host, struct mote_tls_pubkey *leaf);
 
 /* ---- The flow adapter ------------------------------------------------------
  *

@@ -109,89 +109,25 @@ static struct mote_tls_identity make_identity(struct ident *id,
     return t;
 }
 
-/* ---- Verification through the X.509 library ------------------------------ */
+/* ---- Verification: mote_tls_x509_verify over a trust store ------------- */
 
 struct verifier {
     struct mote_x509_trust trust;
     struct mote_x509_anchor slots[16];
     uint8_t buf[65536];
-    int have_trust;
-    struct mote_x509_cert leaf;
-    struct mote_x509_verify_work work;
-    enum mote_x509_purpose purpose;
-    char why[128];
+    struct mote_tls_x509_verifier xv;
 };
 
-static int reason_alert(enum mote_x509_reason r)
+static const char *why(struct verifier *v)
 {
-    switch (r) {
-    case MOTE_X509_EXPIRED:
-    case MOTE_X509_NOT_YET_VALID:
-        return MOTE_TLS_ALERT_CERTIFICATE_EXPIRED;
-    case MOTE_X509_UNKNOWN_ISSUER:
-        return MOTE_TLS_ALERT_UNKNOWN_CA;
-    case MOTE_X509_UNSUPPORTED_ALG:
-        return MOTE_TLS_ALERT_UNSUPPORTED_CERTIFICATE;
-    default:
-        return MOTE_TLS_ALERT_BAD_CERTIFICATE;
-    }
-}
-
-static int x509_verify_cb(void *ctx, const struct mote_tls_chain *chain,
-                          const char *host, struct mote_tls_pubkey *leaf)
-{
-    struct verifier *v = ctx;
-    if (mote_x509_cert_parse(&v->leaf, chain->certs[0], chain->lens[0])) {
-        snprintf(v->why, sizeof v->why, "leaf does not parse");
-        return MOTE_TLS_ALERT_BAD_CERTIFICATE;
-    }
-    if (v->have_trust) {
-        struct mote_x509_slice bundle[8];
-        for (size_t i = 1; i < chain->n; i++) {
-            bundle[i - 1].ptr = chain->certs[i];
-            bundle[i - 1].len = chain->lens[i];
-        }
-        struct mote_x509_id id;
-        struct mote_x509_verify_opts o = {0};
-        o.now = (int64_t)(mote_platform_clock_wall() / SEC);
-        o.purpose = v->purpose;
-        if (host && !mote_x509_id_parse(&id, host, strlen(host)))
-            o.id = &id;
-        struct mote_x509_result res;
-        if (mote_x509_verify(chain->certs[0], chain->lens[0], bundle,
-                             chain->n - 1, &v->trust, &o, &v->work, &res)) {
-            snprintf(v->why, sizeof v->why, "%s",
-                     mote_x509_reason_name(res.reason));
-            return reason_alert(res.reason);
-        }
-    }
-    const struct mote_x509_pubkey *k = &v->leaf.pubkey;
-    memset(leaf, 0, sizeof *leaf);
-    switch (k->type) {
-    case MOTE_X509_KEY_ED25519:
-        leaf->type = MOTE_TLS_KEY_ED25519;
-        break;
-    case MOTE_X509_KEY_EC:
-        leaf->type = MOTE_TLS_KEY_EC;
-        leaf->curve = k->curve;
-        break;
-    case MOTE_X509_KEY_RSA:
-        leaf->type = MOTE_TLS_KEY_RSA;
-        leaf->rsa = k->rsa;
-        break;
-    default:
-        return MOTE_TLS_ALERT_UNSUPPORTED_CERTIFICATE;
-    }
-    leaf->key = k->point;
-    leaf->key_len = k->point_len;
-    return 0;
+    return v->xv.reason ? mote_x509_reason_name(v->xv.reason) : "";
 }
 
 static int verifier_init(struct verifier *v, const char *ca,
                          enum mote_x509_purpose purpose)
 {
     memset(v, 0, sizeof *v);
-    v->purpose = purpose;
+    v->xv.purpose = purpose;
     mote_x509_trust_init(&v->trust, v->slots, 16, v->buf, sizeof v->buf);
     if (!ca)
         return 0;
@@ -200,7 +136,7 @@ static int verifier_init(struct verifier *v, const char *ca,
     if (!pem || mote_x509_trust_add_pem(&v->trust, pem, len, &added, NULL) ||
         !added)
         return -1;
-    v->have_trust = 1;
+    v->xv.trust = &v->trust;
     return 0;
 }
 
@@ -349,8 +285,8 @@ static int peer_server(struct opts *o)
     cfg.client_auth = o->client_auth;
     if (verifier_init(&v, o->ca, MOTE_X509_PURPOSE_CLIENT))
         return 2;
-    cfg.verify = x509_verify_cb;
-    cfg.verify_ctx = &v;
+    cfg.verify = mote_tls_x509_verify;
+    cfg.verify_ctx = &v.xv;
     if (o->tickets) {
         mote_random(tkey, sizeof tkey);
         cfg.ticket_key = tkey;
@@ -369,10 +305,9 @@ static int peer_server(struct opts *o)
         if (mote_tcp_accept(l, mote_deadline_in(60 * SEC), &f, NULL))
             return 3;
         f->read_deadline = f->write_deadline = mote_deadline_in(20 * SEC);
-        v.why[0] = 0;
         int err = mote_tls_flow_open(&t, f, &cfg, MOTE_TLS_SERVER, NULL, NULL);
         if (err) {
-            print_fail(&t, err, v.why);
+            print_fail(&t, err, why(&v));
             mote_flow_close(f);
             continue;
         }
@@ -422,8 +357,8 @@ static int peer_client(struct opts *o)
     cfg.nsuites = o->nsuites;
     if (verifier_init(&v, o->ca, MOTE_X509_PURPOSE_SERVER))
         return 2;
-    cfg.verify = x509_verify_cb;
-    cfg.verify_ctx = &v;
+    cfg.verify = mote_tls_x509_verify;
+    cfg.verify_ctx = &v.xv;
     int have_sess = 0;
     if (o->sess_in) {
         FILE *f = fopen(o->sess_in, "rb");
@@ -445,7 +380,7 @@ static int peer_client(struct opts *o)
     int err = mote_tls_flow_open(&t, f, &cfg, MOTE_TLS_CLIENT, o->host,
                                  have_sess ? &sess : NULL);
     if (err) {
-        print_fail(&t, err, v.why);
+        print_fail(&t, err, why(&v));
         mote_flow_close(f);
         return 1;
     }
