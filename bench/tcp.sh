@@ -33,4 +33,14 @@ med() { col "$1" | sed -n 3p; }
   for m in tcp_engine_gbps tcp_linux_loopback_gbps tcp_engine_ratio; do
     echo "| $m | $(med $m) | $(col $m | tr '\n' ' ') |"
   done
+  timers=$B/obj/bench/tcp_timers
+  if [ -x "$timers" ]; then
+    echo
+    echo "Timers (bench/tcp_timers.c): mean time of a tcp_tick with one due"
+    echo "connection among N idle ones (a timer heap: should not grow with N)."
+    echo
+    echo "| idle connections | ns per tick |"
+    echo "|---|---|"
+    "$timers" | sed 's/idle=\([0-9]*\) ns_per_tick=\([0-9]*\)/| \1 | \2 |/'
+  fi
 } | tee "$out"
