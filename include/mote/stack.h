@@ -67,6 +67,8 @@ struct mote_udp_ops {
                     struct mote_endpoint *from, uint64_t deadline);
     int (*local)(struct mote_udp *u, struct mote_endpoint *out);
     void (*close)(struct mote_udp *u);
+    /* Optional (NULL: the stack keeps no ICMP errors). */
+    int (*take_error)(struct mote_udp *u, struct mote_endpoint *about);
 };
 struct mote_udp {
     const struct mote_udp_ops *ops;
@@ -114,5 +116,15 @@ int mote_udp_recvfrom(struct mote_udp *u, void *buf, size_t size, size_t *n,
                       struct mote_endpoint *from, uint64_t deadline);
 int mote_udp_local(struct mote_udp *u, struct mote_endpoint *out);
 void mote_udp_close(struct mote_udp *u);
+/* The last ICMP error that came back about a datagram u sent, and clear
+ * it (SO_ERROR's role): 0 if none came or the stack does not keep them
+ * (the socket stack, for now). *about (if not NULL) gets the destination
+ * the failed datagram was sent to. Errors reported: MOTE_ECONNREFUSED
+ * (port or protocol unreachable), MOTE_EHOSTUNREACH, MOTE_ENETUNREACH,
+ * MOTE_EMSGSIZE (fragmentation needed / packet too big). They are not
+ * returned by recvfrom or sendto: u is not connected to one peer, and one
+ * peer's closed port must not fail a server's receive loop (as with an
+ * unconnected BSD socket). Never blocks. */
+int mote_udp_take_error(struct mote_udp *u, struct mote_endpoint *about);
 
 #endif

@@ -14,8 +14,9 @@
  * Each endpoint keeps a FIFO of received datagrams (at most udp_queue_max;
  * more are dropped and counted QUEUE_FULL) and a wait queue of fibers in
  * recvfrom. ICMP errors about datagrams an endpoint sent are recorded in
- * its soft_err and counted; they are not reported by recvfrom, as on an
- * unconnected BSD socket.
+ * its soft_err (the last one, with the destination it concerned) for
+ * mote_udp_take_error; they are not reported by recvfrom or sendto, as
+ * on an unconnected BSD socket.
  */
 
 struct udp_dgram {
@@ -34,6 +35,7 @@ struct net_udp {
     size_t qlen;
     struct mote_waitq waiters;
     int soft_err;
+    struct mote_endpoint err_about; /* where the failed datagram went */
     bool closed;
 };
 
@@ -165,13 +167,14 @@ void net__udp_icmp_error(struct mote_net *st, int err,
                          const struct mote_ipaddr *remote, const uint8_t *p,
                          size_t len)
 {
-    (void)remote;
     if (len < 4)
         return;
     uint16_t sport = net__get16(p);
     for (struct net_udp *u = st->udp_list; u; u = u->next)
         if (ep_matches(u, local, sport)) {
             u->soft_err = err;
+            u->err_about.addr = *remote;
+            u->err_about.port = net__get16(p + 2);
             return;
         }
 }
@@ -268,12 +271,30 @@ static void udp_close(struct mote_udp *mu)
     free(u);
 }
 
+static int udp_take_error(struct mote_udp *mu, struct mote_endpoint *about)
+{
+    struct net_udp *u = (struct net_udp *)mu;
+    int err = u->soft_err;
+    if (err && about)
+        *about = u->err_about;
+    u->soft_err = 0;
+    return err;
+}
+
 static const struct mote_udp_ops udp_ops = {
     .sendto = udp_sendto,
     .recvfrom = udp_recvfrom,
     .local = udp_local,
     .close = udp_close,
+    .take_error = udp_take_error,
 };
+
+/* The generic entry (declared in mote/stack.h; here, beside the only
+ * stack that keeps ICMP errors, so that the core need not change). */
+int mote_udp_take_error(struct mote_udp *u, struct mote_endpoint *about)
+{
+    return u->ops->take_error ? u->ops->take_error(u, about) : 0;
+}
 
 static bool port_in_use(struct mote_net *st, const struct mote_ipaddr *a,
                         uint16_t port)

@@ -655,6 +655,25 @@ static void test_udp(void)
        "one datagram from port 7 to 4000");
     uint32_t s = sum_add(0, r + 26, 8) + 17 + 12;
     ok(sum_fold(sum_add(s, r + 34, 12)) == 0, "valid UDP checksum");
+    /* The peer's port 4000 is closed: its ICMP port unreachable, quoting
+     * our datagram, is kept for mote_udp_take_error (once). */
+    uint8_t quote[28];
+    memcpy(quote, r + 14, 28);
+    is_int(mote_udp_take_error(u, NULL), 0, "no ICMP error yet");
+    size_t o = eth(f, ME, 0x0800);
+    o += ip4(f + o, 1, 8 + 28, 78, 0, 0);
+    memset(f + o, 0, 8);
+    f[o] = 3;
+    f[o + 1] = 3;
+    memcpy(f + o + 8, quote, 28);
+    put16(f + o + 2, sum_fold(sum_add(0, f + o, 36)));
+    in(n, f, o + 36);
+    struct mote_endpoint about;
+    is_int(mote_udp_take_error(u, &about), MOTE_ECONNREFUSED,
+           "port unreachable: ECONNREFUSED");
+    ok(about.port == 4000 && memcmp(about.addr.bytes, P4, 4) == 0,
+       "about 10.0.0.1:4000");
+    is_int(mote_udp_take_error(u, &about), 0, "taken: cleared");
     static uint8_t big[70000];
     is_int(mote_udp_sendto(u, big, 65508, &to), MOTE_EMSGSIZE,
            "65508 bytes over IPv4: too big");
