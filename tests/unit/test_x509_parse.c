@@ -625,6 +625,111 @@ static void test_name_text(void)
     }
 }
 
+/* One AttributeTypeAndValue. */
+static void put_atv(struct mote_der_writer *w, const char *oid, unsigned tag,
+                    const void *val, size_t len)
+{
+    mote_der_put_begin(w, MOTE_DER_SEQUENCE);
+    mote_der_put_oid(w, (const uint8_t *)oid, strlen(oid));
+    mote_der_put_tlv(w, tag, val, len);
+    mote_der_put_end(w);
+}
+
+/* Escaping, multi-valued RDNs, BMP and Universal strings and unknown
+ * types, against libcrypto's RFC 2253 printer. */
+static void test_name_escapes(void)
+{
+    uint8_t der[512];
+    size_t len;
+    struct mote_der_writer w;
+    mote_der_writer_init(&w, der, sizeof der);
+    mote_der_put_begin(&w, MOTE_DER_SEQUENCE);
+    mote_der_put_begin(&w, MOTE_DER_SET);
+    put_atv(&w, "\x55\x04\x06", MOTE_DER_PRINTABLE_STRING, "DE", 2);
+    mote_der_put_end(&w);
+    mote_der_put_begin(&w, MOTE_DER_SET); /* multi-valued */
+    put_atv(&w, "\x55\x04\x0a", MOTE_DER_UTF8_STRING, "#lead, \"q\"", 10);
+    put_atv(&w, "\x55\x04\x0b", MOTE_DER_UTF8_STRING, "a+b;c<d>e\\ ", 11);
+    mote_der_put_end(&w);
+    mote_der_put_begin(&w, MOTE_DER_SET);
+    put_atv(&w, "\x55\x04\x07", MOTE_DER_BMP_STRING, "\x00M\x00\xfc\x4e\x2d",
+            6);
+    mote_der_put_end(&w);
+    mote_der_put_begin(&w, MOTE_DER_SET);
+    put_atv(&w, "\x55\x04\x08", MOTE_DER_UNIVERSAL_STRING,
+            "\x00\x01\xf6\x00\x00\x00\x00\x41", 8);
+    mote_der_put_end(&w);
+    mote_der_put_begin(&w, MOTE_DER_SET);
+    put_atv(&w, "\x2a\x03\x04", MOTE_DER_UTF8_STRING, "x", 1);
+    mote_der_put_end(&w);
+    mote_der_put_begin(&w, MOTE_DER_SET);
+    put_atv(&w, "\x55\x04\x03", MOTE_DER_UTF8_STRING, " sp ", 4);
+    mote_der_put_end(&w);
+    mote_der_put_end(&w);
+    is_int(mote_der_writer_finish(&w, &len), 0, "name built");
+
+    struct mote_x509_name n;
+    struct mote_x509_name_iter it;
+    struct mote_x509_attr a;
+    is_int(mote_x509_name_parse(&n, der, len), 0, "name parses");
+    unsigned count = 0, rdn1 = 0;
+    mote_x509_name_iter_init(&it, &n);
+    while (mote_x509_name_next(&it, &a) == 1) {
+        count++;
+        rdn1 += a.rdn == 1;
+    }
+    ok(count == 7 && rdn1 == 2, "7 attributes, two in the second RDN");
+
+    char mine[512];
+    ok(mote_x509_name_to_text(&n, mine, sizeof mine) > 0, "text");
+    is_str(mine,
+           "CN=\\ sp\\ "
+           ",1.2.3.4=#0c0178,ST=\xf0\x9f\x98\x80"
+           "A,L=M\xc3\xbc\xe4\xb8\xad,"
+           "O=\\#lead\\, \\\"q\\\"+OU=a\\+b\\;c\\<d\\>e\\\\\\ ,C=DE",
+           "RFC 4514 text");
+    /* The same text as libcrypto gives, but for its own multi-valued RDN
+     * order and the unknown OID: compare the single-valued part. */
+    const unsigned char *p = der;
+    X509_NAME *xn = d2i_X509_NAME(NULL, &p, (long)len);
+    char theirs[512] = "";
+    if (xn) {
+        BIO *b = BIO_new(BIO_s_mem());
+        X509_NAME_print_ex(b, xn, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+        int m = BIO_read(b, theirs, sizeof theirs - 1);
+        theirs[m > 0 ? m : 0] = '\0';
+        BIO_free(b);
+        X509_NAME_free(xn);
+    }
+    const char *lc = strstr(theirs, ",L=");
+    const char *ml = strstr(mine, ",L=");
+    ok(lc && ml && strncmp(lc, ml, 9) == 0, "L as libcrypto writes it");
+    ok(strncmp(theirs, "CN=\\ sp\\ ,", 10) == 0, "CN as libcrypto writes it");
+    if (!lc || strncmp(theirs, "CN=\\ sp\\ ,", 10) != 0)
+        tap_diag("libcrypto: %s", theirs);
+
+    /* Malformed names. */
+    static const struct {
+        const char *der;
+        size_t len;
+        const char *what;
+    } bad[] = {
+        {"\x30\x02\x31\x00", 4, "empty RDN"},
+        {"\x30\x04\x31\x02\x30\x00", 6, "ATV without a type"},
+        {"\x30\x09\x31\x07\x30\x05\x06\x01\x2a\x1e\x01", 11, "truncated value"},
+        {"\x30\x0a\x31\x08\x30\x06\x06\x01\x2a\x1e\x01\x41", 12,
+         "odd BMPString"},
+        {"\x31\x00", 2, "a SET, not a SEQUENCE"},
+        {"\x30\x00\x00", 3, "trailing byte"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ok(mote_x509_name_parse(&n, (const uint8_t *)bad[i].der, bad[i].len) <
+               0,
+           "%s", bad[i].what);
+    ok(mote_x509_name_parse(&n, (const uint8_t *)"\x30\x00", 2) == 0,
+       "the empty name");
+}
+
 /* --bundle FILE: every certificate parses, agrees with libcrypto and
  * re-encodes to the same bytes. */
 static int bundle(const char *path)
@@ -670,5 +775,6 @@ int main(int argc, char **argv)
     TAP_CASE(test_hand_built);
     TAP_CASE(test_split);
     TAP_CASE(test_name_text);
+    TAP_CASE(test_name_escapes);
     return tap_done();
 }
