@@ -63,15 +63,18 @@ ct-check: $(CT_CRYPTO)
 $(B)/obj/bench/crypto_sym: private LDLIBS += -lcrypto
 
 # Fixed-base tables as const data, written at build time by a host program
-# (tools/gen_ec_tables.c, sharing src/crypto/p256_fe.h with the library)
+# (tools/gen_ec_tables.c, sharing src/crypto/p256_fe.h and x25519_fe.c with
+# the library)
 # into $(B)/gen/ec_tables.c, which every library variant compiles like a
 # file of src/ (normal, asan, clang, fuzz, free, freeclang, spt). Never
 # committed.
 EC_TABLES_GEN := $(B)/host/gen_ec_tables
 EC_TABLES_SRC := $(B)/gen/ec_tables.c
-$(EC_TABLES_GEN): tools/gen_ec_tables.c src/crypto/p256_fe.h
+$(EC_TABLES_GEN): tools/gen_ec_tables.c src/crypto/x25519_fe.c \
+		src/crypto/p256_fe.h src/crypto/pk_int.h
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -O2 -Isrc/crypto $< -o $@
+	$(CC) $(BASE_CFLAGS) -O2 -Isrc/crypto tools/gen_ec_tables.c \
+		src/crypto/x25519_fe.c -o $@
 $(EC_TABLES_SRC): $(EC_TABLES_GEN)
 	@mkdir -p $(@D)
 	$(EC_TABLES_GEN) $@.tmp && mv $@.tmp $@

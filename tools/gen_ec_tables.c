@@ -1,6 +1,7 @@
-/* Build-time generator of the P-256 fixed-base table (run by mk/crypto.mk;
- * its output, $(B)/gen/ec_tables.c, is compiled into libmote and never
- * committed). Uses the same field code as src/crypto/p256.c.
+/* Build-time generator of the fixed-base tables of P-256 and Ed25519 (run
+ * by mk/crypto.mk; its output, $(B)/gen/ec_tables.c, is compiled into
+ * libmote and never committed). Uses the library's own field code:
+ * src/crypto/p256_fe.h and src/crypto/x25519_fe.c.
  *
  * Usage: gen_ec_tables OUT.c
  *
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "p256_fe.h"
+#include "pk_int.h"
 
 struct apt {
     uint64_t x[4], y[4];
@@ -63,6 +65,95 @@ static void put(FILE *f, const uint64_t v[4])
         fprintf(f, "0x%016llxu,", (unsigned long long)v[i]);
 }
 
+/* ---- Ed25519 -------------------------------------------------------------
+ * ed25519__base_table[i][j - 1] = j 16^i B (i < 64, j = 1..8) as (y + x,
+ * y - x, 2 d x y), affine, each five 51-bit limbs as fe25519_frombytes
+ * gives them (canonical). Affine twisted Edwards addition (a = -1):
+ * x3 = (x1 y2 + y1 x2) / (1 + d x1 x2 y1 y2),
+ * y3 = (y1 y2 + x1 x2) / (1 - d x1 x2 y1 y2); complete, so it doubles. */
+
+struct ept {
+    fe25519 x, y;
+};
+
+static const uint8_t ED_D[32] = {
+    0xa3, 0x78, 0x59, 0x13, 0xca, 0x4d, 0xeb, 0x75, 0xab, 0xd8, 0x41,
+    0x41, 0x4d, 0x0a, 0x70, 0x00, 0x98, 0xe8, 0x79, 0x77, 0x79, 0x40,
+    0xc7, 0x8c, 0x73, 0xfe, 0x6f, 0x2b, 0xee, 0x6c, 0x03, 0x52};
+static const uint8_t ED_BX[32] = {
+    0x1a, 0xd5, 0x25, 0x8f, 0x60, 0x2d, 0x56, 0xc9, 0xb2, 0xa7, 0x25,
+    0x95, 0x60, 0xc7, 0x2c, 0x69, 0x5c, 0xdc, 0xd6, 0xfd, 0x31, 0xe2,
+    0xa4, 0xc0, 0xfe, 0x53, 0x6e, 0xcd, 0xd3, 0x36, 0x69, 0x21};
+static const uint8_t ED_BY[32] = {
+    0x58, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+    0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+    0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66};
+
+static void ed_add(struct ept *r, const struct ept *p, const struct ept *q)
+{
+    fe25519 d, t, u, one, den, x3, y3;
+    fe25519_frombytes(&d, ED_D);
+    fe25519_1(&one);
+    fe25519_mul(&t, &p->x, &q->x);
+    fe25519_mul(&u, &p->y, &q->y);
+    fe25519_mul(&den, &t, &u);
+    fe25519_mul(&den, &den, &d); /* d x1 x2 y1 y2 */
+    fe25519_add(&y3, &u, &t);
+    fe25519_sub(&t, &one, &den);
+    fe25519_invert(&t, &t);
+    fe25519_mul(&y3, &y3, &t);
+    fe25519_mul(&t, &p->x, &q->y);
+    fe25519_mul(&u, &p->y, &q->x);
+    fe25519_add(&x3, &t, &u);
+    fe25519_add(&t, &one, &den);
+    fe25519_invert(&t, &t);
+    fe25519_mul(&r->x, &x3, &t);
+    r->y = y3;
+}
+
+/* canonical limbs: through the byte encoding */
+static void ed_put(FILE *f, const fe25519 *a)
+{
+    uint8_t b[32];
+    fe25519 c;
+    fe25519_tobytes(b, a);
+    fe25519_frombytes(&c, b);
+    for (int i = 0; i < 5; i++)
+        fprintf(f, "0x%013llxu,", (unsigned long long)c.v[i]);
+}
+
+static void ed_table(FILE *f)
+{
+    struct ept base, row[8];
+    fe25519 d, t;
+    fe25519_frombytes(&d, ED_D);
+    fe25519_frombytes(&base.x, ED_BX);
+    fe25519_frombytes(&base.y, ED_BY);
+    fprintf(f, "extern const uint64_t ed25519__base_table[64][8][15];\n"
+               "const uint64_t ed25519__base_table[64][8][15] = {\n");
+    for (int i = 0; i < 64; i++) {
+        row[0] = base;
+        for (int j = 1; j < 8; j++)
+            ed_add(&row[j], &row[j - 1], &base);
+        fprintf(f, "{");
+        for (int j = 0; j < 8; j++) {
+            fprintf(f, "{");
+            fe25519_add(&t, &row[j].y, &row[j].x);
+            ed_put(f, &t);
+            fe25519_sub(&t, &row[j].y, &row[j].x);
+            ed_put(f, &t);
+            fe25519_mul(&t, &row[j].x, &row[j].y);
+            fe25519_mul(&t, &t, &d);
+            fe25519_add(&t, &t, &t);
+            ed_put(f, &t);
+            fprintf(f, "},\n");
+        }
+        fprintf(f, "},\n");
+        ed_add(&base, &row[7], &row[7]); /* 16^(i+1) B */
+    }
+    fprintf(f, "};\n");
+}
+
 int main(int argc, char **argv)
 {
     static const uint64_t gx[4] = {0xf4a13945d898c296, 0x77037d812deb33a0,
@@ -97,6 +188,7 @@ int main(int argc, char **argv)
         dbl(&base, &row[31]); /* 64^(i+1) G */
     }
     fprintf(f, "};\n");
+    ed_table(f);
     if (fclose(f) != 0)
         err(1, "%s", argv[1]);
     return 0;

@@ -11,8 +11,9 @@ struct ge {
     fe25519 x, y, z, t;
 };
 
-/* d = -121665/121666 and 2d, sqrt(-1), and the base point B (RFC 8032
- * section 5.1), as little-endian field element encodings. */
+/* d = -121665/121666 and sqrt(-1) (RFC 8032 section 5.1), as
+ * little-endian field element encodings (the base point B lives in the
+ * generated table). */
 static const uint8_t D_BYTES[32] = {
     0xa3, 0x78, 0x59, 0x13, 0xca, 0x4d, 0xeb, 0x75, 0xab, 0xd8, 0x41,
     0x41, 0x4d, 0x0a, 0x70, 0x00, 0x98, 0xe8, 0x79, 0x77, 0x79, 0x40,
@@ -21,10 +22,6 @@ static const uint8_t SQRTM1_BYTES[32] = {
     0xb0, 0xa0, 0x0e, 0x4a, 0x27, 0x1b, 0xee, 0xc4, 0x78, 0xe4, 0x2f,
     0xad, 0x06, 0x18, 0x43, 0x2f, 0xa7, 0xd7, 0xfb, 0x3d, 0x99, 0x00,
     0x4d, 0x2b, 0x0b, 0xdf, 0xc1, 0x4f, 0x80, 0x24, 0x83, 0x2b};
-static const uint8_t B_BYTES[32] = {
-    0x58, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
-    0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
-    0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66};
 /* The group order L = 2^252 + 27742317777372353535851937790883648493,
  * little-endian limbs. */
 static const pk_limb L_LIMBS[4] = {0x5812631a5cf5d3ed, 0x14def9dea2f79cd6,
@@ -92,14 +89,6 @@ static void ge_neg(struct ge *r, const struct ge *p)
     fe25519_neg(&r->t, &p->t);
 }
 
-static void ge_cmov(struct ge *r, const struct ge *p, uint64_t bit)
-{
-    fe25519_cmov(&r->x, &p->x, bit);
-    fe25519_cmov(&r->y, &p->y, bit);
-    fe25519_cmov(&r->z, &p->z, bit);
-    fe25519_cmov(&r->t, &p->t, bit);
-}
-
 static void ge_encode(uint8_t out[32], const struct ge *p)
 {
     fe25519 zi, x, y;
@@ -154,51 +143,98 @@ static int ge_decode(struct ge *p, const uint8_t in[32])
     return 0;
 }
 
-static void ge_base(struct ge *b)
+/* Fixed-base table ed25519__base_table[i][j - 1] = j 16^i B, j = 1..8,
+ * affine in the (y + x, y - x, 2 d x y) form: const data written at build
+ * time by tools/gen_ec_tables.c ($(B)/gen/ec_tables.c, 60 KiB). A scalar
+ * is recoded into 64 signed 4-bit digits in [-8, 8], so [k]B is 64 mixed
+ * additions of +-entry (7 multiplications each) and no doublings. */
+struct ge_pre {
+    fe25519 ypx, ymx, xy2d;
+};
+
+static void pre_load(struct ge_pre *r, const uint64_t *e)
 {
-    int rc = ge_decode(b, B_BYTES);
-    (void)rc; /* a constant: cannot fail */
+    memcpy(r->ypx.v, e, sizeof r->ypx.v);
+    memcpy(r->ymx.v, e + 5, sizeof r->ymx.v);
+    memcpy(r->xy2d.v, e + 10, sizeof r->xy2d.v);
 }
 
-/* Fixed-base table: tab[i][j - 1] = j * 16^i * B, j = 1..15 (150 KiB),
- * filled on first use; a deterministic cache of public values (one
- * scheduler per process: no lock needed). [k]B is then one complete
- * addition per 4-bit window. NEEDSWORK: generate at build time, store in
- * the (y+x, y-x, 2dxy) form for cheaper mixed additions. */
-static struct ge base_tab[64][15];
-static int base_ready;
-
-static void base_init(void)
+/* r = p + q for q affine precomputed (madd, a = -1): complete. */
+static void ge_madd(struct ge *r, const struct ge *p, const struct ge_pre *q)
 {
-    if (!base_ready) {
-        struct ge b;
-        ge_base(&b);
-        for (int i = 0; i < 64; i++) {
-            base_tab[i][0] = b;
-            for (int j = 1; j < 15; j++)
-                ge_add(&base_tab[i][j], &base_tab[i][j - 1], &b);
-            ge_add(&b, &base_tab[i][14], &b); /* 16^(i+1) B */
-        }
-        base_ready = 1;
+    fe25519 a, b, c, d, e, f, g, h;
+    fe25519_sub(&a, &p->y, &p->x);
+    fe25519_mul(&a, &a, &q->ymx);
+    fe25519_add(&b, &p->y, &p->x);
+    fe25519_mul(&b, &b, &q->ypx);
+    fe25519_mul(&c, &p->t, &q->xy2d);
+    fe25519_add(&d, &p->z, &p->z);
+    fe25519_sub(&e, &b, &a);
+    fe25519_sub(&f, &d, &c);
+    fe25519_add(&g, &d, &c);
+    fe25519_add(&h, &b, &a);
+    fe25519_mul(&r->x, &e, &f);
+    fe25519_mul(&r->y, &g, &h);
+    fe25519_mul(&r->t, &e, &h);
+    fe25519_mul(&r->z, &f, &g);
+}
+
+/* -q: swap y + x and y - x, negate 2 d x y; when bit (0 or 1) is set. */
+static void pre_cneg(struct ge_pre *q, uint64_t bit)
+{
+    fe25519 n;
+    fe25519_cswap(&q->ypx, &q->ymx, bit);
+    fe25519_neg(&n, &q->xy2d);
+    fe25519_cmov(&q->xy2d, &n, bit);
+}
+
+/* 64 signed digits in [-8, 8] of a scalar below 2^255 (little-endian
+ * bytes): k = sum e[i] 16^i. Arithmetic only, no branch (ref10's). */
+static void signed_digits(int8_t e[64], const uint8_t k[32])
+{
+    int8_t carry = 0;
+    for (int i = 0; i < 32; i++) {
+        e[2 * i] = (int8_t)(k[i] & 15);
+        e[2 * i + 1] = (int8_t)(k[i] >> 4);
     }
+    for (int i = 0; i < 63; i++) {
+        e[i] = (int8_t)(e[i] + carry);
+        carry = (int8_t)((e[i] + 8) >> 4);
+        e[i] = (int8_t)(e[i] - carry * 16);
+    }
+    e[63] = (int8_t)(e[63] + carry);
 }
 
+/* r = [k]B for a secret k < 2^255, constant time. */
 static void ge_scalarmult_base_ct(struct ge *r, const uint8_t k[32])
 {
-    struct ge sel, acc;
-    base_init();
+    struct ge acc;
+    struct ge_pre sel, t;
+    int8_t e[64];
+    signed_digits(e, k);
     ge_identity(&acc);
     for (int i = 0; i < 64; i++) {
-        unsigned w = (k[i / 2] >> (4 * (i & 1))) & 15;
-        ge_identity(&sel);
-        for (unsigned j = 1; j < 16; j++)
-            ge_cmov(&sel, &base_tab[i][j - 1],
-                    1 & ~(pk__mask_nz64(j ^ w) >> 63));
-        ge_add(&acc, &acc, &sel);
+        uint64_t neg = (uint64_t)((uint8_t)e[i] >> 7);
+        unsigned mag = (unsigned)((e[i] ^ -(int)neg) + (int)neg); /* |e| */
+        /* the identity (1, 1, 0), then entry mag by mask */
+        fe25519_1(&sel.ypx);
+        fe25519_1(&sel.ymx);
+        fe25519_0(&sel.xy2d);
+        for (unsigned j = 1; j <= 8; j++) {
+            uint64_t bit = 1 & ~(pk__mask_nz64(j ^ mag) >> 63);
+            pre_load(&t, ed25519__base_table[i][j - 1]);
+            fe25519_cmov(&sel.ypx, &t.ypx, bit);
+            fe25519_cmov(&sel.ymx, &t.ymx, bit);
+            fe25519_cmov(&sel.xy2d, &t.xy2d, bit);
+        }
+        pre_cneg(&sel, neg);
+        ge_madd(&acc, &acc, &sel);
     }
     *r = acc;
     mote_memzero_explicit(&sel, sizeof sel);
+    mote_memzero_explicit(&t, sizeof t);
     mote_memzero_explicit(&acc, sizeof acc);
+    mote_memzero_explicit(e, sizeof e);
 }
 
 /* ---- Scalars mod L ----------------------------------------------------------
@@ -344,11 +380,15 @@ int mote_ed25519_verify(const uint8_t sig[MOTE_ED25519_SIG_LEN],
         if (w)
             ge_add(&acc, &acc, &ta[w - 1]);
     }
-    base_init();
+    int8_t e[64];
+    signed_digits(e, sig + 32); /* S < L < 2^253 */
     for (int i = 0; i < 64; i++) {
-        unsigned w = (sig[32 + i / 2] >> (4 * (i & 1))) & 15;
-        if (w)
-            ge_add(&acc, &acc, &base_tab[i][w - 1]);
+        struct ge_pre q;
+        if (!e[i])
+            continue;
+        pre_load(&q, ed25519__base_table[i][(e[i] < 0 ? -e[i] : e[i]) - 1]);
+        pre_cneg(&q, e[i] < 0);
+        ge_madd(&acc, &acc, &q);
     }
     ge_encode(chk, &acc);
     return memcmp(chk, sig, 32) ? MOTE_EPROTO : 0;

@@ -158,6 +158,11 @@ void p256__sign(uint64_t r[4], uint64_t s[4], const uint64_t k[4],
 int p256__verify(const uint8_t *pub, size_t pub_len, const uint64_t z[4],
                  const uint64_t r[4], const uint64_t s[4]);
 
+/* Ed25519's fixed-base table (ed25519.c): j 16^i B for j = 1..8 as
+ * (y + x, y - x, 2 d x y), five 51-bit limbs each; generated at build
+ * time with p256__base_table. */
+extern const uint64_t ed25519__base_table[64][8][15];
+
 /* ---- GF(2^255 - 19) (x25519_fe.c) ------------------------------------------
  */
 
