@@ -45,6 +45,11 @@ static int recv_records(struct mote_tls_flow *t)
 {
     size_t n, got;
     uint8_t *p = mote_tls_engine_recvrec_buf(&t->eng, &n);
+    if (!p && t->sending) {
+        /* A whole record waits for room in the output, which the writing
+         * fiber is draining: let it run. */
+        return mote_fiber_yield();
+    }
     if (!p)
         return engine_err(t, MOTE_EPROTO);
     pass_deadlines(t);
