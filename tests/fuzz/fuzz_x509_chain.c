@@ -4,14 +4,19 @@
  * [DER] chunks. The first certificate is the leaf; the last (byte 1 & 3)
  * certificates go to the trust store; the rest are the bundle. Byte 0
  * chooses the purpose (bits 0-1), whether a host name is checked (bit 2)
- * and max_depth (bits 3-5). Time is fixed. The search must end (the work
- * bound) and never crash, and its result must be self-consistent. */
+ * and max_depth (bits 3-5); with bit 6 the anchors are read as PEM text
+ * instead of DER. Time is fixed. The search must end (the work bound) and
+ * never crash, and its result must be self-consistent. The name matchers
+ * also get the chunks: the first as a reference identity, every chunk as
+ * a presented name and as a name constraint. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <mote/error.h>
 #include <mote/x509_verify.h>
+
+#include "../../src/x509/verify_int.h"
 
 #define MAX_CERTS 12
 
@@ -20,6 +25,29 @@ static struct mote_x509_anchor slots[4];
 static uint8_t trust_buf[3 * 8192];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void names(const struct mote_x509_slice *c, size_t n)
+{
+    struct mote_x509_id id;
+    if (mote_x509_id_parse(&id, (const char *)c[0].ptr, c[0].len) == 0) {
+        if (id.type == MOTE_X509_ID_DNS &&
+            (id.dns_len == 0 || id.dns_len > MOTE_X509_DNS_MAX ||
+             strlen(id.dns) != id.dns_len))
+            abort();
+        for (size_t i = 1; i < n; i++) {
+            (void)mote_x509_dns_matches((const char *)c[i].ptr, c[i].len, &id);
+            (void)mote_x509_ip_matches(c[i].ptr, c[i].len, &id);
+        }
+    }
+    for (size_t i = 0; i + 1 < n; i++) {
+        const uint8_t *a = c[i].ptr, *b = c[i + 1].ptr;
+        size_t al = c[i].len, bl = c[i + 1].len;
+        (void)x509__nc_dns_within(a, al, b, bl);
+        (void)x509__nc_dns_overlaps(a, al, b, bl);
+        (void)x509__nc_ip_within(a, al, b, bl);
+        (void)x509__nc_email_within(a, al, b, bl);
+    }
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -47,8 +75,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct mote_x509_trust trust;
     mote_x509_trust_init(&trust, slots, 4, trust_buf, sizeof trust_buf);
-    for (size_t i = n - nroots; i < n; i++)
-        (void)mote_x509_trust_add_der(&trust, certs[i].ptr, certs[i].len);
+    for (size_t i = n - nroots; i < n; i++) {
+        if (flags & 0x40)
+            (void)mote_x509_trust_add_pem(&trust, (const char *)certs[i].ptr,
+                                          certs[i].len, NULL, NULL);
+        else
+            (void)mote_x509_trust_add_der(&trust, certs[i].ptr, certs[i].len);
+    }
+    names(certs, n);
 
     struct mote_x509_id id;
     mote_x509_id_parse(&id, "a.example.com", 13);
