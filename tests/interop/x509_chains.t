@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # X.509 chains made by openssl and certtool (tests/x509/mkchains.sh): Mote's
 # verdict, reason and depth for every case (test_x509_verify test_manifest),
-# and the same verdict from `openssl verify -x509_strict` on every case,
+# and the same verdict from `openssl verify -x509_strict` and from GnuTLS's
+# `certtool --verify` (at the case's time through faketime) on every case,
 # except the differences docs/x509.md lists and explains (TAP output).
 set -u
 B=${MOTE_BUILD:-_build}
@@ -10,6 +11,9 @@ D=$B/x509chains-interop
 # Cases where Mote and OpenSSL 3.0 disagree on purpose (docs/x509.md,
 # "Differences from OpenSSL").
 known="v_two_issuers f_sha1 f_cn_only"
+# The same for GnuTLS 3.7 (certtool cannot set a maximum depth: its own is
+# 16, so f_too_deep passes there).
+known_gnutls="v_two_issuers f_ku_leaf f_cn_only f_too_deep"
 
 if ! tests/x509/mkchains.sh "$D" > /dev/null 2> "$D.log"; then
   echo "1..1"
@@ -18,7 +22,7 @@ if ! tests/x509/mkchains.sh "$D" > /dev/null 2> "$D.log"; then
   exit 1
 fi
 n=$(wc -l < "$D/manifest")
-echo "1..$((n + 2))"
+echo "1..$((2 * n + 3))"
 
 out=$(MOTE_X509_CHAINS=$PWD/$D "$bin" test_manifest 2>&1)
 status=$?
@@ -29,7 +33,7 @@ else
   grep -A1 '^not ok' <<< "$out" | sed 's/^/# /' | head -40
 fi
 
-i=1 listed=0
+i=1 listed=0 glisted=0
 while read -r name leaf bundle roots host t purpose maxd expect reason depth ossl; do
   i=$((i + 1))
   cat $(sed "s|[^,]*|$D/&|g; s|,| |g" <<< "$roots") > "$D/ossl-roots.pem"
@@ -66,11 +70,42 @@ while read -r name leaf bundle roots host t purpose maxd expect reason depth oss
     echo "not ok $i - openssl verify $name: $got, manifest says $ossl, Mote $expect (listed: $is_listed)"
     sed 's/^/# /' <<< "$msg" | head -5
   fi
+  # GnuTLS: the chain in one file, leaf first; the time through faketime.
+  i=$((i + 1))
+  cat "$D/$leaf" > "$D/gnutls-chain.pem"
+  [ "$bundle" != - ] && cat "$D/ossl-bundle.pem" >> "$D/gnutls-chain.pem"
+  gargs=()
+  [ "$host" != - ] && gargs+=(--verify-hostname "$host")
+  pur=1.3.6.1.5.5.7.3.1
+  [ "$purpose" = client ] && pur=1.3.6.1.5.5.7.3.2
+  msg=$(faketime -f "@$(date -u -d "@$t" '+%Y-%m-%d %H:%M:%S')" certtool --verify \
+    --load-ca-certificate "$D/ossl-roots.pem" --infile "$D/gnutls-chain.pem" \
+    --verify-purpose $pur "${gargs[@]}" 2>&1)
+  rc=$?
+  got=ok
+  [ $rc -ne 0 ] && got=fail
+  is_listed=no
+  [[ " $known_gnutls " == *" $name "* ]] && is_listed=yes
+  if { [ $is_listed = no ] && [ "$got" = "$expect" ]; } ||
+     { [ $is_listed = yes ] && [ "$got" != "$expect" ]; }; then
+    note=""
+    [ $is_listed = yes ] && { note=" (listed difference: Mote $expect)"; glisted=$((glisted + 1)); }
+    echo "ok $i - certtool --verify $name: $got$note"
+  else
+    echo "not ok $i - certtool --verify $name: $got, Mote $expect (listed: $is_listed)"
+    grep -iE 'output|error' <<< "$msg" | sed 's/^/# /' | head -5
+  fi
 done < "$D/manifest"
 i=$((i + 1))
 if [ $listed -eq $(wc -w <<< "$known") ]; then
   echo "ok $i - every listed difference seen ($known)"
 else
   echo "not ok $i - listed differences seen: $listed of $(wc -w <<< "$known")"
+fi
+i=$((i + 1))
+if [ $glisted -eq $(wc -w <<< "$known_gnutls") ]; then
+  echo "ok $i - every listed GnuTLS difference seen ($known_gnutls)"
+else
+  echo "not ok $i - listed GnuTLS differences seen: $glisted of $(wc -w <<< "$known_gnutls")"
 fi
 rm -rf "$D" "$D.log"
