@@ -57,6 +57,7 @@ key() { # key NAME TYPE
   p384) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$1.key" ;;
   ed25519) openssl genpkey -algorithm ed25519 -out "$1.key" ;;
   rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1.key" ;;
+  rsapss) openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -out "$1.key" ;;
   esac 2>/dev/null
 }
 
@@ -156,6 +157,12 @@ key i2p rsa; cert i2p rootrsa "/CN=Mote Int RSA PSS" "$ext_ca" "" "" \
   -md sha384 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:48
 key l2q rsa; cert l2q i2p "/CN=pss384.example.com" "$(leafext DNS:pss384.example.com)" "" "" -md sha512
 ok v_d2_rsapss384 l2q.pem i2p.pem $ALLROOTS pss384.example.com
+
+# An RSA-PSS key (id-RSASSA-PSS SubjectPublicKeyInfo) on the intermediate:
+# it can only sign with PSS (OpenSSL's default salt: the longest).
+key i2k rsapss; cert i2k rootrsa "/CN=Mote Int RSA-PSS key" "$ext_ca" "" "" -md sha256
+key l2k p256; cert l2k i2k "/CN=psskey.example.com" "$(leafext DNS:psskey.example.com)" "" "" -md sha256
+ok v_d2_rsapss_key l2k.pem i2k.pem $ALLROOTS psskey.example.com
 
 # depth 3: RSA root -> P-384 -> Ed25519 -> P-256 leaf
 key i3a p384;    cert i3a rootrsa "/CN=Mote Int3 A" "$ext_ca" "" "" -md sha384
