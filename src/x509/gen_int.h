@@ -69,13 +69,4 @@ int x509g__finish(const struct mote_der_writer *w, size_t *len);
 int x509g__spki_bits(const uint8_t *spki, size_t len, const uint8_t **bits,
                      size_t *nbits);
 
-/* Check sig over data with a public key under alg: ECDSA on P-256/P-384,
- * Ed25519, RSA PKCS#1 v1.5 and PSS. 0, MOTE_EAUTH (does not verify),
- * MOTE_ENOTSUP (algorithm), MOTE_EINVAL (algorithm does not fit the key).
- * NEEDSWORK: the same check as verify.c's x509__check_sig (written in
- * parallel); keep one. */
-int x509g__verify(const struct mote_x509_pubkey *pub,
-                  const struct mote_x509_sigalg *alg, const uint8_t *data,
-                  size_t len, const uint8_t *sig, size_t sig_len);
-
 #endif

@@ -550,8 +550,10 @@ static void test_cert_refusals(void)
            MOTE_ENOSPC, "measuring gives ENOSPC");
     is_int(WRITE(), 0, "the real thing");
     ok(need >= len && need <= len + 40, "the measure is a close upper bound");
-    is_int(mote_x509_gen_cert_write(&c, &is, out, len - 1, &need, rng, NULL),
-           MOTE_ENOSPC, "one byte short gives ENOSPC");
+    /* ECDSA signatures in DER vary by a byte or two (leading zeros of r
+     * and s), and the random serial by one: 8 short is short every time. */
+    is_int(mote_x509_gen_cert_write(&c, &is, out, len - 8, &need, rng, NULL),
+           MOTE_ENOSPC, "a few bytes short gives ENOSPC");
     mote_x509_privkey_clear(&k);
     mote_x509_privkey_clear(&k2);
 #undef RESET
