@@ -173,6 +173,22 @@ int mote_x509_trust_pin(struct mote_x509_trust *t, const uint8_t sha256[32]);
 size_t mote_x509_trust_find(const struct mote_x509_trust *t,
                             const struct mote_x509_name *name, size_t *first);
 
+/* ---- Signatures ------------------------------------------------------------
+ */
+
+/* Check the X.509-style signature sig (sig_len bytes: the BIT STRING
+ * contents of a Certificate, CertificateRequest or CRL; ECDSA as a DER
+ * Ecdsa-Sig-Value) over data (len bytes, e.g. the TBSCertificate TLV) by
+ * key under alg. The algorithms are those of path validation: RSA PKCS#1
+ * v1.5 and PSS, ECDSA P-256/P-384, Ed25519, with SHA-256/384/512 (SHA-1 is
+ * refused). An id-RSASSA-PSS key is accepted. Returns 0, MOTE_EAUTH if the
+ * signature does not verify (or does not fit the key type), MOTE_ENOTSUP
+ * for an algorithm or key Mote cannot check, MOTE_EINVAL for NULLs. */
+int mote_x509_signature_check(const struct mote_x509_pubkey *key,
+                              const struct mote_x509_sigalg *alg,
+                              const uint8_t *data, size_t len,
+                              const uint8_t *sig, size_t sig_len);
+
 /* ---- Path validation (RFC 5280 section 6)
  * ------------------------------------
  */

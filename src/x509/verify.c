@@ -137,6 +137,27 @@ enum mote_x509_reason x509__check_sig(const struct mote_x509_pubkey *key,
     return err == 0 ? MOTE_X509_OK : MOTE_X509_BAD_SIGNATURE;
 }
 
+int mote_x509_signature_check(const struct mote_x509_pubkey *key,
+                              const struct mote_x509_sigalg *alg,
+                              const uint8_t *data, size_t len,
+                              const uint8_t *sig, size_t sig_len)
+{
+    if (!key || !alg || (!data && len) || (!sig && sig_len))
+        return MOTE_EINVAL;
+    struct mote_x509_pubkey k = *key;
+    if (x509__pubkey_usable(&k) != 0)
+        return MOTE_ENOTSUP;
+    struct mote_x509_slice d = {data, len}, s = {sig, sig_len};
+    switch (x509__check_sig(&k, alg, d, s)) {
+    case MOTE_X509_OK:
+        return 0;
+    case MOTE_X509_UNSUPPORTED_ALG:
+        return MOTE_ENOTSUP;
+    default:
+        return MOTE_EAUTH;
+    }
+}
+
 /* ---- Name constraints ------------------------------------------------------
  */
 

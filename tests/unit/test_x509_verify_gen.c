@@ -439,6 +439,38 @@ static void test_path_len(void)
            "pathLen 1 with two CAs below");
 }
 
+static void test_signature_check(void)
+{
+    static const uint8_t msg[] = "to be signed";
+    uint8_t sig[128];
+    size_t sig_len;
+    struct mote_x509_sigalg alg;
+    struct mote_x509_pubkey pub;
+    ok(mote_x509_gen_default_sigalg(&root.key, &alg) == 0 &&
+           mote_x509_gen_sign(&root.key, &alg, msg, sizeof msg, sig, sizeof sig,
+                              &sig_len, mote_x509_gen_rng, NULL) == 0 &&
+           mote_x509_pubkey_parse(&pub, root.spki, root.spki_len) == 0,
+       "sign with the root key");
+    ok(mote_x509_signature_check(&pub, &alg, msg, sizeof msg, sig, sig_len) ==
+           0,
+       "signature verifies");
+    ok(mote_x509_signature_check(&pub, &alg, msg, sizeof msg - 1, sig,
+                                 sig_len) == MOTE_EAUTH,
+       "other data: MOTE_EAUTH");
+    struct mote_x509_sigalg sha1 = alg;
+    sha1.hash = MOTE_HASH_SHA1;
+    ok(mote_x509_signature_check(&pub, &sha1, msg, sizeof msg, sig, sig_len) ==
+           MOTE_ENOTSUP,
+       "SHA-1: MOTE_ENOTSUP");
+    struct mote_x509_sigalg ed = {.alg = MOTE_X509_SIG_ED25519};
+    ok(mote_x509_signature_check(&pub, &ed, msg, sizeof msg, sig, sig_len) ==
+           MOTE_EAUTH,
+       "algorithm that does not fit the key: MOTE_EAUTH");
+    ok(mote_x509_signature_check(NULL, &alg, msg, sizeof msg, sig, sig_len) ==
+           MOTE_EINVAL,
+       "NULL key");
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -453,5 +485,6 @@ int main(int argc, char **argv)
     TAP_CASE(test_issuers);
     TAP_CASE(test_validity_edges);
     TAP_CASE(test_path_len);
+    TAP_CASE(test_signature_check);
     return tap_done();
 }
