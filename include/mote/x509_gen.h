@@ -150,6 +150,10 @@ struct mote_x509_gen_san {
 
 #define MOTE_X509_GEN_MAX_SAN 64
 
+/* 0 if s is a name a certificate may carry (the rules are in
+ * docs/x509.md), MOTE_EINVAL if not: to check input before making keys. */
+int mote_x509_gen_san_check(const struct mote_x509_gen_san *s);
+
 /* ---- Certificates ----------------------------------------------------------
  */
 

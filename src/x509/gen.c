@@ -214,6 +214,11 @@ int x509g__check_san(const struct mote_x509_gen_san *s)
     }
 }
 
+int mote_x509_gen_san_check(const struct mote_x509_gen_san *s)
+{
+    return x509g__check_san(s);
+}
+
 /* The GeneralName of a checked SAN entry (borrowing from it). */
 static void san_to_gn(const struct mote_x509_gen_san *s,
                       struct mote_x509_gn *gn)

@@ -71,6 +71,8 @@ bad "want a whole number of days" "--days 36501" -- "$C" new --host a.example --
 bad "want p256, p384, ed25519, rsa2048" "an unknown key type" -- "$C" new --host a.example --key-type dsa
 bad "want p256, p384, ed25519, rsa2048" "an RSA size not offered" -- "$C" new --host a.example --key-type rsa1024
 bad "path-len applies to --ca" "--path-len without --ca" -- "$C" new --host a.example --path-len 1
+bad "not an ASCII address" "a bad --email" -- "$C" new --email nobody
+bad "not an ASCII URI" "a bad --uri" -- "$C" new --uri "no scheme"
 bad "want 0 to 16" "a bad --path-len" -- "$C" new --ca --cn x --path-len x
 bad "give the CA a name with --cn" "--ca without a name" -- "$C" new --ca
 bad "--key and --key-type" "--key with --key-type" -- "$C" new --host a.example --key "$tmp/ec.key" --key-type p256
@@ -164,6 +166,12 @@ run 0 "pss.crt: OK" "openssl verifies the PSS-signed leaf" -- \
   openssl verify -CAfile rsaca.crt -verify_hostname pss.example pss.crt
 run 0 "Chain verification output: Verified" "certtool verifies it" -- certtool --verify \
   --load-ca-certificate rsaca.crt --infile pss.crt --verify-hostname pss.example
+
+run 0 "wrote em.key and em.crt" "new with --email and --uri" -- "$C" new --host mail.example \
+  --email admin@mail.example --uri https://mail.example/ --out-key em.key --out-cert em.crt
+run 0 "email:admin@mail.example, URI:https://mail.example/" "openssl shows them" -- \
+  openssl x509 -in em.crt -noout -ext subjectAltName
+run 0 "em.crt: OK" "openssl verifies the email" -- openssl verify -CAfile em.crt -verify_email admin@mail.example em.crt
 
 # ---- csr and sign --------------------------------------------------------------
 run 0 "wrote req.key and req.csr" "csr" -- "$C" csr --host req.example --ip 192.0.2.1 --out-key req.key --out-csr req.csr

@@ -54,6 +54,10 @@ for t in p256 p384 ed25519 rsa rsa-pss; do
     else fail "$k: public keys differ"; fi
   done
 
+  a=$(openssl pkey -in "$d/$t.key" -pubout 2>&1)
+  if [ -n "$a" ] && [ "$a" = "$(cat "$d/$t.pub")" ]; then pass "$t.pub: Mote's PUBLIC KEY PEM = openssl pkey -pubout"
+  else fail "$t.pub differs from openssl pkey -pubout"; fi
+
   # Self-signed end entity: its own trust anchor for openssl.
   check "$t.crt: openssl verify, self-signed, www.example.com" -- \
     openssl verify -CAfile "$d/$t.crt" -verify_hostname www.example.com "$d/$t.crt"

@@ -891,6 +891,11 @@ static int gen_files(const char *dir, int nrsa, char **rsa_files)
             (snprintf(name, sizeof(name), "%s.key", tn[t]),
              write_key(dir, name, &self.key)))
             goto fail;
+        uint8_t pub[BUF];
+        size_t pub_len;
+        if (mote_x509_gen_spki_write(&self.key, pub, sizeof(pub), &pub_len) ||
+            W(".pub", "PUBLIC KEY", pub, pub_len))
+            goto fail;
         if ((err = make(&self, kind, 0, NULL, true, -1, "Mote test CA", NULL, 0,
                         alg)) != 0 ||
             W("-ca.crt", "CERTIFICATE", self.cert, self.cert_len))

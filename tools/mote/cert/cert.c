@@ -39,6 +39,8 @@ static const char new_usage[] =
     "  --host NAME        a DNS name for the certificate (repeatable;\n"
     "                     \"*.example.com\" allowed); the first is the CN\n"
     "  --ip ADDR          an IPv4 or IPv6 address (repeatable)\n"
+    "  --email ADDR       an email address (repeatable)\n"
+    "  --uri URI          a URI (repeatable)\n"
     "  --key-type T       p256 (default), p384, ed25519, rsa2048 (or rsa),\n"
     "                     rsa3072 or rsa4096\n"
     "  --key FILE         use this private key (PEM or DER: PKCS#8, SEC 1,\n"
@@ -61,7 +63,7 @@ static const char new_usage[] =
 
 static const char csr_usage[] =
     "usage: mote cert csr --host NAME... [OPTIONS]\n"
-    "  --host NAME, --ip ADDR, --cn NAME, --org NAME   as for `new`\n"
+    "  --host, --ip, --email, --uri, --cn, --org   as for `new`\n"
     "  --key FILE         sign with this key, or else make one:\n"
     "  --key-type T       p256 (default), p384, ed25519, rsa2048 ...\n"
     "  --out-key FILE     where the new key goes (default key.pem)\n"
@@ -94,6 +96,8 @@ struct opts {
     struct mote_ipaddr ips[MAX_SANS];
     const char *ip_text[MAX_SANS];
     int nips;
+    struct mote_x509_gen_san other[MAX_SANS]; /* email, URI */
+    int nother;
     enum mote_x509_gen_keytype key_type;
     unsigned rsa_bits;
     const char *key_file;
@@ -139,17 +143,30 @@ static void parse_opts(int argc, char **argv, struct opts *o, const char *u,
             const char *why = cert_check_host(v);
             if (why)
                 errx(2, "--host %s: not a host name: %s", v, why);
-            if (o->nhosts + o->nips >= MAX_SANS)
+            if (o->nhosts + o->nips + o->nother >= MAX_SANS)
                 errx(2, "--host %s: at most %d names and addresses", v,
                      MAX_SANS);
             o->hosts[o->nhosts++] = v;
         } else if ((v = cert_opt(argc, argv, &i, "--ip"))) {
-            if (o->nhosts + o->nips >= MAX_SANS)
+            if (o->nhosts + o->nips + o->nother >= MAX_SANS)
                 errx(2, "--ip %s: at most %d names and addresses", v, MAX_SANS);
             if (mote_ipaddr_parse(v, strlen(v), &o->ips[o->nips]) != 0 ||
                 o->ips[o->nips].zone[0])
                 errx(2, "--ip %s: not an IPv4 or IPv6 address", v);
             o->ip_text[o->nips++] = v;
+        } else if ((v = cert_opt(argc, argv, &i, "--email")) ||
+                   (v = cert_opt(argc, argv, &i, "--uri"))) {
+            bool email = strncmp(a, "--email", 7) == 0;
+            struct mote_x509_gen_san *x = &o->other[o->nother];
+            if (o->nhosts + o->nips + o->nother >= MAX_SANS)
+                errx(2, "%s: at most %d names and addresses", v, MAX_SANS);
+            x->type = email ? MOTE_X509_GEN_SAN_EMAIL : MOTE_X509_GEN_SAN_URI;
+            x->text = v;
+            if (mote_x509_gen_san_check(x) != 0)
+                errx(2, "%s %s: not %s", email ? "--email" : "--uri", v,
+                     email ? "an ASCII address local@domain"
+                           : "an ASCII URI scheme:...");
+            o->nother++;
         } else if ((v = cert_opt(argc, argv, &i, "--key-type"))) {
             if (strcmp(v, "p256") == 0)
                 o->key_type = MOTE_X509_GEN_KEY_P256;
@@ -479,6 +496,8 @@ static size_t fill_sans(const struct opts *o, struct mote_x509_gen_san *san)
         san[n].type = MOTE_X509_GEN_SAN_IP;
         san[n++].ip = o->ips[i];
     }
+    for (int i = 0; i < o->nother; i++)
+        san[n++] = o->other[i];
     return n;
 }
 
@@ -488,7 +507,9 @@ static const char *default_cn(const struct opts *o)
         return o->cn;
     if (o->nhosts)
         return o->hosts[0];
-    return o->nips ? o->ip_text[0] : NULL;
+    if (o->nips)
+        return o->ip_text[0];
+    return o->nother ? o->other[0].text : NULL;
 }
 
 /* ---- Commands -------------------------------------------------------------
@@ -519,12 +540,13 @@ static int cmd_new(int argc, char **argv)
 {
     struct opts o;
     parse_opts(argc, argv, &o, new_usage,
-               "--host,--ip,--key-type,--key,--days,--out-key,--out-cert,"
+               "--host,--ip,--email,--uri,--key-type,--key,--days,--out-key,"
+               "--out-cert,"
                "--ca-cert,--ca-key,--ca,--cn,--org,--path-len,--client,--pss,"
                "--force,");
     if (o.ca && !default_cn(&o))
         errx(2, "--ca: give the CA a name with --cn");
-    if (!o.ca && !o.nhosts && !o.nips)
+    if (!o.ca && !o.nhosts && !o.nips && !o.nother)
         errx(2, "no --host or --ip given: whom is the certificate for?");
     if (o.path_len >= 0 && !o.ca)
         errx(2, "--path-len applies to --ca certificates only");
@@ -597,9 +619,10 @@ static int cmd_csr(int argc, char **argv)
 {
     struct opts o;
     parse_opts(argc, argv, &o, csr_usage,
-               "--host,--ip,--key-type,--key,--out-key,--out-csr,--cn,--org,"
+               "--host,--ip,--email,--uri,--key-type,--key,--out-key,--out-csr,"
+               "--cn,--org,"
                "--force,");
-    if (!o.nhosts && !o.nips && !o.cn)
+    if (!o.nhosts && !o.nips && !o.nother && !o.cn)
         errx(2, "no --host, --ip or --cn given: what is the request for?");
     if (o.key_file && o.key_type)
         errx(2, "--key and --key-type: give one");
