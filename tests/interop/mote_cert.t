@@ -205,6 +205,8 @@ run 0 "subject: CN=show.example" "show prints the subject" -- "$C" show "$tmp/s.
 openssl x509 -in "$tmp/s.crt" -outform DER -out "$tmp/s.der"
 run 0 "SHA-256 fingerprint: $fp" "show reads DER too" -- "$C" show "$tmp/s.der"
 run 0 "signature verified" "show checks a CSR" -- "$C" show "$tmp/ossl.csr"
+run 0 "signature verified" "show checks a DER CSR" -- "$C" show "$tmp/ossl.der"
+run 2 "not a DER certificate" "show refuses a DER CSR with a bad signature" -- "$C" show "$tmp/bad.der"
 bad "not a DER certificate" "show refuses junk" -- "$C" show "$tmp/junk.pem"
 bad "No such file" "show of a missing file" -- "$C" show "$tmp/missing.pem"
 bad "no FILE given" "show without a file" -- "$C" show

@@ -824,6 +824,17 @@ static void show_cert(const struct mote_x509_cert *c)
     print_hex("SHA-256 fingerprint", fp, sizeof(fp));
 }
 
+static void show_csr(const struct mote_x509_csr *csr)
+{
+    printf("certificate request (signature verified)\n");
+    print_name("subject", &csr->subject);
+    print_key(&csr->pubkey);
+    if (csr->san_count) {
+        printf("names:\n");
+        print_sans(csr->san, csr->san_count);
+    }
+}
+
 static int cmd_show(int argc, char **argv)
 {
     const char *path = NULL;
@@ -845,11 +856,15 @@ static int cmd_show(int argc, char **argv)
     read_input(path, &file, &len);
     static struct mote_x509_cert cert;
     if (!looks_pem(file, len)) {
+        static struct mote_x509_csr csr;
         int e = mote_x509_cert_parse(&cert, file, len);
-        if (e != 0)
-            errx(2, "%s: not a DER certificate (%s)", path,
+        if (e == 0)
+            show_cert(&cert);
+        else if (mote_x509_csr_parse(&csr, file, len) == 0)
+            show_csr(&csr);
+        else
+            errx(2, "%s: not a DER certificate (%s) or request", path,
                  cert.reason ? cert.reason : mote_strerror(e));
-        show_cert(&cert);
         free(file);
         return 0;
     }
@@ -880,13 +895,7 @@ static int cmd_show(int argc, char **argv)
             if (e != 0)
                 errx(2, "%s: request %d: %s", path, shown + 1,
                      csr.reason ? csr.reason : mote_strerror(e));
-            printf("certificate request (signature verified)\n");
-            print_name("subject", &csr.subject);
-            print_key(&csr.pubkey);
-            if (csr.san_count) {
-                printf("names:\n");
-                print_sans(csr.san, csr.san_count);
-            }
+            show_csr(&csr);
         } else {
             printf("(a PEM block labelled \"%.*s\": not shown)\n",
                    (int)b.label_len, b.label);
