@@ -448,6 +448,9 @@ static int client_hello(struct mote_tls_engine *e, const uint8_t *body,
     uint8_t psk[48];
     int resumed = 0;
     if (h.psk.p) {
+        /* Section 4.2.9: a PSK offer needs psk_key_exchange_modes. */
+        if (!h.modes.p)
+            return fail(e, MOTE_TLS_ALERT_MISSING_EXTENSION);
         resumed = try_psk(e, &h, msg, msglen, psk);
         if (resumed < 0)
             return resumed;

@@ -355,6 +355,25 @@ static void test_resume(void)
     side_free(c);
     side_free(s);
 
+    /* Resumption through a HelloRetryRequest: the second ClientHello's
+     * binder covers the HRR transcript. */
+    static const uint16_t cg[] = {MOTE_TLS_GROUP_X25519, MOTE_TLS_GROUP_P384};
+    static const uint16_t sg[] = {MOTE_TLS_GROUP_P384};
+    c = side_new(117), s = side_new(118);
+    s->cfg.ticket_key = ticket_key;
+    c->cfg.groups = cg;
+    c->cfg.ngroups = 2;
+    s->cfg.groups = sg;
+    s->cfg.ngroups = 1;
+    start(c, MOTE_TLS_CLIENT, "r.example", &sess);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s) && mote_tls_engine_resumed(&s->e) &&
+           (s->e.flags & 0x10) &&
+           mote_tls_engine_group(&c->e) == MOTE_TLS_GROUP_P384,
+       "resumed after a HelloRetryRequest");
+    side_free(c);
+    side_free(s);
+
     /* A SHA-384 suite cannot use a SHA-256 ticket: full handshake. */
     static const uint16_t s384[] = {MOTE_TLS_AES_256_GCM_SHA384};
     c = side_new(115), s = side_new(116);
