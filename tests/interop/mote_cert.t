@@ -173,6 +173,28 @@ run 0 "email:admin@mail.example, URI:https://mail.example/" "openssl shows them"
   openssl x509 -in em.crt -noout -ext subjectAltName
 run 0 "em.crt: OK" "openssl verifies the email" -- openssl verify -CAfile em.crt -verify_email admin@mail.example em.crt
 
+# CAs made by other tools. certtool's subject key identifier is not RFC
+# 5280's method 1 (which Mote and OpenSSL use): the leaf's AKI must copy the
+# CA's SKI, not recompute it, or chain building by key id fails.
+printf '%s\n' 'cn = GnuTLS CA' ca cert_signing_key crl_signing_key 'expiration_days = 30' > "$tmp/ca.tmpl"
+certtool --generate-self-signed --load-privkey "$tmp/ec.key" --template "$tmp/ca.tmpl" \
+  --outfile "$tmp/gnutls-ca.crt" > /dev/null 2>&1
+run 0 "wrote g.key and g.crt" "a leaf under a certtool-made CA" -- "$C" new --host g.example \
+  --ca-cert "$tmp/gnutls-ca.crt" --ca-key "$tmp/ec.key" --out-key g.key --out-cert g.crt
+ski=$(openssl x509 -in "$tmp/gnutls-ca.crt" -noout -ext subjectKeyIdentifier | tail -1 | tr -d ' ')
+aki=$(openssl x509 -in "$w/g.crt" -noout -ext authorityKeyIdentifier | tail -1 | tr -d ' ' | sed 's/^keyid://')
+[ -n "$ski" ] && [ "$ski" = "$aki" ] && pass "the leaf's AKI is certtool's SKI ($ski)" \
+  || fail "AKI '$aki' is not the CA's SKI '$ski'"
+run 0 "g.crt: OK" "openssl verifies it" -- openssl verify -CAfile "$tmp/gnutls-ca.crt" -verify_hostname g.example g.crt
+run 0 "Chain verification output: Verified" "certtool verifies it" -- certtool --verify \
+  --load-ca-certificate "$tmp/gnutls-ca.crt" --infile g.crt --verify-hostname g.example
+openssl req -x509 -new -key "$tmp/rsa.key" -subj "/O=Example/CN=OpenSSL CA" -days 3 \
+  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign \
+  -out "$tmp/openssl-ca.crt" 2> /dev/null
+run 0 "wrote o.key and o.crt" "a leaf under an openssl-made RSA CA" -- "$C" new --host o.example \
+  --ca-cert "$tmp/openssl-ca.crt" --ca-key "$tmp/rsa.key" --out-key o.key --out-cert o.crt
+run 0 "o.crt: OK" "openssl verifies it" -- openssl verify -CAfile "$tmp/openssl-ca.crt" -verify_hostname o.example o.crt
+
 # ---- csr and sign --------------------------------------------------------------
 run 0 "wrote req.key and req.csr" "csr" -- "$C" csr --host req.example --ip 192.0.2.1 --out-key req.key --out-csr req.csr
 run 0 "self-signature verify OK" "openssl req -verify accepts it" -- openssl req -in req.csr -verify -noout
