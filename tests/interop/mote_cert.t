@@ -73,6 +73,7 @@ bad "want p256, p384, ed25519, rsa2048" "an RSA size not offered" -- "$C" new --
 bad "path-len applies to --ca" "--path-len without --ca" -- "$C" new --host a.example --path-len 1
 bad "not an ASCII address" "a bad --email" -- "$C" new --email nobody
 bad "not an ASCII URI" "a bad --uri" -- "$C" new --uri "no scheme"
+bad "chain needs --ca-cert" "--chain on a self-signed certificate" -- "$C" new --host a.example --chain
 bad "want 0 to 16" "a bad --path-len" -- "$C" new --ca --cn x --path-len x
 bad "give the CA a name with --cn" "--ca without a name" -- "$C" new --ca
 bad "--key and --key-type" "--key with --key-type" -- "$C" new --host a.example --key "$tmp/ec.key" --key-type p256
@@ -131,6 +132,14 @@ run 0 "wrote" "new --ca" -- "$C" new --ca --cn "Mote Root" --key-type p384 --out
 run 0 "CA:TRUE" "the root says CA:TRUE" -- openssl x509 -in root.crt -noout -text
 run 0 "wrote" "new --ca signed by the root, pathLen 0" -- "$C" new --ca --cn "Mote Int" --path-len 0 \
   --ca-cert root.crt --ca-key root.key --out-key int.key --out-cert int.crt
+run 0 "wrote" "--chain: the leaf and the intermediate in one file" -- "$C" new --host ch.example \
+  --ca-cert int.crt --ca-key int.key --out-key ch.key --out-cert ch.crt --chain
+[ "$(grep -c 'BEGIN CERTIFICATE' "$w/ch.crt")" = 2 ] && pass "... two certificates" || fail "... not two certificates"
+run 0 "ch.crt: OK" "... which openssl verifies as leaf + untrusted chain" -- \
+  openssl verify -CAfile root.crt -untrusted ch.crt -verify_hostname ch.example ch.crt
+run 0 "Chain verification output: Verified" "... and certtool as a chain" -- certtool --verify \
+  --load-ca-certificate root.crt --infile ch.crt --verify-hostname ch.example
+rm -f "$w"/ch.*
 for t in p256 p384 ed25519; do
   run 0 "wrote" "$t leaf signed by the intermediate" -- "$C" new --host svc.example --ip 10.0.0.9 \
     --key-type $t --ca-cert int.crt --ca-key int.key --out-key $t.key --out-cert $t.crt --client

@@ -58,6 +58,7 @@ static const char new_usage[] =
     "  --path-len N       CA only: at most N CAs below this one\n"
     "  --client           also for TLS clients (clientAuth)\n"
     "  --pss              RSA CA keys: sign with RSASSA-PSS\n"
+    "  --chain            append the CA certificate to the certificate file\n"
     "  --force            replace existing output files\n"
     "FILE \"-\" writes to standard output.\n";
 
@@ -77,7 +78,7 @@ static const char sign_usage[] =
     "checked\n"
     "  --ca-cert FILE, --ca-key FILE   the issuing CA\n"
     "  --days N           validity in days (default 365)\n"
-    "  --ca, --path-len N, --client, --pss   as for `new`\n"
+    "  --ca, --path-len N, --client, --pss, --chain   as for `new`\n"
     "  --out-cert FILE    where the certificate goes (default cert.pem)\n"
     "  --force            replace an existing output file\n";
 
@@ -105,7 +106,7 @@ struct opts {
     const char *out_key, *out_cert, *out_csr;
     const char *ca_cert, *ca_key, *csr;
     const char *cn, *org;
-    bool ca, client, pss, force;
+    bool ca, client, pss, force, chain;
     int path_len;
 };
 
@@ -223,6 +224,8 @@ static void parse_opts(int argc, char **argv, struct opts *o, const char *u,
             o->pss = true;
         } else if (strcmp(a, "--force") == 0) {
             o->force = true;
+        } else if (strcmp(a, "--chain") == 0) {
+            o->chain = true;
         } else {
             bad_usage(u, "unknown option '%s'", a);
         }
@@ -386,6 +389,27 @@ static char *to_pem(const char *label, const uint8_t *der, size_t len,
     return pem;
 }
 
+/* The certificate's PEM, and with --chain the issuer's after it (servers
+ * send the chain from one file). */
+static char *cert_pem(const struct opts *o, const uint8_t *der, size_t n,
+                      const struct mote_x509_cert *issuer, size_t *plen)
+{
+    char *pem = to_pem("CERTIFICATE", der, n, plen);
+    if (!o->chain || !issuer)
+        return pem;
+    size_t ilen;
+    char *ipem = to_pem("CERTIFICATE", issuer->der.ptr, issuer->der.len, &ilen);
+    char *both = malloc(*plen + ilen);
+    if (!both)
+        err(2, "chain");
+    memcpy(both, pem, *plen);
+    memcpy(both + *plen, ipem, ilen);
+    *plen += ilen;
+    free(pem);
+    free(ipem);
+    return both;
+}
+
 static int rng(void *ctx, uint8_t *buf, size_t len)
 {
     return mote_x509_gen_rng(ctx, buf, len);
@@ -543,13 +567,16 @@ static int cmd_new(int argc, char **argv)
                "--host,--ip,--email,--uri,--key-type,--key,--days,--out-key,"
                "--out-cert,"
                "--ca-cert,--ca-key,--ca,--cn,--org,--path-len,--client,--pss,"
-               "--force,");
+               "--chain,--force,");
     if (o.ca && !default_cn(&o))
         errx(2, "--ca: give the CA a name with --cn");
     if (!o.ca && !o.nhosts && !o.nips && !o.nother)
         errx(2, "no --host or --ip given: whom is the certificate for?");
     if (o.path_len >= 0 && !o.ca)
         errx(2, "--path-len applies to --ca certificates only");
+    if (o.chain && !o.ca_cert)
+        errx(2, "--chain needs --ca-cert (a self-signed certificate is its "
+                "own chain)");
     if (o.key_file && o.key_type)
         errx(2, "--key and --key-type: give one");
     if (o.key_file && o.out_key)
@@ -595,7 +622,7 @@ static int cmd_new(int argc, char **argv)
     if (e != 0)
         errx(2, "cannot make the certificate (%s)", mote_strerror(e));
     size_t plen;
-    char *pem = to_pem("CERTIFICATE", der, n, &plen);
+    char *pem = cert_pem(&o, der, n, have_ca ? &ca.cert : NULL, &plen);
     struct cert_out *outs[2];
     int nouts = 0;
     if (!o.key_file) {
@@ -673,7 +700,7 @@ static int cmd_sign(int argc, char **argv)
     struct opts o;
     parse_opts(argc, argv, &o, sign_usage,
                "--csr,--ca-cert,--ca-key,--days,--ca,--path-len,--client,"
-               "--pss,--out-cert,--force,");
+               "--pss,--chain,--out-cert,--force,");
     if (!o.csr)
         errx(2, "no --csr given");
     if (!o.ca_cert || !o.ca_key)
@@ -700,7 +727,7 @@ static int cmd_sign(int argc, char **argv)
     if (e != 0)
         errx(2, "cannot make the certificate (%s)", mote_strerror(e));
     size_t plen;
-    char *pem = to_pem("CERTIFICATE", der, n, &plen);
+    char *pem = cert_pem(&o, der, n, &ca.cert, &plen);
     cert_out_stage(&cert_out, pem, plen);
     struct cert_out *outs[1] = {&cert_out};
     commit_all(outs, 1);
