@@ -465,7 +465,9 @@ int mote_x509_cert_encode(const struct mote_x509_cert *cert, uint8_t *out,
 
 /* Find the next "CERTIFICATE" PEM block from it, decode it into buf (cap
  * bytes) and parse it into cert (which borrows buf). 1 when a certificate
- * was parsed, 0 when there are no more, negative on error. */
+ * was parsed, 0 when there are no more, negative on error (the iterator
+ * has then moved past the bad block, so a bundle can be read on past a
+ * certificate Mote refuses; a broken PEM frame ends the iteration). */
 int mote_x509_cert_next_pem(struct mote_pem_iter *it,
                             struct mote_x509_cert *cert, uint8_t *buf,
                             size_t cap);

@@ -438,16 +438,22 @@ static int crldp_parse(struct mote_x509_cert *c, struct mote_der *d)
                 (err = mote_der_finish(&sub)) < 0)
                 return err;
             if (name.tag == MOTE_DER_CTX_CONS(0)) {
-                struct mote_x509_gn gns[MOTE_X509_MAX_SAN];
-                unsigned n;
-                if ((err = mote_der_sub(&sub, &name, &names)) < 0 ||
-                    (err = gns_read(&names, gns, MOTE_X509_MAX_SAN, &n)) < 0)
+                /* fullName: GeneralNames, non-empty; the first URI. */
+                if ((err = mote_der_sub(&sub, &name, &names)) < 0)
                     return err;
-                for (unsigned i = 0; i < n && !p->uri.ptr; i++)
-                    if (gns[i].type == MOTE_X509_GN_URI) {
-                        p->uri.ptr = gns[i].val;
-                        p->uri.len = gns[i].len;
+                if (mote_der_at_end(&names))
+                    return MOTE_EINVAL;
+                while (!mote_der_at_end(&names)) {
+                    struct mote_der_elem ge;
+                    struct mote_x509_gn gn;
+                    if ((err = mote_der_read(&names, &ge)) < 0 ||
+                        (err = x509__gn_parse(&names, &ge, &gn, false)) < 0)
+                        return err;
+                    if (gn.type == MOTE_X509_GN_URI && !p->uri.ptr) {
+                        p->uri.ptr = gn.val;
+                        p->uri.len = gn.len;
                     }
+                }
             } else if (name.tag != MOTE_DER_CTX_CONS(1)) {
                 return MOTE_EINVAL;
             }
