@@ -960,6 +960,51 @@ static void test_record_size_limit(void)
     side_free(s);
 }
 
+/* A 12 KB certificate chain: one record normally, and cut into many
+ * records (handshake messages across records) under a small
+ * record_size_limit. */
+static void test_big_chain(void)
+{
+    static uint8_t filler[7][1500];
+    static const uint8_t *certs[8];
+    static size_t lens[8];
+    keys_init();
+    certs[0] = c_p256.der;
+    lens[0] = c_p256.len;
+    for (int i = 0; i < 7; i++) {
+        memset(filler[i], 0x30 + i, sizeof filler[i]);
+        certs[i + 1] = filler[i];
+        lens[i + 1] = sizeof filler[i];
+    }
+    for (int limited = 0; limited < 2; limited++) {
+        struct side *c = side_new(120), *s = side_new(121);
+        s->ids[0].certs = certs;
+        s->ids[0].cert_lens = lens;
+        s->ids[0].ncerts = 8;
+        s->ids[0].key = &k_p256;
+        if (limited) {
+            c->cfg.record_size_limit = 512;
+            s->cfg.record_size_limit = 512;
+        }
+        start(c, MOTE_TLS_CLIENT, NULL, NULL);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        xfer(c, s, 0);
+        size_t n, off = 0;
+        uint8_t *out = mote_tls_engine_sendrec_buf(&s->e, &n);
+        int recs = 0;
+        while (out && off + 5 <= n) {
+            off += 5 + ((size_t)out[off + 3] << 8 | out[off + 4]);
+            recs++;
+        }
+        ok(exchange(c, s) && !strcmp(c->v.name, "p256.example"),
+           "8-certificate chain (%d records in the server's flight%s)", recs,
+           limited ? ", record_size_limit 512" : "");
+        ok(limited ? recs > 25 : recs < 8, "record count fits the limit");
+        side_free(c);
+        side_free(s);
+    }
+}
+
 /* ---- RFC 8448 section 3
  * ------------------------------------------------------ */
 
@@ -1168,6 +1213,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_split);
     TAP_CASE(test_close);
     TAP_CASE(test_record_size_limit);
+    TAP_CASE(test_big_chain);
     TAP_CASE(test_rfc8448);
     return tap_done();
 }

@@ -482,12 +482,17 @@ static void server_fiber(void *arg)
     mote_flow_close(&t.flow);
 }
 
-static void test_loopback(void)
+static void fake_init(void)
 {
     memset(k_ed.ed25519, 3, 32);
     k_ed.type = MOTE_TLS_KEY_ED25519;
     memcpy(fake_cert, "MOTE TEST CERT (not X.509).....", 32);
     mote_ed25519_public(fake_cert + 32, k_ed.ed25519);
+}
+
+static void test_loopback(void)
+{
+    fake_init();
 
     static struct srv s;
     memset(&s, 0, sizeof s);
@@ -564,6 +569,7 @@ static void test_loopback(void)
 
 static void test_read_deadline(void)
 {
+    fake_init();
     static struct srv s;
     memset(&s, 0, sizeof s);
     s.quiet = 1;
@@ -634,6 +640,7 @@ static void reader_fiber(void *arg)
 
 static void test_concurrent(void)
 {
+    fake_init();
     static struct srv s;
     memset(&s, 0, sizeof s);
     s.id.certs = fake_certs;
@@ -686,6 +693,9 @@ static void test_concurrent(void)
     mote_fiber_join(rf);
     ok(r.err == 0 && r.got == r.want && r.sum == sum,
        "read all 2 MB back concurrently (%zu bytes)", r.got);
+    /* 2 at the end of the handshake, one more per answered KeyUpdate. */
+    ok(t.eng.rd_epoch > 2, "the server answered %u KeyUpdates",
+       t.eng.rd_epoch - 2);
     mote_flow_close(&t.flow);
     mote_fiber_join(fib);
     mote_listener_close(s.l);
