@@ -343,7 +343,7 @@ static size_t bitlen_pub(const pk_limb *a, size_t len)
 
 int bn_mont_init(struct bn_mont *mt, const pk_limb *m, size_t len)
 {
-    pk_limb x[BN_MAX_LIMBS], one[BN_MAX_LIMBS];
+    pk_limb x[BN_MAX_LIMBS];
     if (len == 0 || len > BN_MAX_LIMBS || !(m[0] & 1))
         return MOTE_EINVAL;
     size_t bits = bitlen_pub(m, len);
@@ -355,24 +355,18 @@ int bn_mont_init(struct bn_mont *mt, const pk_limb *m, size_t len)
     for (int i = 0; i < 6; i++)
         inv *= 2 - m[0] * inv;
     mt->m0i = (pk_limb)0 - inv;
-    /* x = 2^(bits-1) < m, then double up to R mod m, then once more. */
+    /* x = 2^(bits-1) < m, doubled up to 2^(64 len + len) mod m, then six
+     * Montgomery squarings (each takes 2^(64 len + j) to 2^(64 len + 2 j);
+     * 2^6 len = 64 len), which leave 2^(128 len) = R^2 mod m: a few
+     * doublings and six squarings instead of log2(64 len) multiplications
+     * (this set-up is a fifth of an RSA verification). */
     memset(x, 0, len * sizeof *x);
     x[(bits - 1) / 64] = (pk_limb)1 << ((bits - 1) % 64);
-    for (size_t i = bits - 1; i < 64 * len + 1; i++)
+    for (size_t i = bits - 1; i < 64 * len + len; i++)
         bn_mod_add(x, x, x, m, len);
-    /* x = 2R mod m is the Montgomery form of 2; raise it to 64 * len:
-     * (2^(64 len)) R = R^2 mod m. */
-    memset(one, 0, len * sizeof *one);
-    size_t e = 64 * len;
-    pk_limb acc[BN_MAX_LIMBS];
-    memcpy(acc, x, len * sizeof *x);
-    for (size_t bit = (size_t)1 << (63 - __builtin_clzll(e)) >> 1; bit;
-         bit >>= 1) {
-        bn_mont_mul(acc, acc, acc, mt);
-        if (e & bit)
-            bn_mont_mul(acc, acc, x, mt);
-    }
-    memcpy(mt->rr, acc, len * sizeof *acc);
+    for (int i = 0; i < 6; i++)
+        bn_mont_sqr(x, x, mt);
+    memcpy(mt->rr, x, len * sizeof *x);
     return 0;
 }
 
@@ -457,17 +451,23 @@ void bn_mod_exp_pub(pk_limb *r, const pk_limb *a, const pk_limb *e, size_t elen,
     size_t len = mt->len, bits = bitlen_pub(e, elen);
     pk_limb base[BN_MAX_LIMBS], acc[BN_MAX_LIMBS];
     bn_to_mont(base, a, mt);
-    memset(acc, 0, len * sizeof *acc);
-    acc[0] = 1;
-    bn_to_mont(acc, acc, mt);
-    if (bits <= 64) { /* short exponents (RSA e): square and multiply */
-        for (size_t k = bits; k-- > 0;) {
+    if (bits == 0) { /* a^0 = 1 */
+        memset(acc, 0, len * sizeof *acc);
+        acc[0] = 1;
+        bn_to_mont(acc, acc, mt);
+    } else if (bits <= 64) { /* short exponents (RSA e): square and
+                                multiply, from the base for the top bit */
+        memcpy(acc, base, len * sizeof *acc);
+        for (size_t k = bits - 1; k-- > 0;) {
             bn_mont_sqr(acc, acc, mt);
             if ((e[k / 64] >> (k % 64)) & 1)
                 bn_mont_mul(acc, acc, base, mt);
         }
     } else { /* long ones (Fermat inverses): 4-bit windows, public index */
         pk_limb tab[16][BN_MAX_LIMBS];
+        memset(acc, 0, len * sizeof *acc);
+        acc[0] = 1;
+        bn_to_mont(acc, acc, mt);
         memcpy(tab[1], base, len * sizeof *base);
         for (int i = 2; i < 16; i++)
             bn_mont_mul(tab[i], tab[i - 1], base, mt);
