@@ -30,3 +30,5 @@ LDLIBS_test_x509_parse := -lcrypto
 $(B)/obj/bench/x509_gen: private LDLIBS += -lcrypto
 # bench/x509_parse.c measures parsing against libcrypto's d2i_X509.
 $(B)/obj/bench/x509_parse: private LDLIBS += -lcrypto
+# test_x509_verify compares signature checks on the system roots with libcrypto.
+LDLIBS_test_x509_verify := -lcrypto

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include <mote/crypto.h>
 #include <mote/error.h>
 #include <mote/x509_verify.h>
@@ -408,6 +411,59 @@ static void test_system_bundle(void)
     env_free(e);
 }
 
+/* Every self-signed root of the system bundle: Mote's signature check on
+ * its own signature agrees with OpenSSL's X509_verify, except SHA-1
+ * (refused by Mote). Real keys and signatures of every size and kind. */
+static void test_system_roots_selfsig(void)
+{
+    FILE *f = fopen("/etc/ssl/certs/ca-certificates.crt", "rb");
+    if (!f) {
+        ok(1, "# SKIP no system bundle");
+        return;
+    }
+    fclose(f);
+    char save[512];
+    snprintf(save, sizeof save, "%s", dir);
+    snprintf(dir, sizeof dir, "/etc/ssl/certs");
+    size_t n;
+    char *pem = (char *)slurp("ca-certificates.crt", &n);
+    snprintf(dir, sizeof dir, "%s", save);
+    struct mote_pem_iter it;
+    mote_pem_iter_init(&it, pem, n);
+    static uint8_t der[MOTE_X509_MAX_DER];
+    static struct mote_x509_cert c;
+    int agree = 0, sha1 = 0, differ = 0, total = 0;
+    while (mote_x509_cert_next_pem(&it, &c, der, sizeof der) == 1) {
+        if (c.issuer.len != c.subject.len ||
+            memcmp(c.issuer.der, c.subject.der, c.issuer.len) != 0)
+            continue;
+        total++;
+        int r = mote_x509_signature_check(&c.pubkey, &c.sig_alg, c.tbs.ptr,
+                                          c.tbs.len, c.sig.ptr, c.sig.len);
+        const unsigned char *p = c.der.ptr;
+        X509 *x = d2i_X509(NULL, &p, (long)c.der.len);
+        EVP_PKEY *k = x ? X509_get0_pubkey(x) : NULL;
+        int o = k ? X509_verify(x, k) : -1;
+        X509_free(x);
+        if ((r == 0) == (o == 1))
+            agree++;
+        else if (r == MOTE_ENOTSUP && c.sig_alg.hash == MOTE_HASH_SHA1 &&
+                 o == 1)
+            sha1++;
+        else {
+            differ++;
+            char name[256];
+            mote_x509_name_to_text(&c.subject, name, sizeof name);
+            ok(0, "self-signature of %s: Mote %d, OpenSSL %d", name, r, o);
+        }
+    }
+    ok(total > 100 && differ == 0,
+       "system roots: %d self-signed, %d agree with OpenSSL, %d SHA-1 "
+       "(refused), %d differ",
+       total, agree, sha1, differ);
+    free(pem);
+}
+
 static int make_chains(void)
 {
     const char *env = getenv("MOTE_X509_CHAINS");
@@ -438,6 +494,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_pins);
     TAP_CASE(test_trust_store);
     TAP_CASE(test_system_bundle);
+    TAP_CASE(test_system_roots_selfsig);
     if (made_dir) {
         char cmd[1200];
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
