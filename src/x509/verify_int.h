@@ -9,10 +9,10 @@
  * chain.c builds paths, verify.c validates one path and checks signatures,
  * trust.c keeps anchors, name.c matches names.
  *
- * A path is a list of node indices (leaf first) ending either in an
- * intermediate whose issuer was not found or in an anchor, written in the
- * result as DER slices. Anchors are not nodes: the path's last element is
- * X509__ANCHOR_BIT | anchor index.
+ * A path is a list of node indices into work->nodes (leaf first, the
+ * bundle after it); anchors are not nodes but records of the trust store,
+ * so a path that reaches one is validated with the anchor passed beside
+ * it, and the result gets the anchor's DER as its last slice.
  *
  * Signature checks are the only expensive step (tens of microseconds each);
  * everything else is byte comparison. The work counter bounds signature
@@ -25,8 +25,6 @@
 #include <stdint.h>
 
 #include <mote/x509_verify.h>
-
-#define X509__ANCHOR_BIT 0x80000000u
 
 /* name.c: name-constraint matchers (RFC 5280 4.2.1.10). */
 bool x509__nc_dns_within(const uint8_t *c, size_t clen, const uint8_t *name,
