@@ -241,7 +241,7 @@ struct mote_tls_session {
  * Certificate chains larger than MOTE_TLS_HS_BUF - 16 cannot be sent or
  * received (MOTE_EMSGSIZE / MOTE_EINTERNAL). */
 #define MOTE_TLS_REC_BUF (5 + 16384 + 256)
-#define MOTE_TLS_OUT_BUF (2 * 16384 + 1024)
+#define MOTE_TLS_OUT_BUF (16384 + 5120)
 #define MOTE_TLS_HS_BUF  (16384 + 4)
 #define MOTE_TLS_BUF_SIZE                                                      \
     (MOTE_TLS_REC_BUF + MOTE_TLS_OUT_BUF + MOTE_TLS_HS_BUF)
@@ -423,10 +423,11 @@ int mote_tls_x509_verify(void *v, const struct mote_tls_chain *chain,
  * t->flow are passed to the lower flow on each call.
  *
  * t, cfg and lower are borrowed (t and lower until close); t embeds the
- * engine and its buffers (sizeof(struct mote_tls_flow) is about 70 KiB).
- * Errors: as the lower flow, or the engine's sticky error. On error the
- * lower flow is NOT closed (the caller closes it), the engine is released
- * and t->alert keeps the alert that was sent or received (-1 if none). */
+ * engine and its buffers (sizeof(struct mote_tls_flow) is about 62 KiB: keep it
+ * off small fiber stacks). Errors: as the lower flow, or the engine's sticky
+ * error. On error the lower flow is NOT closed (the caller closes it), the
+ * engine is released and t->alert keeps the alert that was sent or received (-1
+ * if none). */
 struct mote_tls_flow {
     struct mote_flow flow; /* first: this is what callers use */
     struct mote_flow *lower;
