@@ -369,6 +369,96 @@ static void test_refused(void)
            MOTE_ENOENT, "no key in the text");
 }
 
+/* Less common shapes: compressed points, multi-prime RSA, PKCS#8 v2
+ * (OneAsymmetricKey) with the public key. */
+static void test_shapes(void)
+{
+    if (!have_openssl) {
+        skip("no /usr/bin/openssl");
+        return;
+    }
+    struct mote_x509_privkey k;
+    struct mote_x509_pubkey pub;
+    uint8_t buf[4096];
+    size_t len;
+    uint8_t *p;
+
+    run("openssl ecparam -name secp384r1 -genkey -noout -out c.pem && "
+        "openssl ec -in c.pem -conv_form compressed -outform DER -out c.der "
+        "&& openssl ec -in c.pem -conv_form compressed -pubout -outform DER "
+        "-out c.spki");
+    p = slurp("c.der", &len);
+    is_int(mote_x509_privkey_parse(&k, p, p ? len : 0, NULL), 0,
+           "SEC 1 key with a compressed public key");
+    free(p);
+    p = slurp("c.spki", &len);
+    is_int(mote_x509_pubkey_parse(&pub, p, p ? len : 0), 0,
+           "SPKI with a compressed point");
+    ok(pub.point_len == 49 && pub.curve == MOTE_EC_P384 &&
+           (pub.point[0] & 1) == (k.pub[96] & 1) &&
+           memcmp(pub.point + 1, k.pub + 1, 48) == 0,
+       "same x as the private key's point");
+    struct mote_der_writer w;
+    size_t out_len;
+    mote_der_writer_init(&w, buf, sizeof buf);
+    mote_x509_pubkey_put(&w, &pub);
+    ok(mote_der_writer_finish(&w, &out_len) == 0 && p && out_len == len &&
+           memcmp(buf, p, len) == 0,
+       "compressed SPKI re-encodes as it was");
+    free(p);
+
+    run("openssl genrsa -primes 3 -traditional -outform DER -out mp.der 2048 "
+        "|| openssl genrsa -primes 3 -traditional 2048 | openssl rsa "
+        "-traditional -outform DER -out mp.der");
+    p = slurp("mp.der", &len);
+    is_int(mote_x509_privkey_parse(&k, p, p ? len : 0, NULL), MOTE_ENOTSUP,
+           "three-prime RSA");
+    free(p);
+
+    /* OneAsymmetricKey v2 for Ed25519, public key given (RFC 8410 10.3). */
+    run("openssl genpkey -algorithm ED25519 -outform DER -out e.der");
+    p = slurp("e.der", &len);
+    struct mote_x509_privkey e;
+    if (!p || mote_x509_privkey_parse(&e, p, len, NULL) != 0) {
+        ok(0, "Ed25519 key");
+        free(p);
+        return;
+    }
+    for (int wrong = 0; wrong < 2; wrong++) {
+        uint8_t pk[32];
+        memcpy(pk, e.pub, 32);
+        pk[5] ^= (uint8_t)wrong;
+        mote_der_writer_init(&w, buf, sizeof buf);
+        mote_der_put_begin(&w, MOTE_DER_SEQUENCE);
+        mote_der_put_int64(&w, 1);
+        mote_der_put_begin(&w, MOTE_DER_SEQUENCE);
+        mote_der_put_oid(&w, (const uint8_t *)"\x2b\x65\x70", 3);
+        mote_der_put_end(&w);
+        mote_der_put_begin(&w, MOTE_DER_OCTET_STRING);
+        mote_der_put_tlv(&w, MOTE_DER_OCTET_STRING, e.scalar, 32);
+        mote_der_put_end(&w);
+        mote_der_put_begin(&w, MOTE_DER_CTX(1));
+        mote_der_put_raw(&w, "", 1);
+        mote_der_put_raw(&w, pk, 32);
+        mote_der_put_end(&w);
+        mote_der_put_end(&w);
+        mote_der_writer_finish(&w, &out_len);
+        enum mote_x509_key_format fmt;
+        int err = mote_x509_privkey_parse(&k, buf, out_len, &fmt);
+        if (wrong)
+            is_int(err, MOTE_EINVAL, "v2 with another public key");
+        else
+            ok(err == 0 && fmt == MOTE_X509_KEYFMT_PKCS8 &&
+                   memcmp(k.pub, e.pub, 32) == 0,
+               "v2 with its public key");
+    }
+    /* The same v2 structure with version 0 is refused. */
+    buf[4] = 0;
+    is_int(mote_x509_privkey_parse(&k, buf, out_len, NULL), MOTE_EINVAL,
+           "publicKey in a version 0 key");
+    free(p);
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -377,6 +467,7 @@ int main(int argc, char **argv)
     have_openssl = access("/usr/bin/openssl", X_OK) == 0 && mkdtemp(dir);
     TAP_CASE(test_keys);
     TAP_CASE(test_refused);
+    TAP_CASE(test_shapes);
     if (have_openssl) {
         char cmd[600];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
