@@ -281,42 +281,57 @@ static void drop_record(struct mote_tls_engine *e, size_t n)
     e->ilen -= n;
 }
 
+/* Feed the plaintext of a handshake record: hbuf holds at most one
+ * message, so a message of up to MOTE_TLS_HS_BUF - 4 bytes is accepted
+ * however the peer packs messages into records. */
 static int handshake_bytes(struct mote_tls_engine *e, const uint8_t *p,
                            size_t n)
 {
-    if (e->hlen + n > MOTE_TLS_HS_BUF)
-        return tls__fail(e, MOTE_EMSGSIZE, MOTE_TLS_ALERT_DECODE_ERROR);
-    memcpy(e->hbuf + e->hlen, p, n);
-    e->hlen += n;
-    while (e->hlen >= 4 && !e->err) {
-        size_t mlen =
-            (size_t)e->hbuf[1] << 16 | (size_t)e->hbuf[2] << 8 | e->hbuf[3];
-        if (mlen > MOTE_TLS_HS_BUF - 4)
-            return tls__fail(e, MOTE_EMSGSIZE, MOTE_TLS_ALERT_DECODE_ERROR);
-        if (e->hlen < 4 + mlen)
+    while (!e->err) {
+        size_t want = 4;
+        if (e->hlen >= 4) {
+            size_t mlen =
+                (size_t)e->hbuf[1] << 16 | (size_t)e->hbuf[2] << 8 | e->hbuf[3];
+            if (mlen > MOTE_TLS_HS_BUF - 4)
+                return tls__fail(e, MOTE_EMSGSIZE, MOTE_TLS_ALERT_DECODE_ERROR);
+            want = 4 + mlen;
+        }
+        if (e->hlen == want) {
+            unsigned epoch = e->rd_epoch;
+            unsigned type = e->hbuf[0];
+            size_t mlen = want - 4;
+            e->hlen = 0; /* the message stays in hbuf while it is handled */
+            int err;
+            if (e->flags & F_HS_DONE)
+                err =
+                    e->role == MOTE_TLS_CLIENT && type == HT_NEW_SESSION_TICKET
+                        ? tls__ticket_recv(e, e->hbuf + 4, mlen)
+                        : tls__post_handshake(e, type, e->hbuf + 4, mlen);
+            else if (e->role == MOTE_TLS_CLIENT)
+                err = tls__client_handle(e, type, e->hbuf + 4, mlen, e->hbuf,
+                                         want);
+            else
+                err = tls__server_handle(e, type, e->hbuf + 4, mlen, e->hbuf,
+                                         want);
+            if (err)
+                return err;
+            /* Section 5.1: a handshake message may not straddle a key
+             * change, so nothing may follow it in a record under the old
+             * keys. */
+            if (epoch != e->rd_epoch && n)
+                return tls__fail(e, MOTE_EPROTO,
+                                 MOTE_TLS_ALERT_UNEXPECTED_MESSAGE);
+            continue;
+        }
+        if (!n)
             break;
-        unsigned epoch = e->rd_epoch;
-        unsigned type = e->hbuf[0];
-        int err;
-        if (e->flags & F_HS_DONE)
-            err = e->role == MOTE_TLS_CLIENT && type == HT_NEW_SESSION_TICKET
-                      ? tls__ticket_recv(e, e->hbuf + 4, mlen)
-                      : tls__post_handshake(e, type, e->hbuf + 4, mlen);
-        else if (e->role == MOTE_TLS_CLIENT)
-            err = tls__client_handle(e, type, e->hbuf + 4, mlen, e->hbuf,
-                                     4 + mlen);
-        else
-            err = tls__server_handle(e, type, e->hbuf + 4, mlen, e->hbuf,
-                                     4 + mlen);
-        if (err)
-            return err;
-        memmove(e->hbuf, e->hbuf + 4 + mlen, e->hlen - 4 - mlen);
-        e->hlen -= 4 + mlen;
-        /* Section 5.1: a handshake message may not straddle a key change. */
-        if (epoch != e->rd_epoch && e->hlen)
-            return tls__fail(e, MOTE_EPROTO, MOTE_TLS_ALERT_UNEXPECTED_MESSAGE);
+        size_t k = want - e->hlen < n ? want - e->hlen : n;
+        memcpy(e->hbuf + e->hlen, p, k);
+        e->hlen += k;
+        p += k;
+        n -= k;
     }
-    return 0;
+    return e->err;
 }
 
 static int alert_in(struct mote_tls_engine *e, const uint8_t *p, size_t n)

@@ -1005,6 +1005,61 @@ static void test_big_chain(void)
     }
 }
 
+/* The ClientHello cut into 1..7-byte handshake records (a message across
+ * many records) still makes a handshake; and a message may not straddle a
+ * key change: bytes after the server's Finished in its record are refused. */
+static void test_fragmented_hello(void)
+{
+    for (size_t piece = 1; piece < 8; piece++) {
+        struct side *c = side_new(130), *s = side_new(131);
+        start(c, MOTE_TLS_CLIENT, NULL, NULL);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        size_t n, m;
+        uint8_t *ch = mote_tls_engine_sendrec_buf(&c->e, &n);
+        static uint8_t msg[4096];
+        size_t len = n - 5;
+        memcpy(msg, ch + 5, len);
+        mote_tls_engine_sendrec_ack(&c->e, n);
+        for (size_t off = 0; off < len; off += piece) {
+            size_t k = len - off < piece ? len - off : piece;
+            uint8_t *in = mote_tls_engine_recvrec_buf(&s->e, &m);
+            in[0] = 22;
+            in[1] = 3;
+            in[2] = 3;
+            in[3] = 0;
+            in[4] = (uint8_t)k;
+            memcpy(in + 5, msg + off, k);
+            mote_tls_engine_recvrec_ack(&s->e, 5 + k);
+        }
+        pump(c, s, 0);
+        ok(both_done(c, s), "ClientHello in %zu-byte records", piece);
+        side_free(c);
+        side_free(s);
+    }
+
+    /* The ServerHello record with the start of another message after it:
+     * that message would straddle the key change. */
+    struct side *c = side_new(132), *s = side_new(133);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    xfer(c, s, 0);
+    size_t n, m;
+    uint8_t *out = mote_tls_engine_sendrec_buf(&s->e, &n);
+    size_t shlen = (size_t)out[3] << 8 | out[4];
+    uint8_t *in = mote_tls_engine_recvrec_buf(&c->e, &m);
+    memcpy(in, out, 5 + shlen);
+    memcpy(in + 5 + shlen, "\x08\x00\x00\x02", 4); /* an EE header */
+    in[3] = (uint8_t)((shlen + 4) >> 8);
+    in[4] = (uint8_t)(shlen + 4);
+    mote_tls_engine_recvrec_ack(&c->e, 5 + shlen + 4);
+    int alert;
+    mote_tls_engine_error(&c->e, &alert);
+    is_int(alert, MOTE_TLS_ALERT_UNEXPECTED_MESSAGE,
+           "a message straddling the key change is refused");
+    side_free(c);
+    side_free(s);
+}
+
 /* ---- RFC 8448 section 3
  * ------------------------------------------------------ */
 
@@ -1214,6 +1269,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_close);
     TAP_CASE(test_record_size_limit);
     TAP_CASE(test_big_chain);
+    TAP_CASE(test_fragmented_hello);
     TAP_CASE(test_rfc8448);
     return tap_done();
 }
