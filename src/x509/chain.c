@@ -42,13 +42,6 @@ static bool slice_eq(struct mote_x509_slice a, struct mote_x509_slice b)
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
-static bool name_eq(const struct mote_x509_name *a,
-                    const struct mote_x509_name *b)
-{
-    return a->der && b->der && a->len == b->len &&
-           memcmp(a->der, b->der, a->len) == 0;
-}
-
 static unsigned rank_class(enum rank r)
 {
     return r >= RANK_VALIDATED ? (unsigned)r : 1;
@@ -128,8 +121,18 @@ static int extend(struct search *s, unsigned len)
     /* Anchors first: the shortest way to trust, and the one that avoids
      * following a cross-certificate to a root the caller does not trust. */
     size_t first, n = mote_x509_trust_find(s->trust, &cur->issuer, &first);
+    /* The index is by exact bytes; when nothing is there, look for a
+     * subject that matches by RFC 5280 7.1 (another string type, case or
+     * spacing) through the whole store. */
+    bool scan = n == 0;
+    if (scan) {
+        first = 0;
+        n = s->trust->count;
+    }
     for (size_t i = first; i < first + n; i++) {
         const struct mote_x509_anchor *a = &s->trust->anchors[i];
+        if (scan && !x509__name_match(&a->subject, &cur->issuer))
+            continue;
         if (!aki_ok(cur, a->ski))
             continue;
         any = true;
@@ -162,7 +165,8 @@ static int extend(struct search *s, unsigned len)
 
     for (unsigned k = 1; k < w->node_count; k++) {
         const struct mote_x509_node *c = &w->nodes[k];
-        if (!name_eq(&c->subject, &cur->issuer) || !aki_ok(cur, c->ski))
+        if (!x509__name_match(&c->subject, &cur->issuer) ||
+            !aki_ok(cur, c->ski))
             continue;
         bool loop = false;
         for (unsigned i = 0; i < len; i++)

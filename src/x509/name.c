@@ -2,6 +2,7 @@
  * 4.2.1.10) on DNS names, IP addresses and email addresses. */
 #include <string.h>
 
+#include <mote/der.h>
 #include <mote/error.h>
 #include <mote/x509_verify.h>
 
@@ -249,4 +250,92 @@ int mote_x509_cert_check_id(const struct mote_x509_cert *cert,
             return 0;
     }
     return MOTE_EAUTH;
+}
+
+/* ---- Name matching (RFC 5280 7.1, RFC 4518 in part)
+ * --------------------------
+ */
+
+static bool string_tag(unsigned tag)
+{
+    return tag == MOTE_DER_PRINTABLE_STRING || tag == MOTE_DER_UTF8_STRING ||
+           tag == MOTE_DER_IA5_STRING || tag == MOTE_DER_T61_STRING ||
+           tag == MOTE_DER_VISIBLE_STRING || tag == MOTE_DER_NUMERIC_STRING;
+}
+
+/* The next byte of a string value with insignificant spaces removed (RFC
+ * 4518 2.6.1: leading and trailing spaces dropped, inner runs of spaces
+ * as one) and ASCII letters folded to lowercase; -1 at the end. Bytes
+ * outside ASCII compare exactly (no Unicode folding). */
+struct folder {
+    const uint8_t *p;
+    size_t i, end; /* inside the value with its outer spaces cut */
+};
+
+static void fold_init(struct folder *f, const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && p[i] == ' ')
+        i++;
+    while (n > i && p[n - 1] == ' ')
+        n--;
+    f->p = p;
+    f->i = i;
+    f->end = n;
+}
+
+static int fold_next(struct folder *f)
+{
+    if (f->i >= f->end)
+        return -1;
+    uint8_t c = f->p[f->i++];
+    if (c == ' ') /* inside the trimmed value: a run counts as one */
+        while (f->i < f->end && f->p[f->i] == ' ')
+            f->i++;
+    return lower(c);
+}
+
+static bool value_match(const struct mote_x509_attr *a,
+                        const struct mote_x509_attr *b)
+{
+    if (a->tag == b->tag && a->value.len == b->value.len &&
+        memcmp(a->value.ptr, b->value.ptr, a->value.len) == 0)
+        return true;
+    if (!string_tag(a->tag) || !string_tag(b->tag))
+        return false;
+    struct folder fa, fb;
+    fold_init(&fa, a->value.ptr, a->value.len);
+    fold_init(&fb, b->value.ptr, b->value.len);
+    for (;;) {
+        int ca = fold_next(&fa), cb = fold_next(&fb);
+        if (ca != cb)
+            return false;
+        if (ca < 0)
+            return true;
+    }
+}
+
+bool x509__name_match(const struct mote_x509_name *a,
+                      const struct mote_x509_name *b)
+{
+    if (!a->der || !b->der)
+        return false;
+    if (a->len == b->len && memcmp(a->der, b->der, a->len) == 0)
+        return true;
+    struct mote_x509_name_iter ia, ib;
+    struct mote_x509_attr xa, xb;
+    mote_x509_name_iter_init(&ia, a);
+    mote_x509_name_iter_init(&ib, b);
+    for (;;) {
+        int ra = mote_x509_name_next(&ia, &xa);
+        int rb = mote_x509_name_next(&ib, &xb);
+        if (ra < 0 || rb < 0 || ra != rb)
+            return false;
+        if (ra == 0)
+            return true;
+        if (xa.rdn != xb.rdn || xa.oid.len != xb.oid.len ||
+            memcmp(xa.oid.ptr, xb.oid.ptr, xa.oid.len) != 0 ||
+            !value_match(&xa, &xb))
+            return false;
+    }
 }

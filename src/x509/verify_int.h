@@ -36,6 +36,13 @@ bool x509__nc_ip_within(const uint8_t *c, size_t clen, const uint8_t *ip,
 bool x509__nc_email_within(const uint8_t *c, size_t clen, const uint8_t *addr,
                            size_t alen);
 
+/* name.c: do two Names match (RFC 5280 7.1)? Equal bytes, or the same
+ * RDNs and attribute types with string values equal after RFC 4518's
+ * insignificant-space handling and ASCII case folding (any of the string
+ * types; non-ASCII bytes compare exactly). */
+bool x509__name_match(const struct mote_x509_name *a,
+                      const struct mote_x509_name *b);
+
 /* trust.c */
 uint32_t x509__name_hash(const struct mote_x509_name *n);
 

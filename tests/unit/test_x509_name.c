@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <mote/der.h>
 #include <mote/error.h>
 #include <mote/x509_verify.h>
 
@@ -203,6 +204,76 @@ static void test_nc_email(void)
        "empty local part");
 }
 
+/* A Name of up to three single-attribute RDNs: (oid, tag, value) triples;
+ * oid 3 is CN (2.5.4.3), 10 is O (2.5.4.10). */
+static size_t mkname(uint8_t *out, size_t cap, int n, const int *oids,
+                     const unsigned *tags, const char *const *vals)
+{
+    struct mote_der_writer w;
+    mote_der_writer_init(&w, out, cap);
+    mote_der_put_begin(&w, MOTE_DER_SEQUENCE);
+    for (int i = 0; i < n; i++) {
+        uint8_t oid[3] = {0x55, 0x04, (uint8_t)oids[i]};
+        mote_der_put_begin(&w, MOTE_DER_SET);
+        mote_der_put_begin(&w, MOTE_DER_SEQUENCE);
+        mote_der_put_oid(&w, oid, 3);
+        mote_der_put_tlv(&w, tags[i], vals[i], strlen(vals[i]));
+        mote_der_put_end(&w);
+        mote_der_put_end(&w);
+    }
+    mote_der_put_end(&w);
+    size_t len;
+    return mote_der_writer_finish(&w, &len) == 0 ? len : 0;
+}
+
+static void test_name_match(void)
+{
+    static const struct {
+        const char *a, *b;
+        unsigned ta, tb;
+        int match;
+    } t[] = {
+        {"Mote CA", "Mote CA", MOTE_DER_UTF8_STRING, MOTE_DER_UTF8_STRING, 1},
+        {"Mote CA", "Mote CA", MOTE_DER_PRINTABLE_STRING, MOTE_DER_UTF8_STRING,
+         1},
+        {"Mote CA", "mote ca", MOTE_DER_UTF8_STRING, MOTE_DER_UTF8_STRING, 1},
+        {"Mote CA", "  Mote   CA ", MOTE_DER_PRINTABLE_STRING,
+         MOTE_DER_UTF8_STRING, 1},
+        {"Mote CA", "MoteCA", MOTE_DER_UTF8_STRING, MOTE_DER_UTF8_STRING, 0},
+        {"Mote CA", "Mote CB", MOTE_DER_UTF8_STRING, MOTE_DER_UTF8_STRING, 0},
+        {"Mote CA", "Mote CA x", MOTE_DER_UTF8_STRING, MOTE_DER_UTF8_STRING, 0},
+        {"\xc3\x84", "\xc3\xa4", MOTE_DER_UTF8_STRING, MOTE_DER_UTF8_STRING, 0},
+        {"Mote CA", "Mote CA", MOTE_DER_UTF8_STRING, MOTE_DER_BMP_STRING, 0},
+        {"", " ", MOTE_DER_UTF8_STRING, MOTE_DER_UTF8_STRING, 1},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        uint8_t a[128], b[128];
+        int oid[1] = {3};
+        unsigned ta[1] = {t[i].ta}, tb[1] = {t[i].tb};
+        const char *va[1] = {t[i].a}, *vb[1] = {t[i].b};
+        struct mote_x509_name na = {a, mkname(a, sizeof a, 1, oid, ta, va)};
+        struct mote_x509_name nb = {b, mkname(b, sizeof b, 1, oid, tb, vb)};
+        ok(x509__name_match(&na, &nb) == (bool)t[i].match &&
+               x509__name_match(&nb, &na) == (bool)t[i].match,
+           "CN \"%s\" (tag %u) %s CN \"%s\" (tag %u)", t[i].a, t[i].ta,
+           t[i].match ? "matches" : "does not match", t[i].b, t[i].tb);
+    }
+    /* Structure must agree: attribute types, their order, their number. */
+    uint8_t a[128], b[128];
+    int o2[2] = {10, 3}, o2r[2] = {3, 10}, o1[1] = {10};
+    unsigned tg[2] = {MOTE_DER_UTF8_STRING, MOTE_DER_UTF8_STRING};
+    const char *v2[2] = {"Org", "Name"}, *v2r[2] = {"Name", "Org"};
+    struct mote_x509_name na = {a, mkname(a, sizeof a, 2, o2, tg, v2)};
+    struct mote_x509_name nb = {b, mkname(b, sizeof b, 2, o2r, tg, v2r)};
+    ok(!x509__name_match(&na, &nb), "RDN order matters");
+    nb.len = mkname(b, sizeof b, 1, o1, tg, v2);
+    ok(!x509__name_match(&na, &nb) && !x509__name_match(&nb, &na),
+       "a prefix is not a match");
+    const char *v2c[2] = {"ORG", "name"};
+    nb.len = mkname(b, sizeof b, 2, o2, tg, v2c);
+    ok(x509__name_match(&na, &nb), "two RDNs, case folded");
+}
+
 static void test_reason_names(void)
 {
     for (int r = 0; r < MOTE_X509_REASON_COUNT_; r++) {
@@ -224,6 +295,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_nc_dns);
     TAP_CASE(test_nc_ip);
     TAP_CASE(test_nc_email);
+    TAP_CASE(test_name_match);
     TAP_CASE(test_reason_names);
     return tap_done();
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mote/der.h>
 #include <mote/error.h>
 #include <mote/x509_gen.h>
 #include <mote/x509_verify.h>
@@ -439,6 +440,88 @@ static void test_path_len(void)
            "pathLen 1 with two CAs below");
 }
 
+static size_t cn_name(uint8_t *out, size_t cap, unsigned tag, const char *v)
+{
+    static const uint8_t cn[3] = {0x55, 0x04, 0x03};
+    struct mote_der_writer w;
+    mote_der_writer_init(&w, out, cap);
+    mote_der_put_begin(&w, MOTE_DER_SEQUENCE);
+    mote_der_put_begin(&w, MOTE_DER_SET);
+    mote_der_put_begin(&w, MOTE_DER_SEQUENCE);
+    mote_der_put_oid(&w, cn, 3);
+    mote_der_put_tlv(&w, tag, v, strlen(v));
+    mote_der_put_end(&w);
+    mote_der_put_end(&w);
+    mote_der_put_end(&w);
+    size_t len;
+    return mote_der_writer_finish(&w, &len) == 0 ? len : 0;
+}
+
+/* A child names its issuer with another string type, case and spacing
+ * (RFC 5280 7.1): it still chains, to an intermediate and to an anchor. */
+static void test_name_matching(void)
+{
+    static struct ent ca, leaf, croot;
+    uint8_t subj[128], variant[128], other[128];
+    size_t subj_len =
+        cn_name(subj, sizeof subj, MOTE_DER_PRINTABLE_STRING, "Mote Print CA");
+    size_t var_len = cn_name(variant, sizeof variant, MOTE_DER_UTF8_STRING,
+                             "  mote  PRINT ca");
+    size_t oth_len =
+        cn_name(other, sizeof other, MOTE_DER_UTF8_STRING, "mote print cb");
+    keygen(&ca);
+    struct mote_x509_gen_cert t = {.ca = true,
+                                   .path_len = -1,
+                                   .subject_der = subj,
+                                   .subject_der_len = subj_len};
+    ok(issue(&ca, &root, &t, NULL) == 0, "CA named in a PrintableString");
+    struct mote_x509_gen_san san = {.type = MOTE_X509_GEN_SAN_DNS,
+                                    .text = "n.example"};
+    keygen(&leaf);
+    struct mote_x509_gen_cert lt = {.path_len = -1, .san = &san, .nsan = 1};
+    lt.subject.cn = "leaf";
+    lt.spki = leaf.spki;
+    lt.spki_len = leaf.spki_len;
+    lt.not_before = START;
+    lt.not_after = END;
+    struct mote_x509_gen_issuer is = {
+        .name = variant, .name_len = var_len, .key = &ca.key};
+    ok(mote_x509_gen_cert_write(&lt, &is, leaf.der, sizeof leaf.der, &leaf.len,
+                                mote_x509_gen_rng, NULL) == 0,
+       "leaf naming its issuer in a UTF8String, other case and spaces");
+    const struct ent *b[] = {&ca};
+    EXPECT(check(&leaf, b, 1, NULL, NOW, 0), MOTE_X509_OK, -1,
+           "chains through the intermediate");
+    is.name = other;
+    is.name_len = oth_len;
+    mote_x509_gen_cert_write(&lt, &is, leaf.der, sizeof leaf.der, &leaf.len,
+                             mote_x509_gen_rng, NULL);
+    EXPECT(check(&leaf, b, 1, NULL, NOW, 0), MOTE_X509_UNKNOWN_ISSUER, 0,
+           "another name does not chain");
+    /* The same against an anchor (the store's index is by bytes). */
+    keygen(&croot);
+    struct mote_x509_gen_cert rt = {.ca = true,
+                                    .path_len = -1,
+                                    .subject_der = subj,
+                                    .subject_der_len = subj_len};
+    issue(&croot, NULL, &rt, NULL);
+    struct mote_x509_trust t2;
+    static struct mote_x509_anchor s2[2];
+    static uint8_t b2[4096];
+    mote_x509_trust_init(&t2, s2, 2, b2, sizeof b2);
+    ok(mote_x509_trust_add_der(&t2, croot.der, croot.len) == 0, "anchor");
+    is.name = variant;
+    is.name_len = var_len;
+    is.key = &croot.key;
+    mote_x509_gen_cert_write(&lt, &is, leaf.der, sizeof leaf.der, &leaf.len,
+                             mote_x509_gen_rng, NULL);
+    struct mote_x509_verify_opts o = {.now = NOW,
+                                      .purpose = MOTE_X509_PURPOSE_SERVER};
+    int r = mote_x509_verify(leaf.der, leaf.len, NULL, 0, &t2, &o, &work, &res);
+    ok(r == 0 && res.chain_len == 2, "chains to the anchor (got %s)",
+       mote_x509_reason_name(res.reason));
+}
+
 static void test_signature_check(void)
 {
     static const uint8_t msg[] = "to be signed";
@@ -485,6 +568,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_issuers);
     TAP_CASE(test_validity_edges);
     TAP_CASE(test_path_len);
+    TAP_CASE(test_name_matching);
     TAP_CASE(test_signature_check);
     return tap_done();
 }
