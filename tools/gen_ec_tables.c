@@ -1,7 +1,10 @@
-/* Build-time generator of the fixed-base tables of P-256 and Ed25519 (run
- * by mk/crypto.mk; its output, $(B)/gen/ec_tables.c, is compiled into
- * libmote and never committed). Uses the library's own field code:
- * src/crypto/p256_fe.h and src/crypto/x25519_fe.c.
+/* Build-time generator of the fixed-base tables of P-256, P-384 and
+ * Ed25519 (run by mk/crypto.mk; its output, $(B)/gen/ec_tables.c, is
+ * compiled into libmote and never committed). Uses the library's own field
+ * code for P-256 and Ed25519 (src/crypto/p256_fe.h, x25519_fe.c) and a
+ * plain Montgomery multiplication for P-384 (R = 2^384, the form of
+ * src/crypto/bn.c); every table is checked against OpenSSL or by every
+ * signature in the unit tests.
  *
  * Usage: gen_ec_tables OUT.c
  *
@@ -122,6 +125,153 @@ static void ed_put(FILE *f, const fe25519 *a)
         fprintf(f, "0x%013llxu,", (unsigned long long)c.v[i]);
 }
 
+/* ---- P-384 ----------------------------------------------------------------
+ * p384__base_table[i][j - 1] = j 16^i G (i < 96, j = 1..15), affine x then
+ * y, six little-endian limbs each, Montgomery form (x 2^384 mod p). */
+
+typedef uint64_t f384[6];
+
+static const f384 P384 = {0x00000000ffffffff, 0xffffffff00000000,
+                          0xfffffffffffffffe, 0xffffffffffffffff,
+                          0xffffffffffffffff, 0xffffffffffffffff};
+static const f384 P384_RR = {0xfffffffe00000001, 0x0000000200000000,
+                             0xfffffffe00000000, 0x0000000200000000,
+                             0x0000000000000001, 0x0000000000000000};
+static const f384 P384_GX = {0x3a545e3872760ab7, 0x5502f25dbf55296c,
+                             0x59f741e082542a38, 0x6e1d3b628ba79b98,
+                             0x8eb1c71ef320ad74, 0xaa87ca22be8b0537};
+static const f384 P384_GY = {0x7a431d7c90ea0e5f, 0x0a60b1ce1d7e819d,
+                             0xe9da3113b5f0b8c0, 0xf8f41dbd289a147c,
+                             0x5d9e98bf9292dc29, 0x3617de4a96262c6f};
+#define P384_N0I 0x100000001u /* -p^-1 mod 2^64 */
+
+/* r = a b / 2^384 mod p (CIOS), a, b < p. */
+static void m384(f384 r, const f384 a, const f384 b)
+{
+    uint64_t t[8] = {0}, d[6], br = 0;
+    for (int i = 0; i < 6; i++) {
+        uint64_t c = 0;
+        for (int j = 0; j < 6; j++) {
+            p256_u128 x = (p256_u128)a[j] * b[i] + t[j] + c;
+            t[j] = (uint64_t)x;
+            c = (uint64_t)(x >> 64);
+        }
+        p256_u128 x = (p256_u128)t[6] + c;
+        t[6] = (uint64_t)x;
+        t[7] = (uint64_t)(x >> 64);
+        uint64_t q = t[0] * P384_N0I;
+        x = (p256_u128)q * P384[0] + t[0];
+        c = (uint64_t)(x >> 64);
+        for (int j = 1; j < 6; j++) {
+            x = (p256_u128)q * P384[j] + t[j] + c;
+            t[j - 1] = (uint64_t)x;
+            c = (uint64_t)(x >> 64);
+        }
+        x = (p256_u128)t[6] + c;
+        t[5] = (uint64_t)x;
+        t[6] = t[7] + (uint64_t)(x >> 64);
+    }
+    for (int j = 0; j < 6; j++) {
+        p256_u128 x = (p256_u128)t[j] - P384[j] - br;
+        d[j] = (uint64_t)x;
+        br = (uint64_t)(x >> 64) & 1;
+    }
+    int keep = br && !t[6];
+    for (int j = 0; j < 6; j++)
+        r[j] = keep ? t[j] : d[j];
+}
+
+static void s384(f384 r, const f384 a, const f384 b) /* a - b mod p */
+{
+    uint64_t br = 0, c = 0;
+    for (int j = 0; j < 6; j++) {
+        p256_u128 x = (p256_u128)a[j] - b[j] - br;
+        r[j] = (uint64_t)x;
+        br = (uint64_t)(x >> 64) & 1;
+    }
+    for (int j = 0; j < 6 && br; j++) {
+        p256_u128 x = (p256_u128)r[j] + P384[j] + c;
+        r[j] = (uint64_t)x;
+        c = (uint64_t)(x >> 64);
+    }
+}
+
+static void inv384(f384 r, const f384 a) /* a^(p - 2), Montgomery form */
+{
+    f384 acc, one = {1}, e;
+    m384(acc, P384_RR, one); /* R mod p: Montgomery 1 */
+    memcpy(e, P384, sizeof e);
+    e[0] -= 2;
+    for (int i = 383; i >= 0; i--) {
+        m384(acc, acc, acc);
+        if (e[i / 64] >> (i % 64) & 1)
+            m384(acc, acc, a);
+    }
+    memcpy(r, acc, sizeof acc);
+}
+
+struct p384pt {
+    f384 x, y;
+};
+
+/* affine p + q (p != +-q), or 2p when dbl: lambda = (3x^2 - 3) / 2y */
+static void add384(struct p384pt *r, const struct p384pt *p,
+                   const struct p384pt *q, int dbl)
+{
+    f384 num, den, l, t, x3, one = {1}, m1;
+    if (dbl) {
+        m384(m1, P384_RR, one);
+        m384(t, p->x, p->x);
+        memcpy(num, t, sizeof t);
+        s384(num, num, m1);
+        f384 z = {0};
+        s384(l, z, num); /* -(x^2 - 1) */
+        s384(num, num, l);
+        s384(num, num, l); /* 3 (x^2 - 1) */
+        s384(den, z, p->y);
+        s384(den, p->y, den); /* 2y */
+    } else {
+        s384(num, q->y, p->y);
+        s384(den, q->x, p->x);
+    }
+    inv384(den, den);
+    m384(l, num, den);
+    m384(t, l, l);
+    s384(t, t, p->x);
+    s384(x3, t, q->x);
+    s384(t, p->x, x3);
+    m384(t, l, t);
+    s384(r->y, t, p->y);
+    memcpy(r->x, x3, sizeof x3);
+}
+
+static void p384_table(FILE *f)
+{
+    struct p384pt base, row[15];
+    m384(base.x, P384_GX, P384_RR);
+    m384(base.y, P384_GY, P384_RR);
+    fprintf(f, "extern const uint64_t p384__base_table[96][15][12];\n"
+               "const uint64_t p384__base_table[96][15][12] = {\n");
+    for (int i = 0; i < 96; i++) {
+        row[0] = base;
+        add384(&row[1], &base, &base, 1);
+        for (int j = 2; j < 15; j++)
+            add384(&row[j], &row[j - 1], &base, 0);
+        fprintf(f, "{");
+        for (int j = 0; j < 15; j++) {
+            fprintf(f, "{");
+            for (int k = 0; k < 6; k++)
+                fprintf(f, "0x%016llxu,", (unsigned long long)row[j].x[k]);
+            for (int k = 0; k < 6; k++)
+                fprintf(f, "0x%016llxu,", (unsigned long long)row[j].y[k]);
+            fprintf(f, "},\n");
+        }
+        fprintf(f, "},\n");
+        add384(&base, &row[14], &base, 0); /* 16^(i+1) G */
+    }
+    fprintf(f, "};\n");
+}
+
 static void ed_table(FILE *f)
 {
     struct ept base, row[8];
@@ -189,6 +339,7 @@ int main(int argc, char **argv)
     }
     fprintf(f, "};\n");
     ed_table(f);
+    p384_table(f);
     if (fclose(f) != 0)
         err(1, "%s", argv[1]);
     return 0;

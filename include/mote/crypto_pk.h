@@ -25,11 +25,9 @@
  *   the randomness hook fails, MOTE_EINTERNAL when a computed signature
  *   failed its own check (a fault). Nothing is printed.
  * - Randomness is a hook: the library never reads a source of its own.
- * - Fixed-base tables: Ed25519's (60 KiB) and P-256's (86 KiB) are const
- *   data generated at build time. The one piece of static state is
- *   P-384's table (207 KiB in .bss), filled with public values on the
- *   first call that needs it (about 1 ms), never freed. Mote runs one
- *   scheduler per process, so the fill needs no lock.
+ * - Fixed-base tables for Ed25519 (60 KiB), P-256 (86 KiB) and P-384
+ *   (135 KiB) are const data generated at build time; there is no static
+ *   state.
  */
 
 /* Fill buf with len random bytes; return 0 or a negative MOTE_E* code. */

@@ -275,53 +275,82 @@ static void pt_mul_ct(const struct ec *c, struct pt *r, const struct pt *p,
     mote_memzero_explicit(&acc, sizeof acc);
 }
 
-/* P-384's fixed-base table: tab[i][j - 1] = j * 16^i * G, j = 1..15,
- * projective, filled on first use (a deterministic cache of public
- * values, 207 KiB; Mote runs one scheduler per process, so the fill needs
- * no lock). [k]G is then one complete addition per 4-bit window and no
- * doublings. P-256 has its own code and a build-time table (p256.c).
- * NEEDSWORK: the same for P-384 (a dedicated field, tools/gen_ec_tables.c
- * writing its table). */
-#define P384_WIN 96
-static struct pt p384_tab[P384_WIN][15];
-static int p384_ready;
-
-static struct pt (*base_table(const struct ec *c))[15]
+/* RCB algorithm 5: r = p + (qx, qy) for an affine q (never the identity),
+ * complete otherwise. r may alias p. */
+static void pt_add_affine(const struct ec *c, struct pt *r, const struct pt *p,
+                          const pk_limb *qx, const pk_limb *qy)
 {
-    int *ready = &p384_ready;
-    struct pt(*tab)[15] = p384_tab;
-    size_t wins = 2 * c->nbytes;
-    if (!*ready) {
-        struct pt base;
-        memcpy(base.x, c->gx, sizeof base.x);
-        memcpy(base.y, c->gy, sizeof base.y);
-        memcpy(base.z, c->one, sizeof base.z);
-        for (size_t i = 0; i < wins; i++) {
-            tab[i][0] = base;
-            for (int j = 1; j < 15; j++)
-                pt_add(c, &tab[i][j], &tab[i][j - 1], &base);
-            pt_add(c, &base, &tab[i][14], &base); /* 16^(i+1) G */
-        }
-        *ready = 1;
-    }
-    return tab;
+    pk_limb t0[EC_MAXL], t1[EC_MAXL], t2[EC_MAXL], t3[EC_MAXL], t4[EC_MAXL],
+        x3[EC_MAXL], y3[EC_MAXL], z3[EC_MAXL];
+    FMUL(t0, p->x, qx);
+    FMUL(t1, p->y, qy);
+    FADD(t3, qx, qy);
+    FADD(t4, p->x, p->y);
+    FMUL(t3, t3, t4);
+    FADD(t4, t0, t1);
+    FSUB(t3, t3, t4);
+    FMUL(t4, qy, p->z);
+    FADD(t4, t4, p->y);
+    FMUL(y3, qx, p->z);
+    FADD(y3, y3, p->x);
+    FMUL(z3, c->b, p->z);
+    FSUB(x3, y3, z3);
+    FADD(z3, x3, x3);
+    FADD(x3, x3, z3);
+    FSUB(z3, t1, x3);
+    FADD(x3, t1, x3);
+    FMUL(y3, c->b, y3);
+    FADD(t1, p->z, p->z);
+    FADD(t2, t1, p->z);
+    FSUB(y3, y3, t2);
+    FSUB(y3, y3, t0);
+    FADD(t1, y3, y3);
+    FADD(y3, t1, y3);
+    FADD(t1, t0, t0);
+    FADD(t0, t1, t0);
+    FSUB(t0, t0, t2);
+    FMUL(t1, t4, y3);
+    FMUL(t2, t0, y3);
+    FMUL(y3, x3, z3);
+    FADD(y3, y3, t2);
+    FMUL(x3, t3, x3);
+    FSUB(x3, x3, t1);
+    FMUL(z3, t4, z3);
+    FMUL(t1, t3, t0);
+    FADD(z3, z3, t1);
+    memcpy(r->x, x3, sizeof x3);
+    memcpy(r->y, y3, sizeof y3);
+    memcpy(r->z, z3, sizeof z3);
 }
 
-/* r = [k]G for secret k (nbytes big-endian), constant time. */
+/* P-384's fixed-base table p384__base_table[i][j - 1] = j 16^i G, j =
+ * 1..15, affine Montgomery (x, y): const data written at build time by
+ * tools/gen_ec_tables.c (135 KiB). [k]G is one mixed addition per 4-bit
+ * window and no doublings. (P-256 has its own code: p256.c.) */
+
+/* r = [k]G for secret k (nbytes big-endian), constant time: every entry
+ * of a row read, one kept by mask; a zero digit's sum dropped by mask. */
 static void pt_mul_base_ct(const struct ec *c, struct pt *r, const uint8_t *k)
 {
-    struct pt(*tab)[15] = base_table(c);
-    struct pt sel, acc;
+    pk_limb sx[EC_MAXL], sy[EC_MAXL];
+    struct pt acc, t;
     pt_identity(c, &acc);
     for (size_t i = 0; i < 2 * c->nbytes; i++) {
         unsigned w = (k[c->nbytes - 1 - i / 2] >> (4 * (i & 1))) & 15;
-        pt_identity(c, &sel);
-        for (unsigned j = 1; j < 16; j++)
-            pt_cmov(c, &sel, &tab[i][j - 1], ~pk__mask_nz64(j ^ w));
-        pt_add(c, &acc, &acc, &sel);
+        memcpy(sx, p384__base_table[i][0], sizeof sx);
+        memcpy(sy, p384__base_table[i][0] + 6, sizeof sy);
+        for (unsigned j = 2; j < 16; j++) {
+            pk_limb m = ~pk__mask_nz64(j ^ w);
+            bn_cmov(sx, p384__base_table[i][j - 1], 6, m);
+            bn_cmov(sy, p384__base_table[i][j - 1] + 6, 6, m);
+        }
+        pt_add_affine(c, &t, &acc, sx, sy);
+        pt_cmov(c, &acc, &t, pk__mask_nz64(w));
     }
     *r = acc;
-    mote_memzero_explicit(&sel, sizeof sel);
+    mote_memzero_explicit(sx, sizeof sx);
+    mote_memzero_explicit(sy, sizeof sy);
+    mote_memzero_explicit(&t, sizeof t);
     mote_memzero_explicit(&acc, sizeof acc);
 }
 
@@ -331,7 +360,6 @@ static void pt_mul2_pub(const struct ec *c, struct pt *r, const pk_limb *u1,
                         const struct pt *q, const pk_limb *u2)
 {
     struct pt tq[15], acc;
-    struct pt(*tab)[15] = base_table(c);
     size_t wins = 2 * c->nbytes;
     tq[0] = *q;
     for (int i = 1; i < 15; i++)
@@ -347,7 +375,8 @@ static void pt_mul2_pub(const struct ec *c, struct pt *r, const pk_limb *u1,
     for (size_t i = 0; i < wins; i++) {
         unsigned w = (unsigned)(u1[i / 16] >> (4 * (i % 16))) & 15;
         if (w)
-            pt_add(c, &acc, &acc, &tab[i][w - 1]);
+            pt_add_affine(c, &acc, &acc, p384__base_table[i][w - 1],
+                          p384__base_table[i][w - 1] + 6);
     }
     *r = acc;
 }

@@ -158,6 +158,10 @@ void p256__sign(uint64_t r[4], uint64_t s[4], const uint64_t k[4],
 int p256__verify(const uint8_t *pub, size_t pub_len, const uint64_t z[4],
                  const uint64_t r[4], const uint64_t s[4]);
 
+/* P-384's fixed-base table (ec_weier.c): j 16^i G for i < 96, j = 1..15,
+ * affine Montgomery (x, y), six limbs each; generated at build time. */
+extern const uint64_t p384__base_table[96][15][12];
+
 /* Ed25519's fixed-base table (ed25519.c): j 16^i B for j = 1..8 as
  * (y + x, y - x, 2 d x y), five 51-bit limbs each; generated at build
  * time with p256__base_table. */

@@ -404,47 +404,60 @@ static void test_rsa_keygen(void)
            MOTE_ENOSPC, "RSA keygen: a short buffer refused");
 }
 
-/* The P-256 fixed-base table written at build time by
- * tools/gen_ec_tables.c (src/crypto/p256.c reads it): every entry is
- * j 64^i G (j = 1..32), affine, Montgomery form (x 2^256 mod p).
- * Recomputed here with OpenSSL's EC_POINT_mul. */
+/* The fixed-base tables written at build time by tools/gen_ec_tables.c:
+ * every entry is j 64^i G (P-256, j = 1..32) or j 16^i G (P-384, j =
+ * 1..15), affine, Montgomery form (x 2^(64 limbs) mod p), recomputed with
+ * OpenSSL's EC_POINT_mul. (Ed25519's table is exercised by every
+ * signature of the tests.) */
 extern const uint64_t p256__base_table[43][32][8];
+extern const uint64_t p384__base_table[96][15][12];
 
-static void test_p256_table(void)
+static int table_check(int nid, int rows, int per_row, int shift, int limbs,
+                       const uint64_t *tab)
 {
-    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(nid);
     EC_POINT *pt = EC_POINT_new(g);
     BIGNUM *k = BN_new(), *x = BN_new(), *y = BN_new(), *p = BN_new(),
            *w = BN_new();
     BN_CTX *ctx = BN_CTX_new();
     EC_GROUP_get_curve(g, p, NULL, NULL, ctx);
-    int bad = 0;
-    for (int i = 0; i < 43; i++) {
-        for (int j = 1; j <= 32; j++) {
+    int bad = 0, nb = 8 * limbs;
+    for (int i = 0; i < rows; i++) {
+        for (int j = 1; j <= per_row; j++) {
+            const uint64_t *e = tab + ((size_t)i * per_row + j - 1) * 2 * limbs;
             BN_set_word(k, (BN_ULONG)j);
-            BN_lshift(k, k, 6 * i);
+            BN_lshift(k, k, shift * i);
             EC_POINT_mul(g, pt, k, NULL, NULL, ctx);
             EC_POINT_get_affine_coordinates(g, pt, x, y, ctx);
             for (int c = 0; c < 2; c++) {
-                uint8_t want[32], got[32];
-                BN_lshift(w, c ? y : x, 256);
+                uint8_t want[48], got[48];
+                BN_lshift(w, c ? y : x, 64 * limbs);
                 BN_mod(w, w, p, ctx);
-                BN_bn2binpad(w, want, 32);
-                for (int l = 0; l < 4; l++)
+                BN_bn2binpad(w, want, nb);
+                for (int l = 0; l < limbs; l++)
                     for (int b = 0; b < 8; b++)
-                        got[31 - 8 * l - b] =
-                            (uint8_t)(p256__base_table[i][j - 1][4 * c + l] >>
-                                      (8 * b));
-                bad += memcmp(want, got, 32) != 0;
+                        got[nb - 1 - 8 * l - b] =
+                            (uint8_t)(e[limbs * c + l] >> (8 * b));
+                bad += memcmp(want, got, (size_t)nb) != 0;
             }
         }
     }
-    ok(bad == 0, "P-256 base table: 1376 entries equal j 64^i G (%d wrong)",
-       bad);
     BN_free(k), BN_free(x), BN_free(y), BN_free(p), BN_free(w);
     BN_CTX_free(ctx);
     EC_POINT_free(pt);
     EC_GROUP_free(g);
+    return bad;
+}
+
+static void test_ec_tables(void)
+{
+    int bad = table_check(NID_X9_62_prime256v1, 43, 32, 6, 4,
+                          &p256__base_table[0][0][0]);
+    ok(bad == 0, "P-256 base table: 1376 entries equal j 64^i G (%d wrong)",
+       bad);
+    bad = table_check(NID_secp384r1, 96, 15, 4, 6, &p384__base_table[0][0][0]);
+    ok(bad == 0, "P-384 base table: 1440 entries equal j 16^i G (%d wrong)",
+       bad);
 }
 
 static void test_rsa_diff(void)
@@ -534,7 +547,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_x25519_diff);
     TAP_CASE(test_ed25519_diff);
     TAP_CASE(test_ecdsa_ecdh_diff);
-    TAP_CASE(test_p256_table);
+    TAP_CASE(test_ec_tables);
     TAP_CASE(test_rsa_diff);
     TAP_CASE(test_rsa_keygen);
     TAP_CASE(test_refusals);
