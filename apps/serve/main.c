@@ -1,7 +1,4 @@
 /* serve: HTTP/1.1 static file server for a directory (`mote serve DIR`). */
-/* sigaction: this app is host code (apps/ are unix programs). */
-#define _POSIX_C_SOURCE 200809L
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,30 +42,77 @@ static void runner(void *arg)
 }
 
 /* SIGTERM and SIGINT: stop accepting, finish in-flight requests, exit 0.
- * A second signal kills at once (the handler resets itself). The platform
- * has no signal events, so a fiber polls the flag 4 times a second. */
-static volatile sig_atomic_t stop_signal;
+ * Each signal is a platform event (a signalfd in the epoll set on unix),
+ * so shutdown starts as soon as it arrives; one fiber waits for each. The
+ * first arrival gives both signals back their default action, so a
+ * second one kills at once. */
+#define NSIG_WATCHED 2
+static const enum mote_signal watched[NSIG_WATCHED] = {MOTE_SIGNAL_TERM,
+                                                       MOTE_SIGNAL_INT};
+static mote_handle sig_handle[NSIG_WATCHED];
+static struct mote_fiber *sig_fiber[NSIG_WATCHED];
+static int nsig;
+static int stopped, stop_done, stop_err;
+static struct mote_waitq stop_wq = MOTE_WAITQ_INIT; /* woken at stop_done */
 
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-    signal(sig, SIG_DFL);
-}
-
-static int stopped, stop_err;
+struct watch_arg {
+    struct mote_http_server *s;
+    int i;
+};
+static struct watch_arg watch_args[NSIG_WATCHED];
 
 static void watcher(void *arg)
 {
-    struct mote_http_server *s = arg;
-    while (!stop_signal)
-        if (mote_sleep(250 * MOTE_NS_PER_MS))
+    struct watch_arg *w = arg;
+    sig_fiber[w->i] = mote_fiber_self();
+    for (;;) {
+        uint64_t n;
+        /* The other watcher got its signal first and released ours. */
+        if (mote_fiber_cancelled())
             return;
+        /* Read before waiting: a handle is woken by arrivals only. */
+        if (mote_platform_signal_read(sig_handle[w->i], &n) == 0)
+            break;
+        if (mote_wait_device(sig_handle[w->i], MOTE_FOREVER) == MOTE_ECANCELED)
+            return;
+    }
+    for (int j = 0; j < nsig; j++) {
+        if (j != w->i)
+            mote_fiber_cancel(sig_fiber[j]);
+        mote_platform_signal_release(sig_handle[j]);
+    }
     MOTE_LOG_INFO(SRC, "%s: finishing requests in progress",
-                  stop_signal == SIGINT ? "interrupted" : "terminated");
+                  watched[w->i] == MOTE_SIGNAL_INT ? "interrupted"
+                                                   : "terminated");
     stopped = 1;
-    int err =
-        mote_http_server_shutdown(s, mote_deadline_in(10 * MOTE_NS_PER_SEC));
-    MOTE_LOG_INFO(SRC, "stopped%s", err ? " (some connections cut)" : "");
+    stop_err =
+        mote_http_server_shutdown(w->s, mote_deadline_in(10 * MOTE_NS_PER_SEC));
+    MOTE_LOG_INFO(SRC, "stopped%s", stop_err ? " (some connections cut)" : "");
+    stop_done = 1;
+    mote_wake_all(&stop_wq);
+}
+
+static void watch_signals(struct mote_http_server *s)
+{
+    for (int i = 0; i < NSIG_WATCHED; i++) {
+        int err = mote_platform_signal_acquire(watched[i], &sig_handle[nsig]);
+        if (err) {
+            MOTE_LOG_WARN(SRC,
+                          "no signal events (%s): SIGTERM will not be "
+                          "graceful",
+                          mote_strerror(err));
+            break;
+        }
+        nsig++;
+    }
+    for (int i = 0; i < nsig; i++) {
+        watch_args[i] = (struct watch_arg){s, i};
+        /* Detached: a watcher ends only after its signal, or when the
+         * other watcher, which got one, cancels it. */
+        if (mote_fiber_spawn(watcher, &watch_args[i], 16 * 1024, NULL))
+            MOTE_LOG_WARN(SRC, "no signal watcher: SIGTERM will not be "
+                               "graceful");
+    }
 }
 
 static int parse_port(const char *s, uint16_t *out)
@@ -190,17 +234,12 @@ int mote_main(int argc, char **argv)
             return 1;
         }
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    if (mote_fiber_spawn(watcher, s, 0, NULL))
-        MOTE_LOG_WARN(SRC, "no signal watcher: SIGTERM will not be graceful");
+    watch_signals(s);
     for (int i = 0; i < neps; i++)
         mote_fiber_join(fibers[i]);
-    if (stopped)
-        MOTE_LOG_INFO(SRC, "stopped%s",
-                      stop_err ? " (some connections were cut)" : "");
+    /* The acceptors end as soon as a stop begins; the requests in
+     * progress end with the shutdown. */
+    while (stopped && !stop_done)
+        mote_wait(&stop_wq, MOTE_FOREVER);
     return stopped ? 0 : 1;
 }

@@ -105,6 +105,24 @@ struct mote_fiber *mote_fiber_self(void);
  * MOTE_ECANCELED. Blocks (briefly). */
 int mote_fiber_yield(void);
 
+/* Park the calling fiber's stack during its next blocking call: once it
+ * has blocked, the scheduler copies the live part of its stack (from the
+ * stack pointer up, usually well under 1 KiB) to the heap and gives the
+ * stack's pages back to the platform (mote_platform_stack_release), and
+ * copies it back when the fiber is woken. For a fiber about to wait a long
+ * time (an idle keep-alive connection): it then costs that copy instead of
+ * every stack page it has touched. Each park costs a copy each way and
+ * page faults when the stack grows again, so call it only before waits
+ * expected to be long. The request ends with that next blocking call
+ * (also if it returns at once). A no-op where the platform cannot release
+ * pages (spt) and under AddressSanitizer.
+ *
+ * While parked, the fiber's stack MUST NOT be read or written by anyone
+ * else: the queue it waits on and anything another fiber or callback
+ * touches during the wait must live elsewhere (a wait queue on its own
+ * stack that only cancellation or the deadline ends is fine). */
+void mote_fiber_park_stack(void);
+
 /* Optional name for logs and traces; s MUST outlive the fiber. */
 void mote_fiber_set_name(struct mote_fiber *f, const char *s);
 const char *mote_fiber_name(const struct mote_fiber *f);
@@ -188,6 +206,7 @@ struct mote_sched_stats {
     uint64_t live;     /* fibers not yet released */
     uint64_t timers;   /* armed timers right now */
     uint64_t yields;   /* times the scheduler slept in the platform */
+    uint64_t parked;   /* fibers whose stacks are parked right now */
 };
 void mote_sched_stats(struct mote_sched_stats *out);
 

@@ -67,8 +67,9 @@ uint64_t mote_platform_clock_wall(void);
 /* Sleep until a device is ready or the monotonic clock reaches deadline
  * (deadline 0 polls without sleeping; UINT64_MAX sleeps until a device is
  * ready). On return *ready holds the set bit (1 << handle) of every network
- * device with a frame to read. Block devices are synchronous and never
- * appear in *ready. May return early with *ready == 0 (spurious wake-up). */
+ * device with a frame to read and of every signal that arrived. Block devices
+ * are synchronous and never appear in *ready. May return early with *ready == 0
+ * (spurious wake-up). */
 void mote_platform_yield(uint64_t deadline, mote_handle_set *ready);
 
 /* ---- Network devices --------------------------------------------------- */
@@ -137,6 +138,49 @@ uint64_t mote_platform_fork_generation(void);
  * MOTE_ENOMEM semantics. Free with mote_platform_stack_free(). */
 void *mote_platform_stack_alloc(size_t size);
 void mote_platform_stack_free(void *stack, size_t size);
+
+/* Tell the platform that the contents of [addr, addr + size), part of a
+ * stack from mote_platform_stack_alloc(), are no longer needed, so it may
+ * give the pages back to the host (unix: madvise(MADV_DONTNEED)). addr and
+ * size MUST be multiples of 4096. The memory stays allocated and usable:
+ * after a successful release it reads as zeros and costs memory again
+ * only where it is touched. Returns 0 if the pages were released, or
+ * MOTE_ENOTSUP (contents unchanged) where the host cannot take pages back
+ * (spt: the sandbox allows no madvise). The core uses it to park the
+ * stacks of fibers that wait a long time (mote_fiber_park_stack). */
+int mote_platform_stack_release(void *addr, size_t size);
+
+/* ---- Signals ----------------------------------------------------------- */
+
+/* Operator requests delivered as events rather than asynchronous
+ * interruptions. Numbered by the ABI, not by the host. */
+enum mote_signal {
+    MOTE_SIGNAL_NONE = 0,
+    MOTE_SIGNAL_TERM, /* please stop (SIGTERM) */
+    MOTE_SIGNAL_INT,  /* interrupted by the operator (SIGINT, Ctrl-C) */
+    MOTE_SIGNAL_HUP,  /* reload or reopen (SIGHUP) */
+};
+
+/* Take over delivery of signal sig: from now on it no longer has its
+ * default effect (ending the program) but makes handle ready in
+ * mote_platform_yield's ready set, like a network device, each time it
+ * arrives (unix: the signal is blocked and read through a signalfd in the
+ * epoll set, so it wakes the scheduler at once). Errors: MOTE_EINVAL
+ * unknown sig, MOTE_EBUSY already acquired, MOTE_ENOSPC too many handles,
+ * MOTE_ENOTSUP the platform has no signals (spt: the tender receives them
+ * and simply ends the guest), MOTE_EIO. */
+int mote_platform_signal_acquire(enum mote_signal sig, mote_handle *handle);
+
+/* How many times the signal arrived since the last call (0 with
+ * MOTE_EAGAIN if none). A handle becomes ready when a signal arrives, not
+ * while one is pending, so callers MUST read before they wait:
+ * for (;;) { if (read(h, &n) == 0) break; mote_wait_device(h, ...); } */
+int mote_platform_signal_read(mote_handle handle, uint64_t *count);
+
+/* Give the signal back its default effect (unix: unblocked, SIG_DFL), so
+ * that a second SIGTERM after a graceful stop began ends the program at
+ * once. The handle is invalid afterwards. */
+void mote_platform_signal_release(mote_handle handle);
 
 /* ---- Exit -------------------------------------------------------------- */
 

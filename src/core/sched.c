@@ -27,9 +27,22 @@
  * run queue, or the wait queue it blocks on. Independently its timer may be
  * armed in the timer heap while it is blocked with a deadline.
  *
- * Memory: a fiber's struct lives at the top of its own stack region, so
- * spawning is one allocation. Reusing released stacks is the platform's
- * business (it knows what a stack costs and how to check one on release).
+ * Memory: a fiber's struct is allocated apart from its stack, so that a
+ * parked stack (below) can be given back whole while the scheduler still
+ * links the struct into queues and the timer heap. Reusing released stacks
+ * is the platform's business (it knows what a stack costs and how to check
+ * one on release).
+ *
+ * Parking (mote_fiber_park_stack): when a fiber that asked for it blocks,
+ * the scheduler, back on its own stack, copies the live part of the
+ * fiber's stack, [saved sp, top), to the heap (typically under 1 KiB) and
+ * asks the platform to release the whole stack region. unblock() copies it
+ * back before anything else touches the fiber, so a wait queue on the
+ * fiber's own stack (mote_sleep_until(MOTE_FOREVER)) still works, and the
+ * pages below sp come back as zeros only when the fiber next grows into
+ * them. An idle connection then costs its structs and that copy instead
+ * of every stack page it ever touched. Below the saved sp nothing is live:
+ * the switch is an ordinary call, so no red zone is in use.
  */
 
 enum fiber_state {
@@ -50,11 +63,14 @@ struct mote_fiber {
     const char *name;
     void *stack; /* region base (lowest usable address) */
     size_t stack_size;
+    void *parked; /* the live stack [sp, top) while parked, else NULL */
+    size_t parked_len;
     struct mote_waitq joiners;
     int wake_reason;
     uint8_t state;
     bool cancelled;
     bool detached;
+    bool park_req; /* park the stack at the next block */
 #if defined(__SANITIZE_ADDRESS__)
     void *asan_fake_stack;
 #endif
@@ -190,12 +206,59 @@ static void switch_to_sched(struct mote_fiber *self)
 
 /* ---- Fibers ---------------------------------------------------------- */
 
+static struct mote_fiber *self_or_abort(void);
+
 static void fiber_free(struct mote_fiber *f)
 {
-    void *stack = f->stack;
-    size_t size = f->stack_size;
     S.stats.live--;
-    mote_platform_stack_free(stack, size);
+    mote_platform_stack_free(f->stack, f->stack_size);
+    free(f);
+}
+
+/* ---- Parking (see IMPLEMENTATION NOTES) -------------------------------- */
+
+/* Under ASan the stack holds poisoned redzones that a plain copy would
+ * trip over, and ASan keeps its own view of each stack: parking is off. */
+#if defined(__SANITIZE_ADDRESS__)
+static void park(struct mote_fiber *f)
+{
+    (void)f;
+}
+#else
+static void park(struct mote_fiber *f)
+{
+    static bool cannot_release; /* the platform said MOTE_ENOTSUP */
+    if (cannot_release || f->parked)
+        return;
+    uintptr_t top = (uintptr_t)f->stack + f->stack_size;
+    size_t used = top - (uintptr_t)f->sp;
+    void *copy = malloc(used);
+    if (!copy)
+        return; /* parking is an economy, never a failure */
+    memcpy(copy, f->sp, used);
+    int err = mote_platform_stack_release(f->stack, f->stack_size);
+    if (err) {
+        free(copy);
+        cannot_release = err == MOTE_ENOTSUP;
+        return;
+    }
+    f->parked = copy;
+    f->parked_len = used;
+    S.stats.parked++;
+}
+#endif
+
+static void unpark(struct mote_fiber *f)
+{
+    memcpy(f->sp, f->parked, f->parked_len);
+    free(f->parked);
+    f->parked = NULL;
+    S.stats.parked--;
+}
+
+void mote_fiber_park_stack(void)
+{
+    self_or_abort()->park_req = true;
 }
 
 static void fiber_main(void *arg)
@@ -227,20 +290,18 @@ int mote_fiber_spawn(mote_fiber_fn fn, void *arg, size_t stack_size,
     if (!stack)
         return MOTE_ENOMEM;
 
-    /* The struct sits at the top of the region, the stack grows down
-     * from just below it. */
-    uintptr_t top = (uintptr_t)stack + stack_size;
-    struct mote_fiber *f =
-        (struct mote_fiber *)((top - sizeof(*f)) & ~(uintptr_t)63);
-    memset(f, 0, sizeof(*f));
+    struct mote_fiber *f = calloc(1, sizeof(*f));
+    if (!f) {
+        mote_platform_stack_free(stack, stack_size);
+        return MOTE_ENOMEM;
+    }
     f->fn = fn;
     f->arg = arg;
     f->stack = stack;
     f->stack_size = stack_size;
     f->timer.index = CORE_TIMER_IDLE;
     f->detached = (out == NULL);
-    f->sp =
-        core__ctx_make(stack, (uintptr_t)f - (uintptr_t)stack, fiber_main, f);
+    f->sp = core__ctx_make(stack, stack_size, fiber_main, f);
     S.stats.spawned++;
     S.stats.live++;
     make_runnable(f);
@@ -282,11 +343,15 @@ static struct mote_fiber *self_or_abort(void)
 static int block(struct mote_waitq *q, uint64_t deadline)
 {
     struct mote_fiber *self = self_or_abort();
-    if (self->cancelled)
+    if (self->cancelled) {
+        self->park_req = false;
         return MOTE_ECANCELED;
+    }
     if (deadline != MOTE_FOREVER) {
-        if (deadline <= mote_platform_clock_monotonic())
+        if (deadline <= mote_platform_clock_monotonic()) {
+            self->park_req = false;
             return q ? MOTE_ETIMEDOUT : 0;
+        }
         int err = timer_arm(self, deadline);
         if (err)
             return err;
@@ -303,6 +368,8 @@ static int block(struct mote_waitq *q, uint64_t deadline)
 /* Make a blocked fiber runnable with the given result for its block(). */
 static void unblock(struct mote_fiber *f, int reason)
 {
+    if (f->parked)
+        unpark(f); /* first: f->waitq may be on its stack */
     if (f->waitq) {
         list_remove(&f->waitq->head, &f->waitq->tail, f);
         f->waitq = NULL;
@@ -470,6 +537,10 @@ static void sched_run(const bool *done)
             switch_to_fiber(f);
             if (f->state == FIBER_DONE && f->detached)
                 fiber_free(f);
+            else if (f->park_req && f->state == FIBER_BLOCKED) {
+                f->park_req = false;
+                park(f);
+            }
         }
         if (*done)
             break;
@@ -515,6 +586,8 @@ int core__boot_run(int argc, char **argv)
         return err;
     mote_fiber_set_name(f, "main");
     sched_run(&m.done);
+    if (f->state == FIBER_DONE) /* it ended by returning: release it */
+        fiber_free(f);
     return m.status;
 }
 

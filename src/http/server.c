@@ -480,11 +480,45 @@ static void linger(struct conn *c)
     }
 }
 
-/* Idle between requests: wait for the next one holding no buffers, so an
- * idle keep-alive connection costs its struct and the stack pages it has
- * touched. The first bytes land on the stack, then in c->in. */
+/* Read the first bytes of the next request into c->in. */
+static int read_into(struct conn *c, uint8_t *buf, size_t size,
+                     uint64_t deadline, int *eof)
+{
+    size_t n;
+    c->f->read_deadline = deadline;
+    int err = mote_flow_read(c->f, buf, size, &n);
+    if (!err && n)
+        err = mote_buf_append(&c->in, buf, n);
+    *eof = !err && n == 0;
+    return err;
+}
+
+/* The buffers live in these frames, gone once they return. */
+static __attribute__((noinline)) int read_first(struct conn *c,
+                                                uint64_t deadline, int *eof)
+{
+    uint8_t buf[1024];
+    return read_into(c, buf, sizeof(buf), deadline, eof);
+}
+
+/* Parked, the live stack is copied out and back: keep it small. The rest
+ * of the request follows with the next read. */
+static __attribute__((noinline)) int
+read_first_parked(struct conn *c, uint64_t deadline, int *eof)
+{
+    uint8_t buf[64];
+    mote_fiber_park_stack();
+    return read_into(c, buf, sizeof(buf), deadline, eof);
+}
+
+/* Idle between requests: wait for the next one holding no buffers. After
+ * idle_park_ns the wait goes on with the fiber's stack parked, so an idle
+ * keep-alive connection costs its structs and a few hundred bytes of
+ * saved stack; a busy one (the next request within the grace period)
+ * never pays for parking. */
 static int await_request(struct conn *c, uint64_t deadline, int *eof)
 {
+    struct mote_http_server *s = c->s;
     *eof = 0;
     int err = flush(c); /* what earlier requests produced */
     if (err)
@@ -492,14 +526,14 @@ static int await_request(struct conn *c, uint64_t deadline, int *eof)
     mote_buf_release(&c->in);
     mote_buf_release(&c->out);
     mote_buf_release(&c->head);
-    uint8_t first[1024];
-    size_t n;
-    c->f->read_deadline = deadline;
-    err = mote_flow_read(c->f, first, sizeof(first), &n);
-    if (!err && n)
-        err = mote_buf_append(&c->in, first, n);
-    *eof = !err && n == 0;
-    return err;
+    uint64_t grace = mote_deadline_in(s->cfg.idle_park_ns);
+    if (grace >= deadline)
+        return read_first(c, deadline, eof);
+    err = read_first(c, grace, eof);
+    if (err != MOTE_ETIMEDOUT)
+        return err;
+    s->st.parks++;
+    return read_first_parked(c, deadline, eof);
 }
 
 /* Could the parser answer anything but EAGAIN for in[0..len), given that
@@ -742,6 +776,8 @@ int mote_http_server_new(const struct mote_http_server_config *cfg,
         s->cfg.fiber_stack = 64 * 1024;
     if (!s->cfg.server_name)
         s->cfg.server_name = "mote";
+    if (!s->cfg.idle_park_ns)
+        s->cfg.idle_park_ns = 100 * MOTE_NS_PER_MS;
     mote_waitq_init(&s->wq);
     *out = s;
     return 0;

@@ -179,18 +179,21 @@ s.settimeout(10)
 s.connect((host, port))
 s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
 data = s.recv(1000)
+t0 = time.monotonic()
 os.kill(pid, signal.SIGTERM)
-time.sleep(0.5)
+# The idle connection is closed as soon as the signal arrives (a platform
+# event, no polling); a second is a loose bound for a loaded machine.
+prompt = idle.recv(10) == b"" and time.monotonic() - t0 < 1.0
 while True:
     d = s.recv(65536)
     if not d:
         break
     data += d
 body = data.split(b"\r\n\r\n", 1)[1]
-print(len(body), idle.recv(10) == b"")
+print(len(body), prompt)
 PY
 )
-is "SIGTERM: in-flight 1 MiB response completed, idle connection closed" "$out" "1048576 True"
+is "SIGTERM: in-flight 1 MiB response completed, idle connection closed within 1 s" "$out" "1048576 True"
 wait $pid; st=$?
 is "SIGTERM: serve exits 0" "$st" 0
 check "SIGTERM: logged" grep -q 'serve: stopped' "$tmp/log"

@@ -303,3 +303,29 @@ void mote_platform_yield(uint64_t deadline, mote_handle_set *ready)
         if (fds[i].revents)
             *ready |= 1ull << idx[i];
 }
+
+/* ---- Signals -------------------------------------------------------------
+ *
+ * The guest sees no signals: the seccomp filter allows no sigaction or
+ * signalfd, and the tender, which receives SIGTERM/SIGINT, simply ends
+ * the guest (a sealed image is stopped, not asked). */
+
+int mote_platform_signal_acquire(enum mote_signal sig, mote_handle *handle)
+{
+    (void)sig;
+    (void)handle;
+    return MOTE_ENOTSUP;
+}
+
+int mote_platform_signal_read(mote_handle handle, uint64_t *count)
+{
+    (void)handle;
+    (void)count;
+    mote_platform_abort(); /* no handle was ever given out */
+}
+
+void mote_platform_signal_release(mote_handle handle)
+{
+    (void)handle;
+    mote_platform_abort();
+}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mote/error.h>
 #include <mote/platform.h>
 
 #include "spt_int.h"
@@ -178,4 +179,13 @@ void mote_platform_stack_free(void *stack, size_t size)
         h->next->prev = h->prev;
     h->magic = 0;
     free(h);
+}
+
+/* The sandbox allows no madvise: a stack's touched pages stay resident
+ * until the guest exits, so the core keeps such stacks unparked. */
+int mote_platform_stack_release(void *addr, size_t size)
+{
+    (void)addr;
+    (void)size;
+    return MOTE_ENOTSUP;
 }

@@ -6,12 +6,14 @@
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -24,7 +26,7 @@
 
 #define PAGE 4096u
 
-enum dev_kind { DEV_NONE = 0, DEV_NET, DEV_BLOCK };
+enum dev_kind { DEV_NONE = 0, DEV_NET, DEV_BLOCK, DEV_SIGNAL };
 
 struct device {
     enum dev_kind kind;
@@ -32,6 +34,7 @@ struct device {
     char name[256];
     size_t mtu;
     uint64_t capacity, block_size;
+    int signo; /* DEV_SIGNAL: the host signal number */
     struct unix_watch watch;
 };
 
@@ -473,4 +476,106 @@ void mote_platform_stack_free(void *stack, size_t size)
         return;
     }
     munmap((char *)stack - PAGE, size + PAGE);
+}
+
+/* ---- Signals -------------------------------------------------------------
+ *
+ * Each acquired signal is blocked and read through its own signalfd,
+ * registered in the epoll set like a TAP device, so its arrival wakes the
+ * scheduler at once and shows in yield's ready set. Level-triggered: the
+ * handle stays ready until mote_platform_signal_read drains it. */
+
+static int host_signo(enum mote_signal sig)
+{
+    switch (sig) {
+    case MOTE_SIGNAL_TERM:
+        return SIGTERM;
+    case MOTE_SIGNAL_INT:
+        return SIGINT;
+    case MOTE_SIGNAL_HUP:
+        return SIGHUP;
+    default:
+        return 0;
+    }
+}
+
+int mote_platform_signal_acquire(enum mote_signal sig, mote_handle *handle)
+{
+    int signo = host_signo(sig);
+    if (!signo)
+        return MOTE_EINVAL;
+    mote_handle h;
+    int err = alloc_handle(strsignal(signo), DEV_SIGNAL, &h);
+    if (err)
+        return err;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signo);
+    /* Block first: a signal arriving in between then waits in the
+     * signalfd instead of taking its default action. */
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+        return unix__error(errno);
+    int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (fd < 0) {
+        err = unix__error(errno);
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        return err;
+    }
+    struct device *d = &U.dev[h];
+    d->watch.cb = net_ready;
+    err = unix__watch(fd, EPOLLIN | EPOLLET, &d->watch);
+    if (err) {
+        close(fd);
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        return err;
+    }
+    d->kind = DEV_SIGNAL;
+    d->fd = fd;
+    d->signo = signo;
+    snprintf(d->name, sizeof(d->name), "%s", strsignal(signo));
+    *handle = h;
+    return 0;
+}
+
+int mote_platform_signal_read(mote_handle handle, uint64_t *count)
+{
+    struct device *d = get_dev(handle, DEV_SIGNAL);
+    struct signalfd_siginfo si[8];
+    *count = 0;
+    for (;;) {
+        ssize_t n = read(d->fd, si, sizeof(si));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        *count += (uint64_t)n / sizeof(si[0]);
+    }
+    return *count ? 0 : MOTE_EAGAIN;
+}
+
+void mote_platform_signal_release(mote_handle handle)
+{
+    struct device *d = get_dev(handle, DEV_SIGNAL);
+    close(d->fd); /* also leaves the epoll set */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    sigaction(d->signo, &sa, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, d->signo);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    memset(d, 0, sizeof(*d));
+    d->fd = -1;
+}
+
+/* Stacks are private anonymous mappings: after MADV_DONTNEED their pages
+ * are freed and read back as zeros when touched again. */
+int mote_platform_stack_release(void *addr, size_t size)
+{
+    if ((uintptr_t)addr % PAGE || size % PAGE)
+        abort(); /* contract violation */
+    if (size == 0)
+        return 0;
+    return madvise(addr, size, MADV_DONTNEED) < 0 ? unix__error(errno) : 0;
 }
