@@ -39,6 +39,7 @@ struct mote_kv_stat {
 };
 
 struct mote_kv;
+struct mote_flow;
 
 /* Called for each entry of a directory, in name order; return nonzero to
  * stop (that value is then returned by list). */
@@ -53,6 +54,10 @@ struct mote_kv_ops {
     int (*list)(struct mote_kv *kv, const char *key, size_t len,
                 mote_kv_list_fn fn, void *arg);
     void (*close)(struct mote_kv *kv);
+    /* Optional (NULL: mote_kv_send answers MOTE_ENOTSUP). */
+    int (*send)(struct mote_kv *kv, const char *key, size_t len, uint64_t off,
+                uint64_t size, struct mote_flow *f, const void *prefix,
+                size_t plen);
 };
 
 struct mote_kv {
@@ -75,6 +80,15 @@ int mote_kv_read(struct mote_kv *kv, const char *key, size_t len, uint64_t off,
  * key is a file. */
 int mote_kv_list(struct mote_kv *kv, const char *key, size_t len,
                  mote_kv_list_fn fn, void *arg);
+/* Write prefix[0..plen) and then bytes [off, off + size) of file key to
+ * the flow f without copying them through the caller (the directory
+ * backend over the unix socket stack: sendfile(2)). Errors: MOTE_ENOTSUP
+ * (the backend or the flow cannot; nothing was sent: use mote_kv_read),
+ * MOTE_EINVAL (bad key), MOTE_ENOENT, MOTE_EIO (the file is shorter than
+ * off + size now), and those of mote_flow_write. */
+int mote_kv_send(struct mote_kv *kv, const char *key, size_t len, uint64_t off,
+                 uint64_t size, struct mote_flow *f, const void *prefix,
+                 size_t plen);
 void mote_kv_close(struct mote_kv *kv);
 
 /* The unix directory backend. Errors: MOTE_ENOENT (no such directory),

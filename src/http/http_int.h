@@ -52,6 +52,15 @@ struct mote_http_exchange {
     char hdrs[2048];                /* must stay last: not zeroed */
 };
 
+struct mote_kv;
+/* Write bytes [off, off + len) of kv's file key as (part of) the body
+ * without copying them through a buffer (mote_kv_send), with any
+ * buffered output in front. MOTE_ENOTSUP when the backend or the flow
+ * cannot, or the body is chunked or absent: nothing was done, use
+ * mote_http_write. Other errors fail the exchange as write does. */
+int http__write_kv(struct mote_http_exchange *x, struct mote_kv *kv,
+                   const char *key, size_t klen, uint64_t off, uint64_t len);
+
 int http__is_tchar(uint8_t c);
 /* Case-insensitive equality of a slice and a NUL-terminated literal. */
 int http__ieq(struct mote_slice s, const char *lit);

@@ -8,6 +8,7 @@
 #include <mote/core.h>
 #include <mote/error.h>
 #include <mote/http.h>
+#include <mote/kv.h>
 #include <mote/log.h>
 
 #include "http_int.h"
@@ -274,6 +275,31 @@ int mote_http_write(struct mote_http_exchange *x, const void *p, size_t n)
         err = out_append(x->c, p, n);
     if (!err && x->chunked)
         err = out_append(x->c, "\r\n", 2);
+    if (err)
+        x->failed = 1;
+    return err;
+}
+
+int http__write_kv(struct mote_http_exchange *x, struct mote_kv *kv,
+                   const char *key, size_t klen, uint64_t off, uint64_t len)
+{
+    struct conn *c = x->c;
+    if (!x->head_sent || x->ended || x->no_body || x->chunked || x->failed ||
+        len == 0 || !kv->ops->send)
+        return MOTE_ENOTSUP;
+    if (x->declared != MOTE_HTTP_CHUNKED && len > x->declared - x->written) {
+        x->failed = 1;
+        return MOTE_EINVAL;
+    }
+    /* The buffered output (this response's head, maybe earlier pipelined
+     * responses) goes first, in the same call. */
+    c->f->write_deadline = mote_deadline_in(c->s->cfg.io_timeout_ns);
+    int err = mote_kv_send(kv, key, klen, off, len, c->f,
+                           mote_buf_data(&c->out), c->out.len);
+    if (err == MOTE_ENOTSUP)
+        return err;
+    mote_buf_clear(&c->out);
+    x->written += len;
     if (err)
         x->failed = 1;
     return err;

@@ -13,7 +13,12 @@
 #define KEY_MAX    4096
 #define MAX_RANGES 16
 #define READ_MAX   (256u * 1024u)
-#define TEXT_PLAIN "text/plain; charset=utf-8"
+/* From this size a body goes by mote_kv_send (sendfile on unix) where the
+ * backend and flow can: below it, one read and one write cost as much as
+ * a send of the head and a sendfile, and the head and body leave in one
+ * write. */
+#define ZERO_COPY_MIN (16u * 1024u)
+#define TEXT_PLAIN    "text/plain; charset=utf-8"
 
 static int plain(struct mote_http_exchange *x, int status)
 {
@@ -33,6 +38,11 @@ static int send_bytes(struct mote_http_exchange *x, struct mote_kv *kv,
         return mote_http_write(x, NULL, (size_t)len);
     if (st->data) /* resident: no copy */
         return mote_http_write(x, st->data + off, (size_t)len);
+    if (len >= ZERO_COPY_MIN) {
+        int err = http__write_kv(x, kv, key, klen, off, len);
+        if (err != MOTE_ENOTSUP)
+            return err;
+    }
     size_t bsz = len < READ_MAX ? (size_t)len : READ_MAX;
     if (bsz == 0)
         return 0;

@@ -106,10 +106,11 @@ static void crunch_close(struct mote_kv *kv)
 }
 
 static const struct mote_kv_ops crunch_ops = {
-    crunch_stat,
-    crunch_read,
-    crunch_list,
-    crunch_close,
+    .stat = crunch_stat,
+    .read = crunch_read,
+    .list = crunch_list,
+    .close = crunch_close,
+    /* no .send: the data is resident and written without a copy */
 };
 
 struct mote_kv *mote_kv_crunch_init(struct mote_kv_crunch *c,

@@ -53,6 +53,17 @@ int mote_kv_list(struct mote_kv *kv, const char *key, size_t len,
     return kv->ops->list(kv, key, len, fn, arg);
 }
 
+int mote_kv_send(struct mote_kv *kv, const char *key, size_t len, uint64_t off,
+                 uint64_t size, struct mote_flow *f, const void *prefix,
+                 size_t plen)
+{
+    if (!kv->ops->send)
+        return MOTE_ENOTSUP;
+    if (!mote_kv_key_valid(key, len))
+        return MOTE_EINVAL;
+    return kv->ops->send(kv, key, len, off, size, f, prefix, plen);
+}
+
 void mote_kv_close(struct mote_kv *kv)
 {
     if (kv)

@@ -1137,6 +1137,105 @@ static void test_kv_dir(void)
     ok(system(p) == 0, "cleaned up");
 }
 
+/* Zero-copy from the directory backend (sendfile on unix sockets). */
+static void test_kv_dir_sendfile(void)
+{
+    char dir[] = "/tmp/mote-kvs-XXXXXX", p[256];
+    ok(mkdtemp(dir) != NULL, "temp dir");
+    static uint8_t data[300000];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)(i * 13 + i / 253);
+    snprintf(p, sizeof(p), "%s/big.bin", dir);
+    FILE *fp = fopen(p, "w");
+    ok(fp && fwrite(data, 1, sizeof(data), fp) == sizeof(data),
+       "a 300 KB file");
+    fclose(fp);
+    struct mote_kv *kv;
+    is_int(mote_kv_dir_open(dir, &kv), 0, "open");
+
+    /* mote_kv_send itself, over a socket-stack flow. */
+    struct mote_endpoint e;
+    mote_endpoint_parse("127.0.0.1:0", 11, &e);
+    struct mote_listener *l;
+    is_int(mote_tcp_listen(mote_stack_default(), &e, 4, &l), 0, "listen");
+    mote_listener_local(l, &e);
+    struct mote_flow *c = dial(e.port), *a = NULL;
+    is_int(mote_tcp_accept(l, mote_deadline_in(5 * SEC), &a, NULL), 0,
+           "accept");
+    static char got[400000];
+    is_int(mote_kv_send(kv, "big.bin", 7, 1000, 200000, a, "HEAD:", 5), 0,
+           "send a region with a prefix");
+    is_int(mote_kv_send(kv, "big.bin", 7, 299990, 11, a, NULL, 0), MOTE_EIO,
+           "a region past the end: EIO");
+    mote_flow_close(a);
+    int err;
+    size_t n = read_all(c, got, sizeof(got), mote_deadline_in(5 * SEC), &err);
+    ok(n >= 200005 && memcmp(got, "HEAD:", 5) == 0 &&
+           memcmp(got + 5, data + 1000, 200000) == 0,
+       "prefix, then the region (%zu bytes)", n);
+    ok(n == 200015 && memcmp(got + 200005, data + 299990, 10) == 0,
+       "then what the file still had");
+    mote_flow_close(c);
+    mote_listener_close(l);
+    is_int(mote_kv_send(kv, "../x", 4, 0, 1, NULL, NULL, 0), MOTE_EINVAL,
+           "bad key");
+    /* Other flows: not supported, and nothing happens. */
+    struct mem_end ma, mb;
+    mem_pair(&ma, &mb, 1 << 20);
+    is_int(mote_kv_send(kv, "big.bin", 7, 0, 10, &ma.flow, "x", 1),
+           MOTE_ENOTSUP, "an in-memory flow: ENOTSUP");
+    is_int(mb.rx.len, 0, "nothing sent");
+    mote_buf_release(&ma.rx);
+    mote_buf_release(&mb.rx);
+
+    /* Through the static handler: full, ranges, multipart, HEAD, with
+     * keep-alive and pipelining. */
+    struct mote_http_static scfg = {.kv = kv};
+    struct mote_http_server_config cfg = {.handler = mote_http_static_handler,
+                                          .handler_arg = &scfg};
+    struct srv v;
+    srv_start(&v, &cfg);
+    static char out[1200000];
+    const char reqs[] = "GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n"
+                        "GET /big.bin HTTP/1.1\r\nHost: a\r\n"
+                        "Range: bytes=20000-99999\r\n\r\n"
+                        "HEAD /big.bin HTTP/1.1\r\nHost: a\r\n\r\n"
+                        "GET /big.bin HTTP/1.1\r\nHost: a\r\n"
+                        "Range: bytes=0-19999,200000-299999\r\n"
+                        "Connection: close\r\n\r\n";
+    n = roundtrip(v.port, reqs, sizeof(reqs) - 1, out, sizeof(out));
+    struct resp r;
+    size_t at = 0;
+    ok(parse_resp(out, n, MOTE_HTTP_GET, &r) == 0 && r.status == 200 &&
+           r.blen == sizeof(data) && memcmp(r.body, data, sizeof(data)) == 0,
+       "whole file intact");
+    at += r.total;
+    ok(parse_resp(out + at, n - at, MOTE_HTTP_GET, &r) == 0 &&
+           r.status == 206 && r.blen == 80000 &&
+           memcmp(r.body, data + 20000, 80000) == 0,
+       "a range intact");
+    at += r.total;
+    ok(parse_resp(out + at, n - at, MOTE_HTTP_HEAD, &r) == 0 &&
+           r.status == 200 && hdr_is(&r, "content-length", "300000"),
+       "HEAD: no body");
+    at += r.total;
+    int mp =
+        parse_resp(out + at, n - at, MOTE_HTTP_GET, &r) == 0 && r.status == 206;
+    const char *p1 = mp ? memmem(r.body, r.blen, "\r\n\r\n", 4) : NULL;
+    const char *p2 =
+        p1 ? memmem(p1 + 4 + 20000, r.blen - (size_t)(p1 + 4 + 20000 - r.body),
+                    "\r\n\r\n", 4)
+           : NULL;
+    ok(p1 && memcmp(p1 + 4, data, 20000) == 0 && p2 &&
+           memcmp(p2 + 4, data + 200000, 100000) == 0,
+       "multipart: both parts intact");
+    ok(mp && at + r.total == n, "nothing after the last response");
+    is_int(srv_stop(&v), 0, "stopped");
+    mote_kv_close(kv);
+    snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+    ok(system(p) == 0, "cleaned up");
+}
+
 int mote_main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -1152,6 +1251,7 @@ int mote_main(int argc, char **argv)
     TAP_CASE(test_router);
     TAP_CASE(test_client);
     TAP_CASE(test_kv_dir);
+    TAP_CASE(test_kv_dir_sendfile);
     struct mote_sched_stats st;
     mote_sched_stats(&st);
     is_int(st.live, 1, "no fiber left but main");

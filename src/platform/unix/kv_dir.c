@@ -178,6 +178,33 @@ static int dir_read(struct mote_kv *kv, const char *key, size_t len,
     return err;
 }
 
+/* Zero-copy: a flow of the unix socket stack takes the descriptor
+ * (sendfile(2)); any other flow gets MOTE_ENOTSUP before anything is
+ * opened or sent. */
+static int dir_send(struct mote_kv *kv, const char *key, size_t len,
+                    uint64_t off, uint64_t size, struct mote_flow *f,
+                    const void *prefix, size_t plen)
+{
+    struct kv_dir *d = (struct kv_dir *)kv;
+    if (!unix__is_sock_flow(f))
+        return MOTE_ENOTSUP;
+    /* The send blocks, and meanwhile other fibers stat other keys, which
+     * would close the cached descriptor under us: take it over. */
+    int fd;
+    if (d->last_fd >= 0 && len == d->last_len &&
+        memcmp(key, d->last_key, len) == 0) {
+        fd = d->last_fd;
+        d->last_fd = -1;
+    } else {
+        fd = open_key(d, key, len, O_RDONLY);
+        if (fd < 0)
+            return fd;
+    }
+    int err = unix__flow_sendfile(f, prefix, plen, fd, off, size);
+    close(fd);
+    return err;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -250,10 +277,11 @@ static void dir_close(struct mote_kv *kv)
 }
 
 static const struct mote_kv_ops dir_ops = {
-    dir_stat,
-    dir_read,
-    dir_list,
-    dir_close,
+    .stat = dir_stat,
+    .read = dir_read,
+    .list = dir_list,
+    .close = dir_close,
+    .send = dir_send,
 };
 
 int mote_kv_dir_open(const char *path, struct mote_kv **out)

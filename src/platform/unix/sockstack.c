@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -210,7 +211,8 @@ static int flow_read(struct mote_flow *f, void *buf, size_t size, size_t *n)
     }
 }
 
-static int flow_write(struct mote_flow *f, const void *buf, size_t size)
+static int send_all(struct mote_flow *f, const void *buf, size_t size,
+                    int flags)
 {
     struct sock_flow *sf = (struct sock_flow *)f;
     struct sock *s = &sf->s;
@@ -222,7 +224,7 @@ static int flow_write(struct mote_flow *f, const void *buf, size_t size)
                 return err;
             continue;
         }
-        ssize_t k = send(s->fd, p, size, MSG_NOSIGNAL);
+        ssize_t k = send(s->fd, p, size, MSG_NOSIGNAL | flags);
         if (k >= 0) {
             p += k;
             size -= (size_t)k;
@@ -236,6 +238,47 @@ static int flow_write(struct mote_flow *f, const void *buf, size_t size)
             return unix__error(errno);
     }
     return 0;
+}
+
+static int flow_write(struct mote_flow *f, const void *buf, size_t size)
+{
+    return send_all(f, buf, size, 0);
+}
+
+/* The prefix goes with MSG_MORE so that it leaves in the same segments as
+ * the start of the file (as nginx's tcp_nopush), then sendfile(2) hands
+ * the file's pages to the socket without a copy through user space. */
+int unix__flow_sendfile(struct mote_flow *f, const void *prefix, size_t plen,
+                        int fd, uint64_t off, uint64_t size)
+{
+    struct sock_flow *sf = (struct sock_flow *)f;
+    struct sock *s = &sf->s;
+    int err = send_all(f, prefix, plen, size ? MSG_MORE : 0);
+    while (!err && size > 0) {
+        if (!s->writable) {
+            err = mote_wait(&s->writers, f->write_deadline);
+            continue;
+        }
+        if (off > (uint64_t)INT64_MAX)
+            return MOTE_EIO;
+        off_t o = (off_t)off;
+        size_t want = size > (1u << 30) ? (1u << 30) : (size_t)size;
+        ssize_t k = sendfile(s->fd, fd, &o, want);
+        if (k > 0) {
+            /* A short count may mean a full socket buffer or a file that
+             * ends early: the next call tells (EAGAIN or 0). */
+            off += (uint64_t)k;
+            size -= (uint64_t)k;
+        } else if (k == 0) {
+            return MOTE_EIO; /* the file ends before off + size */
+        } else if (errno == EAGAIN) {
+            s->writable = false;
+        } else if (errno != EINTR) {
+            return errno == EPIPE || errno == ECONNRESET ? unix__error(errno)
+                                                         : MOTE_EIO;
+        }
+    }
+    return err;
 }
 
 static int flow_shutdown(struct mote_flow *f)
@@ -259,6 +302,11 @@ static const struct mote_flow_ops flow_ops = {
     .shutdown = flow_shutdown,
     .close = flow_close,
 };
+
+bool unix__is_sock_flow(const struct mote_flow *f)
+{
+    return f->ops == &flow_ops;
+}
 
 static int flow_new(int fd, struct mote_flow **out)
 {

@@ -2,6 +2,8 @@
 #ifndef MOTE_UNIX_INT_H
 #define MOTE_UNIX_INT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -27,6 +29,18 @@ void unix__install_crash_handler(void);
 /* The stack chosen by the network boot options (netselect.c): the direct
  * stack for --net=direct, NULL for the socket stack. Exits on bad options. */
 struct mote_stack *unix__stack_select(void);
+
+struct mote_flow;
+/* Zero-copy between two parts of this backend: the directory mote_kv
+ * (kv_dir.c) hands a file to a flow of the socket stack. The mote_flow
+ * vtable has no such operation: only here are both a host file and a host
+ * socket at hand. True if f is a socket-stack flow. */
+bool unix__is_sock_flow(const struct mote_flow *f);
+/* Write prefix[0..plen) then bytes [off, off + size) of the host file fd
+ * to the socket-stack flow f, as mote_flow_write would (same deadline and
+ * errors; MOTE_EIO if the file ends early). */
+int unix__flow_sendfile(struct mote_flow *f, const void *prefix, size_t plen,
+                        int fd, uint64_t off, uint64_t size);
 
 /* Map an errno value to a MOTE_E* code. */
 int unix__error(int err);
