@@ -4,6 +4,9 @@
 
 #include "tls_int.h"
 
+/* How long close() may spend sending close_notify. */
+#define CLOSE_WAIT_NS (1000ull * 1000 * 1000)
+
 /* The engine's error, or fallback when it has none (a peer that closed the
  * transport without close_notify). */
 static int engine_err(struct mote_tls_flow *t, int fallback)
@@ -135,7 +138,11 @@ static void tls_close(struct mote_flow *f)
 {
     struct mote_tls_flow *t = (struct mote_tls_flow *)f;
     mote_tls_engine_close(&t->eng);
-    /* Best effort, and never longer than the write deadline. */
+    /* Best effort: close must not block on a peer that does not read, so
+     * the close_notify gets at most CLOSE_WAIT_NS. */
+    uint64_t bound = mote_deadline_in(CLOSE_WAIT_NS);
+    if (t->flow.write_deadline > bound)
+        t->flow.write_deadline = bound;
     send_records(t);
     mote_flow_close(t->lower);
     mote_tls_engine_release(&t->eng);
