@@ -37,7 +37,7 @@ int mote_x509_gen_csr_write(const struct mote_x509_gen_csr *csr,
 {
     struct mote_x509_sigalg alg;
     struct mote_x509_name subject;
-    int err = x509g__sigalg(key, &csr->sigalg, &alg);
+    int err = x509__gen_sigalg(key, &csr->sigalg, &alg);
     if (err != 0)
         return err;
     if (csr->subject_der && mote_x509_name_parse(&subject, csr->subject_der,
@@ -56,7 +56,7 @@ int mote_x509_gen_csr_write(const struct mote_x509_gen_csr *csr,
     mote_der_put_int64(&w, 0);
     if (csr->subject_der)
         mote_der_put_raw(&w, csr->subject_der, csr->subject_der_len);
-    else if ((err = x509g__put_name(&w, &csr->subject)) != 0)
+    else if ((err = x509__gen_put_name(&w, &csr->subject)) != 0)
         return err;
     mote_x509_pubkey_put(&w, &pub);
     /* attributes: always present (RFC 2986 4.1 has no OPTIONAL), perhaps
@@ -70,7 +70,7 @@ int mote_x509_gen_csr_write(const struct mote_x509_gen_csr *csr,
         mote_der_put_begin(&w, MOTE_DER_SEQUENCE); /* Extension */
         mote_der_put_oid(&w, X509_OID(OID_EXT_SAN));
         mote_der_put_begin(&w, MOTE_DER_OCTET_STRING);
-        if ((err = x509g__put_general_names(&w, csr->san, csr->nsan)) != 0)
+        if ((err = x509__gen_put_general_names(&w, csr->san, csr->nsan)) != 0)
             return err;
         mote_der_put_end(&w);
         mote_der_put_end(&w);
@@ -80,9 +80,10 @@ int mote_x509_gen_csr_write(const struct mote_x509_gen_csr *csr,
     }
     mote_der_put_end(&w);
     mote_der_put_end(&w);
-    if ((err = x509g__sign_close(&w, info_start, key, &alg, rng, rng_ctx)) != 0)
+    if ((err = x509__gen_sign_close(&w, info_start, key, &alg, rng, rng_ctx)) !=
+        0)
         return err;
-    return x509g__finish(&w, len);
+    return x509__gen_finish(&w, len);
 }
 
 /* Fail with a reason. */

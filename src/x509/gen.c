@@ -90,8 +90,8 @@ static int put_attr(struct mote_der_writer *w, const uint8_t *oid,
     return 0;
 }
 
-int x509g__put_name(struct mote_der_writer *w,
-                    const struct mote_x509_gen_name *n)
+int x509__gen_put_name(struct mote_der_writer *w,
+                       const struct mote_x509_gen_name *n)
 {
     int err;
     mote_der_put_begin(w, MOTE_DER_SEQUENCE);
@@ -111,10 +111,10 @@ int mote_x509_gen_name_write(const struct mote_x509_gen_name *n, uint8_t *out,
 {
     struct mote_der_writer w;
     mote_der_writer_init(&w, out, cap);
-    int err = x509g__put_name(&w, n);
+    int err = x509__gen_put_name(&w, n);
     if (err != 0)
         return err;
-    return x509g__finish(&w, len);
+    return x509__gen_finish(&w, len);
 }
 
 /* ---- Subject alternative names -----------------------------------------
@@ -194,7 +194,7 @@ static bool uri_ok(const char *s)
     return printable_ascii(s, false);
 }
 
-int x509g__check_san(const struct mote_x509_gen_san *s)
+int x509__gen_check_san(const struct mote_x509_gen_san *s)
 {
     switch (s->type) {
     case MOTE_X509_GEN_SAN_DNS:
@@ -216,7 +216,7 @@ int x509g__check_san(const struct mote_x509_gen_san *s)
 
 int mote_x509_gen_san_check(const struct mote_x509_gen_san *s)
 {
-    return x509g__check_san(s);
+    return x509__gen_check_san(s);
 }
 
 /* The GeneralName of a checked SAN entry (borrowing from it). */
@@ -243,15 +243,15 @@ static void san_to_gn(const struct mote_x509_gen_san *s,
     gn->len = strlen(s->text);
 }
 
-int x509g__put_general_names(struct mote_der_writer *w,
-                             const struct mote_x509_gen_san *san, size_t n)
+int x509__gen_put_general_names(struct mote_der_writer *w,
+                                const struct mote_x509_gen_san *san, size_t n)
 {
     if (n > MOTE_X509_GEN_MAX_SAN)
         return MOTE_EINVAL;
     mote_der_put_begin(w, MOTE_DER_SEQUENCE);
     for (size_t i = 0; i < n; i++) {
         struct mote_x509_gn gn;
-        int err = x509g__check_san(&san[i]);
+        int err = x509__gen_check_san(&san[i]);
         if (err != 0)
             return err;
         san_to_gn(&san[i], &gn);
@@ -271,7 +271,7 @@ int mote_x509_gen_cert_sign(struct mote_x509_cert *cert,
                             void *rng_ctx)
 {
     struct mote_x509_sigalg a;
-    int err = x509g__sigalg(key, alg, &a);
+    int err = x509__gen_sigalg(key, alg, &a);
     if (err != 0)
         return err;
     cert->sig_alg = a;
@@ -280,10 +280,10 @@ int mote_x509_gen_cert_sign(struct mote_x509_cert *cert,
     mote_der_put_begin(&w, MOTE_DER_SEQUENCE);
     size_t tbs_start = w.len;
     mote_x509_tbs_put(&w, cert);
-    err = x509g__sign_close(&w, tbs_start, key, &a, rng, rng_ctx);
+    err = x509__gen_sign_close(&w, tbs_start, key, &a, rng, rng_ctx);
     if (err != 0)
         return err;
-    return x509g__finish(&w, len);
+    return x509__gen_finish(&w, len);
 }
 
 /* Largest Name and SPKI we build or copy in a local buffer. */
@@ -461,7 +461,7 @@ int mote_x509_gen_cert_write(const struct mote_x509_gen_cert *c,
         return MOTE_EINVAL;
     struct mote_x509_gn gn[MOTE_X509_GEN_MAX_SAN];
     for (size_t i = 0; i < c->nsan; i++) {
-        if ((err = x509g__check_san(&c->san[i])) != 0)
+        if ((err = x509__gen_check_san(&c->san[i])) != 0)
             return err;
         san_to_gn(&c->san[i], &gn[i]);
     }

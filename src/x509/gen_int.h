@@ -33,40 +33,40 @@
 #define X509G_SIG_MAX MOTE_RSA_MAX_LEN
 
 /* Resolve alg (NULL or NONE: the key's default) and check it fits k. */
-int x509g__sigalg(const struct mote_x509_privkey *k,
-                  const struct mote_x509_sigalg *alg,
-                  struct mote_x509_sigalg *out);
+int x509__gen_sigalg(const struct mote_x509_privkey *k,
+                     const struct mote_x509_sigalg *alg,
+                     struct mote_x509_sigalg *out);
 
 /* Longest signature value for k under alg (bytes). */
-size_t x509g__sig_max(const struct mote_x509_privkey *k,
-                      const struct mote_x509_sigalg *alg);
+size_t x509__gen_sig_max(const struct mote_x509_privkey *k,
+                         const struct mote_x509_sigalg *alg);
 
 /* Finish a signed structure: w holds an open outer SEQUENCE whose first
  * element, the TBS, spans w->buf[tbs_start .. w->len). Appends the
  * algorithm and the signature (or a placeholder when w has no room) and
  * closes the outer SEQUENCE. Returns 0 or a signing error; the writer's own
  * errors come out of mote_der_writer_finish. */
-int x509g__sign_close(struct mote_der_writer *w, size_t tbs_start,
-                      const struct mote_x509_privkey *k,
-                      const struct mote_x509_sigalg *alg, mote_pk_rng_fn rng,
-                      void *rng_ctx);
+int x509__gen_sign_close(struct mote_der_writer *w, size_t tbs_start,
+                         const struct mote_x509_privkey *k,
+                         const struct mote_x509_sigalg *alg, mote_pk_rng_fn rng,
+                         void *rng_ctx);
 
 /* A Name into an open writer; MOTE_EINVAL for a bad attribute. */
-int x509g__put_name(struct mote_der_writer *w,
-                    const struct mote_x509_gen_name *n);
+int x509__gen_put_name(struct mote_der_writer *w,
+                       const struct mote_x509_gen_name *n);
 
 /* Check one SAN entry; MOTE_EINVAL if it is bad. */
-int x509g__check_san(const struct mote_x509_gen_san *s);
+int x509__gen_check_san(const struct mote_x509_gen_san *s);
 
 /* GeneralNames (SEQUENCE OF GeneralName) for a SAN list, checked. */
-int x509g__put_general_names(struct mote_der_writer *w,
-                             const struct mote_x509_gen_san *san, size_t n);
+int x509__gen_put_general_names(struct mote_der_writer *w,
+                                const struct mote_x509_gen_san *san, size_t n);
 
 /* Turn the writer's result into this API's convention. */
-int x509g__finish(const struct mote_der_writer *w, size_t *len);
+int x509__gen_finish(const struct mote_der_writer *w, size_t *len);
 
 /* The subjectPublicKey bits of a DER SubjectPublicKeyInfo. */
-int x509g__spki_bits(const uint8_t *spki, size_t len, const uint8_t **bits,
-                     size_t *nbits);
+int x509__gen_spki_bits(const uint8_t *spki, size_t len, const uint8_t **bits,
+                        size_t *nbits);
 
 #endif

@@ -197,7 +197,7 @@ int mote_x509_gen_key_rsa(struct mote_x509_privkey *k, unsigned bits,
     return 0;
 }
 
-int x509g__finish(const struct mote_der_writer *w, size_t *len)
+int x509__gen_finish(const struct mote_der_writer *w, size_t *len)
 {
     size_t n = 0;
     int err = mote_der_writer_finish(w, &n);
@@ -279,7 +279,7 @@ int mote_x509_gen_pkcs8_write(const struct mote_x509_privkey *k, uint8_t *out,
     }
     mote_der_put_end(&w);
     mote_der_put_end(&w);
-    return x509g__finish(&w, len);
+    return x509__gen_finish(&w, len);
 }
 
 int mote_x509_gen_spki_write(const struct mote_x509_privkey *k, uint8_t *out,
@@ -293,11 +293,11 @@ int mote_x509_gen_spki_write(const struct mote_x509_privkey *k, uint8_t *out,
     struct mote_der_writer w;
     mote_der_writer_init(&w, out, cap);
     mote_x509_pubkey_put(&w, &pub);
-    return x509g__finish(&w, len);
+    return x509__gen_finish(&w, len);
 }
 
-int x509g__spki_bits(const uint8_t *spki, size_t len, const uint8_t **bits,
-                     size_t *nbits)
+int x509__gen_spki_bits(const uint8_t *spki, size_t len, const uint8_t **bits,
+                        size_t *nbits)
 {
     struct mote_der top, seq;
     struct mote_der_elem e;
@@ -317,7 +317,7 @@ int mote_x509_gen_key_id(const uint8_t *spki, size_t spki_len,
 {
     const uint8_t *bits;
     size_t n;
-    int err = x509g__spki_bits(spki, spki_len, &bits, &n);
+    int err = x509__gen_spki_bits(spki, spki_len, &bits, &n);
     if (err != 0)
         return err;
     mote_sha1(bits, n, id);
@@ -365,9 +365,9 @@ static bool sha2(enum mote_hash_alg h)
            h == MOTE_HASH_SHA512;
 }
 
-int x509g__sigalg(const struct mote_x509_privkey *k,
-                  const struct mote_x509_sigalg *alg,
-                  struct mote_x509_sigalg *out)
+int x509__gen_sigalg(const struct mote_x509_privkey *k,
+                     const struct mote_x509_sigalg *alg,
+                     struct mote_x509_sigalg *out)
 {
     if (!alg || alg->alg == MOTE_X509_SIG_NONE)
         return mote_x509_gen_default_sigalg(k, out);
@@ -391,8 +391,8 @@ int x509g__sigalg(const struct mote_x509_privkey *k,
     }
 }
 
-size_t x509g__sig_max(const struct mote_x509_privkey *k,
-                      const struct mote_x509_sigalg *alg)
+size_t x509__gen_sig_max(const struct mote_x509_privkey *k,
+                         const struct mote_x509_sigalg *alg)
 {
     switch (alg->alg) {
     case MOTE_X509_SIG_ECDSA:
@@ -456,19 +456,19 @@ int mote_x509_gen_sign(const struct mote_x509_privkey *k,
                        mote_pk_rng_fn rng, void *rng_ctx)
 {
     struct mote_x509_sigalg a;
-    int err = x509g__sigalg(k, alg, &a);
+    int err = x509__gen_sigalg(k, alg, &a);
     if (err != 0)
         return err;
     return sign_resolved(k, &a, data, len, sig, cap, sig_len, rng, rng_ctx);
 }
 
-int x509g__sign_close(struct mote_der_writer *w, size_t tbs_start,
-                      const struct mote_x509_privkey *k,
-                      const struct mote_x509_sigalg *alg, mote_pk_rng_fn rng,
-                      void *rng_ctx)
+int x509__gen_sign_close(struct mote_der_writer *w, size_t tbs_start,
+                         const struct mote_x509_privkey *k,
+                         const struct mote_x509_sigalg *alg, mote_pk_rng_fn rng,
+                         void *rng_ctx)
 {
     uint8_t sig[X509G_SIG_MAX];
-    size_t sig_len = x509g__sig_max(k, alg);
+    size_t sig_len = x509__gen_sig_max(k, alg);
     size_t tbs_end = w->len;
     int err = 0;
     if (sig_len > sizeof(sig))
