@@ -112,6 +112,13 @@ sclient "$L" -groups P-384
 wait_server
 has "$L" "alert handshake failure" "no common group: handshake_failure"
 
+# A TLS 1.2-only client (1.2 comes next): protocol_version on the wire.
+start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key"
+sclient "$L" -tls1_2
+wait_server
+has "$S" "FAIL err=ENOTSUP alert=protocol_version" "TLS 1.2-only client refused"
+has "$L" "alert protocol version" "s_client got protocol_version"
+
 # ---- Mote client, s_server -----------------------------------------------
 GET='GET / HTTP/1.0\r\n\r\n'
 # sserver ARGS...: s_server -www on a free port.
