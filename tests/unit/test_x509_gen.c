@@ -734,6 +734,150 @@ static size_t ossl_csr(EVP_PKEY *pk, const EVP_MD *md, uint8_t *out)
     return len;
 }
 
+/* Hand-made requests, each with one quirk, signed properly so that only
+ * the quirk decides. */
+enum quirk {
+    Q_NONE,
+    Q_VERSION1,        /* version 1 */
+    Q_NO_ATTRS,        /* no [0] at all */
+    Q_CHALLENGE,       /* a challengePassword attribute first */
+    Q_UNKNOWN_EXT,     /* an unknown non-critical extension requested */
+    Q_UNKNOWN_CRIT,    /* ... critical */
+    Q_FALSE_ENCODED,   /* critical FALSE written out (not DER) */
+    Q_SAN_TWICE,       /* two subjectAltName extensions */
+    Q_EXTREQ_TWICE,    /* two extensionRequest attributes */
+    Q_EXTREQ_2VALUES,  /* extensionRequest with two values */
+    Q_TRAILING,        /* a byte after the request */
+    Q_SIG_ALG_MISMATCH /* says ECDSA-SHA384 but signed with SHA-256 */
+};
+
+static void put_ext_request(struct mote_der_writer *w, enum quirk q)
+{
+    static const uint8_t ext_req[] = {0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                      0x0d, 0x01, 0x09, 0x0e};
+    static const uint8_t san_oid[] = {0x55, 0x1d, 0x11};
+    static const uint8_t odd_oid[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0x63};
+    static const uint8_t names[] = {0x30, 0x0c, 0x82, 0x0a, 'a', '.', 'e',
+                                    'x',  'a',  'm',  'p',  'l', 'e', 's'};
+    mote_der_put_begin(w, MOTE_DER_SEQUENCE);
+    mote_der_put_oid(w, ext_req, sizeof(ext_req));
+    mote_der_put_begin(w, MOTE_DER_SET);
+    for (int v = 0; v < (q == Q_EXTREQ_2VALUES ? 2 : 1); v++) {
+        mote_der_put_begin(w, MOTE_DER_SEQUENCE);
+        for (int i = 0; i < (q == Q_SAN_TWICE ? 2 : 1); i++) {
+            mote_der_put_begin(w, MOTE_DER_SEQUENCE);
+            mote_der_put_oid(w, san_oid, sizeof(san_oid));
+            if (q == Q_FALSE_ENCODED)
+                mote_der_put_bool(w, false);
+            mote_der_put_tlv(w, MOTE_DER_OCTET_STRING, names, sizeof(names));
+            mote_der_put_end(w);
+        }
+        if (q == Q_UNKNOWN_EXT || q == Q_UNKNOWN_CRIT) {
+            mote_der_put_begin(w, MOTE_DER_SEQUENCE);
+            mote_der_put_oid(w, odd_oid, sizeof(odd_oid));
+            if (q == Q_UNKNOWN_CRIT)
+                mote_der_put_bool(w, true);
+            mote_der_put_tlv(w, MOTE_DER_OCTET_STRING, "\x05\x00", 2);
+            mote_der_put_end(w);
+        }
+        mote_der_put_end(w);
+    }
+    mote_der_put_end(w);
+    mote_der_put_end(w);
+}
+
+static size_t quirky_csr(const struct mote_x509_privkey *k, enum quirk q,
+                         uint8_t *out, size_t cap)
+{
+    static const uint8_t challenge[] = {0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                        0x0d, 0x01, 0x09, 0x07};
+    static const uint8_t name[] = {0x30, 0x0e, 0x31, 0x0c, 0x30, 0x0a,
+                                   0x06, 0x03, 0x55, 0x04, 0x03, 0x0c,
+                                   0x03, 'r',  'e',  'q'};
+    uint8_t info[2048], spki[512], sig[128];
+    size_t ilen, slen, siglen, len;
+    struct mote_der_writer w;
+    mote_x509_gen_spki_write(k, spki, sizeof(spki), &slen);
+    mote_der_writer_init(&w, info, sizeof(info));
+    mote_der_put_begin(&w, MOTE_DER_SEQUENCE);
+    mote_der_put_int64(&w, q == Q_VERSION1 ? 1 : 0);
+    mote_der_put_raw(&w, name, sizeof(name));
+    mote_der_put_raw(&w, spki, slen);
+    if (q != Q_NO_ATTRS) {
+        mote_der_put_begin(&w, MOTE_DER_CTX_CONS(0));
+        if (q == Q_CHALLENGE) {
+            mote_der_put_begin(&w, MOTE_DER_SEQUENCE);
+            mote_der_put_oid(&w, challenge, sizeof(challenge));
+            mote_der_put_begin(&w, MOTE_DER_SET);
+            mote_der_put_tlv(&w, MOTE_DER_UTF8_STRING, "pw", 2);
+            mote_der_put_end(&w);
+            mote_der_put_end(&w);
+        }
+        put_ext_request(&w, q);
+        if (q == Q_EXTREQ_TWICE)
+            put_ext_request(&w, Q_NONE);
+        mote_der_put_end(&w);
+    }
+    mote_der_put_end(&w);
+    if (mote_der_writer_finish(&w, &ilen) != 0 ||
+        mote_x509_gen_sign(k, NULL, info, ilen, sig, sizeof(sig), &siglen, rng,
+                           NULL) != 0)
+        return 0;
+    struct mote_x509_sigalg alg;
+    mote_x509_gen_default_sigalg(k, &alg);
+    if (q == Q_SIG_ALG_MISMATCH)
+        alg.hash = MOTE_HASH_SHA384;
+    mote_der_writer_init(&w, out, cap);
+    mote_der_put_begin(&w, MOTE_DER_SEQUENCE);
+    mote_der_put_raw(&w, info, ilen);
+    mote_x509_sigalg_put(&w, &alg);
+    mote_der_put_bits(&w, sig, siglen, 0);
+    mote_der_put_end(&w);
+    if (q == Q_TRAILING)
+        mote_der_put_raw(&w, "", 1);
+    return mote_der_writer_finish(&w, &len) == 0 ? len : 0;
+}
+
+static void test_csr_refusals(void)
+{
+    static const struct {
+        enum quirk q;
+        int want;
+        unsigned sans;
+        const char *what;
+    } cases[] = {
+        {Q_NONE, 0, 1, "the base request"},
+        {Q_VERSION1, MOTE_ENOTSUP, 0, "version 1"},
+        {Q_NO_ATTRS, 0, 0, "no attributes field (accepted)"},
+        {Q_CHALLENGE, 0, 1, "a challengePassword is skipped"},
+        {Q_UNKNOWN_EXT, 0, 1, "an unknown non-critical extension is ignored"},
+        {Q_UNKNOWN_CRIT, MOTE_ENOTSUP, 0, "an unknown critical extension"},
+        {Q_FALSE_ENCODED, MOTE_EINVAL, 0, "critical FALSE encoded"},
+        {Q_SAN_TWICE, MOTE_EINVAL, 0, "subjectAltName twice"},
+        {Q_EXTREQ_TWICE, MOTE_EINVAL, 0, "extensionRequest twice"},
+        {Q_EXTREQ_2VALUES, MOTE_EINVAL, 0, "extensionRequest with 2 values"},
+        {Q_TRAILING, MOTE_EINVAL, 0, "a trailing byte"},
+        {Q_SIG_ALG_MISMATCH, MOTE_EAUTH, 0, "the wrong hash named"},
+    };
+    struct mote_x509_privkey k;
+    mote_x509_gen_key(&k, MOTE_X509_GEN_KEY_P256, rng, NULL);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        static uint8_t der[4096];
+        static struct mote_x509_csr csr;
+        size_t len = quirky_csr(&k, cases[i].q, der, sizeof(der));
+        if (!ok(len > 0, "%s: made", cases[i].what))
+            continue;
+        int e = mote_x509_csr_parse(&csr, der, len);
+        is_int(e, cases[i].want, "%s: %s", cases[i].what,
+               e ? csr.reason : "accepted");
+        if (e == 0)
+            is_int(csr.san_count, cases[i].sans, "%s: SANs", cases[i].what);
+        else
+            ok(csr.reason != NULL, "%s: a reason is given", cases[i].what);
+    }
+    mote_x509_privkey_clear(&k);
+}
+
 static void test_csr_from_openssl(void)
 {
     static const struct {
@@ -967,6 +1111,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_mixed);
     TAP_CASE(test_cert_refusals);
     TAP_CASE(test_csr);
+    TAP_CASE(test_csr_refusals);
     TAP_CASE(test_csr_from_openssl);
     TAP_CASE(test_issue_from_csr);
     return tap_done();
