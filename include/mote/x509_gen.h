@@ -28,10 +28,11 @@
  * - Stack: the certificate builders keep a struct mote_x509_cert (about
  *   9 KiB) and a signature buffer on the stack.
  *
- * Key identifiers (subjectKeyIdentifier, authorityKeyIdentifier) use RFC
- * 5280 section 4.2.1.2 method 1: the SHA-1 of the subjectPublicKey BIT
- * STRING's value, as OpenSSL and GnuTLS compute them, so identifiers of
- * keys made elsewhere match.
+ * Key identifiers: the subjectKeyIdentifier is RFC 5280 section 4.2.1.2
+ * method 1, the SHA-1 of the subjectPublicKey BIT STRING's value (as
+ * OpenSSL computes it); the authorityKeyIdentifier copies the issuer's own
+ * subjectKeyIdentifier when the caller passes it (GnuTLS, for one, uses
+ * another method), else it is computed the same way.
  */
 
 #include <stdbool.h>
