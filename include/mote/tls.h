@@ -298,8 +298,9 @@ struct mote_tls_engine {
     struct mote_hash_ctx th256, th384; /* transcript under both hashes */
     uint8_t secret[48];                /* early, then handshake, then master */
     uint8_t c_hs[48], s_hs[48], c_ap[48], res_master[48], binder_key[48];
-    uint8_t random[32]; /* client: our random, kept for a second hello */
-    unsigned rd_epoch;  /* bumped on every read-key change */
+    uint8_t exp_master[48]; /* exporter_master_secret (section 7.5) */
+    uint8_t random[32];     /* client: our random, kept for a second hello */
+    unsigned rd_epoch;      /* bumped on every read-key change */
 
     uint8_t x25519_priv[32];
     uint8_t ec_priv[MOTE_EC_MAX_SCALAR_LEN];
@@ -380,6 +381,15 @@ int mote_tls_engine_resumed(const struct mote_tls_engine *e);
  * sent (client), "" if none. Owned by the engine. */
 const char *mote_tls_engine_alpn(const struct mote_tls_engine *e);
 const char *mote_tls_engine_server_name(const struct mote_tls_engine *e);
+/* RFC 8446 section 7.5 (RFC 5705 interface): fill out (outlen bytes, at
+ * most 255 * hash length) with TLS-Exporter(label, context, outlen);
+ * context may be NULL (len 0) and is then the empty string, as TLS 1.3
+ * defines. label is a NUL-terminated string of at most 249 bytes. Errors:
+ * MOTE_EAGAIN before the handshake is done, MOTE_EINVAL bad lengths. */
+int mote_tls_engine_export(const struct mote_tls_engine *e, const char *label,
+                           const void *context, size_t context_len,
+                           uint8_t *out, size_t outlen);
+
 /* Client: the latest ticket received (suite 0 if none). Copy it out to
  * resume later. */
 const struct mote_tls_session *

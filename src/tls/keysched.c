@@ -77,6 +77,8 @@ int tls__ks_application(struct mote_tls_engine *e, uint8_t *c_ap, uint8_t *s_ap)
     int err = tls__derive(e->hash, e->secret, "c ap traffic", th, c_ap);
     if (!err)
         err = tls__derive(e->hash, e->secret, "s ap traffic", th, s_ap);
+    if (!err)
+        err = tls__derive(e->hash, e->secret, "exp master", th, e->exp_master);
     return err;
 }
 
@@ -105,5 +107,28 @@ int tls__key_update(struct mote_tls_aead *a, enum mote_hash_alg h)
         err = tls__aead_set(a, a->suite, h, a->secret);
     }
     mote_memzero_explicit(next, sizeof next);
+    return err;
+}
+
+/* Section 7.5: TLS-Exporter(label, context_value, key_length) =
+ *   HKDF-Expand-Label(Derive-Secret(exporter_master, label, ""),
+ *                     "exporter", Hash(context_value), key_length) */
+int mote_tls_engine_export(const struct mote_tls_engine *e, const char *label,
+                           const void *context, size_t context_len,
+                           uint8_t *out, size_t outlen)
+{
+    uint8_t empty[MOTE_HASH_MAX_LEN], ch[MOTE_HASH_MAX_LEN], secret[48];
+    if (!(e->flags & F_HS_DONE) || e->err)
+        return MOTE_EAGAIN;
+    if (!label || strlen(label) > 249 || outlen > 255 * e->hashlen)
+        return MOTE_EINVAL;
+    mote_hash(e->hash, "", 0, empty);
+    mote_hash(e->hash, context, context_len, ch);
+    int err = tls__expand_label(e->hash, e->exp_master, label, empty,
+                                e->hashlen, secret, e->hashlen);
+    if (!err)
+        err = tls__expand_label(e->hash, secret, "exporter", ch, e->hashlen,
+                                out, outlen);
+    mote_memzero_explicit(secret, sizeof secret);
     return err;
 }

@@ -112,6 +112,13 @@ sclient "$L" -groups P-384
 wait_server
 has "$L" "alert handshake failure" "no common group: handshake_failure"
 
+# Exporters (RFC 8446 7.5): both ends derive the same keying material.
+start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key" --export EXPERIMENTAL-mote
+sclient "$L" -keymatexport EXPERIMENTAL-mote -keymatexportlen 20
+wait_server
+km=$(awk '/^EXPORT/{print $2}' "$S")
+has "$L" "Keying material: ${km:-none}" "exporter agrees with s_client ($km)"
+
 # A TLS 1.2-only client (1.2 comes next): protocol_version on the wire.
 start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key"
 sclient "$L" -tls1_2

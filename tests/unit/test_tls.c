@@ -902,6 +902,26 @@ static void test_split(void)
     }
 }
 
+static void test_export(void)
+{
+    struct side *c = side_new(140), *s = side_new(141);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    uint8_t a[40], b[40], x[40];
+    is_int(mote_tls_engine_export(&c->e, "EXPORTER-test", "ctx", 3, a, 40),
+           MOTE_EAGAIN, "no exporter before the handshake");
+    ok(exchange(c, s), "handshake");
+    mote_tls_engine_export(&c->e, "EXPORTER-test", "ctx", 3, a, sizeof a);
+    mote_tls_engine_export(&s->e, "EXPORTER-test", "ctx", 3, b, sizeof b);
+    ok(!memcmp(a, b, sizeof a), "both ends export the same bytes");
+    mote_tls_engine_export(&s->e, "EXPORTER-tesu", "ctx", 3, x, sizeof x);
+    ok(memcmp(a, x, sizeof a) != 0, "another label, other bytes");
+    mote_tls_engine_export(&s->e, "EXPORTER-test", NULL, 0, x, sizeof x);
+    ok(memcmp(a, x, sizeof a) != 0, "another context, other bytes");
+    side_free(c);
+    side_free(s);
+}
+
 static void test_close(void)
 {
     struct side *c = side_new(90), *s = side_new(91);
@@ -1220,6 +1240,7 @@ static void test_rfc8448(void)
     tls__ks_application(&e, c_ap, s_ap);
     ok(veq(c_ap, "c_ap_traffic") && veq(s_ap, "s_ap_traffic"),
        "application traffic secrets");
+    ok(veq(e.exp_master, "exp_master"), "exporter master secret");
 
     /* The client's Finished, sealed exactly as the RFC's record. */
     tls__finished(&e, e.c_hs, vd);
@@ -1267,6 +1288,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_downgrade);
     TAP_CASE(test_split);
     TAP_CASE(test_close);
+    TAP_CASE(test_export);
     TAP_CASE(test_record_size_limit);
     TAP_CASE(test_big_chain);
     TAP_CASE(test_fragmented_hello);

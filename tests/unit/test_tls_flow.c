@@ -3,7 +3,7 @@
  *
  *   test_tls_flow server --cert C --key K [--cert2 C --key2 K --name2 N]
  *       [--alpn a,b] [--groups x25519,...] [--suites 1301,...]
- *       [--client-auth 1|2 --ca CA] [--tickets] [--conns N]
+ *       [--client-auth 1|2 --ca CA] [--tickets] [--conns N] [--export L]
  *     listens on 127.0.0.1, prints "PORT n", then per connection one line
  *     "OK key=value ..." or "FAIL err=... alert=...", and echoes the data
  *     received back until close_notify ("GOT n bytes, k key updates").
@@ -145,7 +145,7 @@ static int verifier_init(struct verifier *v, const char *ca,
 
 struct opts {
     const char *cert, *key, *cert2, *key2, *name2, *ca, *connect, *host;
-    const char *sess_in, *sess_out, *send;
+    const char *sess_in, *sess_out, *send, *export_label;
     char alpn[256];
     int client_auth, tickets, conns, key_update;
     uint16_t groups[8], suites[8];
@@ -203,6 +203,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->sess_out = v;
         else if (!strcmp(a, "--send"))
             o->send = v;
+        else if (!strcmp(a, "--export"))
+            o->export_label = v;
         else if (!strcmp(a, "--alpn") && v)
             snprintf(o->alpn, sizeof o->alpn, "%s", v);
         else if (!strcmp(a, "--client-auth") && v)
@@ -312,6 +314,16 @@ static int peer_server(struct opts *o)
             continue;
         }
         print_ok(&t);
+        if (o->export_label) {
+            uint8_t km[20];
+            if (!mote_tls_engine_export(&t.eng, o->export_label, NULL, 0, km,
+                                        sizeof km)) {
+                printf("EXPORT ");
+                for (size_t i = 0; i < sizeof km; i++)
+                    printf("%02X", km[i]);
+                printf("\n");
+            }
+        }
         /* Echo until close_notify. */
         size_t total = 0;
         char buf[16384];
