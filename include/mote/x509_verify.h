@@ -126,7 +126,8 @@ struct mote_x509_anchor {
     struct mote_x509_slice ski;
     struct mote_x509_pubkey pubkey;
     int64_t not_before, not_after;
-    uint32_t subject_hash;
+    uint32_t subject_hash;      /* of the subject's bytes: the index */
+    uint32_t subject_norm_hash; /* of its RFC 5280 7.1 form: the fallback */
 };
 
 #define MOTE_X509_MAX_PINS 16

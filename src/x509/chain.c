@@ -125,13 +125,16 @@ static int extend(struct search *s, unsigned len)
      * subject that matches by RFC 5280 7.1 (another string type, case or
      * spacing) through the whole store. */
     bool scan = n == 0;
+    uint32_t norm = 0;
     if (scan) {
         first = 0;
         n = s->trust->count;
+        norm = x509__name_norm_hash(&cur->issuer);
     }
     for (size_t i = first; i < first + n; i++) {
         const struct mote_x509_anchor *a = &s->trust->anchors[i];
-        if (scan && !x509__name_match(&a->subject, &cur->issuer))
+        if (scan && (a->subject_norm_hash != norm ||
+                     !x509__name_match(&a->subject, &cur->issuer)))
             continue;
         if (!aki_ok(cur, a->ski))
             continue;

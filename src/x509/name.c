@@ -339,3 +339,37 @@ bool x509__name_match(const struct mote_x509_name *a,
             return false;
     }
 }
+
+/* A hash that is equal for names x509__name_match finds equal: over each
+ * attribute's RDN index, type, and value (string values folded as
+ * value_match folds them; others with their tag, as bytes). */
+uint32_t x509__name_norm_hash(const struct mote_x509_name *n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+#define MIX(b) (h = (h ^ (uint8_t)(b)) * 16777619u)
+    struct mote_x509_name_iter it;
+    struct mote_x509_attr a;
+    if (!n->der)
+        return h;
+    mote_x509_name_iter_init(&it, n);
+    while (mote_x509_name_next(&it, &a) == 1) {
+        MIX(a.rdn);
+        MIX(a.oid.len);
+        for (size_t i = 0; i < a.oid.len; i++)
+            MIX(a.oid.ptr[i]);
+        if (string_tag(a.tag)) {
+            struct folder f;
+            fold_init(&f, a.value.ptr, a.value.len);
+            MIX('S');
+            for (int c; (c = fold_next(&f)) >= 0;)
+                MIX(c);
+        } else {
+            MIX(a.tag);
+            for (size_t i = 0; i < a.value.len; i++)
+                MIX(a.value.ptr[i]);
+        }
+        MIX(0xff); /* end of attribute */
+    }
+#undef MIX
+    return h;
+}

@@ -102,6 +102,7 @@ static int add_copied(struct mote_x509_trust *t, size_t len)
     a->not_before = c.not_before;
     a->not_after = c.not_after;
     a->subject_hash = h;
+    a->subject_norm_hash = x509__name_norm_hash(&c.subject);
     t->count++;
     t->buf_len += len;
     return 0;

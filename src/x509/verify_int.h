@@ -43,6 +43,9 @@ bool x509__nc_email_within(const uint8_t *c, size_t clen, const uint8_t *addr,
 bool x509__name_match(const struct mote_x509_name *a,
                       const struct mote_x509_name *b);
 
+/* name.c: a hash equal for names x509__name_match finds equal. */
+uint32_t x509__name_norm_hash(const struct mote_x509_name *n);
+
 /* trust.c */
 uint32_t x509__name_hash(const struct mote_x509_name *n);
 
