@@ -195,6 +195,10 @@ static size_t max_fragment(const struct mote_tls_engine *e)
     return TLS_PLAIN_MAX;
 }
 
+/* Section 5.5: AES-GCM keys are good for about 2^24.5 full records; we
+ * update ours well before (and ChaCha20's too, for simplicity). */
+#define KEY_UPDATE_AT (1ull << 23)
+
 /* Seal the staged application plaintext. */
 static void seal_app(struct mote_tls_engine *e)
 {
@@ -203,6 +207,8 @@ static void seal_app(struct mote_tls_engine *e)
     e->out_len += tls__record_seal(&e->wr, e->obuf + e->out_len, e->app_pending,
                                    CT_APPDATA);
     e->app_pending = 0;
+    if (e->wr.seq >= KEY_UPDATE_AT && !(e->flags & F_WR_CLOSED))
+        tls__send_key_update(e, 0);
 }
 
 uint8_t *tls__hs_space(struct mote_tls_engine *e, size_t *cap)

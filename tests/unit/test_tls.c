@@ -448,6 +448,22 @@ static void test_key_update(void)
     side_free(s);
 }
 
+/* Near the AES-GCM record limit the engine updates its keys by itself. */
+static void test_auto_key_update(void)
+{
+    struct side *c = side_new(150), *s = side_new(151);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s), "handshake");
+    unsigned before = s->e.rd_epoch;
+    c->e.wr.seq = s->e.rd.seq = (1ull << 23) - 1; /* both ends agree */
+    ok(exchange(c, s), "data across the limit");
+    is_int(s->e.rd_epoch, before + 1, "the client updated its keys once");
+    ok(c->e.wr.seq < 10, "and its sequence number restarted");
+    side_free(c);
+    side_free(s);
+}
+
 static void test_alpn(void)
 {
     struct side *c = side_new(23), *s = side_new(24);
@@ -1276,6 +1292,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_no_common_suite);
     TAP_CASE(test_resume);
     TAP_CASE(test_key_update);
+    TAP_CASE(test_auto_key_update);
     TAP_CASE(test_alpn);
     TAP_CASE(test_sni);
     TAP_CASE(test_client_cert);
