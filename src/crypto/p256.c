@@ -438,17 +438,15 @@ static void jadd_affine(struct jpt *r, const struct jpt *p, const uint64_t *qx,
     fsub(r->y, v, j);
 }
 
-/* x = X / Z^2 of a Jacobian point, plain form; -1 for the identity. */
-static int jaffine_x(uint64_t x[4], const struct jpt *p)
+/* Does the Jacobian point p (not the identity) have affine x = v (plain
+ * form, v < p)? Compares X with v Z^2, no inversion. Public data. */
+static int jx_equals(const struct jpt *p, const uint64_t v[4])
 {
-    fe zi, t;
-    if (fe_is_zero(p->z))
-        return -1;
-    p256_fe_inv(zi, p->z);
-    fsqr(zi, zi);
-    fmul(t, p->x, zi);
-    p256_fe_from_mont(x, t);
-    return 0;
+    fe vm, z2;
+    p256_fe_to_mont(vm, v);
+    fsqr(z2, p->z);
+    fmul(vm, vm, z2);
+    return !memcmp(vm, p->x, sizeof vm);
 }
 
 /* r = [u1]G + [u2]q, public scalars (4 limbs, < n), variable time: u2 by
@@ -1161,8 +1159,13 @@ int p256__verify(const uint8_t *pub, size_t pub_len, const uint64_t z[4],
     nmul(u1, z, w);
     nmul(u2, r, w);
     mul2_pub(&rp, u1, &q, u2);
-    if (jaffine_x(x, &rp) < 0)
-        return MOTE_EPROTO;
-    nreduce(x);
-    return memcmp(x, r, sizeof x) ? MOTE_EPROTO : 0;
+    if (fe_is_zero(rp.z))
+        return MOTE_EPROTO; /* the identity */
+    /* x mod n = r, with x < p < 2n: x = r, or x = r + n when that is
+     * below p. Compared in Jacobian form, which saves the inversion. */
+    if (jx_equals(&rp, r))
+        return 0;
+    if (!bn_add(x, r, N, 4) && bn_lt_mask(x, P256_FE_P, 4) && jx_equals(&rp, x))
+        return 0;
+    return MOTE_EPROTO;
 }
