@@ -58,18 +58,42 @@ static void solicit(struct mote_net *st, struct net_neigh *n,
         net__ndp_solicit(st, &n->ip, unicast);
 }
 
-/* A free slot, or the least recently used entry that holds no queue. */
-static struct net_neigh *entry_alloc(struct mote_net *st)
+/* A slot for a new entry. learnt: the entry comes with its MAC (an ARP
+ * packet or NS from the neighbour itself); otherwise it will be solicited.
+ *
+ * A flood from spoofed on-link sources (a SYN flood: every SYN-ACK needs
+ * its source resolved) fills the table with entries that never resolve.
+ * So: a neighbour that tells us its MAC may take the slot of the oldest
+ * unresolved entry (or else the least recently used one): real neighbours
+ * can always be learnt and answered. An entry to be solicited takes a
+ * free slot, or an unresolved entry whose first solicitation is a
+ * retransmission interval old, or a resolved one idle for IDLE_EVICT;
+ * otherwise the packet is dropped. That bounds the solicitations a flood
+ * draws to about one table's worth per retransmission interval, and
+ * neighbours in use are not pushed out by it. */
+#define IDLE_EVICT (5 * MOTE_NS_PER_SEC)
+
+static struct net_neigh *entry_alloc(struct mote_net *st, bool learnt)
 {
-    struct net_neigh *victim = NULL;
+    struct net_neigh *lru = NULL, *incomplete = NULL;
     for (size_t i = 0; i < st->nneigh; i++) {
         struct net_neigh *n = &st->neigh[i];
         if (n->state == NET_NEIGH_FREE)
             return n;
-        if (n->state != NET_NEIGH_INCOMPLETE &&
-            (!victim || n->used < victim->used))
-            victim = n;
+        if (n->state == NET_NEIGH_INCOMPLETE) {
+            if (!incomplete || n->used < incomplete->used)
+                incomplete = n;
+        } else if (!lru || n->used < lru->used) {
+            lru = n;
+        }
     }
+    struct net_neigh *victim = NULL;
+    if (learnt)
+        victim = incomplete ? incomplete : lru;
+    else if (incomplete && st->now - incomplete->used >= st->retrans_time)
+        victim = incomplete;
+    else if (lru && st->now - lru->used >= IDLE_EVICT)
+        victim = lru;
     if (victim)
         entry_free(st, victim);
     return victim;
@@ -96,7 +120,7 @@ void net__neigh_update(struct mote_net *st, const struct mote_ipaddr *ip,
     if (!n) {
         if (!create)
             return;
-        n = entry_alloc(st);
+        n = entry_alloc(st, true);
         if (!n)
             return;
         n->ip = *ip;
@@ -146,7 +170,7 @@ int net__neigh_output(struct mote_net *st, const struct mote_ipaddr *nh,
         return net__eth_output(st, n->mac, ethertype, p);
     }
     if (!n) {
-        n = entry_alloc(st);
+        n = entry_alloc(st, false);
         if (!n) {
             st->stats.drops[MOTE_NET_DROP_NEIGHBOR]++;
             return MOTE_EAGAIN;

@@ -686,6 +686,42 @@ static void test_udp(void)
     free(d);
 }
 
+/* A table full of unresolved entries (a flood from spoofed on-link
+ * sources) must not lock out real neighbours, and must not evict them. */
+static void test_neigh_flood(void)
+{
+    struct dev *d = calloc(1, sizeof(*d));
+    struct mote_net *n = mk(d, false);
+    struct mote_udp *u;
+    struct mote_endpoint ep = {.port = 7};
+    mote_udp_open(mote_net_stack(n), &ep, &u);
+    struct mote_endpoint to = {.port = 4000};
+    for (int i = 0; i < 64; i++) {
+        to.addr = mote_ipaddr_v4(10, 0, 0, (uint8_t)(100 + i));
+        mote_udp_sendto(u, "x", 1, &to);
+    }
+    d->n = 0;
+    arp_frame(n, 1, P4, M4); /* the real peer asks for us */
+    ok(d->n == 1, "a full table of unresolved entries: the ARP is answered");
+    d->n = 0;
+    to.addr = mote_ipaddr_from_v4_bytes(P4);
+    is_int(mote_udp_sendto(u, "y", 1, &to), 0, "sendto the real peer");
+    ok(d->n == 1 && memcmp(d->f[0], PEER, 6) == 0,
+       "it was learnt: sent at once to its MAC");
+    for (int i = 0; i < 200; i++) { /* the flood goes on */
+        to.addr = mote_ipaddr_v4(10, 0, 1, (uint8_t)i);
+        mote_udp_sendto(u, "x", 1, &to);
+    }
+    d->n = 0;
+    to.addr = mote_ipaddr_from_v4_bytes(P4);
+    mote_udp_sendto(u, "z", 1, &to);
+    ok(d->n == 1 && memcmp(d->f[0], PEER, 6) == 0,
+       "200 more unresolved sources later, still known");
+    mote_udp_close(u);
+    mote_net_free(n);
+    free(d);
+}
+
 /* ---- IPv6 ------------------------------------------------------------------
  */
 
@@ -1198,6 +1234,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_reass_limits);
     TAP_CASE(test_ping_of_death);
     TAP_CASE(test_udp);
+    TAP_CASE(test_neigh_flood);
     TAP_CASE(test_dad);
     TAP_CASE(test_ping6);
     TAP_CASE(test_ext_headers);
