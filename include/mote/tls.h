@@ -41,10 +41,10 @@
  *   MOTE_EINTERNAL   our own configuration is unusable (e.g. a flight does
  *                    not fit the output buffer)
  *
- * Time: the engine's clock is what the caller last passed to
- * mote_tls_engine_set_time() (Unix time in milliseconds), used only for
- * session-ticket ages. Randomness: the config's rng hook (mote_random() when
- * NULL).
+ * Time: the engine's clock is what the caller passed to
+ * mote_tls_engine_init() or last to mote_tls_engine_set_time() (Unix time
+ * in milliseconds), used only for session-ticket ages and lifetimes.
+ * Randomness: the config's rng hook (mote_random() when NULL).
  */
 
 /* ---- Wire constants -------------------------------------------------------
@@ -221,7 +221,8 @@ struct mote_tls_config {
 
 #define MOTE_TLS_TICKET_MAX 1024
 
-/* A ticket the client keeps to resume. Plain data: may be copied. */
+/* A ticket the client keeps to resume. Plain data: may be copied. psk is a
+ * secret: wipe copies (mote_memzero_explicit) when they are dropped. */
 struct mote_tls_session {
     uint16_t suite; /* 0: empty */
     uint8_t psk[48];
