@@ -60,7 +60,7 @@ wait_server
 has "$S" "clientcert=1" "gnutls-cli client certificate"
 
 start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key"
-(printf 'one\n'; sleep 0.2; printf '^rekey1^\n'; sleep 0.2; printf 'two\n';
+(printf 'one\n'; sleep 0.5; printf '^rekey1^\n'; sleep 0.5; printf 'two\n';
  sleep 0.2) | timeout 10 gnutls-cli -p "$port" 127.0.0.1 --insecure \
   --inline-commands > "$L" 2>&1
 wait_server

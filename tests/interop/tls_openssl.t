@@ -12,7 +12,7 @@ mkcerts
 # tickets and the echo arrive).
 sclient() {
   local log=$1; shift
-  (printf 'hello\n'; sleep 0.2) | timeout 10 openssl s_client \
+  (printf 'hello\n'; sleep "${SLEEP:-0.2}") | timeout 10 openssl s_client \
     -connect 127.0.0.1:"$port" "$@" > "$log" 2>&1
 }
 
@@ -78,7 +78,7 @@ has "$S" "sni=other.test " "server saw other.test"
 
 # Resumption
 start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key" --tickets --conns 2
-sclient "$L" -sess_out "$tmp/sess.pem"
+SLEEP=0.5 sclient "$L" -sess_out "$tmp/sess.pem"
 sclient "$tmp/client2.log" -sess_in "$tmp/sess.pem"
 wait_server
 has "$tmp/client2.log" "^Reused, TLSv1.3" "s_client resumed"
@@ -86,7 +86,7 @@ has "$S" "resumed=1" "Mote server resumed"
 
 # KeyUpdate: s_client's "k" command, then more data.
 start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key"
-(printf 'one\n'; sleep 0.3; printf 'k\n'; sleep 0.3; printf 'two\n'; sleep 0.3) |
+(printf 'one\n'; sleep 0.5; printf 'k\n'; sleep 0.5; printf 'two\n'; sleep 0.3) |
   timeout 10 openssl s_client -connect 127.0.0.1:"$port" > "$L" 2>&1
 wait_server
 has "$S" "^DATA two" "data after s_client's KeyUpdate"
