@@ -43,8 +43,14 @@
  *                      out_len + 5 (app_pending bytes) and sealed in place by
  *                      flush. Handshake messages are built at obuf + out_len
  *                      + 5 and cut into records in place (tls__hs_emit).
- *   hbuf [0, hlen)     handshake bytes received, reassembled across records;
- *                      a message must not straddle a key change.
+ *   hbuf [0, hlen)     the handshake message being reassembled (one at a
+ *                      time: bytes are taken from a record only up to the
+ *                      end of the current message, which is handled before
+ *                      the next is copied). Nothing may follow, in the same
+ *                      record, a message that changed the read keys.
+ *   Post-handshake the output keeps OUT_RESERVE bytes free, so a KeyUpdate
+ *   or NewSessionTicket reply always fits behind queued application data;
+ *   records are processed only while that holds.
  *
  * Handshake states (e->hs) below. The server may take the HRR loop once.
  *
