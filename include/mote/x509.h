@@ -210,8 +210,8 @@ void mote_x509_sigalg_put(struct mote_der_writer *w,
  */
 
 /* A Name (RFC 5280 4.1.2.4): the whole DER SEQUENCE TLV, checked at parse
- * time (a SEQUENCE OF non-empty SETs of SEQUENCE { OID, value }). Two names
- * are compared by their bytes (RFC 5280 7.1 allows more; see docs). */
+ * time (a SEQUENCE OF non-empty SETs of SEQUENCE { OID, value }). Matching
+ * two names (bytes, then RFC 5280 7.1) is done by <mote/x509_verify.h>. */
 struct mote_x509_name {
     const uint8_t *der;
     size_t len;
