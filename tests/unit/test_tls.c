@@ -1096,6 +1096,69 @@ static void test_fragmented_hello(void)
     side_free(s);
 }
 
+/* A ClientHello offering early_data: the server never accepts 0-RTT, so it
+ * skips records it cannot decrypt with the handshake keys, up to a bound
+ * (RFC 8446 4.2.10), then treats the rest as bad_record_mac. */
+static void test_early_data_refused(void)
+{
+    struct side *c = side_new(160);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    size_t n;
+    uint8_t *ch = mote_tls_engine_sendrec_buf(&c->e, &n);
+    static uint8_t rec[8192];
+    /* Insert early_data (42, empty) as the first extension: after the
+     * 2-byte extensions length. */
+    size_t at = 5 + 4 + 2 + 32;
+    at += 1 + ch[at];                             /* session id */
+    at += 2 + ((size_t)ch[at] << 8 | ch[at + 1]); /* suites */
+    at += 1 + ch[at];                             /* compression */
+    size_t extlen = (size_t)ch[at] << 8 | ch[at + 1];
+    memcpy(rec, ch, at + 2);
+    memcpy(rec + at + 2, "\x00\x2a\x00\x00", 4);
+    memcpy(rec + at + 6, ch + at + 2, n - at - 2);
+    size_t len = n + 4;
+    rec[3] = (uint8_t)((len - 5) >> 8);
+    rec[4] = (uint8_t)(len - 5);
+    rec[6] = 0;
+    rec[7] = (uint8_t)((len - 9) >> 8);
+    rec[8] = (uint8_t)(len - 9);
+    rec[at] = (uint8_t)((extlen + 4) >> 8);
+    rec[at + 1] = (uint8_t)(extlen + 4);
+    side_free(c);
+
+    for (int over = 0; over < 2; over++) {
+        struct side *s = side_new(161);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        uint8_t *in = mote_tls_engine_recvrec_buf(&s->e, &n);
+        memcpy(in, rec, len);
+        mote_tls_engine_recvrec_ack(&s->e, len);
+        mote_tls_engine_sendrec_ack(&s->e, 100000);
+        /* "0-RTT" records: 4 KB each, under keys the server lacks. */
+        int count = over ? 20 : 5;
+        for (int i = 0; i < count && !mote_tls_engine_error(&s->e, NULL); i++) {
+            static uint8_t junk[5 + 4096];
+            junk[0] = 23;
+            junk[1] = 3;
+            junk[2] = 3;
+            junk[3] = 4096 >> 8;
+            junk[4] = 0;
+            memset(junk + 5, i, 4096);
+            in = mote_tls_engine_recvrec_buf(&s->e, &n);
+            memcpy(in, junk, sizeof junk);
+            mote_tls_engine_recvrec_ack(&s->e, sizeof junk);
+        }
+        int alert;
+        int err = mote_tls_engine_error(&s->e, &alert);
+        if (over)
+            ok(err == MOTE_EAUTH && alert == MOTE_TLS_ALERT_BAD_RECORD_MAC,
+               "beyond the bound: bad_record_mac");
+        else
+            ok(err == 0 && (mote_tls_engine_state(&s->e) & MOTE_TLS_RECVREC),
+               "20 KB of refused 0-RTT skipped, still waiting for Finished");
+        side_free(s);
+    }
+}
+
 /* ---- RFC 8448 section 3
  * ------------------------------------------------------ */
 
@@ -1309,6 +1372,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_record_size_limit);
     TAP_CASE(test_big_chain);
     TAP_CASE(test_fragmented_hello);
+    TAP_CASE(test_early_data_refused);
     TAP_CASE(test_rfc8448);
     return tap_done();
 }
