@@ -263,6 +263,11 @@ static void node_fill(struct mote_x509_node *nd, struct mote_x509_cert *c,
     nd->has_eku = c->ext_index[MOTE_X509_EXT_EXT_KEY_USAGE] >= 0;
     nd->eku_flags = c->eku_flags;
     nd->has_nc = c->ext_index[MOTE_X509_EXT_NAME_CONSTRAINTS] >= 0;
+    /* RFC 5280 4.1.2.6: an empty subject needs a critical subjectAltName
+     * (the parser leaves this to us). */
+    int san = c->ext_index[MOTE_X509_EXT_SUBJECT_ALT_NAME];
+    if (c->subject.len == 2 && (san < 0 || !c->exts[san].critical))
+        nd->parse_reason = MOTE_X509_MALFORMED;
     nd->nc_permitted_count = c->nc_permitted_count;
     nd->nc_excluded_count = c->nc_excluded_count;
     memcpy(nd->nc_permitted, c->nc_permitted, sizeof nd->nc_permitted);

@@ -351,6 +351,11 @@ enum mote_x509_reason x509__validate(struct mote_x509_verify_work *work,
             if (want && c->has_eku &&
                 !(c->eku_flags & (want | MOTE_X509_EKU_ANY)))
                 return MOTE_X509_EKU;
+        } else if (c->has_ku && (c->key_usage & MOTE_X509_KU_KEY_CERT_SIGN) &&
+                   !c->ca) {
+            /* RFC 5280 4.2.1.3: keyCertSign only with cA (for issuers the
+             * check above already refused a non-CA). */
+            return MOTE_X509_KEY_USAGE;
         } else if (want) {
             /* TLS leaves: a key that may sign (TLS 1.3, ECDHE) or that may
              * encrypt or agree on keys (TLS 1.2 RSA and static (EC)DH key

@@ -522,6 +522,40 @@ static void test_name_matching(void)
        mote_x509_reason_name(res.reason));
 }
 
+static void san_not_critical(struct mote_x509_cert *c, void *arg)
+{
+    (void)arg;
+    c->exts[c->ext_index[MOTE_X509_EXT_SUBJECT_ALT_NAME]].critical = false;
+}
+
+static void add_key_cert_sign(struct mote_x509_cert *c, void *arg)
+{
+    (void)arg;
+    c->key_usage |= MOTE_X509_KU_KEY_CERT_SIGN;
+}
+
+/* Rules the parser leaves to verification (RFC 5280 4.1.2.6, 4.2.1.3). */
+static void test_structure_rules(void)
+{
+    static struct ent leaf;
+    struct mote_x509_gen_san san = {.type = MOTE_X509_GEN_SAN_DNS,
+                                    .text = "e.example"};
+    keygen(&leaf);
+    struct mote_x509_gen_cert t = {.path_len = -1, .san = &san, .nsan = 1};
+    ok(issue(&leaf, &root, &t, NULL) == 0, "empty subject, critical SAN");
+    EXPECT(check(&leaf, NULL, 0, "e.example", NOW, 0), MOTE_X509_OK, -1,
+           "empty subject with a critical SAN");
+    ok(resign(&leaf, &root, san_not_critical, NULL) == 0,
+       "SAN made non-critical");
+    EXPECT(check(&leaf, NULL, 0, "e.example", NOW, 0), MOTE_X509_MALFORMED, 0,
+           "empty subject with a non-critical SAN");
+    mk_leaf(&leaf, &root, &san, 1);
+    ok(resign(&leaf, &root, add_key_cert_sign, NULL) == 0,
+       "leaf with keyCertSign");
+    EXPECT(check(&leaf, NULL, 0, NULL, NOW, 0), MOTE_X509_KEY_USAGE, 0,
+           "keyCertSign without cA");
+}
+
 static void test_signature_check(void)
 {
     static const uint8_t msg[] = "to be signed";
@@ -569,6 +603,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_validity_edges);
     TAP_CASE(test_path_len);
     TAP_CASE(test_name_matching);
+    TAP_CASE(test_structure_rules);
     TAP_CASE(test_signature_check);
     return tap_done();
 }
