@@ -310,7 +310,7 @@ struct mote_tls_engine {
     uint16_t sent_groups[2];
     uint8_t session_id[32];
     uint8_t sid_len;
-    uint8_t cookie[64];
+    uint8_t cookie[255]; /* HRR cookie (ours, or the server's to echo) */
     uint8_t cookie_len;
     uint8_t cert_ctx_len; /* CertificateRequest context echoed */
     uint8_t cert_ctx[32];

@@ -239,11 +239,11 @@ static void print_ok(struct mote_tls_flow *t)
 {
     struct mote_tls_engine *e = &t->eng;
     printf("OK suite=%04x group=%04x sig=%04x alpn=%s sni=%s resumed=%d "
-           "clientcert=%d\n",
+           "clientcert=%d cookie=%d\n",
            mote_tls_engine_suite(e), mote_tls_engine_group(e),
            mote_tls_engine_sigscheme(e), mote_tls_engine_alpn(e),
            mote_tls_engine_server_name(e), mote_tls_engine_resumed(e),
-           e->client_cert_sent);
+           e->client_cert_sent, e->cookie_len ? 1 : 0);
 }
 
 static void print_fail(struct mote_tls_flow *t, int err, const char *why)
