@@ -350,11 +350,16 @@ log "wrote $OUT"
 # Each script writes its own table under bench/results/. BENCH_ONLY=fibers
 # stops here (the fibers and echo tables only).
 if [ "${BENCH_ONLY:-}" != fibers ]; then
-    for script in crypto crypto_pk http net spt; do
-        if [ "$script" = net ] && [ "$(id -u)" -ne 0 ]; then
-            log "skipping bench/net.sh: needs root for its network namespace"
-            continue
-        fi
+    for script in crypto crypto_pk tcp tls x509 x509_parse x509_gen http \
+        net net_tcp net_idle spt; do
+        case $script in
+        net | net_*)
+            if [ "$(id -u)" -ne 0 ]; then
+                log "skipping bench/$script.sh: needs root for its network namespace"
+                continue
+            fi
+            ;;
+        esac
         log "running bench/$script.sh"
         "./bench/$script.sh" "$B" || log "bench/$script.sh failed (status $?)"
     done
