@@ -708,15 +708,43 @@ static void test_neigh_flood(void)
     is_int(mote_udp_sendto(u, "y", 1, &to), 0, "sendto the real peer");
     ok(d->n == 1 && memcmp(d->f[0], PEER, 6) == 0,
        "it was learnt: sent at once to its MAC");
-    for (int i = 0; i < 200; i++) { /* the flood goes on */
-        to.addr = mote_ipaddr_v4(10, 0, 1, (uint8_t)i);
+    d->n = 0;
+    for (int i = 3; i < 255; i++) { /* the flood goes on, on-link */
+        to.addr = mote_ipaddr_v4(10, 0, 0, (uint8_t)i);
         mote_udp_sendto(u, "x", 1, &to);
     }
+    is_int(d->n, 0,
+           "a full table of fresh unresolved entries: no more ARP requests");
     d->n = 0;
     to.addr = mote_ipaddr_from_v4_bytes(P4);
     mote_udp_sendto(u, "z", 1, &to);
     ok(d->n == 1 && memcmp(d->f[0], PEER, 6) == 0,
-       "200 more unresolved sources later, still known");
+       "250 more unresolved sources later, still known");
+    tick(n, 2 * SEC);
+    d->n = 0;
+    to.addr = mote_ipaddr_v4(10, 0, 0, 250);
+    mote_udp_sendto(u, "x", 1, &to);
+    ok(d->n == 1 && get16(d->f[0] + 12) == 0x0806,
+       "a second later an unresolved slot is reused: one ARP request");
+    mote_udp_close(u);
+    mote_net_free(n);
+
+    /* The same over IPv6: a full table, then the peer's NS is answered
+     * and the peer learnt. */
+    n = mk(d, true);
+    mote_udp_open(mote_net_stack(n), &ep, &u);
+    uint8_t a6[16] = {0xfd, [14] = 1};
+    for (int i = 0; i < 64; i++) {
+        a6[15] = (uint8_t)(100 + i);
+        to.addr = mote_ipaddr_from_v6_bytes(a6);
+        mote_udp_sendto(u, "x", 1, &to);
+    }
+    learn6(n, d);
+    d->n = 0;
+    to.addr = mote_ipaddr_from_v6_bytes(P6);
+    is_int(mote_udp_sendto(u, "y", 1, &to), 0, "IPv6: sendto the real peer");
+    ok(d->n == 1 && memcmp(d->f[0], PEER, 6) == 0,
+       "IPv6: its NS taught us its MAC despite the full table");
     mote_udp_close(u);
     mote_net_free(n);
     free(d);
