@@ -277,28 +277,37 @@ struct mote_x509_gn {
  * ---------------------------------------
  */
 
-#define MOTE_X509_MAX_EXTS     32  /* extensions in one certificate */
-#define MOTE_X509_MAX_SAN      128 /* subject alternative names */
-#define MOTE_X509_MAX_NC       16  /* permitted, and excluded, subtrees */
-#define MOTE_X509_MAX_EKU      16  /* extended key usage OIDs */
-#define MOTE_X509_MAX_POLICIES 16  /* certificate policies */
-#define MOTE_X509_MAX_DP       8   /* CRL distribution points */
-#define MOTE_X509_MAX_AIA      8   /* authority information access */
-#define MOTE_X509_MAX_DER      (64 * 1024) /* largest certificate accepted */
+#define MOTE_X509_MAX_EXTS        32  /* extensions in one certificate */
+#define MOTE_X509_MAX_SAN         128 /* subject alternative names */
+#define MOTE_X509_MAX_NC          16  /* permitted, and excluded, subtrees */
+#define MOTE_X509_MAX_EKU         16  /* extended key usage OIDs */
+#define MOTE_X509_MAX_POLICIES    16  /* certificate policies */
+#define MOTE_X509_MAX_DP          8   /* CRL distribution points */
+#define MOTE_X509_MAX_AIA         8   /* authority information access */
+#define MOTE_X509_MAX_SIA         8   /* subject information access */
+#define MOTE_X509_MAX_IAN         16  /* issuer alternative names */
+#define MOTE_X509_MAX_POLICY_MAPS 16  /* policy mappings */
+#define MOTE_X509_MAX_DER         (64 * 1024) /* largest certificate accepted */
 
 /* The extensions this parser knows; others are MOTE_X509_EXT_OTHER. */
 enum mote_x509_ext_id {
     MOTE_X509_EXT_OTHER = 0,
-    MOTE_X509_EXT_BASIC_CONSTRAINTS, /* 2.5.29.19 */
-    MOTE_X509_EXT_KEY_USAGE,         /* 2.5.29.15 */
-    MOTE_X509_EXT_EXT_KEY_USAGE,     /* 2.5.29.37 */
-    MOTE_X509_EXT_SUBJECT_ALT_NAME,  /* 2.5.29.17 */
-    MOTE_X509_EXT_NAME_CONSTRAINTS,  /* 2.5.29.30 */
-    MOTE_X509_EXT_AUTHORITY_KEY_ID,  /* 2.5.29.35 */
-    MOTE_X509_EXT_SUBJECT_KEY_ID,    /* 2.5.29.14 */
-    MOTE_X509_EXT_CERT_POLICIES,     /* 2.5.29.32 */
-    MOTE_X509_EXT_CRL_DIST_POINTS,   /* 2.5.29.31 */
-    MOTE_X509_EXT_AUTHORITY_INFO,    /* 1.3.6.1.5.5.7.1.1 */
+    MOTE_X509_EXT_BASIC_CONSTRAINTS,  /* 2.5.29.19 */
+    MOTE_X509_EXT_KEY_USAGE,          /* 2.5.29.15 */
+    MOTE_X509_EXT_EXT_KEY_USAGE,      /* 2.5.29.37 */
+    MOTE_X509_EXT_SUBJECT_ALT_NAME,   /* 2.5.29.17 */
+    MOTE_X509_EXT_NAME_CONSTRAINTS,   /* 2.5.29.30 */
+    MOTE_X509_EXT_AUTHORITY_KEY_ID,   /* 2.5.29.35 */
+    MOTE_X509_EXT_SUBJECT_KEY_ID,     /* 2.5.29.14 */
+    MOTE_X509_EXT_CERT_POLICIES,      /* 2.5.29.32 */
+    MOTE_X509_EXT_CRL_DIST_POINTS,    /* 2.5.29.31 */
+    MOTE_X509_EXT_AUTHORITY_INFO,     /* 1.3.6.1.5.5.7.1.1 */
+    MOTE_X509_EXT_POLICY_MAPPINGS,    /* 2.5.29.33 */
+    MOTE_X509_EXT_POLICY_CONSTRAINTS, /* 2.5.29.36 */
+    MOTE_X509_EXT_INHIBIT_ANY_POLICY, /* 2.5.29.54 */
+    MOTE_X509_EXT_ISSUER_ALT_NAME,    /* 2.5.29.18 */
+    MOTE_X509_EXT_SUBJECT_INFO,       /* 1.3.6.1.5.5.7.1.11 */
+    MOTE_X509_EXT_SCT_LIST,           /* 1.3.6.1.4.1.11129.2.4.2 (RFC 6962) */
     MOTE_X509_EXT_COUNT_
 };
 
@@ -341,6 +350,12 @@ struct mote_x509_policy {
     struct mote_x509_slice qualifiers;
 };
 
+/* A policy mapping (RFC 5280 4.2.1.5): OID contents. */
+struct mote_x509_policy_map {
+    struct mote_x509_slice issuer_domain;
+    struct mote_x509_slice subject_domain;
+};
+
 /* A CRL distribution point: the first URI of its fullName (if any), and
  * the whole DistributionPoint TLV when parsed. The encoder writes raw when
  * set, else SEQUENCE { [0] { [0] { URI } } } from uri. */
@@ -353,6 +368,9 @@ struct mote_x509_crldp {
 #define MOTE_X509_AIA_OTHER      0
 #define MOTE_X509_AIA_OCSP       1
 #define MOTE_X509_AIA_CA_ISSUERS 2
+/* subjectInfoAccess methods (RFC 5280 4.2.2.2) */
+#define MOTE_X509_SIA_CA_REPOSITORY 3
+#define MOTE_X509_SIA_TIME_STAMPING 4
 struct mote_x509_access {
     int method;                 /* MOTE_X509_AIA_* */
     struct mote_x509_slice oid; /* the method OID contents */
@@ -427,6 +445,28 @@ struct mote_x509_cert {
     struct mote_x509_access aia[MOTE_X509_MAX_AIA];
     unsigned aia_count;
 
+    /* policyMappings (4.2.1.5): issuerDomainPolicy -> subjectDomainPolicy
+     * OID contents, in order (anyPolicy on either side is refused). */
+    struct mote_x509_policy_map policy_maps[MOTE_X509_MAX_POLICY_MAPS];
+    unsigned policy_map_count;
+    /* policyConstraints (4.2.1.11): requireExplicitPolicy and
+     * inhibitPolicyMapping SkipCerts, -1 when absent (at least one is
+     * present); inhibitAnyPolicy (4.2.1.14): SkipCerts, -1 when absent.
+     * Values are 0..INT32_MAX (larger ones are refused, MOTE_ERANGE). */
+    int require_explicit_policy, inhibit_policy_mapping;
+    int inhibit_any_policy;
+    /* issuerAltName (4.2.1.7), in order */
+    struct mote_x509_gn ian[MOTE_X509_MAX_IAN];
+    unsigned ian_count;
+    /* subjectInfoAccess (4.2.2.2): method MOTE_X509_SIA_* (or _AIA_OTHER)
+     * and location (usually a URI) */
+    struct mote_x509_access sia[MOTE_X509_MAX_SIA];
+    unsigned sia_count;
+    /* Signed certificate timestamps (RFC 6962 3.3): the
+     * SignedCertificateTimestampList (the inner OCTET STRING's contents,
+     * TLS-encoded), its framing checked, kept raw. */
+    struct mote_x509_slice sct_list;
+
     /* After a failed parse: a short static reason ("unknown critical
      * extension", "trailing bytes after extensions" ...), else NULL. */
     const char *reason;
@@ -444,7 +484,8 @@ int mote_x509_cert_parse(struct mote_x509_cert *cert, const uint8_t *der,
                          size_t len);
 
 /* Prepare a certificate to be filled by hand: zeroes it, version 3,
- * path_len -1, every ext_index -1. */
+ * path_len, require_explicit_policy, inhibit_policy_mapping and
+ * inhibit_any_policy -1, every ext_index -1. */
 void mote_x509_cert_init(struct mote_x509_cert *cert);
 
 /* Append an extension entry of a known id (its value comes from the

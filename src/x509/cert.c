@@ -227,6 +227,9 @@ void mote_x509_cert_init(struct mote_x509_cert *cert)
     memset(cert, 0, sizeof *cert);
     cert->version = 3;
     cert->path_len = -1;
+    cert->require_explicit_policy = -1;
+    cert->inhibit_policy_mapping = -1;
+    cert->inhibit_any_policy = -1;
     for (int i = 0; i < MOTE_X509_EXT_COUNT_; i++)
         cert->ext_index[i] = -1;
 }
@@ -385,6 +388,13 @@ int mote_x509_cert_parse(struct mote_x509_cert *cert, const uint8_t *der,
     }
     if ((err = mote_der_finish(&tbs)) < 0)
         return fail(cert, err, "trailing data in tbsCertificate");
+    /* 4.1.2.6: an empty subject needs a subjectAltName marked critical. */
+    if (cert->subject.len == 2) {
+        int si = cert->ext_index[MOTE_X509_EXT_SUBJECT_ALT_NAME];
+        if (si < 0 || !cert->exts[si].critical)
+            return fail(cert, MOTE_EINVAL,
+                        "empty subject without a critical subjectAltName");
+    }
 
     if ((err = mote_der_read_tag(&crt, MOTE_DER_SEQUENCE, &alg_out)) < 0)
         return fail(cert, err, "bad signatureAlgorithm");

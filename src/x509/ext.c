@@ -1,5 +1,6 @@
 /* Certificate extensions (RFC 5280 4.2): parse the known ones into the
  * cert's fields, and write them back from those fields. */
+#include <stdint.h>
 #include <string.h>
 
 #include <mote/error.h>
@@ -480,8 +481,10 @@ static int crldp_parse(struct mote_x509_cert *c, struct mote_der *d)
 
 /* AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF
  *   AccessDescription ::= SEQUENCE { accessMethod OID,
- *                                    accessLocation GeneralName } */
-static int aia_parse(struct mote_x509_cert *c, struct mote_der *d)
+ *                                    accessLocation GeneralName }
+ * SubjectInfoAccessSyntax (4.2.2.2) is the same. */
+static int access_read(struct mote_der *d, struct mote_x509_access *out,
+                       unsigned max, unsigned *count)
 {
     struct mote_der seq;
     int err;
@@ -498,9 +501,9 @@ static int aia_parse(struct mote_x509_cert *c, struct mote_der *d)
             (err = mote_der_read(&ad, &loc)) < 0 ||
             (err = mote_der_finish(&ad)) < 0)
             return err;
-        if (c->aia_count >= MOTE_X509_MAX_AIA)
+        if (*count >= max)
             return MOTE_ENOSPC;
-        struct mote_x509_access *a = &c->aia[c->aia_count++];
+        struct mote_x509_access *a = &out[(*count)++];
         if ((err = x509__gn_parse(&ad, &loc, &a->location, false)) < 0)
             return err;
         a->oid.ptr = oid.val;
@@ -509,8 +512,150 @@ static int aia_parse(struct mote_x509_cert *c, struct mote_der *d)
                         ? MOTE_X509_AIA_OCSP
                     : mote_der_oid_eq(&oid, X509_OID(OID_AD_CA_ISSUERS))
                         ? MOTE_X509_AIA_CA_ISSUERS
+                    : mote_der_oid_eq(&oid, X509_OID(OID_AD_CA_REPOSITORY))
+                        ? MOTE_X509_SIA_CA_REPOSITORY
+                    : mote_der_oid_eq(&oid, X509_OID(OID_AD_TIME_STAMPING))
+                        ? MOTE_X509_SIA_TIME_STAMPING
                         : MOTE_X509_AIA_OTHER;
     }
+    return 0;
+}
+
+static int aia_parse(struct mote_x509_cert *c, struct mote_der *d)
+{
+    return access_read(d, c->aia, MOTE_X509_MAX_AIA, &c->aia_count);
+}
+
+static int sia_parse(struct mote_x509_cert *c, struct mote_der *d)
+{
+    return access_read(d, c->sia, MOTE_X509_MAX_SIA, &c->sia_count);
+}
+
+/* IssuerAltName ::= GeneralNames (4.2.1.7) */
+static int ian_parse(struct mote_x509_cert *c, struct mote_der *d)
+{
+    struct mote_der seq;
+    int err;
+    if ((err = mote_der_enter(d, MOTE_DER_SEQUENCE, &seq, NULL)) < 0)
+        return err;
+    return gns_read(&seq, c->ian, MOTE_X509_MAX_IAN, &c->ian_count);
+}
+
+/* SkipCerts ::= INTEGER (0..MAX), whatever its (IMPLICIT) tag. */
+static int skipcerts_get(const struct mote_der_elem *e, int *out)
+{
+    int64_t v;
+    int err = mote_der_get_int64(e, &v);
+    if (err < 0)
+        return err;
+    if (v < 0)
+        return MOTE_EINVAL;
+    if (v > INT32_MAX)
+        return MOTE_ERANGE;
+    *out = (int)v;
+    return 0;
+}
+
+static void skipcerts_put(struct mote_der_writer *w, unsigned tag, int v)
+{
+    uint8_t b[4] = {(uint8_t)((unsigned)v >> 24), (uint8_t)((unsigned)v >> 16),
+                    (uint8_t)((unsigned)v >> 8), (uint8_t)v};
+    mote_der_put_uint(w, tag, b, sizeof b);
+}
+
+/* PolicyMappings ::= SEQUENCE SIZE (1..MAX) OF SEQUENCE {
+ *   issuerDomainPolicy CertPolicyId, subjectDomainPolicy CertPolicyId }
+ * 4.2.1.5: policies MUST NOT be mapped to or from anyPolicy. */
+static int pm_parse(struct mote_x509_cert *c, struct mote_der *d)
+{
+    struct mote_der seq;
+    int err;
+    if ((err = mote_der_enter(d, MOTE_DER_SEQUENCE, &seq, NULL)) < 0)
+        return err;
+    if (mote_der_at_end(&seq))
+        return MOTE_EINVAL;
+    while (!mote_der_at_end(&seq)) {
+        struct mote_der m;
+        struct mote_der_elem from, to;
+        if ((err = mote_der_enter(&seq, MOTE_DER_SEQUENCE, &m, NULL)) < 0 ||
+            (err = mote_der_read_tag(&m, MOTE_DER_OID, &from)) < 0 ||
+            (err = mote_der_get_oid(&from)) < 0 ||
+            (err = mote_der_read_tag(&m, MOTE_DER_OID, &to)) < 0 ||
+            (err = mote_der_get_oid(&to)) < 0 ||
+            (err = mote_der_finish(&m)) < 0)
+            return err;
+        if (mote_der_oid_eq(&from, X509_OID(OID_ANY_POLICY)) ||
+            mote_der_oid_eq(&to, X509_OID(OID_ANY_POLICY)))
+            return MOTE_EINVAL;
+        if (c->policy_map_count >= MOTE_X509_MAX_POLICY_MAPS)
+            return MOTE_ENOSPC;
+        struct mote_x509_policy_map *p = &c->policy_maps[c->policy_map_count++];
+        p->issuer_domain.ptr = from.val;
+        p->issuer_domain.len = from.len;
+        p->subject_domain.ptr = to.val;
+        p->subject_domain.len = to.len;
+    }
+    return 0;
+}
+
+/* PolicyConstraints ::= SEQUENCE {
+ *   requireExplicitPolicy [0] SkipCerts OPTIONAL,
+ *   inhibitPolicyMapping [1] SkipCerts OPTIONAL }
+ * 4.2.1.11: conforming CAs MUST NOT issue an empty sequence. */
+static int pc_parse(struct mote_x509_cert *c, struct mote_der *d)
+{
+    struct mote_der seq;
+    struct mote_der_elem e;
+    int err, has;
+    if ((err = mote_der_enter(d, MOTE_DER_SEQUENCE, &seq, NULL)) < 0)
+        return err;
+    if (mote_der_at_end(&seq))
+        return MOTE_EINVAL;
+    if ((has = mote_der_read_optional(&seq, MOTE_DER_CTX(0), &e)) < 0)
+        return has;
+    if (has && (err = skipcerts_get(&e, &c->require_explicit_policy)) < 0)
+        return err;
+    if ((has = mote_der_read_optional(&seq, MOTE_DER_CTX(1), &e)) < 0)
+        return has;
+    if (has && (err = skipcerts_get(&e, &c->inhibit_policy_mapping)) < 0)
+        return err;
+    return mote_der_finish(&seq);
+}
+
+/* InhibitAnyPolicy ::= SkipCerts (4.2.1.14) */
+static int iap_parse(struct mote_x509_cert *c, struct mote_der *d)
+{
+    struct mote_der_elem e;
+    int err = mote_der_read_tag(d, MOTE_DER_INTEGER, &e);
+    if (err < 0)
+        return err;
+    return skipcerts_get(&e, &c->inhibit_any_policy);
+}
+
+/* The SCT list extension (RFC 6962 3.3): an OCTET STRING holding the
+ * TLS-encoded SignedCertificateTimestampList: opaque
+ * SerializedSCT<1..2^16-1> list<1..2^16-1>. The framing is checked; the
+ * SCTs are kept raw. */
+static int sct_parse(struct mote_x509_cert *c, struct mote_der *d)
+{
+    struct mote_der_elem e;
+    int err = mote_der_read_tag(d, MOTE_DER_OCTET_STRING, &e);
+    if (err < 0)
+        return err;
+    const uint8_t *p = e.val;
+    size_t n = e.len;
+    if (n < 2 || (size_t)((p[0] << 8) | p[1]) != n - 2 || n == 2)
+        return MOTE_EINVAL;
+    for (size_t i = 2; i < n;) {
+        if (n - i < 2)
+            return MOTE_EINVAL;
+        size_t l = (size_t)((p[i] << 8) | p[i + 1]);
+        if (l == 0 || l > n - i - 2)
+            return MOTE_EINVAL;
+        i += 2 + l;
+    }
+    c->sct_list.ptr = e.val;
+    c->sct_list.len = e.len;
     return 0;
 }
 
@@ -539,6 +684,18 @@ static ext_parse_fn parser_of(enum mote_x509_ext_id id)
         return crldp_parse;
     case MOTE_X509_EXT_AUTHORITY_INFO:
         return aia_parse;
+    case MOTE_X509_EXT_POLICY_MAPPINGS:
+        return pm_parse;
+    case MOTE_X509_EXT_POLICY_CONSTRAINTS:
+        return pc_parse;
+    case MOTE_X509_EXT_INHIBIT_ANY_POLICY:
+        return iap_parse;
+    case MOTE_X509_EXT_ISSUER_ALT_NAME:
+        return ian_parse;
+    case MOTE_X509_EXT_SUBJECT_INFO:
+        return sia_parse;
+    case MOTE_X509_EXT_SCT_LIST:
+        return sct_parse;
     default:
         return NULL;
     }
@@ -605,6 +762,12 @@ int x509__exts_parse(struct mote_x509_cert *c, struct mote_der *list)
                 [MOTE_X509_EXT_CERT_POLICIES] = "bad certificatePolicies",
                 [MOTE_X509_EXT_CRL_DIST_POINTS] = "bad cRLDistributionPoints",
                 [MOTE_X509_EXT_AUTHORITY_INFO] = "bad authorityInfoAccess",
+                [MOTE_X509_EXT_POLICY_MAPPINGS] = "bad policyMappings",
+                [MOTE_X509_EXT_POLICY_CONSTRAINTS] = "bad policyConstraints",
+                [MOTE_X509_EXT_INHIBIT_ANY_POLICY] = "bad inhibitAnyPolicy",
+                [MOTE_X509_EXT_ISSUER_ALT_NAME] = "bad issuerAltName",
+                [MOTE_X509_EXT_SUBJECT_INFO] = "bad subjectInfoAccess",
+                [MOTE_X509_EXT_SCT_LIST] = "bad SCT list",
             };
             return fail(c, err, why[def->id]);
         }
@@ -629,6 +792,29 @@ static void subtrees_put(struct mote_der_writer *w, unsigned tag,
     for (unsigned i = 0; i < n; i++) {
         mote_der_put_begin(w, MOTE_DER_SEQUENCE);
         x509__gn_put(w, &gns[i]);
+        mote_der_put_end(w);
+    }
+    mote_der_put_end(w);
+}
+
+static void access_put(struct mote_der_writer *w,
+                       const struct mote_x509_access *as, unsigned n)
+{
+    mote_der_put_begin(w, MOTE_DER_SEQUENCE);
+    for (unsigned i = 0; i < n; i++) {
+        const struct mote_x509_access *a = &as[i];
+        mote_der_put_begin(w, MOTE_DER_SEQUENCE);
+        if (a->oid.ptr)
+            mote_der_put_oid(w, a->oid.ptr, a->oid.len);
+        else if (a->method == MOTE_X509_AIA_OCSP)
+            mote_der_put_oid(w, X509_OID(OID_AD_OCSP));
+        else if (a->method == MOTE_X509_SIA_CA_REPOSITORY)
+            mote_der_put_oid(w, X509_OID(OID_AD_CA_REPOSITORY));
+        else if (a->method == MOTE_X509_SIA_TIME_STAMPING)
+            mote_der_put_oid(w, X509_OID(OID_AD_TIME_STAMPING));
+        else
+            mote_der_put_oid(w, X509_OID(OID_AD_CA_ISSUERS));
+        x509__gn_put(w, &a->location);
         mote_der_put_end(w);
     }
     mote_der_put_end(w);
@@ -718,20 +904,42 @@ static void ext_value_put(struct mote_der_writer *w,
         mote_der_put_end(w);
         break;
     case MOTE_X509_EXT_AUTHORITY_INFO:
+        access_put(w, c->aia, c->aia_count);
+        break;
+    case MOTE_X509_EXT_SUBJECT_INFO:
+        access_put(w, c->sia, c->sia_count);
+        break;
+    case MOTE_X509_EXT_ISSUER_ALT_NAME:
         mote_der_put_begin(w, MOTE_DER_SEQUENCE);
-        for (unsigned i = 0; i < c->aia_count; i++) {
-            const struct mote_x509_access *a = &c->aia[i];
+        gns_put(w, c->ian, c->ian_count);
+        mote_der_put_end(w);
+        break;
+    case MOTE_X509_EXT_POLICY_MAPPINGS:
+        mote_der_put_begin(w, MOTE_DER_SEQUENCE);
+        for (unsigned i = 0; i < c->policy_map_count; i++) {
+            const struct mote_x509_policy_map *p = &c->policy_maps[i];
             mote_der_put_begin(w, MOTE_DER_SEQUENCE);
-            if (a->oid.ptr)
-                mote_der_put_oid(w, a->oid.ptr, a->oid.len);
-            else if (a->method == MOTE_X509_AIA_OCSP)
-                mote_der_put_oid(w, X509_OID(OID_AD_OCSP));
-            else
-                mote_der_put_oid(w, X509_OID(OID_AD_CA_ISSUERS));
-            x509__gn_put(w, &a->location);
+            mote_der_put_oid(w, p->issuer_domain.ptr, p->issuer_domain.len);
+            mote_der_put_oid(w, p->subject_domain.ptr, p->subject_domain.len);
             mote_der_put_end(w);
         }
         mote_der_put_end(w);
+        break;
+    case MOTE_X509_EXT_POLICY_CONSTRAINTS:
+        mote_der_put_begin(w, MOTE_DER_SEQUENCE);
+        if (c->require_explicit_policy >= 0)
+            skipcerts_put(w, MOTE_DER_CTX(0), c->require_explicit_policy);
+        if (c->inhibit_policy_mapping >= 0)
+            skipcerts_put(w, MOTE_DER_CTX(1), c->inhibit_policy_mapping);
+        mote_der_put_end(w);
+        break;
+    case MOTE_X509_EXT_INHIBIT_ANY_POLICY:
+        skipcerts_put(w, MOTE_DER_INTEGER,
+                      c->inhibit_any_policy >= 0 ? c->inhibit_any_policy : 0);
+        break;
+    case MOTE_X509_EXT_SCT_LIST:
+        mote_der_put_tlv(w, MOTE_DER_OCTET_STRING, c->sct_list.ptr,
+                         c->sct_list.len);
         break;
     default:
         break;

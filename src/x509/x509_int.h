@@ -69,16 +69,23 @@
 #define OID_PBES2 "\x2a\x86\x48\x86\xf7\x0d\x01\x05\x0d"
 
 /* Extensions (2.5.29.x) and AIA (1.3.6.1.5.5.7.1.1). */
-#define OID_EXT_SKI      "\x55\x1d\x0e"
-#define OID_EXT_KU       "\x55\x1d\x0f"
-#define OID_EXT_SAN      "\x55\x1d\x11"
-#define OID_EXT_BC       "\x55\x1d\x13"
-#define OID_EXT_NC       "\x55\x1d\x1e"
-#define OID_EXT_CRLDP    "\x55\x1d\x1f"
-#define OID_EXT_POLICIES "\x55\x1d\x20"
-#define OID_EXT_AKI      "\x55\x1d\x23"
-#define OID_EXT_EKU      "\x55\x1d\x25"
-#define OID_EXT_AIA      "\x2b\x06\x01\x05\x05\x07\x01\x01"
+#define OID_EXT_SKI                "\x55\x1d\x0e"
+#define OID_EXT_KU                 "\x55\x1d\x0f"
+#define OID_EXT_SAN                "\x55\x1d\x11"
+#define OID_EXT_BC                 "\x55\x1d\x13"
+#define OID_EXT_NC                 "\x55\x1d\x1e"
+#define OID_EXT_CRLDP              "\x55\x1d\x1f"
+#define OID_EXT_POLICIES           "\x55\x1d\x20"
+#define OID_EXT_AKI                "\x55\x1d\x23"
+#define OID_EXT_EKU                "\x55\x1d\x25"
+#define OID_EXT_AIA                "\x2b\x06\x01\x05\x05\x07\x01\x01"
+#define OID_EXT_IAN                "\x55\x1d\x12"
+#define OID_EXT_POLICY_MAPPINGS    "\x55\x1d\x21"
+#define OID_EXT_POLICY_CONSTRAINTS "\x55\x1d\x24"
+#define OID_EXT_INHIBIT_ANY        "\x55\x1d\x36"
+#define OID_EXT_SIA                "\x2b\x06\x01\x05\x05\x07\x01\x0b"
+#define OID_EXT_SCT                "\x2b\x06\x01\x04\x01\xd6\x79\x02\x04\x02"
+#define OID_ANY_POLICY             "\x55\x1d\x20\x00"
 
 /* Extended key usages (1.3.6.1.5.5.7.3.x) and anyExtendedKeyUsage. */
 #define OID_KP_SERVER_AUTH  "\x2b\x06\x01\x05\x05\x07\x03\x01"
@@ -90,8 +97,10 @@
 #define OID_ANY_EKU         "\x55\x1d\x25\x00"
 
 /* Access methods (1.3.6.1.5.5.7.48.x). */
-#define OID_AD_OCSP       "\x2b\x06\x01\x05\x05\x07\x30\x01"
-#define OID_AD_CA_ISSUERS "\x2b\x06\x01\x05\x05\x07\x30\x02"
+#define OID_AD_OCSP          "\x2b\x06\x01\x05\x05\x07\x30\x01"
+#define OID_AD_CA_ISSUERS    "\x2b\x06\x01\x05\x05\x07\x30\x02"
+#define OID_AD_TIME_STAMPING "\x2b\x06\x01\x05\x05\x07\x30\x03"
+#define OID_AD_CA_REPOSITORY "\x2b\x06\x01\x05\x05\x07\x30\x05"
 
 /* The extension table (oid.c): id <-> OID contents. */
 struct x509__ext_def {
