@@ -5,6 +5,7 @@
 #include <mote/error.h>
 
 #include "pk_int.h"
+#include "x25519_fe.h"
 
 /* Additions without carry propagation, for the ladder only: every
  * operand there is the output of a multiplication, a squaring or a swap
@@ -43,32 +44,32 @@ static void ladder(uint8_t out[32], const uint8_t scalar[32],
     for (int t = 254; t >= 0; t--) {
         uint64_t kt = (k[t >> 3] >> (t & 7)) & 1;
         swap ^= kt;
-        fe25519_cswap(&x2, &x3, swap);
-        fe25519_cswap(&z2, &z3, swap);
+        fe25519_cswap_inl(&x2, &x3, swap);
+        fe25519_cswap_inl(&z2, &z3, swap);
         swap = kt;
         add_nc(&a, &x2, &z2);
-        fe25519_sq(&aa, &a);
+        fe25519_sq_inl(&aa, &a);
         sub_nc(&b, &x2, &z2);
-        fe25519_sq(&bb, &b);
+        fe25519_sq_inl(&bb, &b);
         sub_nc(&e, &aa, &bb);
         add_nc(&c, &x3, &z3);
         sub_nc(&d, &x3, &z3);
-        fe25519_mul(&da, &d, &a);
-        fe25519_mul(&cb, &c, &b);
+        fe25519_mul_inl(&da, &d, &a);
+        fe25519_mul_inl(&cb, &c, &b);
         add_nc(&x3, &da, &cb);
-        fe25519_sq(&x3, &x3);
+        fe25519_sq_inl(&x3, &x3);
         sub_nc(&z3, &da, &cb);
-        fe25519_sq(&z3, &z3);
-        fe25519_mul(&z3, &z3, &x1);
-        fe25519_mul(&x2, &aa, &bb);
-        fe25519_mul_small(&z2, &e, 121665);
+        fe25519_sq_inl(&z3, &z3);
+        fe25519_mul_inl(&z3, &z3, &x1);
+        fe25519_mul_inl(&x2, &aa, &bb);
+        fe25519_mul_small_inl(&z2, &e, 121665);
         add_nc(&z2, &z2, &aa);
-        fe25519_mul(&z2, &z2, &e);
+        fe25519_mul_inl(&z2, &z2, &e);
     }
-    fe25519_cswap(&x2, &x3, swap);
-    fe25519_cswap(&z2, &z3, swap);
+    fe25519_cswap_inl(&x2, &x3, swap);
+    fe25519_cswap_inl(&z2, &z3, swap);
     fe25519_invert(&z2, &z2);
-    fe25519_mul(&x2, &x2, &z2);
+    fe25519_mul_inl(&x2, &x2, &z2);
     fe25519_tobytes(out, &x2);
     mote_memzero_explicit(k, sizeof k);
     mote_memzero_explicit(&x2, sizeof x2);
