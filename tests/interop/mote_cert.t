@@ -242,6 +242,93 @@ bad "not a DER certificate" "show refuses junk" -- "$C" show "$tmp/junk.pem"
 bad "No such file" "show of a missing file" -- "$C" show "$tmp/missing.pem"
 bad "no FILE given" "show without a file" -- "$C" show
 
+# ---- verify ------------------------------------------------------------------------
+# Every case of tests/x509/mkchains.sh through `mote cert verify`: the exit
+# status, the reason and depth of the manifest, and the same verdict as
+# `openssl verify` on the same files (except the differences the manifest's
+# ossl column records, docs/x509.md); when both accept, the chains printed
+# have the same length.
+D=$tmp/chains
+if tests/x509/mkchains.sh "$D" > /dev/null 2> "$tmp/mkchains.log"; then
+  while read -r name leaf bundle roots host t purpose maxd expect reason depth ossl; do
+    cat $(sed "s|[^,]*|$D/&|g; s|,| |g" <<< "$roots") > "$D/v-roots.pem"
+    margs=(--ca-file "$D/v-roots.pem" --at "$t" --purpose "$purpose" --max-depth "$maxd")
+    oargs=(-CAfile "$D/v-roots.pem" -no-CApath -no-CAstore)
+    if [ "$bundle" != - ]; then
+      cat $(sed "s|[^,]*|$D/&|g; s|,| |g" <<< "$bundle") > "$D/v-bundle.pem"
+      margs+=(--untrusted "$D/v-bundle.pem")
+      oargs+=(-untrusted "$D/v-bundle.pem")
+    fi
+    if [ "$host" != - ]; then
+      if [[ $host =~ ^[0-9.]+$ || $host == *:* ]]; then
+        margs+=(--ip "$host"); oargs+=(-verify_ip "$host")
+      else
+        margs+=(--host "$host"); oargs+=(-verify_hostname "$host")
+      fi
+    fi
+    "$C" verify "${margs[@]}" "$D/$leaf" > "$tmp/out" 2>&1
+    st=$?
+    p=sslserver
+    [ "$purpose" = client ] && p=sslclient
+    openssl verify -x509_strict -show_chain -attime "$t" -purpose $p \
+      -verify_depth "$maxd" "${oargs[@]}" "$D/$leaf" > "$tmp/oout" 2>&1
+    ost=$?
+    got=ok; [ $st -ne 0 ] && got=fail
+    ogot=ok; [ $ost -ne 0 ] && ogot=fail
+    why=""
+    if [ "$expect" = ok ]; then
+      [ $st -eq 0 ] && grep -q '^verified$' "$tmp/out" || why="status $st"
+    else
+      [ $st -eq 1 ] || why="status $st"
+      grep -q "($reason) at depth $depth\$" "$tmp/out" || why="$why; want $reason at depth $depth"
+    fi
+    [ "$ogot" = "$ossl" ] || why="$why; openssl $ogot, manifest $ossl"
+    if [ $st -eq 0 ] && [ $ost -eq 0 ]; then
+      ml=$(grep -cE '^  [0-9]+ ' "$tmp/out")
+      ol=$(grep -c '^depth=' "$tmp/oout")
+      [ "$ml" -eq "$ol" ] || why="$why; chain of $ml, openssl's of $ol"
+    fi
+    if [ -z "$why" ]; then
+      pass "verify $name: $got (openssl: $ogot)"
+    else
+      fail "verify $name: $why ($(head -c 300 "$tmp/out" | tr '\n' '|'))"
+    fi
+  done < "$D/manifest"
+  v=$D/v_d4_mixed
+  read -r _ leaf bundle roots host t _ < <(grep '^v_d4_mixed ' "$D/manifest")
+  cat $(sed "s|[^,]*|$D/&|g; s|,| |g" <<< "$roots") > "$D/v-roots.pem"
+  cat "$D/$leaf" $(sed "s|[^,]*|$D/&|g; s|,| |g" <<< "$bundle") > "$D/v-full.pem"
+  run 0 "^  4 .*\\(trust anchor\\)$" "verify: intermediates in the CERT file, the anchor marked" -- \
+    "$C" verify --ca-file "$D/v-roots.pem" --at "$t" --host "$host" "$D/v-full.pem"
+  openssl x509 -in "$D/$leaf" -outform DER -out "$D/v-leaf.der"
+  run 1 "\\(unknown_issuer\\) at depth 0" "verify: a DER leaf without its intermediates" -- \
+    "$C" verify --ca-file "$D/v-roots.pem" --at "$t" "$D/v-leaf.der"
+  run 1 "\\(name_mismatch\\) at depth 0" "verify: --host names another host" -- \
+    "$C" verify --ca-file "$D/v-roots.pem" --at "$(date -u -d "@$t" +%Y-%m-%dT%H:%M:%S)" \
+    --host other.example "$D/v-full.pem"
+  run 1 "\\(expired\\) at depth 4" "verify: --at after every notAfter: the anchor is checked first" -- \
+    "$C" verify --ca-file "$D/v-roots.pem" --at 2036-01-01 "$D/v-full.pem"
+  if [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+    run 1 "\\(unknown_issuer\\) at depth" "verify: the system bundle by default" -- \
+      "$C" verify --at "$t" "$D/v-full.pem"
+  fi
+else
+  fail "tests/x509/mkchains.sh: $(tail -3 "$tmp/mkchains.log" | tr '\n' '|')"
+fi
+bad "no CERT given" "verify without a certificate" -- "$C" verify
+bad "--purpose: server, client or none" "verify --purpose bogus" -- "$C" verify --purpose bogus "$tmp/leaf.crt"
+bad "--at: not a time" "verify --at junk" -- "$C" verify --at 2026-13 "$tmp/leaf.crt"
+bad "--ip: not an IP address" "verify --ip with a name" -- "$C" verify --ip a.example "$tmp/leaf.crt"
+bad "one identity only" "verify --host and --ip" -- "$C" verify --host a.example --ip 192.0.2.1 "$tmp/leaf.crt"
+bad "--max-depth: 1 to 16" "verify --max-depth 17" -- "$C" verify --max-depth 17 "$tmp/leaf.crt"
+bad "no CERTIFICATE block" "verify of a PEM file without certificates" -- "$C" verify "$tmp/ec.key"
+bad "not a DER certificate" "verify of junk" -- "$C" verify "$tmp/junk.pem"
+bad "No such file" "verify of a missing file" -- "$C" verify "$tmp/missing.pem"
+bad "no usable trust anchor" "verify --ca-file without certificates" -- \
+  "$C" verify --ca-file "$tmp/junk.pem" "$tmp/leaf.crt"
+run 1 "\\(unknown_issuer\\) at depth 0" "verify: a self-signed leaf is not its own anchor" -- \
+  "$C" verify --ca-file "$tmp/ca.crt" "$tmp/leaf.crt"
+
 # ---- stdout, and through the frontend ------------------------------------------------
 run 0 "BEGIN CERTIFICATE" "--out-cert - writes the certificate to stdout" -- \
   "$C" new --host out.example --out-cert - --out-key k.pem

@@ -32,6 +32,7 @@ static const char usage[] =
     "  csr   make a certificate signing request (PKCS#10)\n"
     "  sign  issue a certificate for a signing request, with a CA\n"
     "  show  print certificates (or a request) in a PEM or DER file\n"
+    "  verify check a certificate chain against trust anchors\n"
     "`mote cert COMMAND --help` lists each command's options.\n";
 
 static const char new_usage[] =
@@ -958,6 +959,8 @@ int main(int argc, char **argv)
         return cmd_sign(argc - 1, argv + 1);
     if (strcmp(cmd, "show") == 0)
         return cmd_show(argc - 1, argv + 1);
+    if (strcmp(cmd, "verify") == 0)
+        return cert_cmd_verify(argc - 1, argv + 1);
     fprintf(stderr, "mote cert: unknown command '%s'\n%s", cmd, usage);
     return 2;
 }

@@ -49,4 +49,10 @@ unsigned long cert_parse_days(const char *s);
 /* NULL if s is a DNS name a certificate may carry, else why not. */
 const char *cert_check_host(const char *s);
 
+/* The system trust bundle (Debian's ca-certificates). */
+#define SYSTEM_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+/* mote cert verify (cert_verify.c): the exit status. */
+int cert_cmd_verify(int argc, char **argv);
+
 #endif
