@@ -46,7 +46,7 @@ static const char verify_usage[] =
 #define MAX_ANCHORS 1024
 #define ANCHOR_BUF  (4 << 20)
 
-static void vusage(const char *fmt, const char *a)
+static _Noreturn void vusage(const char *fmt, const char *a)
 {
     fprintf(stderr, "mote cert verify: ");
     fprintf(stderr, fmt, a);
@@ -146,7 +146,7 @@ static int64_t parse_time(const char *s)
     }
     if (*p == 'Z')
         p++;
-    int64_t t;
+    int64_t t = 0;
     if (*p || mote_der_civil_to_time(&c, &t) != 0)
         vusage("--at: not a time: '%s'", s);
     return t;
