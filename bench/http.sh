@@ -73,18 +73,34 @@ for p in $MP $NP; do
   done
 done
 
+ngworkers=$(pgrep -P "$npid" | tr '\n' ' ')
+[ -n "$ngworkers" ] || { echo "http.sh: no nginx worker" >&2; exit 1; }
 for p in $MP $NP; do
   got=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "http://127.0.0.1:$p/1m.bin")
   [ "$got" = "200 1048576" ] || { echo "http.sh: port $p answers '$got'" >&2; exit 1; }
 done
 
-# wrk output to "req/s MB/s p99_ms".
-run_wrk() {
-  wrk -t1 -c"$2" -d"${DUR}s" --latency "http://127.0.0.1:$1/$3" | awk '
+# CPU time (utime + stime, clock ticks) of the given processes.
+cpu_ticks() { # PIDS...
+  local t=0
+  for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo $t
+}
+
+# wrk output to "req/s MB/s p99_ms cpu_us_per_request". The server's CPU
+# time per request (from /proc, over the run) barely depends on what else
+# the machine is doing, unlike requests/s on a shared machine.
+run_wrk() { # PORT CONNS FILE PIDS...
+  local port=$1 c=$2 f=$3; shift 3
+  local t0 t1
+  t0=$(cpu_ticks "$@")
+  wrk -t1 -c"$c" -d"${DUR}s" --latency "http://127.0.0.1:$port/$f" > "$tmp/wrk.out"
+  t1=$(cpu_ticks "$@")
+  awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     function mb(v) { if (v ~ /GB$/) return v * 1024; if (v ~ /MB$/) return v + 0; if (v ~ /KB$/) return v / 1024; return v / 1048576 }
-    /Requests\/sec/ { r = $2 } /Transfer\/sec/ { t = mb($2) } $1 == "99%" { p = ms($2) }
-    END { printf "%.0f %.1f %.2f\n", r, t, p }'
+    / requests in / { n = $1 } /Requests\/sec/ { r = $2 } /Transfer\/sec/ { t = mb($2) } $1 == "99%" { p = ms($2) }
+    END { printf "%.0f %.1f %.2f %.1f\n", r, t, p, (n > 0 ? ticks * 1e6 / hz / n : 0) }' "$tmp/wrk.out"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
@@ -94,13 +110,17 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)),"
   echo "$(nginx -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}'); wrk -t1, ${DUR} s per run, loopback;"
-  echo "each cell the median of $REPEAT runs, the servers alternating."
+  echo "each cell the median of $REPEAT runs, the servers alternating;"
+  echo "load average $(cut -d' ' -f1-3 /proc/loadavg) when the run began."
+  echo "Command: \`bench/http.sh\` (DURATION=$DUR REPEAT=$REPEAT)."
   echo "nginx: 1 worker, access_log off, sendfile on. mote: \`serve --log=access:none\`."
   echo "Ratios are mote / nginx (requests/s and transfer: higher is better for"
-  echo "mote above 1.0; p99 latency: lower is better for mote below 1.0)."
+  echo "mote above 1.0; p99 latency and CPU: lower is better for mote below 1.0)."
+  echo "CPU is the server's user + system time per request over the run (nginx:"
+  echo "its worker), a figure that other load on the machine barely moves."
   echo
-  echo "| file | conns | mote req/s | nginx req/s | ratio | mote MB/s | nginx MB/s | ratio | mote p99 ms | nginx p99 ms | ratio |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| file | conns | mote req/s | nginx req/s | ratio | mote MB/s | nginx MB/s | ratio | mote p99 ms | nginx p99 ms | ratio | mote CPU us/req | nginx CPU us/req | ratio |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } > "$tmp/table"
 # The machine may be shared: each cell is the median of REPEAT runs,
 # alternating the two servers so that both see the same conditions.
@@ -109,13 +129,13 @@ for f in 1k.bin 1m.bin; do
   for c in 1 64 512; do
     : > "$tmp/m" && : > "$tmp/n"
     for _ in $(seq "$REPEAT"); do
-      run_wrk "$MP" "$c" "$f" >> "$tmp/m"
-      run_wrk "$NP" "$c" "$f" >> "$tmp/n"
+      run_wrk "$MP" "$c" "$f" "$spid" >> "$tmp/m"
+      run_wrk "$NP" "$c" "$f" $ngworkers >> "$tmp/n"
     done
-    mr=$(cut -d' ' -f1 "$tmp/m" | median); mt=$(cut -d' ' -f2 "$tmp/m" | median); mp=$(cut -d' ' -f3 "$tmp/m" | median)
-    nr=$(cut -d' ' -f1 "$tmp/n" | median); nt=$(cut -d' ' -f2 "$tmp/n" | median); np=$(cut -d' ' -f3 "$tmp/n" | median)
-    echo "| $f | $c | $mr | $nr | $(ratio "$mr" "$nr") | $mt | $nt | $(ratio "$mt" "$nt") | $mp | $np | $(ratio "$mp" "$np") |" >> "$tmp/table"
-    echo "$f c=$c: mote $mr req/s $mt MB/s p99 $mp ms; nginx $nr req/s $nt MB/s p99 $np ms" >&2
+    mr=$(cut -d' ' -f1 "$tmp/m" | median); mt=$(cut -d' ' -f2 "$tmp/m" | median); mp=$(cut -d' ' -f3 "$tmp/m" | median); mc=$(cut -d' ' -f4 "$tmp/m" | median)
+    nr=$(cut -d' ' -f1 "$tmp/n" | median); nt=$(cut -d' ' -f2 "$tmp/n" | median); np=$(cut -d' ' -f3 "$tmp/n" | median); nc=$(cut -d' ' -f4 "$tmp/n" | median)
+    echo "| $f | $c | $mr | $nr | $(ratio "$mr" "$nr") | $mt | $nt | $(ratio "$mt" "$nt") | $mp | $np | $(ratio "$mp" "$np") | $mc | $nc | $(ratio "$mc" "$nc") |" >> "$tmp/table"
+    echo "$f c=$c: mote $mr req/s $mt MB/s p99 $mp ms ${mc} us CPU/req; nginx $nr req/s $nt MB/s p99 $np ms ${nc} us CPU/req" >&2
   done
 done
 
@@ -151,7 +171,8 @@ time.sleep(30)
 PY
   local py=$!
   for _ in $(seq 600); do [ -s "$tmp/go.$port" ] && break; sleep 0.1; done
-  sleep 0.5
+  # Idle means idle: mote parks a connection's stack after 1 s of it.
+  sleep 2
   echo "$(rss_kb "$@") $(cat "$tmp/go.$port" 2> /dev/null || echo 0)"
   kill $py 2> /dev/null; wait $py 2> /dev/null || true
 }

@@ -230,7 +230,7 @@ struct mote_http_server_config {
     void *access_log_arg;
     /* An idle keep-alive connection that has waited this long parks its
      * fiber stack (mote_fiber_park_stack) until the next request: a few
-     * hundred bytes instead of the stack pages it touched. [100 ms];
+     * hundred bytes instead of the stack pages it touched. [1 s];
      * MOTE_FOREVER never. */
     uint64_t idle_park_ns;
 };

@@ -803,7 +803,7 @@ int mote_http_server_new(const struct mote_http_server_config *cfg,
     if (!s->cfg.server_name)
         s->cfg.server_name = "mote";
     if (!s->cfg.idle_park_ns)
-        s->cfg.idle_park_ns = 100 * MOTE_NS_PER_MS;
+        s->cfg.idle_park_ns = MOTE_NS_PER_SEC;
     mote_waitq_init(&s->wq);
     *out = s;
     return 0;
