@@ -189,6 +189,17 @@ int mote_der_oid_to_text(const uint8_t *oid, size_t oid_len, char *out,
 int mote_der_oid_from_text(const char *text, size_t len, uint8_t *out,
                            size_t cap);
 
+/* Character strings: the contents of e checked against its tag (X.680
+ * 41, RFC 3629): PrintableString A-Z a-z 0-9 space ' ( ) + , - . / : = ?;
+ * IA5String 7-bit; VisibleString 0x20..0x7E; NumericString digits and
+ * space; UTF8String well-formed UTF-8 (no overlong forms, no surrogates,
+ * nothing above U+10FFFF); BMPString an even length without surrogates;
+ * UniversalString a multiple of 4, each at most U+10FFFF and not a
+ * surrogate. Other tags (T61String, ...) are not checked (0). */
+int mote_der_get_string(const struct mote_der_elem *e);
+/* The same check on bytes (UTF-8 only): 0 or MOTE_EINVAL. */
+int mote_der_utf8_check(const uint8_t *p, size_t n);
+
 /* UTCTime (tag 0x17) or GeneralizedTime (0x18), by e->tag, in the RFC 5280
  * section 4.1.2.5 DER forms: UTCTime YYMMDDHHMMSSZ (YY < 50 is 20YY, else
  * 19YY), GeneralizedTime YYYYMMDDHHMMSSZ, no fractional seconds, no

@@ -19,11 +19,22 @@ static int atv_read(struct mote_der *set, struct mote_x509_attr *a)
         (err = mote_der_read(&seq, &val)) < 0 ||
         (err = mote_der_finish(&seq)) < 0)
         return err;
-    /* BMPString is UCS-2: an even number of octets. */
-    if (val.tag == MOTE_DER_BMP_STRING && (val.len & 1))
-        return MOTE_EINVAL;
-    if (val.tag == MOTE_DER_UNIVERSAL_STRING && (val.len & 3))
-        return MOTE_EINVAL;
+    /* Strings: their character sets (PrintableString, IA5String, UTF-8
+     * well-formed, BMP and Universal; see mote_der_get_string). */
+    if (val.tag == MOTE_DER_PRINTABLE_STRING) {
+        /* '*' and '&' are outside PrintableString but found in real
+         * names (wildcard CNs, "AT&T"); Go's crypto/x509 makes the same
+         * two exceptions. Everything else outside the set is refused. */
+        for (size_t i = 0; i < val.len; i++) {
+            struct mote_der_elem ch = {MOTE_DER_PRINTABLE_STRING, &val.val[i],
+                                       1, NULL, 0};
+            if (val.val[i] != '*' && val.val[i] != '&' &&
+                mote_der_get_string(&ch) < 0)
+                return MOTE_EINVAL;
+        }
+    } else if ((err = mote_der_get_string(&val)) < 0) {
+        return err;
+    }
     a->oid.ptr = oid.val;
     a->oid.len = oid.len;
     a->tag = val.tag;
@@ -67,6 +78,46 @@ int mote_x509_name_next(struct mote_x509_name_iter *it,
     return 1;
 }
 
+/* X.690 11.6: the encodings of a SET OF are in ascending order, compared
+ * as octet strings with the shorter padded with trailing zero octets. */
+static int set_of_cmp(const struct mote_der_elem *a,
+                      const struct mote_der_elem *b)
+{
+    size_t n = a->raw_len > b->raw_len ? a->raw_len : b->raw_len;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t x = i < a->raw_len ? a->raw[i] : 0;
+        uint8_t y = i < b->raw_len ? b->raw[i] : 0;
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return 0;
+}
+
+/* Every multi-valued RDN's members in DER order. */
+static int rdns_sorted(const uint8_t *der, size_t len)
+{
+    struct mote_der top, rdns, set;
+    int err;
+    mote_der_init(&top, der, len);
+    if ((err = mote_der_enter(&top, MOTE_DER_SEQUENCE, &rdns, NULL)) < 0)
+        return err;
+    while (!mote_der_at_end(&rdns)) {
+        struct mote_der_elem prev, cur;
+        bool first = true;
+        if ((err = mote_der_enter(&rdns, MOTE_DER_SET, &set, NULL)) < 0)
+            return err;
+        while (!mote_der_at_end(&set)) {
+            if ((err = mote_der_read(&set, &cur)) < 0)
+                return err;
+            if (!first && set_of_cmp(&prev, &cur) > 0)
+                return MOTE_EINVAL;
+            prev = cur;
+            first = false;
+        }
+    }
+    return 0;
+}
+
 int mote_x509_name_parse(struct mote_x509_name *n, const uint8_t *der,
                          size_t len)
 {
@@ -83,7 +134,9 @@ int mote_x509_name_parse(struct mote_x509_name *n, const uint8_t *der,
     mote_x509_name_iter_init(&it, n);
     while ((r = mote_x509_name_next(&it, &a)) == 1)
         ;
-    return r;
+    if (r < 0)
+        return r;
+    return rdns_sorted(der, len);
 }
 
 /* ---- RFC 4514 text --------------------------------------------------------

@@ -476,3 +476,112 @@ int mote_der_get_time(const struct mote_der_elem *e, int64_t *t)
         c.year += c.year < 50 ? 2000 : 1900;
     return mote_der_civil_to_time(&c, t);
 }
+
+/* ---- Character strings ---------------------------------------------------
+ */
+
+int mote_der_utf8_check(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        uint32_t cp, min;
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2, cp = c & 0x1Fu, min = 0x80;
+        else if (c >= 0xE0 && c <= 0xEF)
+            len = 3, cp = c & 0x0Fu, min = 0x800;
+        else if (c >= 0xF0 && c <= 0xF4)
+            len = 4, cp = c & 0x07u, min = 0x10000;
+        else
+            return MOTE_EINVAL; /* continuation, 0xC0/0xC1, 0xF5.. */
+        if (n - i < len)
+            return MOTE_EINVAL;
+        for (size_t k = 1; k < len; k++) {
+            if ((p[i + k] & 0xC0u) != 0x80u)
+                return MOTE_EINVAL;
+            cp = (cp << 6) | (p[i + k] & 0x3Fu);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return MOTE_EINVAL;
+        i += len;
+    }
+    return 0;
+}
+
+static bool printable_char(uint8_t c)
+{
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+        (c >= '0' && c <= '9'))
+        return true;
+    switch (c) {
+    case ' ':
+    case '\'':
+    case '(':
+    case ')':
+    case '+':
+    case ',':
+    case '-':
+    case '.':
+    case '/':
+    case ':':
+    case '=':
+    case '?':
+        return true;
+    default:
+        return false;
+    }
+}
+
+int mote_der_get_string(const struct mote_der_elem *e)
+{
+    const uint8_t *p = e->val;
+    size_t n = e->len;
+    switch (e->tag) {
+    case MOTE_DER_UTF8_STRING:
+        return mote_der_utf8_check(p, n);
+    case MOTE_DER_PRINTABLE_STRING:
+        for (size_t i = 0; i < n; i++)
+            if (!printable_char(p[i]))
+                return MOTE_EINVAL;
+        return 0;
+    case MOTE_DER_IA5_STRING:
+        for (size_t i = 0; i < n; i++)
+            if (p[i] >= 0x80)
+                return MOTE_EINVAL;
+        return 0;
+    case MOTE_DER_VISIBLE_STRING:
+        for (size_t i = 0; i < n; i++)
+            if (p[i] < 0x20 || p[i] > 0x7E)
+                return MOTE_EINVAL;
+        return 0;
+    case MOTE_DER_NUMERIC_STRING:
+        for (size_t i = 0; i < n; i++)
+            if (p[i] != ' ' && (p[i] < '0' || p[i] > '9'))
+                return MOTE_EINVAL;
+        return 0;
+    case MOTE_DER_BMP_STRING:
+        if (n & 1)
+            return MOTE_EINVAL;
+        for (size_t i = 0; i < n; i += 2)
+            if (p[i] >= 0xD8 && p[i] <= 0xDF)
+                return MOTE_EINVAL;
+        return 0;
+    case MOTE_DER_UNIVERSAL_STRING:
+        if (n & 3)
+            return MOTE_EINVAL;
+        for (size_t i = 0; i < n; i += 4) {
+            uint32_t cp = (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 |
+                          (uint32_t)p[i + 2] << 8 | p[i + 3];
+            if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+                return MOTE_EINVAL;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}

@@ -473,6 +473,90 @@ static uint8_t *load(const char *path, size_t *len)
 
 /* Split-point: a real certificate cut at every offset never reads past
  * the cut and never passes as complete. */
+/* Character sets of the string types (mote_der_get_string). */
+static void test_strings(void)
+{
+    static const struct {
+        unsigned tag;
+        const char *val;
+        size_t len;
+        int want;
+        const char *what;
+    } cases[] = {
+        {MOTE_DER_PRINTABLE_STRING, "Example Inc. (DE) +-/:=?,'", 26, 0,
+         "PrintableString, every punctuation it has"},
+        {MOTE_DER_PRINTABLE_STRING, "a@b", 3, MOTE_EINVAL, "Printable '@'"},
+        {MOTE_DER_PRINTABLE_STRING, "*.x", 3, MOTE_EINVAL, "Printable '*'"},
+        {MOTE_DER_PRINTABLE_STRING, "A&B", 3, MOTE_EINVAL, "Printable '&'"},
+        {MOTE_DER_PRINTABLE_STRING, "a_b", 3, MOTE_EINVAL, "Printable '_'"},
+        {MOTE_DER_PRINTABLE_STRING, "\xc3\xa9", 2, MOTE_EINVAL,
+         "Printable 8-bit"},
+        {MOTE_DER_PRINTABLE_STRING, "a\nb", 3, MOTE_EINVAL,
+         "Printable control"},
+        {MOTE_DER_IA5_STRING, "a@b.c_~\x01\x7f", 9, 0, "IA5 7-bit"},
+        {MOTE_DER_IA5_STRING, "caf\xe9", 4, MOTE_EINVAL, "IA5 8-bit"},
+        {MOTE_DER_VISIBLE_STRING, " ~", 2, 0, "Visible"},
+        {MOTE_DER_VISIBLE_STRING, "\x7f", 1, MOTE_EINVAL, "Visible DEL"},
+        {MOTE_DER_NUMERIC_STRING, "01 9", 4, 0, "Numeric"},
+        {MOTE_DER_NUMERIC_STRING, "1a", 2, MOTE_EINVAL, "Numeric letter"},
+        {MOTE_DER_UTF8_STRING, "M\xc3\xbcller \xe4\xb8\xad \xf0\x9f\x98\x80",
+         16, 0, "UTF-8 of 1..4 octets"},
+        {MOTE_DER_UTF8_STRING, "\xef\xbf\xbf\xf4\x8f\xbf\xbf", 7, 0,
+         "UTF-8 U+FFFF and U+10FFFF"},
+        {MOTE_DER_UTF8_STRING, "", 0, 0, "UTF-8 empty"},
+        {MOTE_DER_UTF8_STRING, "\xc0\xaf", 2, MOTE_EINVAL, "UTF-8 overlong 2"},
+        {MOTE_DER_UTF8_STRING, "\xc1\xbf", 2, MOTE_EINVAL,
+         "UTF-8 overlong 2 (C1)"},
+        {MOTE_DER_UTF8_STRING, "\xe0\x80\xaf", 3, MOTE_EINVAL,
+         "UTF-8 overlong 3"},
+        {MOTE_DER_UTF8_STRING, "\xf0\x80\x80\xaf", 4, MOTE_EINVAL,
+         "UTF-8 overlong 4"},
+        {MOTE_DER_UTF8_STRING, "\xed\xa0\x80", 3, MOTE_EINVAL,
+         "UTF-8 surrogate D800"},
+        {MOTE_DER_UTF8_STRING, "\xed\xbf\xbf", 3, MOTE_EINVAL,
+         "UTF-8 surrogate DFFF"},
+        {MOTE_DER_UTF8_STRING, "\xf4\x90\x80\x80", 4, MOTE_EINVAL,
+         "UTF-8 above U+10FFFF"},
+        {MOTE_DER_UTF8_STRING, "\xf5\x80\x80\x80", 4, MOTE_EINVAL, "UTF-8 F5"},
+        {MOTE_DER_UTF8_STRING, "ab\xc3", 3, MOTE_EINVAL, "UTF-8 truncated"},
+        {MOTE_DER_UTF8_STRING, "\x80", 1, MOTE_EINVAL,
+         "UTF-8 lone continuation"},
+        {MOTE_DER_UTF8_STRING, "\xe4\xb8\x41", 3, MOTE_EINVAL,
+         "UTF-8 bad continuation"},
+        {MOTE_DER_BMP_STRING, "\x00\x41\x4e\x2d", 4, 0, "BMP"},
+        {MOTE_DER_BMP_STRING, "\x00\x41\x00", 3, MOTE_EINVAL, "BMP odd"},
+        {MOTE_DER_BMP_STRING, "\xd8\x3d\xde\x00", 4, MOTE_EINVAL,
+         "BMP surrogates"},
+        {MOTE_DER_UNIVERSAL_STRING, "\x00\x01\xf6\x00", 4, 0, "Universal"},
+        {MOTE_DER_UNIVERSAL_STRING, "\x00\x11\x00\x00", 4, MOTE_EINVAL,
+         "Universal above U+10FFFF"},
+        {MOTE_DER_UNIVERSAL_STRING, "\x00\x00\xd8\x00", 4, MOTE_EINVAL,
+         "Universal surrogate"},
+        {MOTE_DER_UNIVERSAL_STRING, "\x00\x00\x41", 3, MOTE_EINVAL,
+         "Universal length"},
+        {MOTE_DER_T61_STRING, "\xff\x00", 2, 0, "T61 not checked"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct mote_der_elem e = {cases[i].tag, (const uint8_t *)cases[i].val,
+                                  cases[i].len, NULL, 0};
+        is_int(mote_der_get_string(&e), cases[i].want, "%s", cases[i].what);
+        if (cases[i].tag == MOTE_DER_UTF8_STRING)
+            is_int(mote_der_utf8_check(e.val, e.len), cases[i].want,
+                   "... mote_der_utf8_check agrees");
+    }
+    /* Every 2-octet sequence against a reference decoder. */
+    unsigned bad = 0;
+    for (unsigned a = 0; a < 256; a++)
+        for (unsigned b = 0; b < 256; b++) {
+            uint8_t s2[2] = {(uint8_t)a, (uint8_t)b};
+            bool ref = (a < 0x80 && b < 0x80) ||
+                       (a >= 0xc2 && a <= 0xdf && (b & 0xc0) == 0x80);
+            if ((mote_der_utf8_check(s2, 2) == 0) != ref)
+                bad++;
+        }
+    is_int(bad, 0, "UTF-8: every two-octet string as a reference says");
+}
+
 static void test_split(void)
 {
     size_t len;
@@ -510,6 +594,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_oids);
     TAP_CASE(test_times);
     TAP_CASE(test_writer);
+    TAP_CASE(test_strings);
     TAP_CASE(test_split);
     return tap_done();
 }

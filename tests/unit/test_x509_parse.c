@@ -734,6 +734,89 @@ static void test_name_escapes(void)
 
 /* --bundle FILE: every certificate parses, agrees with libcrypto and
  * re-encodes to the same bytes. */
+/* String character sets and multi-valued RDN order in names, alone and
+ * inside a certificate. */
+static size_t one_rdn(uint8_t *out, size_t cap, unsigned tag, const char *v,
+                      size_t n, unsigned tag2, const char *v2, size_t n2)
+{
+    struct mote_der_writer w;
+    size_t len = 0;
+    mote_der_writer_init(&w, out, cap);
+    mote_der_put_begin(&w, MOTE_DER_SEQUENCE);
+    mote_der_put_begin(&w, MOTE_DER_SET);
+    put_atv(&w, "\x55\x04\x0a", tag, v, n);
+    if (v2)
+        put_atv(&w, "\x55\x04\x0a", tag2, v2, n2);
+    mote_der_put_end(&w);
+    mote_der_put_end(&w);
+    return mote_der_writer_finish(&w, &len) == 0 ? len : 0;
+}
+
+static void test_name_strict(void)
+{
+    static const struct {
+        unsigned tag;
+        const char *v;
+        size_t n;
+        const char *v2; /* a second value in the same RDN */
+        size_t n2;
+        int want;
+        const char *what;
+    } cases[] = {
+        {MOTE_DER_PRINTABLE_STRING, "Example Inc.", 12, NULL, 0, 0,
+         "PrintableString"},
+        {MOTE_DER_PRINTABLE_STRING, "AT&T", 4, NULL, 0, 0,
+         "PrintableString '&' (accepted, as real names have it)"},
+        {MOTE_DER_PRINTABLE_STRING, "*.example.com", 13, NULL, 0, 0,
+         "PrintableString '*' (accepted, as real names have it)"},
+        {MOTE_DER_PRINTABLE_STRING, "a@example.com", 13, NULL, 0, MOTE_EINVAL,
+         "PrintableString '@'"},
+        {MOTE_DER_PRINTABLE_STRING, "caf\xc3\xa9", 5, NULL, 0, MOTE_EINVAL,
+         "PrintableString 8-bit"},
+        {MOTE_DER_UTF8_STRING, "caf\xc3\xa9", 5, NULL, 0, 0, "UTF8String"},
+        {MOTE_DER_UTF8_STRING, "caf\xc0\xa9", 5, NULL, 0, MOTE_EINVAL,
+         "UTF8String overlong"},
+        {MOTE_DER_UTF8_STRING, "\xed\xb0\x80", 3, NULL, 0, MOTE_EINVAL,
+         "UTF8String surrogate"},
+        {MOTE_DER_UTF8_STRING, "caf\xe9", 4, NULL, 0, MOTE_EINVAL,
+         "UTF8String Latin-1"},
+        {MOTE_DER_IA5_STRING, "a@example.com", 13, NULL, 0, 0, "IA5String"},
+        {MOTE_DER_IA5_STRING, "caf\xe9", 4, NULL, 0, MOTE_EINVAL,
+         "IA5String 8-bit"},
+        {MOTE_DER_UTF8_STRING, "a", 1, "b", 1, 0, "multi-valued RDN sorted"},
+        {MOTE_DER_UTF8_STRING, "b", 1, "a", 1, MOTE_EINVAL,
+         "multi-valued RDN out of order"},
+        {MOTE_DER_UTF8_STRING, "ab", 2, "b", 1, MOTE_EINVAL,
+         "multi-valued RDN: the shorter encoding sorts first"},
+        {MOTE_DER_UTF8_STRING, "b", 1, "ab", 2, 0,
+         "multi-valued RDN: shorter first is sorted"},
+        {MOTE_DER_UTF8_STRING, "a", 1, "a", 1, 0,
+         "multi-valued RDN: equal encodings"},
+    };
+    size_t len;
+    uint8_t *der = load_vector("rich.der", &len);
+    static uint8_t buf[1 << 16];
+    uint8_t name[256];
+    struct mote_x509_cert c;
+    if (!ok(der && mote_x509_cert_parse(&cert, der, len) == 0, "parse"))
+        return;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct mote_x509_name n;
+        size_t nl = one_rdn(name, sizeof name, cases[i].tag, cases[i].v,
+                            cases[i].n, cases[i].tag, cases[i].v2, cases[i].n2);
+        is_int(mote_x509_name_parse(&n, name, nl), cases[i].want, "%s",
+               cases[i].what);
+        c = cert;
+        c.subject.der = name;
+        c.subject.len = nl;
+        is_int(reparse(&c, buf, sizeof buf, &cert2), cases[i].want,
+               "... as a certificate's subject");
+        if (cases[i].want)
+            is_str(cert2.reason, "bad subject name", "... reason");
+    }
+    free(der);
+}
+
 /* RFC 5280 4.1.2.6: an empty subject needs a critical subjectAltName. */
 static void test_empty_subject(void)
 {
@@ -1131,6 +1214,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_policy_exts);
     TAP_CASE(test_policy_refusals);
     TAP_CASE(test_empty_subject);
+    TAP_CASE(test_name_strict);
     if (have_openssl) {
         char cmd[600];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
