@@ -7,7 +7,6 @@
 
 #include <mote/crypto.h>
 #include <mote/flow.h>
-#include <mote/x509_verify.h>
 
 /*
  * The engine (BearSSL's shape): the caller moves bytes, the engine never
@@ -405,21 +404,29 @@ mote_tls_engine_session(const struct mote_tls_engine *e);
  * identity when the engine passes one), the rest of the chain being the
  * bundle. With trust NULL nothing is verified and only the leaf key is
  * taken (for tests and pinned deployments that check elsewhere). */
+struct mote_x509_trust;
+struct mote_x509_cert;
+struct mote_x509_verify_work;
 struct mote_tls_x509_verifier {
     const struct mote_x509_trust *trust; /* borrowed; NULL: no checks */
-    enum mote_x509_purpose purpose;      /* NONE is taken as SERVER */
+    int purpose; /* enum mote_x509_purpose; 0 is taken as SERVER */
     int64_t now; /* seconds since the epoch; 0: the platform's wall clock */
-    enum mote_x509_reason reason;       /* after a refusal: why */
-    struct mote_x509_verify_work *work; /* NULL: a static one */
-    struct mote_x509_cert leaf;         /* the parsed leaf */
+    int reason;  /* after a refusal: enum mote_x509_reason */
+    /* Work areas (<mote/x509_verify.h>), or NULL for static ones: a
+     * struct mote_x509_cert (about 7 KB) that holds the parsed leaf, and a
+     * struct mote_x509_verify_work (about 40 KB). */
+    struct mote_x509_cert *leaf;
+    struct mote_x509_verify_work *work;
 };
 
 /* Map a refusal to its alert: expired / not yet valid ->
  * certificate_expired, unknown issuer -> unknown_ca, unsupported
  * algorithm -> unsupported_certificate, the rest -> bad_certificate. A
- * leaf key Mote cannot use -> unsupported_certificate. The work area
- * (about 40 KB) is v->work if set, else a static one (Mote runs one
- * scheduler per process and the call does not block). */
+ * leaf key Mote cannot use -> unsupported_certificate. The static work
+ * areas are safe because Mote runs one scheduler per process and the call
+ * does not block; the leaf's key points into the leaf area and the chain,
+ * valid until the next call. This is the only part of the TLS library that
+ * uses the X.509 library; the engine does not. */
 int mote_tls_x509_verify(void *v, const struct mote_tls_chain *chain,
                          const char *host, struct mote_tls_pubkey *leaf);
 

@@ -25,10 +25,12 @@ int mote_tls_x509_verify(void *ctx, const struct mote_tls_chain *chain,
 {
     /* One verification at a time: the engine calls this synchronously. */
     static struct mote_x509_verify_work shared_work;
+    static struct mote_x509_cert shared_leaf;
     struct mote_tls_x509_verifier *v = ctx;
+    struct mote_x509_cert *cert = v->leaf ? v->leaf : &shared_leaf;
     v->reason = MOTE_X509_OK;
     if (chain->n < 1 ||
-        mote_x509_cert_parse(&v->leaf, chain->certs[0], chain->lens[0])) {
+        mote_x509_cert_parse(cert, chain->certs[0], chain->lens[0])) {
         v->reason = MOTE_X509_MALFORMED;
         return MOTE_TLS_ALERT_BAD_CERTIFICATE;
     }
@@ -44,7 +46,8 @@ int mote_tls_x509_verify(void *ctx, const struct mote_tls_chain *chain,
         }
         o.now = v->now ? v->now
                        : (int64_t)(mote_platform_clock_wall() / 1000000000u);
-        o.purpose = v->purpose ? v->purpose : MOTE_X509_PURPOSE_SERVER;
+        o.purpose = v->purpose ? (enum mote_x509_purpose)v->purpose
+                               : MOTE_X509_PURPOSE_SERVER;
         if (host && !mote_x509_id_parse(&id, host, strlen(host)))
             o.id = &id;
         if (mote_x509_verify(chain->certs[0], chain->lens[0], bundle,
@@ -54,7 +57,7 @@ int mote_tls_x509_verify(void *ctx, const struct mote_tls_chain *chain,
             return reason_alert(res.reason);
         }
     }
-    const struct mote_x509_pubkey *k = &v->leaf.pubkey;
+    const struct mote_x509_pubkey *k = &cert->pubkey;
     memset(leaf, 0, sizeof *leaf);
     switch (k->type) {
     case MOTE_X509_KEY_ED25519:

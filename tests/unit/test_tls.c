@@ -1099,32 +1099,75 @@ static void test_fragmented_hello(void)
 /* A ClientHello offering early_data: the server never accepts 0-RTT, so it
  * skips records it cannot decrypt with the handshake keys, up to a bound
  * (RFC 8446 4.2.10), then treats the rest as bad_record_mac. */
-static void test_early_data_refused(void)
+/* A fresh client's ClientHello record with one more extension (type, body)
+ * inserted first; returns its length. */
+static size_t hello_with_ext(uint8_t *rec, unsigned type, const uint8_t *body,
+                             size_t blen)
 {
     struct side *c = side_new(160);
     start(c, MOTE_TLS_CLIENT, NULL, NULL);
     size_t n;
     uint8_t *ch = mote_tls_engine_sendrec_buf(&c->e, &n);
-    static uint8_t rec[8192];
-    /* Insert early_data (42, empty) as the first extension: after the
-     * 2-byte extensions length. */
     size_t at = 5 + 4 + 2 + 32;
     at += 1 + ch[at];                             /* session id */
     at += 2 + ((size_t)ch[at] << 8 | ch[at + 1]); /* suites */
     at += 1 + ch[at];                             /* compression */
     size_t extlen = (size_t)ch[at] << 8 | ch[at + 1];
+    size_t add = 4 + blen;
     memcpy(rec, ch, at + 2);
-    memcpy(rec + at + 2, "\x00\x2a\x00\x00", 4);
-    memcpy(rec + at + 6, ch + at + 2, n - at - 2);
-    size_t len = n + 4;
+    rec[at + 2] = (uint8_t)(type >> 8);
+    rec[at + 3] = (uint8_t)type;
+    rec[at + 4] = (uint8_t)(blen >> 8);
+    rec[at + 5] = (uint8_t)blen;
+    if (blen)
+        memcpy(rec + at + 6, body, blen);
+    memcpy(rec + at + 2 + add, ch + at + 2, n - at - 2);
+    size_t len = n + add;
     rec[3] = (uint8_t)((len - 5) >> 8);
     rec[4] = (uint8_t)(len - 5);
     rec[6] = 0;
     rec[7] = (uint8_t)((len - 9) >> 8);
     rec[8] = (uint8_t)(len - 9);
-    rec[at] = (uint8_t)((extlen + 4) >> 8);
-    rec[at + 1] = (uint8_t)(extlen + 4);
+    rec[at] = (uint8_t)((extlen + add) >> 8);
+    rec[at + 1] = (uint8_t)(extlen + add);
     side_free(c);
+    return len;
+}
+
+/* Unknown extensions (GREASE values, anything new) are ignored by a
+ * server (RFC 8446 4.2, 9.3); a duplicate known one is refused. */
+static void test_unknown_ext(void)
+{
+    static uint8_t rec[8192];
+    static const uint8_t grease[3] = {1, 2, 3};
+    const unsigned types[] = {0x0a0a, 0xfafa, 0x0017, 0xff01, 0x001b};
+    for (size_t i = 0; i < 5; i++) {
+        size_t len = hello_with_ext(rec, types[i], grease, 3);
+        struct side *s = side_new(162);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        size_t n;
+        uint8_t *in = mote_tls_engine_recvrec_buf(&s->e, &n);
+        memcpy(in, rec, len);
+        mote_tls_engine_recvrec_ack(&s->e, len);
+        uint8_t *out = mote_tls_engine_sendrec_buf(&s->e, &n);
+        ok(!mote_tls_engine_error(&s->e, NULL) && out && out[5] == 2,
+           "extension %04x ignored: ServerHello sent", types[i]);
+        side_free(s);
+    }
+    /* A second supported_versions. */
+    static const uint8_t v13[3] = {2, 3, 4};
+    size_t len = hello_with_ext(rec, 43, v13, 3);
+    is_int(server_alert_for(rec, len), MOTE_TLS_ALERT_ILLEGAL_PARAMETER,
+           "duplicate supported_versions refused");
+}
+
+/* A ClientHello offering early_data: the server never accepts 0-RTT, so it
+ * skips records it cannot decrypt with the handshake keys, up to a bound
+ * (RFC 8446 4.2.10), then treats the rest as bad_record_mac. */
+static void test_early_data_refused(void)
+{
+    static uint8_t rec[8192];
+    size_t n, len = hello_with_ext(rec, 42, NULL, 0);
 
     for (int over = 0; over < 2; over++) {
         struct side *s = side_new(161);
@@ -1373,6 +1416,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_big_chain);
     TAP_CASE(test_fragmented_hello);
     TAP_CASE(test_early_data_refused);
+    TAP_CASE(test_unknown_ext);
     TAP_CASE(test_rfc8448);
     return tap_done();
 }
