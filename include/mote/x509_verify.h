@@ -112,7 +112,7 @@ int mote_x509_cert_check_id(const struct mote_x509_cert *cert,
  * store keeps a compact record per anchor in slots the caller provides,
  * sorted by a hash of the subject for lookup, and the anchors' DER in a
  * byte buffer the caller provides. Sizes: one slot is
- * sizeof(struct mote_x509_anchor) (160 bytes on x86-64); the Debian system
+ * sizeof(struct mote_x509_anchor) (176 bytes on x86-64); the Debian system
  * bundle (144 roots) needs 144 slots and 156 KB of buffer.
  *
  * On unix the system bundle is /etc/ssl/certs/ca-certificates.crt: the
@@ -128,6 +128,13 @@ struct mote_x509_anchor {
     int64_t not_before, not_after;
     uint32_t subject_hash;      /* of the subject's bytes: the index */
     uint32_t subject_norm_hash; /* of its RFC 5280 7.1 form: the fallback */
+    /* The anchor's own constraints, enforced on every path that ends at
+     * it (RFC 5937 style, docs/x509.md): pathLenConstraint (-1 when
+     * absent), extKeyUsage, and whether it has nameConstraints (read
+     * again from der when a path ends here). */
+    int path_len;
+    unsigned eku_flags;
+    bool has_eku, has_nc;
 };
 
 #define MOTE_X509_MAX_PINS 16
@@ -235,7 +242,7 @@ struct mote_x509_node {
     enum mote_x509_reason parse_reason; /* OK, or why it did not parse */
 };
 
-/* The caller's work area for one verification (about 41 KB on x86-64: put
+/* The caller's work area for one verification (about 43 KB on x86-64: put
  * it on the heap or in static storage, not on a small fiber stack). May be
  * reused. */
 struct mote_x509_verify_work {
@@ -245,6 +252,8 @@ struct mote_x509_verify_work {
     /* search state */
     unsigned path[MOTE_X509_MAX_CHAIN]; /* node indices, leaf first */
     unsigned work_left;
+    /* the name constraints of the anchor a path ends at, when it has any */
+    struct mote_x509_node anchor;
 };
 
 struct mote_x509_result {

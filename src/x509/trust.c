@@ -103,6 +103,11 @@ static int add_copied(struct mote_x509_trust *t, size_t len)
     a->not_after = c.not_after;
     a->subject_hash = h;
     a->subject_norm_hash = x509__name_norm_hash(&c.subject);
+    /* A v1 root has no basicConstraints: path_len stays -1. */
+    a->path_len = c.ca ? c.path_len : -1;
+    a->has_eku = c.ext_index[MOTE_X509_EXT_EXT_KEY_USAGE] >= 0;
+    a->eku_flags = c.eku_flags;
+    a->has_nc = c.ext_index[MOTE_X509_EXT_NAME_CONSTRAINTS] >= 0;
     t->count++;
     t->buf_len += len;
     return 0;

@@ -308,15 +308,44 @@ enum mote_x509_reason x509__validate(struct mote_x509_verify_work *work,
                                      int *depth)
 {
     /* The anchor is trusted for its name and key (RFC 5280 6.1.1 d); its
-     * validity period is enforced too, as OpenSSL and browsers do. Its
-     * other extensions are not (docs/x509.md). */
+     * validity period is enforced too, as OpenSSL and browsers do, and so
+     * are the constraints it carries (RFC 5937 style, as OpenSSL does):
+     * pathLenConstraint, extKeyUsage and name constraints. Its keyUsage
+     * and basicConstraints cA are not (docs/x509.md). */
     *depth = (int)n;
     if (o->now < a->not_before)
         return MOTE_X509_NOT_YET_VALID;
     if (o->now > a->not_after)
         return MOTE_X509_EXPIRED;
-
     unsigned want = purpose_eku(o->purpose);
+    if (a->path_len >= 0) {
+        unsigned below = 0;
+        for (unsigned k = 1; k < n; k++) {
+            const struct mote_x509_node *b = &work->nodes[path[k]];
+            if (!name_eq(&b->subject, &b->issuer))
+                below++;
+        }
+        if (below > (unsigned)a->path_len)
+            return MOTE_X509_PATH_LEN;
+    }
+    if (want && a->has_eku && !(a->eku_flags & (want | MOTE_X509_EKU_ANY)))
+        return MOTE_X509_EKU;
+    struct mote_x509_node *an = &work->anchor;
+    an->has_nc = false;
+    if (a->has_nc) {
+        /* Only the constraints are needed from the anchor's certificate;
+         * it parsed when it was added, so this cannot fail in practice. */
+        if (mote_x509_cert_parse(&work->scratch, a->der.ptr, a->der.len) != 0)
+            return MOTE_X509_MALFORMED;
+        an->has_nc = true;
+        an->nc_permitted_count = work->scratch.nc_permitted_count;
+        an->nc_excluded_count = work->scratch.nc_excluded_count;
+        memcpy(an->nc_permitted, work->scratch.nc_permitted,
+               sizeof an->nc_permitted);
+        memcpy(an->nc_excluded, work->scratch.nc_excluded,
+               sizeof an->nc_excluded);
+    }
+
     for (unsigned i = n; i-- > 0;) {
         const struct mote_x509_node *c = &work->nodes[path[i]];
         *depth = (int)i;
@@ -372,8 +401,10 @@ enum mote_x509_reason x509__validate(struct mote_x509_verify_work *work,
         if (i > 0 && name_eq(&c->subject, &c->issuer))
             continue;
         bool parsed = false;
-        for (unsigned j = i + 1; j < n; j++) {
-            const struct mote_x509_node *up = &work->nodes[path[j]];
+        for (unsigned j = i + 1; j <= n; j++) {
+            /* j == n: the anchor's own constraints. */
+            const struct mote_x509_node *up =
+                j < n ? &work->nodes[path[j]] : an;
             if (!up->has_nc)
                 continue;
             if (!parsed) {

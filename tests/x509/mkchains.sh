@@ -409,4 +409,33 @@ bad f_sha1 lsha1.pem i2r.pem $ALLROOTS sha1.example.com unsupported_alg 0 ok
 # Client purpose against a server-only leaf.
 bad f_eku_server_as_client liekus.pem iekus.pem $ALLROOTS - eku 1 fail client
 
+# ---- Anchor constraints (RFC 5937 style; docs/x509.md) -------------------------
+# A trust anchor's own pathLenConstraint, name constraints and EKU apply to
+# the paths that end at it (OpenSSL enforces all three on a root too).
+key rootpl p256
+cert rootpl self "/CN=Mote Test Root PathLen 0" 'basicConstraints=critical,CA:TRUE,pathlen:0
+keyUsage=critical,keyCertSign,cRLSign
+subjectKeyIdentifier=hash'
+key iapl p256; cert iapl rootpl "/CN=Mote Int Under PathLen 0 Root" "$ext_ca"
+key lapl p256; cert lapl iapl "/CN=apl.example.com" "$(leafext DNS:apl.example.com)"
+bad f_anchor_path_len lapl.pem iapl.pem rootpl.pem apl.example.com path_len 2
+key lapl0 p256; cert lapl0 rootpl "/CN=apl0.example.com" "$(leafext DNS:apl0.example.com)"
+ok v_anchor_path_len lapl0.pem - rootpl.pem apl0.example.com
+key rootnc p256
+cert rootnc self "/CN=Mote Test Root Name Constraints" "$ext_root
+nameConstraints=critical,permitted;DNS:anc.example,excluded;DNS:no.anc.example"
+key ianc p256; cert ianc rootnc "/CN=Mote Int Under NC Root" "$ext_ca"
+key lanc p256; cert lanc ianc "/CN=www.anc.example" "$(leafext DNS:www.anc.example)"
+ok v_anchor_nc lanc.pem ianc.pem rootnc.pem www.anc.example
+key lancx p256; cert lancx ianc "/CN=www.other.example" "$(leafext DNS:www.other.example)"
+bad f_anchor_nc lancx.pem ianc.pem rootnc.pem www.other.example name_constraints 0
+key lancn p256; cert lancn ianc "/CN=x.no.anc.example" "$(leafext DNS:x.no.anc.example)"
+bad f_anchor_nc_excluded lancn.pem ianc.pem rootnc.pem x.no.anc.example name_constraints 0
+key rooteku p256
+cert rooteku self "/CN=Mote Test Root Client EKU" "$ext_root
+extendedKeyUsage=clientAuth"
+key laeku p256; cert laeku rooteku "/CN=aeku.example.com" "$(leafext DNS:aeku.example.com)"
+bad f_anchor_eku laeku.pem - rooteku.pem aeku.example.com eku 1
+ok v_anchor_eku_client laeku.pem - rooteku.pem - client
+
 echo "mkchains: $(wc -l < $M) cases in $D/manifest"
