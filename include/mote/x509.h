@@ -86,6 +86,27 @@ int mote_pem_encode(const char *label, const uint8_t *der, size_t len,
  * ----------------------------------------------------------------------
  */
 
+/* Signature algorithms (the functions are below, under Signature
+ * algorithms); RSA-PSS keys carry their restrictions in one. */
+enum mote_x509_sig_alg {
+    MOTE_X509_SIG_NONE = 0,
+    MOTE_X509_SIG_RSA_PKCS1, /* sha{1,256,384,512}WithRSAEncryption */
+    MOTE_X509_SIG_RSA_PSS,   /* RSASSA-PSS (RFC 4055) */
+    MOTE_X509_SIG_ECDSA,     /* ecdsa-with-SHA{256,384,512} */
+    MOTE_X509_SIG_ED25519,   /* id-Ed25519 (RFC 8410) */
+};
+
+/* An AlgorithmIdentifier for a signature. For RSA PKCS#1 the parameters
+ * are NULL (RFC 4055 2.1; absent ones are refused); ECDSA and Ed25519 have
+ * none. PSS parameters are parsed (hash SHA-256/384/512, MGF1 with a hash,
+ * trailer field 1) and written with their DEFAULT values omitted. */
+struct mote_x509_sigalg {
+    enum mote_x509_sig_alg alg;
+    enum mote_hash_alg hash;     /* digest to sign (NONE for Ed25519) */
+    enum mote_hash_alg mgf_hash; /* PSS only */
+    size_t salt_len;             /* PSS only */
+};
+
 enum mote_x509_key_type {
     MOTE_X509_KEY_NONE = 0,
     MOTE_X509_KEY_RSA,     /* rsaEncryption */
@@ -107,14 +128,30 @@ struct mote_x509_pubkey {
      * hand); for MOTE_X509_KEY_UNKNOWN the only content. */
     struct mote_x509_slice spki;
     struct mote_x509_slice alg_oid; /* the algorithm OID contents */
+    /* RSA keys whose SPKI algorithm is id-RSASSA-PSS (RFC 4055 1.2): the
+     * key is an RSAPublicKey (type MOTE_X509_KEY_RSA, rsa set) usable for
+     * RSASSA-PSS signatures ONLY; a user must check rsa_pss before any
+     * PKCS#1 v1.5 use. With rsa_pss_params the SPKI carried
+     * RSASSA-PSS-params, which restrict the key further (RFC 4055 3.3: the
+     * same hash and MGF hash, a salt at least pss.salt_len); pss.alg is
+     * then MOTE_X509_SIG_RSA_PSS. Without them any PSS parameters go. */
+    bool rsa_pss, rsa_pss_params;
+    struct mote_x509_sigalg pss;
+    /* After MOTE_ENOTSUP or MOTE_EINVAL: a short static reason ("P-521
+     * keys are not supported", "X25519 is a key-agreement key, not
+     * supported" ...), else NULL. */
+    const char *reason;
 };
 
 /* Parse a SubjectPublicKeyInfo (exactly one TLV filling der). RSA: the
  * parameters NULL, n positive and 512..8192 bits (the size the crypto
- * core accepts is checked when the key is used), e > 1; EC: namedCurve P-256 or
- * P-384 (others MOTE_ENOTSUP), the point checked by mote_ec_check_public;
- * Ed25519: no parameters, 32 bytes. An unknown algorithm OID gives
- * MOTE_ENOTSUP, with k->type MOTE_X509_KEY_UNKNOWN and k->spki set. */
+ * core accepts is checked when the key is used), e > 1; RSA-PSS
+ * (id-RSASSA-PSS, parameters absent or RSASSA-PSS-params): as RSA with
+ * k->rsa_pss set; EC: namedCurve P-256 or P-384 (others MOTE_ENOTSUP), the
+ * point checked by mote_ec_check_public; Ed25519: no parameters, 32
+ * bytes. An unsupported algorithm (P-521, X25519, X448, Ed448, DSA, any
+ * other OID) gives MOTE_ENOTSUP with k->reason naming it, k->type
+ * MOTE_X509_KEY_UNKNOWN and k->spki set. */
 int mote_x509_pubkey_parse(struct mote_x509_pubkey *k, const uint8_t *der,
                            size_t len);
 
@@ -133,6 +170,10 @@ struct mote_x509_privkey {
     uint8_t pub[MOTE_EC_MAX_POINT_LEN]; /* EC uncompressed point or the
                                          * Ed25519 public key, always set */
     size_t pub_len;
+    /* After a failed parse: a short static reason for MOTE_ENOTSUP
+     * ("encrypted private key", "P-521 keys are not supported", ...), and
+     * for MOTE_EINVAL "malformed private key"; NULL after success. */
+    const char *reason;
 };
 
 /* Where a private key came from (what mote_x509_privkey_parse found). */
@@ -177,25 +218,6 @@ void mote_x509_pubkey_put(struct mote_der_writer *w,
 /* ---- Signature algorithms
  * ------------------------------------------------------
  */
-
-enum mote_x509_sig_alg {
-    MOTE_X509_SIG_NONE = 0,
-    MOTE_X509_SIG_RSA_PKCS1, /* sha{1,256,384,512}WithRSAEncryption */
-    MOTE_X509_SIG_RSA_PSS,   /* RSASSA-PSS (RFC 4055) */
-    MOTE_X509_SIG_ECDSA,     /* ecdsa-with-SHA{256,384,512} */
-    MOTE_X509_SIG_ED25519,   /* id-Ed25519 (RFC 8410) */
-};
-
-/* An AlgorithmIdentifier for a signature. For RSA PKCS#1 the parameters
- * are NULL (RFC 4055 2.1; absent ones are refused); ECDSA and Ed25519 have
- * none. PSS parameters are parsed (hash SHA-256/384/512, MGF1 with a hash,
- * trailer field 1) and written with their DEFAULT values omitted. */
-struct mote_x509_sigalg {
-    enum mote_x509_sig_alg alg;
-    enum mote_hash_alg hash;     /* digest to sign (NONE for Ed25519) */
-    enum mote_hash_alg mgf_hash; /* PSS only */
-    size_t salt_len;             /* PSS only */
-};
 
 /* Parse / write an AlgorithmIdentifier TLV. Errors: MOTE_EINVAL
  * malformed, MOTE_ENOTSUP an algorithm not listed above (MD5, SHA-224,

@@ -61,10 +61,10 @@ static int rsa_public_read(struct mote_der *d, struct mote_rsa_public *pub)
 /* AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY
  * OPTIONAL }: the OID and the parameters (tag 0 if absent). */
 static int algid_read(struct mote_der *d, struct mote_der_elem *oid,
-                      struct mote_der_elem *params)
+                      struct mote_der_elem *params, struct mote_der_elem *all)
 {
     struct mote_der seq;
-    int err = mote_der_enter(d, MOTE_DER_SEQUENCE, &seq, NULL);
+    int err = mote_der_enter(d, MOTE_DER_SEQUENCE, &seq, all);
     if (err < 0)
         return err;
     if ((err = mote_der_read_tag(&seq, MOTE_DER_OID, oid)) < 0 ||
@@ -76,6 +76,27 @@ static int algid_read(struct mote_der *d, struct mote_der_elem *oid,
     return mote_der_finish(&seq);
 }
 
+/* Why a key algorithm (or an EC curve) is refused. */
+static const char *alg_reason(const struct mote_der_elem *oid)
+{
+    if (mote_der_oid_eq(oid, X509_OID(OID_X25519)))
+        return "X25519 is a key-agreement key, not supported";
+    if (mote_der_oid_eq(oid, X509_OID(OID_X448)))
+        return "X448 is a key-agreement key, not supported";
+    if (mote_der_oid_eq(oid, X509_OID(OID_ED448)))
+        return "Ed448 keys are not supported";
+    if (mote_der_oid_eq(oid, X509_OID(OID_DSA)))
+        return "DSA keys are not supported";
+    return "unknown key algorithm";
+}
+
+static const char *curve_reason(const struct mote_der_elem *curve)
+{
+    if (mote_der_oid_eq(curve, X509_OID(OID_P521)))
+        return "P-521 keys are not supported";
+    return "EC curve not supported (P-256 and P-384 only)";
+}
+
 static int spki_read(struct mote_der *d, struct mote_x509_pubkey *k);
 
 int x509__spki_read(struct mote_der *d, struct mote_x509_pubkey *k)
@@ -83,22 +104,27 @@ int x509__spki_read(struct mote_der *d, struct mote_x509_pubkey *k)
     int err = spki_read(d, k);
     /* A well-formed SPKI we cannot use (another algorithm or curve, an
      * RSA modulus out of range) is kept whole as UNKNOWN. */
-    if (err == MOTE_ENOTSUP)
+    if (err == MOTE_ENOTSUP) {
         k->type = MOTE_X509_KEY_UNKNOWN;
+        if (!k->reason)
+            k->reason = "RSA modulus size not supported (512..8192 bits)";
+    } else if (err < 0 && !k->reason) {
+        k->reason = "malformed public key";
+    }
     return err;
 }
 
 static int spki_read(struct mote_der *d, struct mote_x509_pubkey *k)
 {
     struct mote_der spki;
-    struct mote_der_elem all, oid, params, bits;
+    struct mote_der_elem all, algid, oid, params, bits;
     const uint8_t *key;
     size_t key_len;
     int err;
 
     memset(k, 0, sizeof *k);
     if ((err = mote_der_enter(d, MOTE_DER_SEQUENCE, &spki, &all)) < 0 ||
-        (err = algid_read(&spki, &oid, &params)) < 0 ||
+        (err = algid_read(&spki, &oid, &params, &algid)) < 0 ||
         (err = mote_der_read_tag(&spki, MOTE_DER_BIT_STRING, &bits)) < 0 ||
         (err = mote_der_finish(&spki)) < 0)
         return err;
@@ -107,10 +133,24 @@ static int spki_read(struct mote_der *d, struct mote_x509_pubkey *k)
     k->alg_oid.ptr = oid.val;
     k->alg_oid.len = oid.len;
 
-    if (mote_der_oid_eq(&oid, X509_OID(OID_RSA_ENCRYPTION))) {
-        /* RFC 3279 2.3.1: parameters NULL. */
-        if (params.tag != MOTE_DER_NULL || mote_der_get_null(&params) < 0)
-            return MOTE_EINVAL;
+    bool pss = mote_der_oid_eq(&oid, X509_OID(OID_RSA_PSS));
+    if (pss || mote_der_oid_eq(&oid, X509_OID(OID_RSA_ENCRYPTION))) {
+        if (!pss) {
+            /* RFC 3279 2.3.1: parameters NULL. */
+            if (params.tag != MOTE_DER_NULL || mote_der_get_null(&params) < 0)
+                return MOTE_EINVAL;
+        } else if (params.tag != 0) {
+            /* RFC 4055 1.2: absent, or RSASSA-PSS-params (3.1), which
+             * restrict the key's use; never NULL. */
+            if ((err = mote_x509_sigalg_parse(&k->pss, &algid)) < 0) {
+                k->reason = err == MOTE_ENOTSUP
+                                ? "RSA-PSS key parameters not supported"
+                                : "bad RSA-PSS key parameters";
+                return err;
+            }
+            k->rsa_pss_params = true;
+        }
+        k->rsa_pss = pss;
         if ((err = mote_der_get_bits_octets(&bits, &key, &key_len)) < 0)
             return err;
         struct mote_der kd;
@@ -132,6 +172,7 @@ static int spki_read(struct mote_der *d, struct mote_x509_pubkey *k)
         k->curve = curve_of(&params);
         if (k->curve == MOTE_EC_NONE) {
             k->type = MOTE_X509_KEY_UNKNOWN;
+            k->reason = curve_reason(&params);
             return MOTE_ENOTSUP;
         }
         if ((err = mote_der_get_bits_octets(&bits, &key, &key_len)) < 0)
@@ -157,6 +198,7 @@ static int spki_read(struct mote_der *d, struct mote_x509_pubkey *k)
         return 0;
     }
     k->type = MOTE_X509_KEY_UNKNOWN;
+    k->reason = alg_reason(&oid);
     return MOTE_ENOTSUP;
 }
 
@@ -168,7 +210,9 @@ int mote_x509_pubkey_parse(struct mote_x509_pubkey *k, const uint8_t *der,
     int err = x509__spki_read(&d, k);
     if (err < 0)
         return err;
-    return mote_der_finish(&d);
+    if ((err = mote_der_finish(&d)) < 0)
+        k->reason = "trailing bytes after the public key";
+    return err;
 }
 
 void mote_x509_pubkey_put(struct mote_der_writer *w,
@@ -178,10 +222,18 @@ void mote_x509_pubkey_put(struct mote_der_writer *w,
     switch (k->type) {
     case MOTE_X509_KEY_RSA:
         mote_der_put_begin(w, MOTE_DER_SEQUENCE);
-        mote_der_put_begin(w, MOTE_DER_SEQUENCE);
-        mote_der_put_oid(w, X509_OID(OID_RSA_ENCRYPTION));
-        mote_der_put_null(w);
-        mote_der_put_end(w);
+        if (k->rsa_pss && k->rsa_pss_params) {
+            mote_x509_sigalg_put(w, &k->pss);
+        } else {
+            mote_der_put_begin(w, MOTE_DER_SEQUENCE);
+            if (k->rsa_pss) {
+                mote_der_put_oid(w, X509_OID(OID_RSA_PSS));
+            } else {
+                mote_der_put_oid(w, X509_OID(OID_RSA_ENCRYPTION));
+                mote_der_put_null(w);
+            }
+            mote_der_put_end(w);
+        }
         mote_der_put_begin(w, MOTE_DER_BIT_STRING);
         mote_der_put_raw(w, &zero, 1);
         mote_der_put_begin(w, MOTE_DER_SEQUENCE);
@@ -283,8 +335,10 @@ static int sec1_read(struct mote_der *d, struct mote_x509_privkey *k,
             (err = mote_der_finish(&ctx)) < 0)
             return err;
         enum mote_ec_curve c = curve_of(&oid);
-        if (c == MOTE_EC_NONE)
+        if (c == MOTE_EC_NONE) {
+            k->reason = curve_reason(&oid);
             return MOTE_ENOTSUP;
+        }
         if (curve != MOTE_EC_NONE && c != curve)
             return MOTE_EINVAL;
         curve = c;
@@ -323,8 +377,10 @@ static int pkcs1_rest(struct mote_der *seq, struct mote_x509_privkey *k)
         (err = read_uint(seq, &r->qinv, &r->qinv_len)) < 0 ||
         (err = mote_der_finish(seq)) < 0)
         return err;
-    if (mote_rsa_len(&r->pub) == 0)
+    if (mote_rsa_len(&r->pub) == 0) {
+        k->reason = "RSA key size not supported (2048..4096 bits)";
         return MOTE_ENOTSUP; /* outside 2048..4096 bits, or even */
+    }
     k->type = MOTE_X509_KEY_RSA;
     return 0;
 }
@@ -339,8 +395,10 @@ static int pkcs1_read(struct mote_der *d, struct mote_x509_privkey *k)
         (err = mote_der_read_tag(&seq, MOTE_DER_INTEGER, &ver)) < 0 ||
         (err = mote_der_get_int64(&ver, &v)) < 0)
         return err;
-    if (v == 1)
-        return MOTE_ENOTSUP; /* multi-prime */
+    if (v == 1) {
+        k->reason = "multi-prime RSA keys are not supported";
+        return MOTE_ENOTSUP;
+    }
     if (v != 0)
         return MOTE_EINVAL;
     return pkcs1_rest(&seq, k);
@@ -357,7 +415,7 @@ static int pkcs8_rest(struct mote_der *seq, int64_t version,
     struct mote_der inner;
     int err, has_pub;
 
-    if ((err = algid_read(seq, &oid, &params)) < 0 ||
+    if ((err = algid_read(seq, &oid, &params, NULL)) < 0 ||
         (err = mote_der_read_tag(seq, MOTE_DER_OCTET_STRING, &priv)) < 0)
         return err;
     if ((err = mote_der_read_optional(seq, MOTE_DER_CTX_CONS(0), &attrs)) < 0)
@@ -389,8 +447,10 @@ static int pkcs8_rest(struct mote_der *seq, int64_t version,
         if (params.tag != MOTE_DER_OID || mote_der_get_oid(&params) < 0)
             return MOTE_EINVAL;
         enum mote_ec_curve c = curve_of(&params);
-        if (c == MOTE_EC_NONE)
+        if (c == MOTE_EC_NONE) {
+            k->reason = curve_reason(&params);
             return MOTE_ENOTSUP;
+        }
         if ((err = sec1_read(&inner, k, c)) < 0)
             return err;
         /* RFC 5958's publicKey, if given, is the same point. */
@@ -428,6 +488,10 @@ static int pkcs8_rest(struct mote_der *seq, int64_t version,
         }
         return 0;
     }
+    if (mote_der_oid_eq(&oid, X509_OID(OID_RSA_PSS)))
+        k->reason = "RSA-PSS private keys are not supported";
+    else
+        k->reason = alg_reason(&oid);
     return MOTE_ENOTSUP;
 }
 
@@ -448,6 +512,7 @@ int mote_x509_privkey_parse(struct mote_x509_privkey *k, const uint8_t *der,
     /* EncryptedPrivateKeyInfo starts with an AlgorithmIdentifier. */
     t = mote_der_peek(&seq);
     if (t == (int)MOTE_DER_SEQUENCE) {
+        k->reason = "encrypted private key not supported";
         err = MOTE_ENOTSUP;
         goto out;
     }
@@ -464,6 +529,8 @@ int mote_x509_privkey_parse(struct mote_x509_privkey *k, const uint8_t *der,
         err = sec1_read(&d, k, MOTE_EC_NONE);
     } else if (t == (int)MOTE_DER_INTEGER) {
         f = MOTE_X509_KEYFMT_PKCS1;
+        if (v == 1)
+            k->reason = "multi-prime RSA keys are not supported";
         err = v == 0   ? pkcs1_rest(&seq, k)
               : v == 1 ? MOTE_ENOTSUP
                        : MOTE_EINVAL;
@@ -471,8 +538,13 @@ int mote_x509_privkey_parse(struct mote_x509_privkey *k, const uint8_t *der,
         err = MOTE_EINVAL;
     }
 out:
-    if (err < 0)
+    if (err < 0) {
+        const char *why = k->reason;
         mote_x509_privkey_clear(k);
+        k->reason = why                   ? why
+                    : err == MOTE_ENOTSUP ? "unsupported private key"
+                                          : "malformed private key";
+    }
     if (fmt)
         *fmt = err < 0 ? MOTE_X509_KEYFMT_NONE : f;
     return err;
@@ -488,8 +560,10 @@ int mote_x509_privkey_parse_pem(struct mote_x509_privkey *k, const char *pem,
     memset(k, 0, sizeof *k);
     mote_pem_iter_init(&it, pem, pem_len);
     while ((r = mote_pem_next(&it, &b)) == 1) {
-        if (mote_pem_label_is(&b, "ENCRYPTED PRIVATE KEY"))
+        if (mote_pem_label_is(&b, "ENCRYPTED PRIVATE KEY")) {
+            k->reason = "encrypted private key not supported";
             return MOTE_ENOTSUP;
+        }
         if (mote_pem_label_is(&b, "PRIVATE KEY") ||
             mote_pem_label_is(&b, "EC PRIVATE KEY") ||
             mote_pem_label_is(&b, "RSA PRIVATE KEY")) {

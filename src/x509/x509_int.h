@@ -47,6 +47,12 @@
 #define OID_P256           "\x2a\x86\x48\xce\x3d\x03\x01\x07"
 #define OID_P384           "\x2b\x81\x04\x00\x22"
 #define OID_ED25519        "\x2b\x65\x70"
+/* Recognised only to refuse them with a reason. */
+#define OID_P521   "\x2b\x81\x04\x00\x23"
+#define OID_X25519 "\x2b\x65\x6e"
+#define OID_X448   "\x2b\x65\x6f"
+#define OID_ED448  "\x2b\x65\x71"
+#define OID_DSA    "\x2a\x86\x48\xce\x38\x04\x01"
 
 /* Signature algorithms. */
 #define OID_SHA1_RSA     "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x05"

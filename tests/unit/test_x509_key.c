@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -459,6 +461,199 @@ static void test_shapes(void)
     free(p);
 }
 
+/* Algorithms Mote recognises only to refuse them, with a reason that
+ * names them (MOTE_ENOTSUP, never "malformed"). */
+static void test_unsupported(void)
+{
+    static const struct {
+        const char *name, *make, *reason;
+    } cases[] = {
+        {"p521",
+         "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521",
+         "P-521 keys are not supported"},
+        {"x25519", "openssl genpkey -algorithm X25519",
+         "X25519 is a key-agreement key, not supported"},
+        {"x448", "openssl genpkey -algorithm X448",
+         "X448 is a key-agreement key, not supported"},
+        {"ed448", "openssl genpkey -algorithm ED448",
+         "Ed448 keys are not supported"},
+        {"secp256k1",
+         "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:secp256k1",
+         "EC curve not supported (P-256 and P-384 only)"},
+        {"dsa",
+         "openssl genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:"
+         "1024 -out dsa.param && openssl genpkey -paramfile dsa.param",
+         "DSA keys are not supported"},
+        {"rsapss",
+         "openssl genpkey -algorithm RSA-PSS -pkeyopt "
+         "rsa_keygen_bits:2048",
+         "RSA-PSS private keys are not supported"},
+    };
+    if (!have_openssl) {
+        skip("no /usr/bin/openssl");
+        return;
+    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *n = cases[i].name;
+        struct mote_x509_privkey k;
+        struct mote_x509_pubkey pub;
+        uint8_t buf[8192];
+        size_t len;
+        uint8_t *p;
+        is_int(run("%s -out u_%s.pem && openssl pkcs8 -topk8 -nocrypt -in "
+                   "u_%s.pem -outform DER -out u_%s.der && openssl pkey -in "
+                   "u_%s.pem -pubout -outform DER -out u_%s.spki",
+                   cases[i].make, n, n, n, n, n),
+               0, "%s: openssl makes it", n);
+        p = slurp(strcat(strcat(strcpy((char *)buf, "u_"), n), ".der"), &len);
+        is_int(mote_x509_privkey_parse(&k, p, p ? len : 0, NULL), MOTE_ENOTSUP,
+               "%s: PKCS#8 refused as unsupported", n);
+        is_str(k.reason, cases[i].reason, "%s: ... reason", n);
+        free(p);
+        p = slurp(strcat(strcat(strcpy((char *)buf, "u_"), n), ".pem"), &len);
+        is_int(mote_x509_privkey_parse_pem(&k, (char *)p, p ? len : 0, buf,
+                                           sizeof buf, NULL),
+               MOTE_ENOTSUP, "%s: PEM refused as unsupported", n);
+        free(p);
+        if (strcmp(n, "rsapss") == 0)
+            continue; /* its public key is supported: test_rsa_pss */
+        p = slurp(strcat(strcat(strcpy((char *)buf, "u_"), n), ".spki"), &len);
+        is_int(mote_x509_pubkey_parse(&pub, p, p ? len : 0), MOTE_ENOTSUP,
+               "%s: SPKI refused as unsupported", n);
+        is_str(pub.reason, cases[i].reason, "%s: ... reason", n);
+        ok(pub.type == MOTE_X509_KEY_UNKNOWN && p && pub.spki.len == len,
+           "%s: kept whole as UNKNOWN", n);
+        free(p);
+    }
+    /* SEC 1 on P-521 (the curve named inside the key). */
+    struct mote_x509_privkey k;
+    size_t len;
+    run("openssl ecparam -name secp521r1 -genkey -noout -outform DER "
+        "-out u_p521_sec1.der");
+    uint8_t *p = slurp("u_p521_sec1.der", &len);
+    is_int(mote_x509_privkey_parse(&k, p, p ? len : 0, NULL), MOTE_ENOTSUP,
+           "P-521 SEC 1 refused as unsupported");
+    is_str(k.reason, "P-521 keys are not supported", "... reason");
+    free(p);
+    run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
+        "| openssl pkcs8 -topk8 -passout pass:x -outform DER -out u_enc.der");
+    p = slurp("u_enc.der", &len);
+    is_int(mote_x509_privkey_parse(&k, p, p ? len : 0, NULL), MOTE_ENOTSUP,
+           "encrypted PKCS#8 refused as unsupported");
+    is_str(k.reason, "encrypted private key not supported", "... reason");
+    free(p);
+}
+
+/* id-RSASSA-PSS public keys (RFC 4055 1.2), with and without parameters:
+ * parsed as RSA keys for PSS only, written back identically. */
+static void test_rsa_pss(void)
+{
+    static const struct {
+        const char *name, *opts;
+        bool params;
+        enum mote_hash_alg hash, mgf;
+        size_t salt;
+    } cases[] = {
+        {"pss_plain", "", false, MOTE_HASH_NONE, MOTE_HASH_NONE, 0},
+        {"pss_sha256",
+         "-pkeyopt rsa_pss_keygen_md:sha256 -pkeyopt rsa_pss_keygen_mgf1_md:"
+         "sha256 -pkeyopt rsa_pss_keygen_saltlen:32",
+         true, MOTE_HASH_SHA256, MOTE_HASH_SHA256, 32},
+        {"pss_sha384_mgf256",
+         "-pkeyopt rsa_pss_keygen_md:sha384 -pkeyopt rsa_pss_keygen_mgf1_md:"
+         "sha256 -pkeyopt rsa_pss_keygen_saltlen:20",
+         true, MOTE_HASH_SHA384, MOTE_HASH_SHA256, 20},
+        {"pss_sha1", "-pkeyopt rsa_pss_keygen_md:sha1", true, MOTE_HASH_SHA1,
+         MOTE_HASH_SHA1, 20},
+    };
+    if (!have_openssl) {
+        skip("no /usr/bin/openssl");
+        return;
+    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *n = cases[i].name;
+        struct mote_x509_pubkey pub;
+        char name[64];
+        size_t len;
+        is_int(run("openssl genpkey -algorithm RSA-PSS -pkeyopt "
+                   "rsa_keygen_bits:2048 %s -out %s.pem && openssl pkey -in "
+                   "%s.pem -pubout -outform DER -out %s.spki && openssl pkey "
+                   "-in %s.pem -noout -text_pub > %s.txt",
+                   cases[i].opts, n, n, n, n, n),
+               0, "%s: openssl makes it", n);
+        snprintf(name, sizeof name, "%s.spki", n);
+        uint8_t *p = slurp(name, &len);
+        int err = mote_x509_pubkey_parse(&pub, p, p ? len : 0);
+        is_int(err, 0, "%s: parses", n);
+        if (err)
+            tap_diag("%s", pub.reason ? pub.reason : "");
+        ok(pub.type == MOTE_X509_KEY_RSA && pub.rsa_pss &&
+               pub.rsa.n_len == 256 && pub.rsa.e_len == 3,
+           "%s: an RSA-2048 key for PSS only", n);
+        is_int(pub.rsa_pss_params, cases[i].params, "%s: parameters", n);
+        if (cases[i].params)
+            ok(pub.pss.alg == MOTE_X509_SIG_RSA_PSS &&
+                   pub.pss.hash == cases[i].hash &&
+                   pub.pss.mgf_hash == cases[i].mgf &&
+                   pub.pss.salt_len == cases[i].salt,
+               "%s: hash, MGF1 hash and salt as openssl made them", n);
+        uint8_t out[1024];
+        struct mote_der_writer w;
+        size_t olen = 0;
+        mote_der_writer_init(&w, out, sizeof out);
+        mote_x509_pubkey_put(&w, &pub);
+        ok(mote_der_writer_finish(&w, &olen) == 0 && p && olen == len &&
+               memcmp(out, p, len) == 0,
+           "%s: written back identically", n);
+        /* The modulus is libcrypto's. */
+        EVP_PKEY *ek = NULL;
+        const unsigned char *q = p;
+        BIGNUM *bn = NULL;
+        ek = p ? d2i_PUBKEY(NULL, &q, (long)len) : NULL;
+        uint8_t nb[512];
+        ok(ek && EVP_PKEY_get_bn_param(ek, "n", &bn) &&
+               BN_bn2bin(bn, nb) == (int)pub.rsa.n_len &&
+               memcmp(nb, pub.rsa.n, pub.rsa.n_len) == 0,
+           "%s: modulus equals libcrypto's", n);
+        BN_free(bn);
+        EVP_PKEY_free(ek);
+        /* A plain rsaEncryption SPKI is not PSS-only. */
+        if (i == 0) {
+            struct mote_x509_pubkey plain = pub;
+            plain.rsa_pss = false;
+            mote_der_writer_init(&w, out, sizeof out);
+            mote_x509_pubkey_put(&w, &plain);
+            ok(mote_der_writer_finish(&w, &olen) == 0 &&
+                   mote_x509_pubkey_parse(&pub, out, olen) == 0 &&
+                   !pub.rsa_pss && !pub.rsa_pss_params,
+               "rsaEncryption: not PSS-only");
+        }
+        free(p);
+    }
+    /* Parameters NULL, or PSS parameters with an unknown hash: refused. */
+    struct mote_x509_pubkey pub;
+    size_t len;
+    uint8_t *p = slurp("pss_plain.spki", &len);
+    if (p && len > 40 && p[4] == 0x30 && p[5] == 0x0b) {
+        /* 30 82 LL LL 30 0b 06 09 <PSS OID> 03 ...: insert NULL params. */
+        uint8_t bad[1024];
+        memcpy(bad, p, 6 + 11);
+        bad[5] = 0x0d;
+        bad[17] = 0x05;
+        bad[18] = 0x00;
+        memcpy(bad + 19, p + 17, len - 17);
+        size_t inner = len - 4 + 2;
+        bad[2] = (uint8_t)(inner >> 8);
+        bad[3] = (uint8_t)inner;
+        is_int(mote_x509_pubkey_parse(&pub, bad, len + 2), MOTE_EINVAL,
+               "RSA-PSS SPKI with NULL parameters");
+        is_str(pub.reason, "bad RSA-PSS key parameters", "... reason");
+    } else {
+        ok(0, "pss_plain.spki has the expected shape");
+    }
+    free(p);
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -468,6 +663,8 @@ int main(int argc, char **argv)
     TAP_CASE(test_keys);
     TAP_CASE(test_refused);
     TAP_CASE(test_shapes);
+    TAP_CASE(test_unsupported);
+    TAP_CASE(test_rsa_pss);
     if (have_openssl) {
         char cmd[600];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
