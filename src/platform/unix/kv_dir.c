@@ -108,6 +108,20 @@ static void forget(struct kv_dir *d)
     d->last_fd = -1;
 }
 
+/* Lower-case hex of v without leading zeros; returns the end. */
+static char *put_hex(char *out, uint64_t v)
+{
+    char tmp[16];
+    int n = 0;
+    do {
+        tmp[n++] = "0123456789abcdef"[v & 15];
+        v >>= 4;
+    } while (v);
+    while (n)
+        *out++ = tmp[--n];
+    return out;
+}
+
 static int dir_stat(struct mote_kv *kv, const char *key, size_t len,
                     struct mote_kv_stat *st)
 {
@@ -140,11 +154,17 @@ static int dir_stat(struct mote_kv *kv, const char *key, size_t len,
     }
     st->mtime = (uint64_t)sb.st_mtim.tv_sec;
     /* Strong validator from size and modification time (as nginx does),
-     * with nanoseconds so that a rewrite within a second changes it. */
-    snprintf(st->etag, sizeof(st->etag), "\"%llx-%llx\"",
-             (unsigned long long)sb.st_mtim.tv_sec * 1000000000ull +
-                 (unsigned long long)sb.st_mtim.tv_nsec,
-             (unsigned long long)sb.st_size);
+     * with nanoseconds so that a rewrite within a second changes it:
+     * "MTIMENS-SIZE" in hex. By hand: this runs for every request, and
+     * snprintf's setup was 1.5% of a profile of small-file requests. */
+    char *t = st->etag;
+    *t++ = '"';
+    t = put_hex(t, (uint64_t)sb.st_mtim.tv_sec * 1000000000ull +
+                       (uint64_t)sb.st_mtim.tv_nsec);
+    *t++ = '-';
+    t = put_hex(t, (uint64_t)sb.st_size);
+    *t++ = '"';
+    *t = 0; /* at most 1 + 16 + 1 + 16 + 1 + 1 < MOTE_KV_ETAG_LEN */
     return 0;
 }
 
