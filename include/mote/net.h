@@ -73,11 +73,14 @@ struct mote_net_config {
                                (both families; 0: 30 s for IPv4, 60 s for
                                IPv6 as RFC 8200 4.5 says) */
     size_t udp_queue_max;   /* datagrams queued per UDP endpoint (64) */
-    /* TCP: bytes of each connection's send and receive ring (128 KiB
-     * each; 1 KiB .. 64 MiB). The receive ring is the window the stack
-     * offers, and the window-scale shift follows from it (RFC 7323 2.3).
-     * Small rings make idle connections cheap, large ones fill long
-     * paths. */
+    /* TCP (1 KiB .. 64 MiB each): tcp_sndbuf is the largest a
+     * connection's send ring grows to (1 MiB); it starts at 16 KiB (or
+     * tcp_sndbuf if smaller) and doubles when the ring, not the
+     * congestion or peer's window, limits sending (about two congestion
+     * windows). tcp_rcvbuf is each connection's receive ring (128 KiB,
+     * fixed): the window the stack offers, and the window-scale shift
+     * follows from it (RFC 7323 2.3). Small rings make idle connections
+     * cheap, large ones fill long paths. */
     size_t tcp_sndbuf, tcp_rcvbuf;
 };
 

@@ -2507,6 +2507,33 @@ size_t tcp_send_pending(const struct tcp_pcb *pcb)
     return pcb->slen;
 }
 
+uint32_t tcp_send_want(const struct tcp_pcb *pcb)
+{
+    if (pcb->slen < pcb->scap || !can_send(pcb) || pcb->in_recovery ||
+        pcb->rto_recovery || pcb->state == TCP_SYN_SENT ||
+        pcb->state == TCP_SYN_RCVD)
+        return pcb->scap;
+    /* full: room for two windows' worth? */
+    uint64_t two = 2 * (uint64_t)min32(pcb->cwnd, pcb->snd_wnd);
+    uint64_t want = pcb->scap;
+    while (want < two && want < (1u << 30))
+        want *= 2;
+    return (uint32_t)want;
+}
+
+int tcp_send_resize(struct tcp_pcb *pcb, uint8_t *buf, uint32_t cap)
+{
+    if (cap < pcb->slen || !cap)
+        return MOTE_EINVAL;
+    uint32_t first = min32(pcb->slen, pcb->scap - pcb->shead);
+    memcpy(buf, pcb->sbuf + pcb->shead, first);
+    memcpy(buf + first, pcb->sbuf, pcb->slen - first);
+    pcb->sbuf = buf;
+    pcb->scap = cap;
+    pcb->shead = 0;
+    return 0;
+}
+
 uint8_t *tcp_send_buf(struct tcp_pcb *pcb, size_t *len)
 {
     *len = 0;

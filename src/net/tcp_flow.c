@@ -24,12 +24,18 @@
  *    connection's memory when the engine reports TCP_EV_FREE.
  *
  * Memory: one allocation per connection (struct tflow with both rings).
+ * The send ring starts small (SND_INIT) and, when the engine says the ring
+ * is what limits the connection (tcp_send_want), moves to a larger
+ * allocation of its own, doubling up to the stack's maximum
+ * (mote_net_config.tcp_sndbuf): idle connections stay cheap, bulk ones
+ * get about two congestion windows. The receive ring is fixed.
  * Each listener keeps POOL_PER_LISTENER spare connections in the engine's
  * pool for passive opens and replaces each one accepted; beyond that the
  * engine answers with SYN cookies.
  */
 
-#define SND_BUF           (128u * 1024u) /* defaults: mote_net_config */
+#define SND_BUF           (1024u * 1024u) /* defaults: mote_net_config */
+#define SND_INIT          (16u * 1024u)   /* a send ring's first size */
 #define RCV_BUF           (128u * 1024u)
 #define POOL_PER_LISTENER 16u
 #define OUTQ_SEGS         256u
@@ -44,6 +50,7 @@ struct tcpnet {
     unsigned n_pool;         /* pcbs we put in the engine's pool */
     uint64_t mem;            /* bytes held by struct tflow blocks */
     uint32_t sndbuf, rcvbuf; /* ring sizes for new connections */
+    uint32_t sndmax;         /* send rings grow up to this */
     struct tcp_pcb **hash;   /* the engine's table when we grew it */
 };
 
@@ -52,6 +59,8 @@ struct tflow {
     struct tcp_pcb pcb;
     struct tcpnet *tn;
     struct mote_waitq rq, wq;
+    uint8_t *sext; /* the send ring once grown out of mem[], or NULL */
+    size_t held;   /* bytes counted in tn->mem for this connection */
     uint8_t mem[];
 };
 
@@ -158,8 +167,35 @@ static int ensure_timer(struct tcpnet *tn)
 
 static void tflow_free(struct tflow *t)
 {
-    t->tn->mem -= sizeof *t + t->pcb.scap + t->pcb.rcap;
+    t->tn->mem -= t->held;
+    free(t->sext);
     free(t);
+}
+
+/* The writer found the send ring full: grow it if the engine wants a
+ * larger one (see the top of the file). True if it grew. */
+static bool grow_send(struct tflow *t)
+{
+    struct tcpnet *tn = t->tn;
+    uint32_t want = tcp_send_want(&t->pcb);
+    if (want > tn->sndmax)
+        want = tn->sndmax;
+    uint32_t old = t->pcb.scap;
+    if (want <= old)
+        return false;
+    uint8_t *b = malloc(want);
+    if (!b)
+        return false; /* keep the ring it has */
+    tcp_send_resize(&t->pcb, b, want);
+    if (t->sext) {
+        free(t->sext);
+        t->held -= old;
+        tn->mem -= old;
+    }
+    t->sext = b;
+    t->held += want;
+    tn->mem += want;
+    return true;
 }
 
 static void notify(void *ctx, struct tcp_pcb *pcb, unsigned ev)
@@ -213,6 +249,7 @@ static struct tflow *tflow_new(struct tcpnet *tn)
         return NULL;
     memset(t, 0, sizeof *t);
     tn->mem += n;
+    t->held = n;
     t->flow.ops = &flow_ops;
     t->flow.read_deadline = t->flow.write_deadline = MOTE_FOREVER;
     t->tn = tn;
@@ -248,7 +285,8 @@ int net__tcp_init(struct mote_net *st)
     c.ctx = st;
     size_t mtu = st->mtu ? st->mtu : 1500;
     c.mss = (uint16_t)(mtu - 40);
-    tn->sndbuf = st->cfg.tcp_sndbuf ? (uint32_t)st->cfg.tcp_sndbuf : SND_BUF;
+    tn->sndmax = st->cfg.tcp_sndbuf ? (uint32_t)st->cfg.tcp_sndbuf : SND_BUF;
+    tn->sndbuf = tn->sndmax < SND_INIT ? tn->sndmax : SND_INIT;
     tn->rcvbuf = st->cfg.tcp_rcvbuf ? (uint32_t)st->cfg.tcp_rcvbuf : RCV_BUF;
     c.no_checksum = true; /* the IP layer checked it */
     size_t n = tcp_outq_size(&c, OUTQ_SEGS);
@@ -381,6 +419,8 @@ static int flow_write(struct mote_flow *f, const void *buf, size_t size)
             size -= k;
             continue;
         }
+        if (grow_send(t))
+            continue;
         enum tcp_state s = t->pcb.state;
         if (t->pcb.fin_queued || (s != TCP_SYN_SENT && s != TCP_SYN_RCVD &&
                                   s != TCP_ESTABLISHED && s != TCP_CLOSE_WAIT))

@@ -382,6 +382,17 @@ bool tcp_recv_eof(const struct tcp_pcb *pcb);
 size_t tcp_send_space(const struct tcp_pcb *pcb);
 /* Bytes written but not yet acknowledged. */
 size_t tcp_send_pending(const struct tcp_pcb *pcb);
+/* Send-buffer autotuning (Linux's tcp_sndbuf_expand: about two congestion
+ * windows, one in flight and one written ahead): when the ring is full and
+ * two of min(cwnd, peer's window) would not fit, the ring size worth
+ * having (scap doubled until it holds them); otherwise scap. Not during
+ * loss recovery (cwnd is not a rate then) nor before the handshake ends.
+ * The caller caps it and may call tcp_send_resize. */
+uint32_t tcp_send_want(const struct tcp_pcb *pcb);
+/* Move the send ring to buf[0..cap) (cap >= the bytes it holds; the caller
+ * owns both buffers and frees the old one after this returns): the bytes
+ * keep their order, from buf[0]. MOTE_EINVAL if cap is too small. */
+int tcp_send_resize(struct tcp_pcb *pcb, uint8_t *buf, uint32_t cap);
 
 /* Queue a FIN after the buffered data. Errors: MOTE_ENOTSUP (not yet
  * connected: use tcp_abort), pcb->error if set. Idempotent. */

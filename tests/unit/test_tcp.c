@@ -36,6 +36,7 @@ static int live; /* pcbs allocated and not yet reported free */
 struct upcb {
     struct tcp_pcb pcb;
     unsigned events;
+    uint8_t *ext; /* a send ring grown out of mem[] (tcp_send_resize) */
     uint8_t mem[];
 };
 
@@ -63,6 +64,7 @@ static void on_notify(void *ctx, struct tcp_pcb *pcb, unsigned ev)
     if (ev & TCP_EV_FREE) {
         trace_freed(pcb);
         live--;
+        free(u->ext);
         free(u);
     }
 }
@@ -806,6 +808,89 @@ static void test_nagle(void)
     is_int(live, 0, "no pcb leaked");
 }
 
+/* Write n pattern bytes (byte k of the stream is k * 7 + 3) from *off. */
+static void fx_write_pattern(struct fx *x, uint32_t *off, uint32_t n)
+{
+    while (n) {
+        size_t len;
+        uint8_t *w = tcp_send_buf(x->pcb, &len);
+        if (!w)
+            break;
+        if (len > n)
+            len = n;
+        for (size_t j = 0; j < len; j++)
+            w[j] = (uint8_t)((*off + j) * 7 + 3);
+        tcp_send_ack(x->pcb, x->e.now, len);
+        *off += (uint32_t)len;
+        n -= (uint32_t)len;
+    }
+}
+
+/* Send-ring autotuning: tcp_send_want asks for more only when the ring is
+ * full and could not hold two windows; tcp_send_resize straightens a
+ * wrapped ring into the new buffer and sending goes on from it. */
+static void test_send_resize(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, false, 4096, 4096);
+    tcp_set_nodelay(x.pcb, x.e.now, true);
+    uint32_t off = 0, base = x.iss + 1;
+    fx_write_pattern(&x, &off, 3000);
+    count_out(&x.e);
+    x.pack = base + 2000;
+    fx_send(&x, TCP_ACK, NULL, 0); /* the ring's head moves to 2000 */
+    count_out(&x.e);
+    fx_write_pattern(&x, &off, 3000); /* wraps */
+    is_int(x.pcb->shead, 2000, "ring head at 2000");
+    is_int(x.pcb->slen, 4000, "4000 bytes held, wrapped");
+    is_int(tcp_send_want(x.pcb), 4096, "not full: no growth wanted");
+    fx_write_pattern(&x, &off, 1000);
+    is_int(x.pcb->slen, 4096, "full");
+    uint32_t want = tcp_send_want(x.pcb);
+    uint32_t two =
+        2 * (x.pcb->cwnd < x.pcb->snd_wnd ? x.pcb->cwnd : x.pcb->snd_wnd);
+    ok(want >= two && want / 2 < two && want % 4096 == 0 &&
+           ((want / 4096) & (want / 4096 - 1)) == 0,
+       "full: wants %u, the ring doubled until it holds two windows (%u)", want,
+       two);
+    struct upcb *u = x.pcb->user;
+    uint8_t small[16];
+    is_int(tcp_send_resize(x.pcb, small, sizeof small), MOTE_EINVAL,
+           "a buffer smaller than the data is refused");
+    ok(x.pcb->sbuf == u->mem && x.pcb->scap == 4096, "...and left alone");
+    u->ext = malloc(want);
+    is_int(tcp_send_resize(x.pcb, u->ext, want), 0, "resized");
+    bool same = x.pcb->shead == 0 && x.pcb->slen == 4096;
+    for (uint32_t k = 0; same && k < 4096; k++)
+        same = u->ext[k] == (uint8_t)((2000 + k) * 7 + 3);
+    ok(same, "the 4096 bytes kept their order from index 0");
+    is_int(tcp_send_want(x.pcb), want, "not full any more");
+    fx_write_pattern(&x, &off, 2000);
+    is_int(x.pcb->slen, 6096, "room for more");
+    /* the peer acks all it saw: what follows comes out of the new ring */
+    bool right = true;
+    uint32_t seen_to = base + 2000;
+    for (int round = 0; round < 20 && seen_to != base + off; round++) {
+        struct pkt k;
+        while (take_out(&x.e, &k)) {
+            for (size_t j = 0; j < k.dlen; j++)
+                if (k.data[j] != (uint8_t)((k.seq - base + j) * 7 + 3))
+                    right = false;
+            if (k.dlen && k.seq + k.dlen - base <= off &&
+                tcp_seq_gt(k.seq + (uint32_t)k.dlen, seen_to))
+                seen_to = k.seq + (uint32_t)k.dlen;
+        }
+        x.pack = seen_to;
+        fx_send(&x, TCP_ACK, NULL, 0);
+    }
+    ok(right, "every byte sent after the move is right");
+    is_int(seen_to - base, off, "all %u bytes went out", off);
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
 static void test_rto_backoff_timeout(void)
 {
     struct fx x;
@@ -1271,8 +1356,35 @@ struct xfer {
     uint64_t bad[2];
     bool closed[2], eof[2];
     bool sent_fin[2];
-    uint64_t t_done; /* when both streams had arrived */
+    uint64_t t_done;   /* when both streams had arrived */
+    uint32_t grow_max; /* autotune send rings up to this (0: fixed) */
+    unsigned grows[2];
+    uint32_t scap_max[2];
 };
+
+/* The writer found its send ring full: grow it as the stack's adapter
+ * does, up to x->grow_max. */
+static bool xfer_grow(struct xfer *x, int i)
+{
+    struct tcp_pcb *p = x->p[i];
+    uint32_t want = tcp_send_want(p);
+    if (want > x->grow_max)
+        want = x->grow_max;
+    if (want <= p->scap)
+        return false;
+    struct upcb *u = p->user;
+    uint8_t *b = malloc(want);
+    if (!b || tcp_send_resize(p, b, want) != 0) {
+        free(b);
+        return false;
+    }
+    free(u->ext);
+    u->ext = b;
+    x->grows[i]++;
+    if (want > x->scap_max[i])
+        x->scap_max[i] = want;
+    return true;
+}
 
 static void xfer_app(struct link *L, void *arg)
 {
@@ -1288,6 +1400,8 @@ static void xfer_app(struct link *L, void *arg)
         while (x->sent[i] < x->total) {
             size_t len;
             uint8_t *w = tcp_send_buf(p, &len);
+            if (!w && x->grow_max && xfer_grow(x, i))
+                continue;
             if (!w)
                 break;
             if (len > x->total - x->sent[i])
@@ -1337,6 +1451,7 @@ struct xcase {
     unsigned loss, dup, reorder; /* ppm */
     bool no_sack, no_ts;
     uint64_t seed;
+    uint32_t grow_max; /* send rings start at 16 KiB and grow to this */
 };
 
 static void run_xfer(const struct xcase *xc)
@@ -1356,9 +1471,11 @@ static void run_xfer(const struct xcase *xc)
     struct xfer x;
     memset(&x, 0, sizeof x);
     x.total = xc->bytes;
-    tcp_pool_give(&L.e[1].st, pcb_new(256 * 1024, 256 * 1024));
+    x.grow_max = xc->grow_max;
+    uint32_t scap = xc->grow_max ? 16 * 1024 : 256 * 1024;
+    tcp_pool_give(&L.e[1].st, pcb_new(scap, 256 * 1024));
     tcp_listen(&L.e[1].st, &x.lst, &ip_b, 443, 8);
-    x.p[0] = pcb_new(256 * 1024, 256 * 1024);
+    x.p[0] = pcb_new(scap, 256 * 1024);
     int err = tcp_connect(&L.e[0].st, x.p[0], L.now, &ip_a, 0, &ip_b, 443);
     is_int(err, 0, "%s: connect", xc->name);
     uint64_t t0 = L.now;
@@ -1390,6 +1507,15 @@ static void run_xfer(const struct xcase *xc)
     if (xc->loss)
         ok(L.e[0].st.stats.retrans + L.e[1].st.stats.retrans > 0,
            "%s: losses were repaired by retransmission", xc->name);
+    if (xc->grow_max) {
+        /* 10 ms RTT, 256 KiB receive windows: two windows are 512 KiB on a
+         * clean link; losses keep cwnd (and the ring) smaller */
+        uint32_t floor = xc->loss ? 32 * 1024 : 256 * 1024;
+        for (int i = 0; i < 2; i++)
+            ok(x.scap_max[i] >= floor && x.scap_max[i] <= xc->grow_max,
+               "%s: send ring %d grew from 16 KiB to %u (%u moves, cap %u)",
+               xc->name, i, x.scap_max[i], x.grows[i], xc->grow_max);
+    }
     link_release(&L);
     is_int(live, 0, "%s: no pcb leaked", xc->name);
 }
@@ -1397,16 +1523,20 @@ static void run_xfer(const struct xcase *xc)
 static void test_bulk(void)
 {
     static const struct xcase cases[] = {
-        {"clean newreno", TCP_CC_NEWRENO, 8 << 20, 0, 0, 0, false, false, 1},
-        {"clean cubic", TCP_CC_CUBIC, 8 << 20, 0, 0, 0, false, false, 2},
+        {"clean newreno", TCP_CC_NEWRENO, 8 << 20, 0, 0, 0, false, false, 1, 0},
+        {"clean cubic", TCP_CC_CUBIC, 8 << 20, 0, 0, 0, false, false, 2, 0},
         {"lossy newreno sack", TCP_CC_NEWRENO, 4 << 20, 20000, 10000, 20000,
-         false, false, 3},
+         false, false, 3, 0},
         {"lossy cubic sack", TCP_CC_CUBIC, 4 << 20, 20000, 10000, 20000, false,
-         false, 4},
+         false, 4, 0},
         {"lossy newreno nosack nots", TCP_CC_NEWRENO, 2 << 20, 20000, 10000,
-         20000, true, true, 5},
+         20000, true, true, 5, 0},
         {"very lossy cubic", TCP_CC_CUBIC, 1 << 20, 50000, 20000, 50000, false,
-         false, 6},
+         false, 6, 0},
+        {"clean cubic, autotuned send rings", TCP_CC_CUBIC, 8 << 20, 0, 0, 0,
+         false, false, 7, 4 << 20},
+        {"lossy newreno sack, autotuned send rings", TCP_CC_NEWRENO, 4 << 20,
+         20000, 10000, 20000, false, false, 8, 4 << 20},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         run_xfer(&cases[i]);
@@ -2056,6 +2186,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_out_of_window_data);
     TAP_CASE(test_ooo_sack);
     TAP_CASE(test_delayed_ack);
+    TAP_CASE(test_send_resize);
     TAP_CASE(test_nagle);
     TAP_CASE(test_rto_backoff_timeout);
     TAP_CASE(test_zero_window_probe);
