@@ -108,6 +108,13 @@ static int tls_write(struct mote_flow *f, const void *buf, size_t size)
                 return engine_err(t, MOTE_EPIPE);
             if (t->eng.flags & F_WR_CLOSED)
                 return MOTE_EPIPE;
+            if (t->sending) {
+                /* The reader is sending a reply (KeyUpdate): wait for it. */
+                int err = mote_fiber_yield();
+                if (err)
+                    return err;
+                continue;
+            }
             /* The output buffer is full: drain it. */
             int err = send_records(t);
             if (err)
