@@ -197,6 +197,36 @@ int mote_rsa_pss_sign(const struct mote_rsa_private *key, enum mote_hash_alg h,
                       uint8_t *sig, size_t cap, mote_pk_rng_fn rng,
                       void *rng_ctx);
 
+/* A private key prepared for repeated signing (what OpenSSL keeps in its
+ * RSA object): the Montgomery set-ups of n, p and q and a blinding pair
+ * per prime, so that a signature does no per-key set-up and no modular
+ * inversion. The context is a copy (the key's buffers may go away after
+ * mote_rsa_private_prepare) and holds secrets: wipe it with
+ * mote_rsa_prepared_wipe. Signing updates it (the blinding pair is squared
+ * after each use and drawn afresh from rng every 32 uses and after a
+ * fault), so one context must not be used by two signers at once.
+ * mote_rsa_private_prepare returns 0 or MOTE_EINVAL (bad key; the context
+ * is then zeroed and signing with it gives MOTE_EINVAL). The signing calls
+ * behave and return as mote_rsa_pkcs1_sign and mote_rsa_pss_sign. */
+#define MOTE_RSA_PREPARED_WORDS 704
+struct mote_rsa_prepared {
+    uint64_t w[MOTE_RSA_PREPARED_WORDS];
+};
+int mote_rsa_private_prepare(struct mote_rsa_prepared *ctx,
+                             const struct mote_rsa_private *key);
+void mote_rsa_prepared_wipe(struct mote_rsa_prepared *ctx);
+/* Signature length of a prepared key (0 if preparation failed). */
+size_t mote_rsa_prepared_len(const struct mote_rsa_prepared *ctx);
+int mote_rsa_prepared_pkcs1_sign(struct mote_rsa_prepared *ctx,
+                                 enum mote_hash_alg h, const uint8_t *hash,
+                                 size_t hash_len, uint8_t *sig, size_t cap,
+                                 mote_pk_rng_fn rng, void *rng_ctx);
+int mote_rsa_prepared_pss_sign(struct mote_rsa_prepared *ctx,
+                               enum mote_hash_alg h, size_t salt_len,
+                               const uint8_t *hash, size_t hash_len,
+                               uint8_t *sig, size_t cap, mote_pk_rng_fn rng,
+                               void *rng_ctx);
+
 /* Key generation (FIPS 186-5 appendix A.1.3, random probable primes):
  * bits must be a multiple of 128 in [2048, 4096]; e = 65537. The key is
  * written into buf (cap at least MOTE_RSA_KEYGEN_LEN(bits)) and key's

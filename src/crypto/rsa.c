@@ -230,11 +230,23 @@ static void reduce_any(pk_limb *r, const pk_limb *x, size_t xl,
     mote_memzero_explicit(w, sizeof w);
 }
 
+/* The prepared private key (mote_rsa_prepared): the public and both
+ * primes' Montgomery set-ups, the CRT exponents, and per prime a blinding
+ * pair (r^e R, r^-1 R mod the prime) that is squared after every use and
+ * drawn afresh from the rng every RSA_BLIND_USES uses. */
+#define RSA_BLIND_USES 32
+
 struct rsa_priv {
     struct rsa_pub pub;
     struct bn_mont p, q;
     pk_limb dp[HALF_MAXL], dq[HALF_MAXL], qinv[HALF_MAXL];
+    pk_limb bp_e[HALF_MAXL], bp_i[HALF_MAXL]; /* r^e R, r^-1 R mod p */
+    pk_limb bq_e[HALF_MAXL], bq_i[HALF_MAXL]; /* the same mod q */
+    size_t uses;                              /* left before a redraw */
 };
+
+_Static_assert(sizeof(struct rsa_priv) <= sizeof(struct mote_rsa_prepared),
+               "MOTE_RSA_PREPARED_WORDS too small");
 
 static int priv_setup(struct rsa_priv *k, const struct mote_rsa_private *key)
 {
@@ -259,21 +271,20 @@ static int priv_setup(struct rsa_priv *k, const struct mote_rsa_private *key)
         bn_from_bytes(k->dq, ql, key->dq, key->dq_len) < 0 ||
         bn_from_bytes(k->qinv, pl, key->qinv, key->qinv_len) < 0)
         return MOTE_EINVAL;
+    k->uses = 0;
     return 0;
 }
 
-/* out = m^d mod pr (m: len limbs) for one prime pr of the CRT, blinded:
- * with a random r < pr, ((m r^e)^d) r^-1 = m^d because e d = 1 mod
- * (pr - 1). Blinding each prime with its own r is blinding with the r mod
- * n that has those residues; the inverse is taken modulo the half-size
- * prime, which is four times cheaper than modulo n. */
-static int crt_half(const struct rsa_priv *k, const struct bn_mont *pm,
-                    const pk_limb *d, pk_limb *out, const pk_limb *m,
-                    size_t len, mote_pk_rng_fn rng, void *rng_ctx)
+/* A fresh blinding pair modulo one prime: a random r < pr, be = r^e R and
+ * bi = r^-1 R (Montgomery form). The inverse is taken modulo the
+ * half-size prime, four times cheaper than modulo n; blinding each prime
+ * with its own r is blinding with the r mod n that has those residues. */
+static int blind_draw(const struct rsa_priv *k, const struct bn_mont *pm,
+                      pk_limb *be, pk_limb *bi, mote_pk_rng_fn rng,
+                      void *rng_ctx)
 {
     size_t pl = pm->len;
-    pk_limb r[HALF_MAXL], ri[HALF_MAXL], t[HALF_MAXL], mp[HALF_MAXL],
-        wide[2 * HALF_MAXL];
+    pk_limb r[HALF_MAXL], ri[HALF_MAXL], wide[2 * HALF_MAXL];
     uint8_t rb[16 * HALF_MAXL];
     for (;;) {
         if (rng(rng_ctx, rb, 16 * pl) < 0)
@@ -284,25 +295,37 @@ static int crt_half(const struct rsa_priv *k, const struct bn_mont *pm,
         if (pk__declassify(okm)) /* fails only for r = 0: p ~ 2^-1000 */
             break;
     }
-    reduce_any(mp, m, len, pm);
-    bn_mod_exp_pub(t, r, k->pub.e, 1, pm); /* r^e */
-    bn_mont_mul(mp, mp, t, pm);
-    bn_mont_mul(mp, mp, pm->rr, pm); /* m r^e */
-    bn_mod_exp_ct(t, mp, d, pl, pm); /* m^d r */
-    bn_mont_mul(out, t, ri, pm);
-    bn_mont_mul(out, out, pm->rr, pm); /* m^d */
+    bn_mod_exp_pub(be, r, k->pub.e, 1, pm); /* r^e */
+    bn_to_mont(be, be, pm);
+    bn_to_mont(bi, ri, pm);
     mote_memzero_explicit(r, sizeof r);
     mote_memzero_explicit(ri, sizeof ri);
-    mote_memzero_explicit(t, sizeof t);
-    mote_memzero_explicit(mp, sizeof mp);
     mote_memzero_explicit(wide, sizeof wide);
     mote_memzero_explicit(rb, sizeof rb);
     return 0;
 }
 
+/* out = m^d mod pr (m: len limbs) for one prime pr of the CRT, blinded:
+ * ((m r^e)^d) r^-1 = m^d because e d = 1 mod (pr - 1). The pair is then
+ * squared: (r^2)^e and r^-2 blind the next signature. */
+static void crt_half(const struct bn_mont *pm, const pk_limb *d, pk_limb *be,
+                     pk_limb *bi, pk_limb *out, const pk_limb *m, size_t len)
+{
+    size_t pl = pm->len;
+    pk_limb t[HALF_MAXL], mp[HALF_MAXL];
+    reduce_any(mp, m, len, pm);
+    bn_mont_mul(mp, mp, be, pm);     /* m r^e */
+    bn_mod_exp_ct(t, mp, d, pl, pm); /* m^d r */
+    bn_mont_mul(out, t, bi, pm);     /* m^d */
+    bn_mont_sqr(be, be, pm);
+    bn_mont_sqr(bi, bi, pm);
+    mote_memzero_explicit(t, sizeof t);
+    mote_memzero_explicit(mp, sizeof mp);
+}
+
 /* sig = em^d mod n via CRT with blinding, checked with the public key. */
-static int rsa_private_op(const struct rsa_priv *k, uint8_t *sig,
-                          const uint8_t *em, mote_pk_rng_fn rng, void *rng_ctx)
+static int rsa_private_op(struct rsa_priv *k, uint8_t *sig, const uint8_t *em,
+                          mote_pk_rng_fn rng, void *rng_ctx)
 {
     const struct bn_mont *n = &k->pub.n;
     size_t len = n->len, pl = k->p.len, ql = k->q.len;
@@ -315,10 +338,16 @@ static int rsa_private_op(const struct rsa_priv *k, uint8_t *sig,
         return MOTE_EINVAL;
     if (!rng)
         return MOTE_EINVAL;
+    if (k->uses == 0) {
+        if ((rc = blind_draw(k, &k->p, k->bp_e, k->bp_i, rng, rng_ctx)) < 0 ||
+            (rc = blind_draw(k, &k->q, k->bq_e, k->bq_i, rng, rng_ctx)) < 0)
+            goto out;
+        k->uses = RSA_BLIND_USES;
+    }
+    k->uses--;
     /* s1 = m^dp mod p, s2 = m^dq mod q, each blinded. */
-    if ((rc = crt_half(k, &k->p, k->dp, s1, m, len, rng, rng_ctx)) < 0 ||
-        (rc = crt_half(k, &k->q, k->dq, s2, m, len, rng, rng_ctx)) < 0)
-        goto out;
+    crt_half(&k->p, k->dp, k->bp_e, k->bp_i, s1, m, len);
+    crt_half(&k->q, k->dq, k->bq_e, k->bq_i, s2, m, len);
     /* Garner: h = qinv (s1 - s2) mod p; s = s2 + q h. */
     reduce_any(t, s2, ql, &k->p);
     bn_mod_sub(hh, s1, t, k->p.m, pl);
@@ -335,6 +364,7 @@ static int rsa_private_op(const struct rsa_priv *k, uint8_t *sig,
     if (pk__declassify(bn_sub(t, chk, m, len) | ~bn_zero_mask(t, len))) {
         rc = MOTE_EINTERNAL;
         memset(sig, 0, k->pub.k);
+        k->uses = 0; /* redraw the blinding after a fault */
     } else {
         bn_to_bytes(sig, k->pub.k, s, len);
     }
@@ -349,21 +379,98 @@ out:
     return rc;
 }
 
+int mote_rsa_private_prepare(struct mote_rsa_prepared *ctx,
+                             const struct mote_rsa_private *key)
+{
+    struct rsa_priv *k = (struct rsa_priv *)(void *)ctx->w;
+    int rc = priv_setup(k, key);
+    if (rc < 0)
+        mote_memzero_explicit(ctx, sizeof *ctx);
+    return rc;
+}
+
+void mote_rsa_prepared_wipe(struct mote_rsa_prepared *ctx)
+{
+    mote_memzero_explicit(ctx, sizeof *ctx);
+}
+
+size_t mote_rsa_prepared_len(const struct mote_rsa_prepared *ctx)
+{
+    return ((const struct rsa_priv *)(const void *)ctx->w)->pub.k;
+}
+
+static int pkcs1_sign(struct rsa_priv *k, enum mote_hash_alg h,
+                      const uint8_t *hash, size_t hash_len, uint8_t *sig,
+                      size_t cap, mote_pk_rng_fn rng, void *rng_ctx)
+{
+    uint8_t em[MOTE_RSA_MAX_LEN];
+    int rc;
+    if (k->pub.k == 0)
+        return MOTE_EINVAL; /* not prepared */
+    if (cap < k->pub.k)
+        return MOTE_ENOSPC;
+    if ((rc = pkcs1_encode(em, k->pub.k, h, hash, hash_len)) < 0)
+        return rc;
+    return rsa_private_op(k, sig, em, rng, rng_ctx);
+}
+
+static int pss_sign(struct rsa_priv *k, enum mote_hash_alg h, size_t salt_len,
+                    const uint8_t *hash, size_t hash_len, uint8_t *sig,
+                    size_t cap, mote_pk_rng_fn rng, void *rng_ctx)
+{
+    uint8_t buf[MOTE_RSA_MAX_LEN], salt[MOTE_RSA_MAX_LEN];
+    size_t hl = mote_hash_len(h);
+    if (k->pub.k == 0)
+        return MOTE_EINVAL; /* not prepared */
+    if (cap < k->pub.k)
+        return MOTE_ENOSPC;
+    size_t em_bits = k->pub.bits - 1, em_len = (em_bits + 7) / 8;
+    if (!hl || hash_len != hl || salt_len > em_len ||
+        em_len < hl + salt_len + 2 || !rng)
+        return MOTE_EINVAL;
+    if (salt_len && rng(rng_ctx, salt, salt_len) < 0)
+        return MOTE_EIO;
+    /* EM = maskedDB || H || 0xbc, left-padded with a zero byte to k. */
+    memset(buf, 0, k->pub.k);
+    uint8_t *em = buf + (k->pub.k - em_len);
+    size_t db_len = em_len - hl - 1;
+    pss_hash(h, em + db_len, hash, salt, salt_len);
+    em[db_len - salt_len - 1] = 1;
+    memcpy(em + db_len - salt_len, salt, salt_len);
+    mgf1_xor(h, em, db_len, em + db_len, hl);
+    em[0] &= (uint8_t)(0xff >> (8 * em_len - em_bits));
+    em[em_len - 1] = 0xbc;
+    return rsa_private_op(k, sig, buf, rng, rng_ctx);
+}
+
+int mote_rsa_prepared_pkcs1_sign(struct mote_rsa_prepared *ctx,
+                                 enum mote_hash_alg h, const uint8_t *hash,
+                                 size_t hash_len, uint8_t *sig, size_t cap,
+                                 mote_pk_rng_fn rng, void *rng_ctx)
+{
+    return pkcs1_sign((struct rsa_priv *)(void *)ctx->w, h, hash, hash_len, sig,
+                      cap, rng, rng_ctx);
+}
+
+int mote_rsa_prepared_pss_sign(struct mote_rsa_prepared *ctx,
+                               enum mote_hash_alg h, size_t salt_len,
+                               const uint8_t *hash, size_t hash_len,
+                               uint8_t *sig, size_t cap, mote_pk_rng_fn rng,
+                               void *rng_ctx)
+{
+    return pss_sign((struct rsa_priv *)(void *)ctx->w, h, salt_len, hash,
+                    hash_len, sig, cap, rng, rng_ctx);
+}
+
 int mote_rsa_pkcs1_sign(const struct mote_rsa_private *key,
                         enum mote_hash_alg h, const uint8_t *hash,
                         size_t hash_len, uint8_t *sig, size_t cap,
                         mote_pk_rng_fn rng, void *rng_ctx)
 {
     struct rsa_priv k;
-    uint8_t em[MOTE_RSA_MAX_LEN];
     int rc = priv_setup(&k, key);
-    if (rc < 0)
-        return rc;
-    if (cap < k.pub.k)
-        return MOTE_ENOSPC;
-    if ((rc = pkcs1_encode(em, k.pub.k, h, hash, hash_len)) < 0)
-        return rc;
-    rc = rsa_private_op(&k, sig, em, rng, rng_ctx);
+    if (rc == 0)
+        rc = pkcs1_sign(&k, h, hash, hash_len, sig, cap, rng, rng_ctx);
     mote_memzero_explicit(&k, sizeof k);
     return rc;
 }
@@ -374,30 +481,9 @@ int mote_rsa_pss_sign(const struct mote_rsa_private *key, enum mote_hash_alg h,
                       void *rng_ctx)
 {
     struct rsa_priv k;
-    uint8_t buf[MOTE_RSA_MAX_LEN], salt[MOTE_RSA_MAX_LEN];
-    size_t hl = mote_hash_len(h);
     int rc = priv_setup(&k, key);
-    if (rc < 0)
-        return rc;
-    if (cap < k.pub.k)
-        return MOTE_ENOSPC;
-    size_t em_bits = k.pub.bits - 1, em_len = (em_bits + 7) / 8;
-    if (!hl || hash_len != hl || salt_len > em_len ||
-        em_len < hl + salt_len + 2 || !rng)
-        return MOTE_EINVAL;
-    if (salt_len && rng(rng_ctx, salt, salt_len) < 0)
-        return MOTE_EIO;
-    /* EM = maskedDB || H || 0xbc, left-padded with a zero byte to k. */
-    memset(buf, 0, k.pub.k);
-    uint8_t *em = buf + (k.pub.k - em_len);
-    size_t db_len = em_len - hl - 1;
-    pss_hash(h, em + db_len, hash, salt, salt_len);
-    em[db_len - salt_len - 1] = 1;
-    memcpy(em + db_len - salt_len, salt, salt_len);
-    mgf1_xor(h, em, db_len, em + db_len, hl);
-    em[0] &= (uint8_t)(0xff >> (8 * em_len - em_bits));
-    em[em_len - 1] = 0xbc;
-    rc = rsa_private_op(&k, sig, buf, rng, rng_ctx);
+    if (rc == 0)
+        rc = pss_sign(&k, h, salt_len, hash, hash_len, sig, cap, rng, rng_ctx);
     mote_memzero_explicit(&k, sizeof k);
     return rc;
 }

@@ -124,39 +124,40 @@ static size_t unhex(int slot, const char *h)
     return n;
 }
 
+static struct mote_rsa_private rk;
+
 static void run_rsa(void)
 {
-    struct mote_rsa_private k;
     uint8_t hash[32], sig[256];
     unsigned st = 9;
-    k.pub.n_len = unhex(0, RSA_N);
-    k.pub.e_len = unhex(1, RSA_E);
-    k.p_len = unhex(2, RSA_P);
-    k.q_len = unhex(3, RSA_Q);
-    k.dp_len = unhex(4, RSA_DP);
-    k.dq_len = unhex(5, RSA_DQ);
-    k.qinv_len = unhex(6, RSA_QINV);
-    k.pub.n = unhex_buf[0];
-    k.pub.e = unhex_buf[1];
-    k.p = unhex_buf[2];
-    k.q = unhex_buf[3];
-    k.dp = unhex_buf[4];
-    k.dq = unhex_buf[5];
-    k.qinv = unhex_buf[6];
+    rk.pub.n_len = unhex(0, RSA_N);
+    rk.pub.e_len = unhex(1, RSA_E);
+    rk.p_len = unhex(2, RSA_P);
+    rk.q_len = unhex(3, RSA_Q);
+    rk.dp_len = unhex(4, RSA_DP);
+    rk.dq_len = unhex(5, RSA_DQ);
+    rk.qinv_len = unhex(6, RSA_QINV);
+    rk.pub.n = unhex_buf[0];
+    rk.pub.e = unhex_buf[1];
+    rk.p = unhex_buf[2];
+    rk.q = unhex_buf[3];
+    rk.dp = unhex_buf[4];
+    rk.dq = unhex_buf[5];
+    rk.qinv = unhex_buf[6];
     for (int i = 2; i < 7; i++)
         SECRET(unhex_buf[i], sizeof unhex_buf[i]);
     fill(hash, 32, 10);
-    int rc = mote_rsa_pkcs1_sign(&k, MOTE_HASH_SHA256, hash, 32, sig,
+    int rc = mote_rsa_pkcs1_sign(&rk, MOTE_HASH_SHA256, hash, 32, sig,
                                  sizeof sig, rng, &st);
     PUBLIC(sig, sizeof sig);
-    check(rc == 0 && mote_rsa_pkcs1_verify(&k.pub, MOTE_HASH_SHA256, hash, 32,
+    check(rc == 0 && mote_rsa_pkcs1_verify(&rk.pub, MOTE_HASH_SHA256, hash, 32,
                                            sig, 256) == 0,
           "rsa pkcs1 signature verifies");
-    rc = mote_rsa_pss_sign(&k, MOTE_HASH_SHA256, 32, hash, 32, sig, sizeof sig,
+    rc = mote_rsa_pss_sign(&rk, MOTE_HASH_SHA256, 32, hash, 32, sig, sizeof sig,
                            rng, &st);
     PUBLIC(sig, sizeof sig);
     check(rc == 0 &&
-              mote_rsa_pss_verify(&k.pub, MOTE_HASH_SHA256, MOTE_HASH_SHA256,
+              mote_rsa_pss_verify(&rk.pub, MOTE_HASH_SHA256, MOTE_HASH_SHA256,
                                   32, hash, 32, sig, 256) == 0,
           "rsa pss signature verifies");
 }
@@ -169,6 +170,33 @@ static int secret_rng(void *ctx, uint8_t *buf, size_t len)
     rng(ctx, buf, len);
     SECRET(buf, len);
     return 0;
+}
+
+/* A prepared key, with secret blinding randomness: preparation, a first
+ * signature (draws the blinding pair) and more (squares it). */
+static void run_rsa_prepared(void)
+{
+    static struct mote_rsa_prepared pc;
+    uint8_t hash[32], sig[256];
+    unsigned st = 11;
+    int rc = mote_rsa_private_prepare(&pc, &rk);
+    for (int i = 0; i < 3; i++) {
+        fill(hash, 32, (unsigned)(20 + i));
+        rc |= mote_rsa_prepared_pkcs1_sign(&pc, MOTE_HASH_SHA256, hash, 32, sig,
+                                           sizeof sig, secret_rng, &st);
+        PUBLIC(sig, sizeof sig);
+        rc |= mote_rsa_pkcs1_verify(&rk.pub, MOTE_HASH_SHA256, hash, 32, sig,
+                                    256);
+    }
+    /* PSS with a public rng: the salt is not secret (the verifier recovers
+     * it), and EM < n is checked on it; the pair is not redrawn here. */
+    rc |= mote_rsa_prepared_pss_sign(&pc, MOTE_HASH_SHA256, 32, hash, 32, sig,
+                                     sizeof sig, rng, &st);
+    PUBLIC(sig, sizeof sig);
+    rc |= mote_rsa_pss_verify(&rk.pub, MOTE_HASH_SHA256, MOTE_HASH_SHA256, 32,
+                              hash, 32, sig, 256);
+    check(rc == 0, "rsa prepared-key signatures verify");
+    mote_rsa_prepared_wipe(&pc);
 }
 
 static void run_rsa_keygen(void)
@@ -240,6 +268,7 @@ int main(int argc, char **argv)
     run_ec(MOTE_EC_P256, MOTE_HASH_SHA256);
     run_ec(MOTE_EC_P384, MOTE_HASH_SHA384);
     run_rsa();
+    run_rsa_prepared();
     run_rsa_keygen();
     run_mlkem();
     if (!bad)
