@@ -68,7 +68,15 @@ int mote_tls_x509_verify(void *ctx, const struct mote_tls_chain *chain,
         leaf->curve = k->curve;
         break;
     case MOTE_X509_KEY_RSA:
-        leaf->type = MOTE_TLS_KEY_RSA;
+        /* RFC 8446 4.2.3: an id-RSASSA-PSS key signs rsa_pss_pss_* only,
+         * an rsaEncryption key rsa_pss_rsae_* only. NEEDSWORK: a PSS key
+         * with RSASSA-PSS-params also restricts the hash and salt, which
+         * struct mote_tls_pubkey cannot carry yet: refused. */
+        if (k->rsa_pss && k->rsa_pss_params) {
+            v->reason = MOTE_X509_UNSUPPORTED_ALG;
+            return MOTE_TLS_ALERT_UNSUPPORTED_CERTIFICATE;
+        }
+        leaf->type = k->rsa_pss ? MOTE_TLS_KEY_RSA_PSS : MOTE_TLS_KEY_RSA;
         leaf->rsa = k->rsa;
         break;
     default:

@@ -39,6 +39,8 @@ mkcerts() {
     esac
     leaf "$k" localhost "$opt" serverAuth
   done
+  # An id-RSASSA-PSS key (rsa_pss_pss_* signatures; openssl serves it).
+  leaf pss pss "-newkey rsa-pss -pkeyopt rsa_keygen_bits:2048" serverAuth
   leaf other p256 "-newkey ec -pkeyopt ec_paramgen_curve:P-256" serverAuth other.test
   leaf client p256 "-newkey ec -pkeyopt ec_paramgen_curve:P-256" clientAuth mote-client
 }

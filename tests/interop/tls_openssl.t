@@ -145,7 +145,7 @@ mclient() {
     --ca "$C/ca.crt" --send "$(printf "$GET")" "$@" > "$L" 2>&1
 }
 
-for k in ed25519:0807 p256:0403 p384:0503 rsa:0804; do
+for k in ed25519:0807 p256:0403 p384:0503 rsa:0804 pss:0809; do
   sserver -cert "$C/${k%:*}.crt" -key "$C/${k%:*}.key"
   mclient
   wait_server
