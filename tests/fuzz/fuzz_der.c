@@ -55,6 +55,25 @@ static void decode_all(const struct mote_der_elem *e)
     }
     te.tag = MOTE_DER_GENERALIZED_TIME;
     mote_der_get_time(&te, &t);
+    /* Strings: UTF-8 checked two ways must agree; a valid UTF8String
+     * whose bytes are all below 0x80 is valid IA5 too. */
+    static const unsigned string_tags[] = {
+        MOTE_DER_UTF8_STRING,     MOTE_DER_PRINTABLE_STRING,
+        MOTE_DER_IA5_STRING,      MOTE_DER_VISIBLE_STRING,
+        MOTE_DER_NUMERIC_STRING,  MOTE_DER_BMP_STRING,
+        MOTE_DER_UNIVERSAL_STRING};
+    int sres[7];
+    for (size_t i = 0; i < 7; i++) {
+        te.tag = string_tags[i];
+        sres[i] = mote_der_get_string(&te);
+    }
+    if (sres[0] != mote_der_utf8_check(e->val, e->len))
+        abort();
+    /* Printable and Numeric are subsets of Visible, Visible of IA5,
+     * IA5 of UTF-8. */
+    if ((sres[1] == 0 && sres[3] != 0) || (sres[4] == 0 && sres[3] != 0) ||
+        (sres[3] == 0 && sres[2] != 0) || (sres[2] == 0 && sres[0] != 0))
+        abort();
 }
 
 /* Read the TLVs of d and write them again with w; 0 if all were read. */

@@ -35,10 +35,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort(); /* every refusal says why */
     }
     struct mote_x509_privkey k;
-    mote_x509_privkey_parse(&k, data, size, NULL);
+    if (mote_x509_privkey_parse(&k, data, size, NULL) != 0 && !k.reason)
+        abort(); /* every refusal says why */
     mote_x509_privkey_clear(&k);
     struct mote_x509_pubkey pk;
-    mote_x509_pubkey_parse(&pk, data, size);
+    int err = mote_x509_pubkey_parse(&pk, data, size);
+    if (err != 0 && !pk.reason)
+        abort();
+    if (err == 0) {
+        /* A supported SPKI (RSA-PSS parameters included) is written back
+         * identically. */
+        struct mote_der_writer w;
+        mote_der_writer_init(&w, out, sizeof out);
+        mote_x509_pubkey_put(&w, &pk);
+        if (mote_der_writer_finish(&w, &len) != 0 || len != size ||
+            memcmp(out, data, size) != 0)
+            abort();
+    }
     /* The same bytes as PEM text. */
     struct mote_pem_iter it;
     struct mote_pem_block b;
