@@ -117,13 +117,13 @@ int mote_udp_recvfrom(struct mote_udp *u, void *buf, size_t size, size_t *n,
 int mote_udp_local(struct mote_udp *u, struct mote_endpoint *out);
 void mote_udp_close(struct mote_udp *u);
 /* The last ICMP error that came back about a datagram u sent, and clear
- * it (SO_ERROR's role): 0 if none came or the stack does not keep them
- * (the socket stack, for now). *about (if not NULL) gets the destination
- * the failed datagram was sent to. Errors reported: MOTE_ECONNREFUSED
- * (port or protocol unreachable), MOTE_EHOSTUNREACH, MOTE_ENETUNREACH,
- * MOTE_EMSGSIZE (fragmentation needed / packet too big). They are not
- * returned by recvfrom or sendto: u is not connected to one peer, and one
- * peer's closed port must not fail a server's receive loop (as with an
+ * it (SO_ERROR's role): 0 if none came. The socket stack asks the kernel
+ * for them (IP_RECVERR) and keeps the last one the same way. *about (if not
+ * NULL) gets the destination the failed datagram was sent to. Errors reported:
+ * MOTE_ECONNREFUSED (port or protocol unreachable), MOTE_EHOSTUNREACH,
+ * MOTE_ENETUNREACH, MOTE_EMSGSIZE (fragmentation needed / packet too big). They
+ * are not returned by recvfrom or sendto: u is not connected to one peer, and
+ * one peer's closed port must not fail a server's receive loop (as with an
  * unconnected BSD socket). Never blocks. */
 int mote_udp_take_error(struct mote_udp *u, struct mote_endpoint *about);
 

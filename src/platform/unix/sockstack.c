@@ -1,6 +1,8 @@
 /* The socket stack: mote_stack over the host's TCP/UDP sockets. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <time.h> /* (linux/errqueue.h needs struct timespec) */
+#include <linux/errqueue.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -49,7 +51,9 @@ struct sock_listener {
 struct sock_udp {
     struct mote_udp u;
     struct sock s;
-    bool dual; /* an AF_INET6 socket that also carries IPv4 */
+    bool dual;    /* an AF_INET6 socket that also carries IPv4 */
+    int soft_err; /* the last ICMP error (IP_RECVERR), for take_error */
+    struct mote_endpoint err_about;
 };
 
 static void sock_event(struct unix_watch *w, uint32_t events)
@@ -476,6 +480,65 @@ fail:
 /* ---- UDP
  * ------------------------------------------------------------------------- */
 
+/* ICMP errors about datagrams we sent: the socket asks for them
+ * (IP_RECVERR, IPV6_RECVERR), the kernel queues them with the destination
+ * the datagram went to and sets the socket's error, which would fail the
+ * next send or receive. Move them all into soft_err (the last one wins, as
+ * on the direct stack) and clear the socket's error. True if there was
+ * one. */
+static bool udp_take_icmp(struct sock_udp *su)
+{
+    bool got = false;
+    for (;;) {
+        struct sockaddr_storage ss;
+        union {
+            struct cmsghdr align;
+            char buf[256];
+        } ctl;
+        struct msghdr m;
+        memset(&m, 0, sizeof(m));
+        memset(&ss, 0, sizeof(ss));
+        m.msg_name = &ss;
+        m.msg_namelen = sizeof(ss);
+        m.msg_control = ctl.buf;
+        m.msg_controllen = sizeof(ctl.buf);
+        if (recvmsg(su->s.fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+            break;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+            if (!((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
+                  (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR)))
+                continue;
+            struct sock_extended_err ee;
+            memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+            if (ee.ee_origin != SO_EE_ORIGIN_ICMP &&
+                ee.ee_origin != SO_EE_ORIGIN_ICMP6)
+                continue;
+            su->soft_err = unix__error((int)ee.ee_errno);
+            from_sockaddr(&ss, &su->err_about);
+            got = true;
+        }
+    }
+    int e = 0;
+    socklen_t sl = sizeof(e);
+    if (getsockopt(su->s.fd, SOL_SOCKET, SO_ERROR, &e, &sl) == 0 && e && !got) {
+        su->soft_err = unix__error(e); /* no queued detail: no endpoint */
+        memset(&su->err_about, 0, sizeof(su->err_about));
+        got = true;
+    }
+    return got;
+}
+
+static int udp_take_error(struct mote_udp *u, struct mote_endpoint *about)
+{
+    struct sock_udp *su = (struct sock_udp *)u;
+    udp_take_icmp(su);
+    int err = su->soft_err;
+    if (err && about)
+        *about = su->err_about;
+    su->soft_err = 0;
+    return err;
+}
+
 static int udp_sendto(struct mote_udp *u, const void *buf, size_t size,
                       const struct mote_endpoint *to)
 {
@@ -490,8 +553,8 @@ static int udp_sendto(struct mote_udp *u, const void *buf, size_t size,
                            (struct sockaddr *)&ss, len);
         if (k >= 0)
             return 0;
-        if (errno != EINTR)
-            return unix__error(errno);
+        if (errno != EINTR && !udp_take_icmp(su))
+            return unix__error(errno); /* (an ICMP error: kept, retry) */
     }
 }
 
@@ -518,8 +581,8 @@ static int udp_recvfrom(struct mote_udp *u, void *buf, size_t size, size_t *n,
         }
         if (errno == EAGAIN)
             s->readable = false;
-        else if (errno != EINTR)
-            return unix__error(errno);
+        else if (errno != EINTR && !udp_take_icmp(su))
+            return unix__error(errno); /* (an ICMP error: kept, retry) */
     }
 }
 
@@ -540,6 +603,7 @@ static const struct mote_udp_ops udp_ops = {
     .recvfrom = udp_recvfrom,
     .local = udp_local,
     .close = udp_close,
+    .take_error = udp_take_error,
 };
 
 static int stack_udp_open(struct mote_stack *st,
@@ -565,6 +629,11 @@ static int stack_udp_open(struct mote_stack *st,
     }
     su->u.ops = &udp_ops;
     su->dual = dual;
+    su->soft_err = 0;
+    /* ICMP errors for take_error (both levels on a dual-stack socket) */
+    int one = 1;
+    setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof(one));
+    setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof(one));
     *out = &su->u;
     return 0;
 }
