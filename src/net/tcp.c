@@ -195,6 +195,16 @@ static uint64_t pcb_deadline(const struct tcp_pcb *p)
     return d;
 }
 
+/* A pcb whose timers are all off leaves the heap now, rather than be
+ * visited for nothing when its stale key comes due (a stopped timer does
+ * not move the key: see th_arm). Called where the common stops happen:
+ * the handshake's end and the last byte acked. */
+static void th_tidy(struct tcp_pcb *p)
+{
+    if (p->th_in && pcb_deadline(p) == UINT64_MAX)
+        th_remove(p);
+}
+
 static void notify(struct tcp_pcb *pcb, unsigned ev)
 {
     struct tcp_stack *st = pcb->stack;
@@ -1663,6 +1673,7 @@ static void on_new_ack(struct tcp_pcb *pcb, const struct seg *s, uint32_t acked,
     if (pcb->snd_una == pcb->snd_max) {
         pcb->t_rexmt = 0;
         pcb->t_tlp = 0;
+        th_tidy(pcb);
     } else {
         arm_rexmt(pcb);
         arm_tlp(pcb);
@@ -1730,6 +1741,7 @@ static void syn_sent_input(struct tcp_pcb *pcb, struct seg *s)
         pcb->nrexmt = 0;
         pcb->t_rexmt = 0;
         established(pcb, s);
+        th_tidy(pcb);
         pcb->snd_wnd = s->wnd; /* never scaled in a SYN (RFC 7323 2.2) */
         pcb->max_snd_wnd = pcb->snd_wnd;
         pcb->ack_now = true;
@@ -1890,6 +1902,7 @@ take_ack:
         take_ack(pcb, s->ack);
         pcb->t_rexmt = 0;
         established(pcb, s);
+        th_tidy(pcb);
     }
     if (tcp_seq_gt(s->ack, pcb->snd_max)) {
         pcb->ack_now = true; /* acks what we never sent */

@@ -891,6 +891,31 @@ static void test_send_resize(void)
     is_int(live, 0, "no pcb leaked");
 }
 
+/* A connection with no timer running is not in the timer heap: the
+ * handshake's retransmission timer and a flight's, once stopped, leave no
+ * stale key behind (which would cost a visit, and the stack a wake-up,
+ * for nothing). */
+static void test_no_stale_timer(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    fx_open(&x, &c, false, 4096, 4096);
+    ok(tcp_deadline(&x.e.st) == UINT64_MAX,
+       "established, no timer running: no deadline (%llu ns ahead)",
+       (unsigned long long)(tcp_deadline(&x.e.st) - x.e.now));
+    tcp_set_nodelay(x.pcb, x.e.now, true);
+    uint32_t off = 0;
+    fx_write_pattern(&x, &off, 100);
+    count_out(&x.e);
+    ok(tcp_deadline(&x.e.st) != UINT64_MAX, "data in flight: a deadline");
+    x.pack = x.iss + 1 + 100;
+    fx_send(&x, TCP_ACK, NULL, 0);
+    ok(tcp_deadline(&x.e.st) == UINT64_MAX, "all acked: no deadline again");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
 static void test_rto_backoff_timeout(void)
 {
     struct fx x;
@@ -2187,6 +2212,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_ooo_sack);
     TAP_CASE(test_delayed_ack);
     TAP_CASE(test_send_resize);
+    TAP_CASE(test_no_stale_timer);
     TAP_CASE(test_nagle);
     TAP_CASE(test_rto_backoff_timeout);
     TAP_CASE(test_zero_window_probe);
