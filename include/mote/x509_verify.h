@@ -46,6 +46,7 @@ enum mote_x509_reason {
     MOTE_X509_MALFORMED,        /* a certificate does not parse */
     MOTE_X509_PIN_MISMATCH,     /* no key of the chain is pinned */
     MOTE_X509_WORK_LIMIT,       /* the search gave up (too many paths) */
+    MOTE_X509_POLICY,           /* no acceptable certificate policy */
     MOTE_X509_REASON_COUNT_
 };
 
@@ -112,8 +113,8 @@ int mote_x509_cert_check_id(const struct mote_x509_cert *cert,
  * store keeps a compact record per anchor in slots the caller provides,
  * sorted by a hash of the subject for lookup, and the anchors' DER in a
  * byte buffer the caller provides. Sizes: one slot is
- * sizeof(struct mote_x509_anchor) (176 bytes on x86-64); the Debian system
- * bundle (144 roots) needs 144 slots and 156 KB of buffer.
+ * sizeof(struct mote_x509_anchor) (about 200 bytes on x86-64); the Debian
+ * system bundle (144 roots) needs 144 slots and 156 KB of buffer.
  *
  * On unix the system bundle is /etc/ssl/certs/ca-certificates.crt: the
  * caller reads the file (it is plain PEM) and passes its bytes; this core
@@ -215,12 +216,66 @@ enum mote_x509_purpose {
 #define MOTE_X509_DEFAULT_WORK 256 /* signature checks per verification */
 #define MOTE_X509_MAX_CHAIN    (MOTE_X509_MAX_DEPTH + 2)
 
+/* ---- Verified-signature cache (optional) ----------------------------------
+ *
+ * A TLS client verifying the same intermediates again and again can skip
+ * the signature math for a signature it has already seen verify. The
+ * cache is the caller's memory (nslots entries of 32 bytes), shared by
+ * the calls that name it in their options (not thread-safe: one
+ * scheduler, or one cache per thread). An entry is the SHA-256 of the
+ * issuer's SubjectPublicKeyInfo, the signed TBS bytes, the signature
+ * algorithm and the signature bytes, each length-prefixed: a hit needs
+ * the same bytes in all four, so it never accepts what the math would
+ * refuse (barring a SHA-256 collision). Only successes are kept; when
+ * full, the oldest entry is replaced.
+ */
+struct mote_x509_sigcache_entry {
+    uint8_t key[32];
+};
+
+struct mote_x509_sigcache {
+    struct mote_x509_sigcache_entry *slots;
+    size_t nslots, used, next;
+    uint64_t hits, misses; /* statistics, for the caller */
+};
+
+/* An empty cache over slots (nslots entries, kept by the caller). */
+void mote_x509_sigcache_init(struct mote_x509_sigcache *c,
+                             struct mote_x509_sigcache_entry *slots,
+                             size_t nslots);
+
 struct mote_x509_verify_opts {
     int64_t now; /* seconds since the epoch, UTC */
     enum mote_x509_purpose purpose;
     const struct mote_x509_id *id; /* expected identity, or NULL */
     unsigned max_depth;            /* 0: MOTE_X509_DEFAULT_DEPTH */
     unsigned max_work;             /* 0: MOTE_X509_DEFAULT_WORK */
+    /* Certificate policies (RFC 5280 6.1.1 c, e, f, g; docs/x509.md): the
+     * user-initial-policy-set as OID contents (npolicies 0: anyPolicy),
+     * and the three initial switches. All zero: no policy is required,
+     * but the chain's own policyConstraints and inhibitAnyPolicy are
+     * still enforced. */
+    const struct mote_x509_slice *policies;
+    unsigned npolicies;
+    bool explicit_policy, inhibit_policy_mapping, inhibit_any_policy;
+    /* Verified-signature cache, or NULL (above). */
+    struct mote_x509_sigcache *sigcache;
+};
+
+/* The policy graph of RFC 9618 (the linear-size form of RFC 5280's
+ * valid_policy_tree), one level per certificate: at most
+ * MOTE_X509_POLICY_LEVEL nodes a level; a chain that would need more
+ * fails with MOTE_X509_POLICY (docs/x509.md: the bound). */
+#define MOTE_X509_POLICY_LEVEL 64
+struct mote_x509_policy_node {
+    struct mote_x509_slice oid; /* valid_policy (contents) */
+    uint64_t parents;           /* bit k: node k of the level above */
+    bool mapped;                /* expected set from this cert's mappings */
+    bool dead;                  /* deleted (6.1.4 b 2, 6.1.5 g) */
+};
+struct mote_x509_policy_level {
+    struct mote_x509_policy_node n[MOTE_X509_POLICY_LEVEL];
+    unsigned count;
 };
 
 /* One certificate as the path builder keeps it (internal layout; a work
@@ -239,10 +294,11 @@ struct mote_x509_node {
     struct mote_x509_gn nc_excluded[MOTE_X509_MAX_NC];
     unsigned nc_permitted_count, nc_excluded_count;
     bool has_nc;
+    bool has_policy; /* any policy extension (read again when validating) */
     enum mote_x509_reason parse_reason; /* OK, or why it did not parse */
 };
 
-/* The caller's work area for one verification (about 43 KB on x86-64: put
+/* The caller's work area for one verification (about 80 KB on x86-64: put
  * it on the heap or in static storage, not on a small fiber stack). May be
  * reused. */
 struct mote_x509_verify_work {
@@ -254,6 +310,8 @@ struct mote_x509_verify_work {
     unsigned work_left;
     /* the name constraints of the anchor a path ends at, when it has any */
     struct mote_x509_node anchor;
+    /* policy processing: level 0 is the anchor's anyPolicy */
+    struct mote_x509_policy_level policy[MOTE_X509_MAX_CHAIN];
 };
 
 struct mote_x509_result {

@@ -141,8 +141,8 @@ static int extend(struct search *s, unsigned len)
         any = true;
         if (take_work(s, len) == STOP)
             return STOP;
-        enum mote_x509_reason r =
-            x509__check_sig(&a->pubkey, &cur->sig_alg, cur->tbs, cur->sig);
+        enum mote_x509_reason r = x509__check_sig_cached(
+            s->o->sigcache, &a->pubkey, &cur->sig_alg, cur->tbs, cur->sig);
         if (r != MOTE_X509_OK) {
             record(s, RANK_LINK, len, len, NULL, r, (int)len - 1);
             continue;
@@ -192,8 +192,8 @@ static int extend(struct search *s, unsigned len)
         }
         if (take_work(s, len) == STOP)
             return STOP;
-        enum mote_x509_reason r =
-            x509__check_sig(&c->pubkey, &cur->sig_alg, cur->tbs, cur->sig);
+        enum mote_x509_reason r = x509__check_sig_cached(
+            s->o->sigcache, &c->pubkey, &cur->sig_alg, cur->tbs, cur->sig);
         if (r != MOTE_X509_OK) {
             record(s, RANK_LINK, len, len + 1, NULL, r, (int)len - 1);
             continue;
@@ -263,6 +263,10 @@ static void node_fill(struct mote_x509_node *nd, struct mote_x509_cert *c,
     nd->has_eku = c->ext_index[MOTE_X509_EXT_EXT_KEY_USAGE] >= 0;
     nd->eku_flags = c->eku_flags;
     nd->has_nc = c->ext_index[MOTE_X509_EXT_NAME_CONSTRAINTS] >= 0;
+    nd->has_policy = c->ext_index[MOTE_X509_EXT_CERT_POLICIES] >= 0 ||
+                     c->ext_index[MOTE_X509_EXT_POLICY_MAPPINGS] >= 0 ||
+                     c->ext_index[MOTE_X509_EXT_POLICY_CONSTRAINTS] >= 0 ||
+                     c->ext_index[MOTE_X509_EXT_INHIBIT_ANY_POLICY] >= 0;
     /* RFC 5280 4.1.2.6: an empty subject needs a critical subjectAltName
      * (the parser leaves this to us). */
     int san = c->ext_index[MOTE_X509_EXT_SUBJECT_ALT_NAME];

@@ -417,6 +417,7 @@ enum mote_x509_reason x509__validate(struct mote_x509_verify_work *work,
                 return MOTE_X509_NAME_CONSTRAINTS;
         }
     }
-    *depth = -1;
-    return MOTE_X509_OK;
+    /* 6.1.3 (d)-(f), 6.1.4 (a)-(j), 6.1.5 (a), (b), (g): certificate
+     * policies (verify_policy.c). */
+    return x509__policy_check(work, path, n, o, depth);
 }

@@ -56,6 +56,13 @@ enum mote_x509_reason x509__check_sig(const struct mote_x509_pubkey *key,
                                       struct mote_x509_slice tbs,
                                       struct mote_x509_slice sig);
 
+/* verify_sigcache.c: x509__check_sig through cache c (may be NULL). */
+enum mote_x509_reason x509__check_sig_cached(struct mote_x509_sigcache *c,
+                                             const struct mote_x509_pubkey *key,
+                                             const struct mote_x509_sigalg *alg,
+                                             struct mote_x509_slice tbs,
+                                             struct mote_x509_slice sig);
+
 /* verify.c: 0 if Mote can verify signatures with key k (RSA, EC, Ed25519;
  * an id-RSASSA-PSS key is converted to RSA in place), else MOTE_ENOTSUP. */
 int x509__pubkey_usable(struct mote_x509_pubkey *k);
@@ -72,5 +79,14 @@ enum mote_x509_reason x509__validate(struct mote_x509_verify_work *work,
                                      const struct mote_x509_anchor *a,
                                      const struct mote_x509_verify_opts *o,
                                      int *depth);
+
+/* verify_policy.c: certificate policy processing (RFC 5280 6.1, with the
+ * policy graph of RFC 9618) over the path nodes[path[0..n-1]] (leaf
+ * first). Returns MOTE_X509_OK or MOTE_X509_POLICY and sets *depth. Uses
+ * work->scratch and work->policy. */
+enum mote_x509_reason x509__policy_check(struct mote_x509_verify_work *work,
+                                         const unsigned *path, unsigned n,
+                                         const struct mote_x509_verify_opts *o,
+                                         int *depth);
 
 #endif

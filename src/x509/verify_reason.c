@@ -19,6 +19,7 @@ static const char *const reason_str[MOTE_X509_REASON_COUNT_] = {
     [MOTE_X509_MALFORMED] = "malformed certificate",
     [MOTE_X509_PIN_MISMATCH] = "no public key of the chain is pinned",
     [MOTE_X509_WORK_LIMIT] = "too many candidate paths",
+    [MOTE_X509_POLICY] = "no acceptable certificate policy",
 };
 
 static const char *const reason_name[MOTE_X509_REASON_COUNT_] = {
@@ -39,6 +40,7 @@ static const char *const reason_name[MOTE_X509_REASON_COUNT_] = {
     [MOTE_X509_MALFORMED] = "malformed",
     [MOTE_X509_PIN_MISMATCH] = "pin_mismatch",
     [MOTE_X509_WORK_LIMIT] = "work_limit",
+    [MOTE_X509_POLICY] = "policy",
 };
 
 const char *mote_x509_reason_str(enum mote_x509_reason r)

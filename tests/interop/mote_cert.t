@@ -250,7 +250,7 @@ bad "no FILE given" "show without a file" -- "$C" show
 # have the same length.
 D=$tmp/chains
 if tests/x509/mkchains.sh "$D" > /dev/null 2> "$tmp/mkchains.log"; then
-  while read -r name leaf bundle roots host t purpose maxd expect reason depth ossl; do
+  while read -r name leaf bundle roots host t purpose maxd expect reason depth ossl pol; do
     cat $(sed "s|[^,]*|$D/&|g; s|,| |g" <<< "$roots") > "$D/v-roots.pem"
     margs=(--ca-file "$D/v-roots.pem" --at "$t" --purpose "$purpose" --max-depth "$maxd")
     oargs=(-CAfile "$D/v-roots.pem" -no-CApath -no-CAstore)
@@ -265,6 +265,18 @@ if tests/x509/mkchains.sh "$D" > /dev/null 2> "$tmp/mkchains.log"; then
       else
         margs+=(--host "$host"); oargs+=(-verify_hostname "$host")
       fi
+    fi
+    if [ -n "${pol:-}" ] && [ "$pol" != - ]; then
+      oargs+=(-policy_check)
+      for o in ${pol//,/ }; do
+        case $o in
+        explicit) margs+=(--explicit-policy); oargs+=(-explicit_policy) ;;
+        nomap) margs+=(--inhibit-policy-mapping); oargs+=(-inhibit_map) ;;
+        noany) margs+=(--inhibit-any-policy); oargs+=(-inhibit_any) ;;
+        check) ;;
+        *) margs+=(--policy "$o"); oargs+=(-policy "$o") ;;
+        esac
+      done
     fi
     "$C" verify "${margs[@]}" "$D/$leaf" > "$tmp/out" 2>&1
     st=$?
@@ -321,6 +333,7 @@ bad "--at: not a time" "verify --at junk" -- "$C" verify --at 2026-13 "$tmp/leaf
 bad "--ip: not an IP address" "verify --ip with a name" -- "$C" verify --ip a.example "$tmp/leaf.crt"
 bad "one identity only" "verify --host and --ip" -- "$C" verify --host a.example --ip 192.0.2.1 "$tmp/leaf.crt"
 bad "--max-depth: 1 to 16" "verify --max-depth 17" -- "$C" verify --max-depth 17 "$tmp/leaf.crt"
+bad "--policy: not an OID" "verify --policy junk" -- "$C" verify --policy 1.x "$tmp/leaf.crt"
 bad "no CERTIFICATE block" "verify of a PEM file without certificates" -- "$C" verify "$tmp/ec.key"
 bad "not a DER certificate" "verify of junk" -- "$C" verify "$tmp/junk.pem"
 bad "No such file" "verify of a missing file" -- "$C" verify "$tmp/missing.pem"

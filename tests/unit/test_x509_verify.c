@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 
 #include <mote/crypto.h>
+#include <mote/der.h>
 #include <mote/error.h>
 #include <mote/x509_verify.h>
 
@@ -131,12 +132,55 @@ static int load(struct env *e, const char *leaf, const char *bundle,
 
 static int64_t now_default;
 
-static int verify(struct env *e, const char *host, int64_t now,
-                  enum mote_x509_purpose purpose, unsigned maxd)
+/* Policy options of a manifest case: "-", or comma-separated "explicit",
+ * "nomap", "noany", "check" (openssl's -policy_check only) and OIDs (the
+ * user-initial-policy-set). Returns 0 or -1. */
+static int policy_opts(struct mote_x509_verify_opts *o, const char *pol)
+{
+    static uint8_t oids[8][32];
+    static struct mote_x509_slice set[8];
+    o->policies = set;
+    o->npolicies = 0;
+    if (!pol || strcmp(pol, "-") == 0)
+        return 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", pol);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        if (strcmp(t, "explicit") == 0)
+            o->explicit_policy = true;
+        else if (strcmp(t, "nomap") == 0)
+            o->inhibit_policy_mapping = true;
+        else if (strcmp(t, "noany") == 0)
+            o->inhibit_any_policy = true;
+        else if (strcmp(t, "check") == 0)
+            continue;
+        else {
+            int len =
+                o->npolicies == 8
+                    ? -1
+                    : mote_der_oid_from_text(t, strlen(t), oids[o->npolicies],
+                                             sizeof oids[0]);
+            if (len <= 0)
+                return -1;
+            set[o->npolicies].ptr = oids[o->npolicies];
+            set[o->npolicies].len = (size_t)len;
+            o->npolicies++;
+        }
+    }
+    return 0;
+}
+
+static int verify_pol(struct env *e, const char *host, int64_t now,
+                      enum mote_x509_purpose purpose, unsigned maxd,
+                      const char *pol)
 {
     struct mote_x509_id id;
     struct mote_x509_verify_opts o = {
         .now = now, .purpose = purpose, .max_depth = maxd};
+    if (policy_opts(&o, pol) != 0)
+        return MOTE_EINVAL;
     if (host && strcmp(host, "-") != 0) {
         if (mote_x509_id_parse(&id, host, strlen(host)) != 0)
             return MOTE_EINVAL;
@@ -144,6 +188,12 @@ static int verify(struct env *e, const char *host, int64_t now,
     }
     return mote_x509_verify(e->leaf, e->leaf_len, e->bundle, e->nbundle,
                             &e->trust, &o, &e->work, &e->res);
+}
+
+static int verify(struct env *e, const char *host, int64_t now,
+                  enum mote_x509_purpose purpose, unsigned maxd)
+{
+    return verify_pol(e, host, now, purpose, maxd, NULL);
 }
 
 static void test_manifest(void)
@@ -158,14 +208,16 @@ static void test_manifest(void)
     for (char *line = strtok_r(m, "\n", &msave); line;
          line = strtok_r(NULL, "\n", &msave)) {
         char name[64], leaf[64], bundle[512], roots[512], host[128],
-            purpose[16], expect[8], reason[32], ossl[8];
+            purpose[16], expect[8], reason[32], ossl[8], pol[256] = "-";
         long long t;
         unsigned maxd;
         int depth;
-        if (sscanf(line,
-                   "%63s %63s %511s %511s %127s %lld %15s %u %7s %31s %d %7s",
-                   name, leaf, bundle, roots, host, &t, purpose, &maxd, expect,
-                   reason, &depth, ossl) != 12) {
+        int nf = sscanf(
+            line,
+            "%63s %63s %511s %511s %127s %lld %15s %u %7s %31s %d %7s %255s",
+            name, leaf, bundle, roots, host, &t, purpose, &maxd, expect, reason,
+            &depth, ossl, pol);
+        if (nf != 12 && nf != 13) {
             ok(0, "manifest line: %s", line);
             continue;
         }
@@ -180,11 +232,11 @@ static void test_manifest(void)
         if (cases == 0)
             now_default = t;
         cases++;
-        int r =
-            verify(e, host, t,
-                   strcmp(purpose, "client") == 0 ? MOTE_X509_PURPOSE_CLIENT
-                                                  : MOTE_X509_PURPOSE_SERVER,
-                   maxd);
+        int r = verify_pol(e, host, t,
+                           strcmp(purpose, "client") == 0
+                               ? MOTE_X509_PURPOSE_CLIENT
+                               : MOTE_X509_PURPOSE_SERVER,
+                           maxd, pol);
         const char *got = mote_x509_reason_name(e->res.reason);
         if (strcmp(expect, "ok") == 0)
             ok(r == 0 && e->res.reason == MOTE_X509_OK && e->res.depth == -1 &&
@@ -204,10 +256,11 @@ static void test_manifest(void)
                 e->bundle[e->nbundle - 1 - i] = s;
             }
             enum mote_x509_reason first = e->res.reason;
-            verify(e, host, t,
-                   strcmp(purpose, "client") == 0 ? MOTE_X509_PURPOSE_CLIENT
-                                                  : MOTE_X509_PURPOSE_SERVER,
-                   maxd);
+            verify_pol(e, host, t,
+                       strcmp(purpose, "client") == 0
+                           ? MOTE_X509_PURPOSE_CLIENT
+                           : MOTE_X509_PURPOSE_SERVER,
+                       maxd, pol);
             ok(e->res.reason == first, "%s: bundle order does not matter",
                name);
         }
@@ -216,6 +269,69 @@ static void test_manifest(void)
     }
     ok(cases >= 50, "%d cases", cases);
     free(m);
+}
+
+/* The verified-signature cache: hits only for the same bytes, never
+ * skips the other checks, never keeps a failure. */
+static void test_sigcache(void)
+{
+    struct env *e = env_new();
+    ok(load(e, "l3.pem", "i3a.pem,i3b.pem", "rootrsa.pem") == 0, "load");
+    struct mote_x509_sigcache_entry slots[4];
+    struct mote_x509_sigcache c;
+    mote_x509_sigcache_init(&c, slots, 4);
+    struct mote_x509_verify_opts o = {.now = now_default,
+                                      .purpose = MOTE_X509_PURPOSE_SERVER,
+                                      .sigcache = &c};
+    int r = mote_x509_verify(e->leaf, e->leaf_len, e->bundle, e->nbundle,
+                             &e->trust, &o, &e->work, &e->res);
+    ok(r == 0 && c.hits == 0 && c.misses == 3 && c.used == 3,
+       "first: verified, three signatures checked and kept (hits %llu, "
+       "misses %llu)",
+       (unsigned long long)c.hits, (unsigned long long)c.misses);
+    r = mote_x509_verify(e->leaf, e->leaf_len, e->bundle, e->nbundle, &e->trust,
+                         &o, &e->work, &e->res);
+    ok(r == 0 && c.hits == 3 && c.misses == 3, "again: three hits");
+    /* A hit does not skip the other checks. */
+    o.now = 4102444800; /* 2100-01-01 */
+    r = mote_x509_verify(e->leaf, e->leaf_len, e->bundle, e->nbundle, &e->trust,
+                         &o, &e->work, &e->res);
+    ok(r == MOTE_EAUTH && e->res.reason == MOTE_X509_EXPIRED,
+       "cached signatures, expired chain: expired");
+    o.now = now_default;
+    /* The same leaf with its last signature byte changed misses and
+     * fails; the failure is not kept. */
+    uint8_t *bad = malloc(e->leaf_len);
+    memcpy(bad, e->leaf, e->leaf_len);
+    bad[e->leaf_len - 1] ^= 1;
+    uint64_t hits = c.hits;
+    size_t used = c.used;
+    r = mote_x509_verify(bad, e->leaf_len, e->bundle, e->nbundle, &e->trust, &o,
+                         &e->work, &e->res);
+    ok(r == MOTE_EAUTH && e->res.reason == MOTE_X509_BAD_SIGNATURE &&
+           e->res.depth == 0,
+       "changed signature: bad_signature (got %s)",
+       mote_x509_reason_name(e->res.reason));
+    r = mote_x509_verify(bad, e->leaf_len, e->bundle, e->nbundle, &e->trust, &o,
+                         &e->work, &e->res);
+    ok(r == MOTE_EAUTH && e->res.reason == MOTE_X509_BAD_SIGNATURE &&
+           c.used == used,
+       "again: still bad_signature, nothing kept");
+    /* The search stops at the leaf's failed link: no hit at all. */
+    ok(c.hits == hits, "no hit for the changed leaf");
+    free(bad);
+    /* One slot: the oldest entry goes. */
+    struct mote_x509_sigcache one;
+    mote_x509_sigcache_init(&one, slots, 1);
+    o.sigcache = &one;
+    r = mote_x509_verify(e->leaf, e->leaf_len, e->bundle, e->nbundle, &e->trust,
+                         &o, &e->work, &e->res);
+    ok(r == 0 && one.used == 1 && one.misses == 3, "one slot: used 1");
+    r = mote_x509_verify(e->leaf, e->leaf_len, e->bundle, e->nbundle, &e->trust,
+                         &o, &e->work, &e->res);
+    ok(r == 0 && one.hits == 0 && one.misses == 6,
+       "one slot, three signatures in turn: no hits (LRU thrash)");
+    env_free(e);
 }
 
 /* The chain reported for a verified depth-3 path is leaf, intermediates,
@@ -491,6 +607,7 @@ int main(int argc, char **argv)
     if (now_default == 0)         /* a single case was chosen */
         now_default = 1780272000; /* 2026-06-01, as mkchains.sh */
     TAP_CASE(test_result_chain);
+    TAP_CASE(test_sigcache);
     TAP_CASE(test_pins);
     TAP_CASE(test_trust_store);
     TAP_CASE(test_system_bundle);

@@ -41,6 +41,11 @@ static const char verify_usage[] =
     "                     N) or YYYY-MM-DD[THH:MM:SS] UTC (default: now)\n"
     "  --max-depth N      CA certificates allowed between leaf and anchor\n"
     "                     (1-16, default 8)\n"
+    "  --policy OID       an acceptable certificate policy (repeatable;\n"
+    "                     default: any policy)\n"
+    "  --explicit-policy  require a valid policy (RFC 5280\n"
+    "                     initial-explicit-policy)\n"
+    "  --inhibit-policy-mapping, --inhibit-any-policy   RFC 5280 6.1.1\n"
     "exit status: 0 verified, 1 not verified, 2 usage or input error\n";
 
 #define MAX_ANCHORS 1024
@@ -180,6 +185,9 @@ int cert_cmd_verify(int argc, char **argv)
     const char *host = NULL, *ip = NULL, *v;
     struct mote_x509_verify_opts o = {.purpose = MOTE_X509_PURPOSE_SERVER};
     bool have_time = false;
+    static uint8_t oids[8][64];
+    static struct mote_x509_slice pols[8];
+    o.policies = pols;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -213,7 +221,26 @@ int cert_cmd_verify(int argc, char **argv)
             if (end == v || *end || d < 1 || d > MOTE_X509_MAX_DEPTH)
                 vusage("--max-depth: 1 to 16, not '%s'", v);
             o.max_depth = (unsigned)d;
-        } else if (a[0] == '-' && a[1])
+        } else if ((v = cert_opt(argc, argv, &i, "--policy"))) {
+            int len =
+                o.npolicies == 8
+                    ? MOTE_ENOSPC
+                    : mote_der_oid_from_text(v, strlen(v), oids[o.npolicies],
+                                             sizeof oids[0]);
+            if (len == MOTE_ENOSPC && o.npolicies == 8)
+                vusage("--policy: at most 8 (%s)", v);
+            if (len <= 0)
+                vusage("--policy: not an OID: '%s'", v);
+            pols[o.npolicies].ptr = oids[o.npolicies];
+            pols[o.npolicies].len = (size_t)len;
+            o.npolicies++;
+        } else if (strcmp(a, "--explicit-policy") == 0)
+            o.explicit_policy = true;
+        else if (strcmp(a, "--inhibit-policy-mapping") == 0)
+            o.inhibit_policy_mapping = true;
+        else if (strcmp(a, "--inhibit-any-policy") == 0)
+            o.inhibit_any_policy = true;
+        else if (a[0] == '-' && a[1])
             vusage("unknown option '%s'", a);
         else if (cert)
             vusage("one CERT only ('%s')", a);
