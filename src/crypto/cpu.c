@@ -44,8 +44,12 @@ static unsigned detect(void)
             if ((r[2] & (3u << 9)) == (3u << 9))
                 f |= CRYPTO_CPU_VAES;
             /* AVX-512F (EBX bit 16) and XCR0 opmask/ZMM state (bits 5-7). */
-            if ((r[1] & (1u << 16)) && (lo & 0xe0) == 0xe0)
+            if ((r[1] & (1u << 16)) && (lo & 0xe0) == 0xe0) {
                 f |= CRYPTO_CPU_AVX512;
+                /* AVX-512 IFMA: EBX bit 21. */
+                if (r[1] & (1u << 21))
+                    f |= CRYPTO_CPU_IFMA;
+            }
         }
     }
     if (max >= 7) {

@@ -98,6 +98,7 @@ enum {
     CRYPTO_CPU_SHA = 1u << 6,
     CRYPTO_CPU_VAES = 1u << 7,   /* VAES + VPCLMULQDQ on YMM (with AVX2) */
     CRYPTO_CPU_AVX512 = 1u << 8, /* AVX-512F with the OS saving ZMM */
+    CRYPTO_CPU_IFMA = 1u << 9,   /* AVX-512 IFMA (with AVX512) */
 };
 /* SHA-1/SHA-2 block plumbing (md.c). compress(state, blocks, n) hashes n
  * whole blocks. md_update buffers a partial block in buf and counts *len

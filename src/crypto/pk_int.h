@@ -129,6 +129,15 @@ void bn_mod_exp_ct(pk_limb *r, const pk_limb *a, const pk_limb *e, size_t elen,
 /* Same for a public exponent (variable time, square and multiply). */
 void bn_mod_exp_pub(pk_limb *r, const pk_limb *a, const pk_limb *e, size_t elen,
                     const struct bn_mont *mt);
+/* r1 = a1^e1 mod m1 and r2 = a2^e2 mod m2 in constant time, for two
+ * 1024-bit moduli (len 16; e1, e2 16 limbs; a < m) with AVX-512 IFMA
+ * (bn_ifma.c). MOTE_ENOTSUP (nothing done) when the CPU lacks IFMA or a
+ * length is not 16: the caller then uses bn_mod_exp_ct. */
+int bn_mod_exp2_ct_ifma(pk_limb *r1, const pk_limb *a1, const pk_limb *e1,
+                        const struct bn_mont *m1, pk_limb *r2,
+                        const pk_limb *a2, const pk_limb *e2,
+                        const struct bn_mont *m2);
+
 /* r = a^-1 mod m for odd m, a < m; constant time (fixed iteration binary
  * GCD). Returns all ones if a was invertible, 0 if not (then r is junk). */
 pk_limb bn_mod_inv_odd(pk_limb *r, const pk_limb *a, const pk_limb *m,
