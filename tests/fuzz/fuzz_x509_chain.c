@@ -5,7 +5,10 @@
  * certificates go to the trust store; the rest are the bundle. Byte 0
  * chooses the purpose (bits 0-1), whether a host name is checked (bit 2)
  * and max_depth (bits 3-5); with bit 6 the anchors are read as PEM text
- * instead of DER. Time is fixed. The search must end (the work bound) and
+ * instead of DER. Byte 1 bits 2-4 set the initial policy switches
+ * (explicit, inhibit mapping, inhibit any), bits 5-6 a user policy set,
+ * bit 7 a signature cache (the verdict is then asked twice and must not
+ * change). Time is fixed. The search must end (the work bound) and
  * never crash, and its result must be self-consistent. The name matchers
  * also get the chunks: the first as a reference identity, every chunk as
  * a presented name and as a name constraint. */
@@ -53,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2)
         return 0;
-    unsigned flags = data[0], nroots = data[1] & 3;
+    unsigned flags = data[0], nroots = data[1] & 3, pflags = data[1] >> 2;
     data += 2;
     size -= 2;
     struct mote_x509_slice certs[MAX_CERTS];
@@ -92,10 +95,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .id = flags & 4 ? &id : NULL,
         .max_depth = (flags >> 3) & 7,
         .max_work = 64,
+        .explicit_policy = pflags & 1,
+        .inhibit_policy_mapping = pflags & 2,
+        .inhibit_any_policy = pflags & 4,
     };
+    /* Byte 1 bit 5: a user-initial-policy-set {1.2.3.1, anyPolicy if bit
+     * 6}; bit 6 alone: {anyPolicy}. */
+    static const uint8_t p1[] = {0x2a, 0x03, 0x01},
+                         pany[] = {0x55, 0x1d, 0x20, 0x00};
+    struct mote_x509_slice pset[2] = {{p1, sizeof p1}, {pany, sizeof pany}};
+    if (pflags & 8) {
+        o.policies = pset;
+        o.npolicies = pflags & 16 ? 2 : 1;
+    } else if (pflags & 16) {
+        o.policies = pset + 1;
+        o.npolicies = 1;
+    }
+    /* With a signature cache, a second call must give the same verdict. */
+    static struct mote_x509_sigcache_entry cslots[8];
+    struct mote_x509_sigcache cache;
+    mote_x509_sigcache_init(&cache, cslots, 8);
+    if (pflags & 32)
+        o.sigcache = &cache;
     struct mote_x509_result res;
     int r = mote_x509_verify(certs[0].ptr, certs[0].len, certs + 1,
                              n - 1 - nroots, &trust, &o, &work, &res);
+    if (pflags & 32) {
+        struct mote_x509_result res2;
+        int r2 = mote_x509_verify(certs[0].ptr, certs[0].len, certs + 1,
+                                  n - 1 - nroots, &trust, &o, &work, &res2);
+        if (r2 != r || res2.reason != res.reason || res2.depth != res.depth)
+            abort();
+    }
     if (r == 0 && (res.reason != MOTE_X509_OK || !res.anchored ||
                    res.chain_len < 2 || res.depth != -1))
         abort();
