@@ -176,7 +176,11 @@ for round in $(seq "$RUNS"); do
   for _ in $(seq 30); do q nsx ping -6 -c 1 -W 1 "$A6" && break; sleep 0.2; done
   q nsx ping -c 1 -W 2 "$A4"
   bulk "$A4" 9 "$NS" >> "$tmp/d_rx4"
+  s0=$(cat "/proc/$peer_pid/schedstat")
   bulk "$A4" 19 "$NS" >> "$tmp/d_tx4"
+  s1=$(cat "/proc/$peer_pid/schedstat")
+  # the stack's CPU during the IPv4 send: ns run, ns runnable but waiting
+  echo "$s0 $s1" | awk '{ print $4 - $1, $5 - $2 }' >> "$tmp/sched_tx4"
   bulk "$A6" 9 "$NS" >> "$tmp/d_rx6"
   bulk "$A6" 19 "$NS" >> "$tmp/d_tx6"
   stat "$A4" tcp_retransmits >> "$tmp/rexmt"
@@ -203,6 +207,8 @@ d_rx4=$(med d_rx4) d_tx4=$(med d_tx4) d_rx6=$(med d_rx6) d_tx6=$(med d_tx6)
 l_rx4=$(med l_rx4) l_tx4=$(med l_tx4) l_rx6=$(med l_rx6) l_tx6=$(med l_tx6)
 v_rx4=$(med v_rx4) v_tx4=$(med v_tx4) v_rx6=$(med v_rx6) v_tx6=$(med v_tx6)
 rexmt=$(awk '{ s += $1 } END { print s }' "$tmp/rexmt")
+run_tx4=$(awk '{ printf "%.2f\n", $1 / 1e9 }' "$tmp/sched_tx4" | median)
+wait_tx4=$(awk '{ printf "%.2f\n", $2 / 1e9 }' "$tmp/sched_tx4" | median)
 spread() { sort -g "$tmp/$1" | sed -n '1p;$p' | paste -sd- ; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -235,6 +241,8 @@ mkdir -p bench/results
   row "IPv6 send" "$d_tx6" "$out_gbit" "$l_tx6" "$v_tx6"
   echo
   echo "Direct-stack retransmissions over the four transfers x $RUNS: $rexmt."
+  echo "The stack's process during the IPv4 send (median, /proc/PID/schedstat):"
+  echo "ran ${run_tx4} s, runnable but waiting for a CPU ${wait_tx4} s."
   echo "Spread (min-max) of the direct stack's runs: IPv4 receive $(spread d_rx4),"
   echo "send $(spread d_tx4); IPv6 receive $(spread d_rx6), send $(spread d_tx6);"
   echo "of the echo limit $(sed 's/.*gbit_per_s=//' "$tmp/echo" | sort -g | sed -n '1p;$p' | paste -sd-)."
