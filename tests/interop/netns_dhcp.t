@@ -35,13 +35,14 @@ check "dnsmasq leased an address ($ip to $mac)" test -n "$lease"
 check "ping the leased address" q nsx ping -c 2 -i 0.2 -W 2 "$ip"
 check "UDP echo on the leased address" test "$(udp "$ip" 7 dhcp-ok)" = dhcp-ok
 
-# SLAAC: the prefix's /64 with the modified EUI-64 of our MAC.
-eui=$("$PY" -c "
-import sys
-m = [int(x, 16) for x in sys.argv[1].split(':')]
+# SLAAC: the prefix's /64 with the modified EUI-64 of our MAC, in the
+# canonical text form (RFC 5952: no leading zeros) the stack prints.
+a6=$("$PY" -c "
+import ipaddress, sys
+m = [int(x, 16) for x in sys.argv[2].split(':')]
 m[0] ^= 2
-print('%02x%02x:%02xff:fe%02x:%02x%02x' % tuple(m))" "$mac")
-a6="${V6NET}:$eui"
+eui = '%02x%02x:%02xff:fe%02x:%02x%02x' % tuple(m)
+print(ipaddress.IPv6Address(sys.argv[1] + ':' + eui).compressed)" "$V6NET" "$mac")
 for _ in $(seq 50); do q nsx ping -6 -c 1 -W 1 "$a6" && break; sleep 0.2; done
 check "ping -6 the SLAAC address $a6" q nsx ping -6 -c 2 -i 0.2 -W 2 "$a6"
 addrs=$(udp "$ip" 7 ADDRS | tr '\n' ' ')
