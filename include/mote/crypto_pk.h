@@ -249,6 +249,14 @@ int mote_rsa_prepared_pss_sign(struct mote_rsa_prepared *ctx,
 #define MOTE_RSA_KEYGEN_LEN(bits) ((bits) / 8 + 3 + 5 * ((bits) / 16))
 int mote_rsa_generate(struct mote_rsa_private *key, uint8_t *buf, size_t cap,
                       unsigned bits, mote_pk_rng_fn rng, void *rng_ctx);
+/* The same, and (if d is not NULL) the private exponent d = e^-1 mod
+ * (p - 1)(q - 1) that RSAPrivateKey (RFC 8017 A.1.2) carries, written to d
+ * as bits/8 big-endian bytes (fixed width: leading zero bytes possible).
+ * d < (p - 1)(q - 1) and e d = 1 mod lcm(p - 1, q - 1), as RFC 8017 3.2
+ * asks. On error d is left untouched. */
+int mote_rsa_generate_d(struct mote_rsa_private *key, uint8_t *buf, size_t cap,
+                        unsigned bits, uint8_t *d, mote_pk_rng_fn rng,
+                        void *rng_ctx);
 
 /* ---- ML-KEM-768 (FIPS 203) ----------------------------------------------- */
 

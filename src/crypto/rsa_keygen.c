@@ -159,12 +159,13 @@ static int gen_prime(pk_limb *p, struct bn_mont *mt, size_t len,
     return rc;
 }
 
-/* dp = e^-1 mod (p - 1) (see the notes). */
-static void crt_exponent(pk_limb *dp, const pk_limb *p, size_t len)
+/* d = e^-1 mod f for an even f (len limbs) prime to e: with t = f mod e
+ * and k = -t^-1 mod e, k f + 1 is a multiple of e and d = (k f + 1) / e
+ * < f (see the notes). Used for dp (f = p - 1), dq, and the private
+ * exponent d (f = (p - 1)(q - 1)). */
+static void inv_e(pk_limb *d, const pk_limb *f, size_t len)
 {
-    pk_limb f[KG_MAXL + 1], x[KG_MAXL + 1];
-    memcpy(f, p, len * sizeof *p);
-    f[0] &= ~(pk_limb)1; /* p is odd: p - 1 */
+    pk_limb x[2 * KG_MAXL + 1];
     uint64_t t = mod_small(f, len, E_VALUE);
     /* tinv = t^(e - 2) mod e, e - 2 = 2^16 - 1: public exponent */
     uint64_t tinv = 1, b = t;
@@ -181,7 +182,7 @@ static void crt_exponent(pk_limb *dp, const pk_limb *p, size_t len)
         c = (pk_limb)(s >> 64);
     }
     x[len] = c;
-    /* dp = x / e, exact: long division by 32-bit digits */
+    /* d = x / e, exact: long division by 32-bit digits */
     uint64_t r = 0;
     for (size_t i = len + 1; i-- > 0;) {
         uint64_t hi = (r << 32) | (x[i] >> 32), qh = hi / E_VALUE;
@@ -189,12 +190,40 @@ static void crt_exponent(pk_limb *dp, const pk_limb *p, size_t len)
         uint64_t lo = (r << 32) | (x[i] & 0xffffffffu), ql = lo / E_VALUE;
         r = lo % E_VALUE;
         if (i < len)
-            dp[i] = qh << 32 | ql;
+            d[i] = qh << 32 | ql;
     }
-    mote_memzero_explicit(f, sizeof f);
     mote_memzero_explicit(x, sizeof x);
     mote_memzero_explicit(&t, sizeof t);
     mote_memzero_explicit(&k, sizeof k);
+}
+
+/* dp = e^-1 mod (p - 1). */
+static void crt_exponent(pk_limb *dp, const pk_limb *p, size_t len)
+{
+    pk_limb f[KG_MAXL];
+    memcpy(f, p, len * sizeof *p);
+    f[0] &= ~(pk_limb)1; /* p is odd: p - 1 */
+    inv_e(dp, f, len);
+    mote_memzero_explicit(f, sizeof f);
+}
+
+/* d = e^-1 mod (p - 1)(q - 1), 2 len limbs. */
+static void priv_exponent(pk_limb *d, const pk_limb *p, const pk_limb *q,
+                          size_t len)
+{
+    pk_limb f[2 * KG_MAXL], p1 = p[0] & ~(pk_limb)1, q1 = q[0] & ~(pk_limb)1;
+    memset(f, 0, sizeof f);
+    for (size_t i = 0; i < len; i++) {
+        pk_limb c = 0, qi = i ? q[i] : q1;
+        for (size_t j = 0; j < len; j++) {
+            pk_dlimb s = (pk_dlimb)(j ? p[j] : p1) * qi + f[i + j] + c;
+            f[i + j] = (pk_limb)s;
+            c = (pk_limb)(s >> 64);
+        }
+        f[i + len] = c;
+    }
+    inv_e(d, f, 2 * len);
+    mote_memzero_explicit(f, sizeof f);
 }
 
 static int os_random(void *ctx, uint8_t *buf, size_t len)
@@ -206,6 +235,13 @@ static int os_random(void *ctx, uint8_t *buf, size_t len)
 
 int mote_rsa_generate(struct mote_rsa_private *key, uint8_t *buf, size_t cap,
                       unsigned bits, mote_pk_rng_fn rng, void *rng_ctx)
+{
+    return mote_rsa_generate_d(key, buf, cap, bits, NULL, rng, rng_ctx);
+}
+
+int mote_rsa_generate_d(struct mote_rsa_private *key, uint8_t *buf, size_t cap,
+                        unsigned bits, uint8_t *d, mote_pk_rng_fn rng,
+                        void *rng_ctx)
 {
     struct bn_mont mt;
     uint32_t pr[SMALL_MAX / 2];
@@ -272,6 +308,10 @@ int mote_rsa_generate(struct mote_rsa_private *key, uint8_t *buf, size_t cap,
     bn_mod_inv_odd(t, t, p, len);
     bn_to_bytes(o, h, t, len);
     key->qinv = o, key->qinv_len = h;
+    if (d) {
+        priv_exponent(n, p, q, len); /* n is no longer needed */
+        bn_to_bytes(d, k, n, 2 * len);
+    }
 out:
     if (rc < 0)
         mote_memzero_explicit(buf, cap < MOTE_RSA_KEYGEN_LEN(bits)

@@ -205,7 +205,8 @@ static void run_rsa_keygen(void)
     struct mote_rsa_private k;
     uint8_t hash[32], sig[256];
     unsigned st = 13;
-    int rc = mote_rsa_generate(&k, buf, sizeof buf, 2048, secret_rng, &st);
+    static uint8_t d[256]; /* the private exponent too (stays secret) */
+    int rc = mote_rsa_generate_d(&k, buf, sizeof buf, 2048, d, secret_rng, &st);
     PUBLIC(buf, k.pub.n_len + k.pub.e_len); /* the public key */
     fill(hash, 32, 14);
     rc |= mote_rsa_pkcs1_sign(&k, MOTE_HASH_SHA256, hash, 32, sig, sizeof sig,

@@ -363,9 +363,10 @@ static void rsa_diff(unsigned bits, int n)
 static int rsa_keygen_check(unsigned bits, int corrupt)
 {
     static uint8_t buf[MOTE_RSA_KEYGEN_LEN(MOTE_RSA_MAX_BITS)];
+    static uint8_t dbuf[MOTE_RSA_MAX_LEN];
     struct mote_rsa_private key;
     int good = 1;
-    if (mote_rsa_generate(&key, buf, sizeof buf, bits, rng, NULL) != 0)
+    if (mote_rsa_generate_d(&key, buf, sizeof buf, bits, dbuf, rng, NULL) != 0)
         return 0;
     BN_CTX *ctx = BN_CTX_new();
     BIGNUM *n = BN_bin2bn(key.pub.n, (int)key.pub.n_len, NULL),
@@ -394,6 +395,15 @@ static int rsa_keygen_check(unsigned bits, int corrupt)
     BN_mul(l, p1, q1, ctx);
     BN_div(l, NULL, l, g, ctx);
     good &= BN_mod_inverse(d, e, l, ctx) != NULL;
+    /* Mote's d (mod (p-1)(q-1), so maybe not OpenSSL's mod lcm): below n,
+     * e d = 1 mod lcm, and it is the d given to OpenSSL's key check. */
+    BIGNUM *md = BN_bin2bn(dbuf, (int)bits / 8, NULL);
+    BN_mod_mul(t, md, e, l, ctx);
+    good &= BN_is_one(t) && BN_cmp(md, n) < 0 && !BN_is_zero(md);
+    BN_mod(t, md, l, ctx);
+    good &= BN_cmp(t, d) == 0;
+    BN_copy(d, md);
+    BN_free(md);
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
     OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n);
     OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
