@@ -233,6 +233,12 @@ struct mote_http_server_config {
      * hundred bytes instead of the stack pages it touched. [1 s];
      * MOTE_FOREVER never. */
     uint64_t idle_park_ns;
+    /* Called in each connection's fiber before its first request (e.g. a
+     * TLS handshake) with a deadline set on f; *out is the flow to serve
+     * (closing it MUST close f). On error the server closes f. NULL: f
+     * is served as is. */
+    int (*conn_wrap)(void *arg, struct mote_flow *f, struct mote_flow **out);
+    void *conn_wrap_arg;
 };
 
 /* Allocate a server (copying cfg; strings in it MUST outlive the server).
@@ -327,6 +333,13 @@ struct mote_http_client_config {
     uint64_t timeout_ns;            /* connect, each read/write [30 s] */
     int max_redirects;              /* 0: return 3xx as is */
     struct mote_http_limits limits; /* for responses; zero: defaults */
+    /* https:// URLs (default port 443): called on each new TCP connection
+     * with the server's host name (no port or brackets) to put TLS over
+     * it; *out is then the connection (closing it closes tcp). On error
+     * the client closes tcp. NULL: https:// gives MOTE_ENOTSUP. */
+    int (*tls_wrap)(void *arg, struct mote_flow *tcp, const char *host,
+                    struct mote_flow **out);
+    void *tls_wrap_arg;
 };
 
 /* The response to one request; the client owns it and reuses it on the

@@ -18,6 +18,7 @@ struct mote_http_client {
     struct mote_stack *stack;
     struct mote_flow *flow; /* kept-alive connection, or NULL */
     struct mote_endpoint peer;
+    int peer_tls; /* the kept connection runs through tls_wrap */
     struct mote_buf in, req;
     struct mote_http_client_response resp;
 };
@@ -61,13 +62,22 @@ void mote_http_client_free(struct mote_http_client *c)
     free(c);
 }
 
-/* Split an http:// URL into endpoint, Host value and request target. */
+/* Split an http:// or https:// URL into endpoint, Host value and request
+ * target; *tls is set for https. */
 static int parse_url(const char *url, struct mote_endpoint *ep, char *host,
-                     size_t hsize, const char **target)
+                     size_t hsize, const char **target, int *tls)
 {
-    if (strncmp(url, "http://", 7) != 0)
+    const char *a;
+    if (strncmp(url, "http://", 7) == 0) {
+        a = url + 7;
+        *tls = 0;
+    } else if (strncmp(url, "https://", 8) == 0) {
+        a = url + 8;
+        *tls = 1;
+    } else {
         return MOTE_EINVAL;
-    const char *a = url + 7, *e = a;
+    }
+    const char *e = a;
     while (*e && *e != '/' && *e != '?' && *e != '#')
         e++;
     size_t al = (size_t)(e - a);
@@ -93,14 +103,14 @@ static int parse_url(const char *url, struct mote_endpoint *ep, char *host,
     const char *colon = strrchr(h, ':');
     const char *rb = strrchr(h, ']');
     if (!colon || (rb && colon < rb)) {
-        if (hl + 4 >= sizeof(buf))
+        if (hl + 5 >= sizeof(buf))
             return MOTE_EINVAL;
         if (h != buf) {
             memcpy(buf, h, hl + 1);
             h = buf;
         }
-        memcpy(buf + hl, ":80", 4);
-        hl += 3;
+        memcpy(buf + hl, *tls ? ":443" : ":80", *tls ? 5 : 4);
+        hl += *tls ? 4 : 3;
     }
     int err = mote_endpoint_parse(h, hl, ep);
     if (err || ep->addr.family == MOTE_IP_NONE || ep->port == 0)
@@ -132,25 +142,60 @@ static int fill(struct mote_http_client *c, int *eof)
 
 /* One request/response on c->flow (connecting if needed). *sent_fresh is
  * set when the request went out on a new connection. */
+/* The host name of a Host value: no port, no IPv6 brackets. */
+static void host_name(const char *host, char *out, size_t size)
+{
+    size_t n = strlen(host);
+    const char *colon = strrchr(host, ':');
+    const char *rb = strrchr(host, ']');
+    if (host[0] == '[' && rb) {
+        host++;
+        n = (size_t)(rb - host);
+    } else if (colon) {
+        n = (size_t)(colon - host);
+    }
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, host, n);
+    out[n] = 0;
+}
+
 static int exchange(struct mote_http_client *c, enum mote_http_method m,
-                    const struct mote_endpoint *ep, const char *host,
+                    const struct mote_endpoint *ep, int tls, const char *host,
                     const char *target, const char *extra, const void *body,
                     size_t len, int *fresh, int *got_bytes)
 {
     struct mote_http_client_response *r = &c->resp;
     *got_bytes = 0;
     *fresh = 0;
-    if (c->flow && !same_peer(&c->peer, ep))
+    if (c->flow && (!same_peer(&c->peer, ep) || c->peer_tls != tls))
         drop(c);
     int err;
     if (!c->flow) {
+        if (tls && !c->cfg.tls_wrap)
+            return MOTE_ENOTSUP;
         err = mote_tcp_connect(c->stack, ep,
                                mote_deadline_in(c->cfg.timeout_ns), &c->flow);
         if (err) {
             c->flow = NULL;
             return err;
         }
+        if (tls) {
+            char name[256];
+            struct mote_flow *t;
+            host_name(host, name, sizeof(name));
+            c->flow->read_deadline = c->flow->write_deadline =
+                mote_deadline_in(c->cfg.timeout_ns);
+            err = c->cfg.tls_wrap(c->cfg.tls_wrap_arg, c->flow, name, &t);
+            if (err) {
+                mote_flow_close(c->flow);
+                c->flow = NULL;
+                return err;
+            }
+            c->flow = t;
+        }
         c->peer = *ep;
+        c->peer_tls = tls;
         *fresh = 1;
         mote_buf_clear(&c->in);
     }
@@ -279,19 +324,20 @@ int mote_http_client_request(struct mote_http_client *c,
     for (;;) {
         struct mote_endpoint ep;
         const char *target;
-        int err = parse_url(cur, &ep, host, sizeof(host), &target);
+        int tls;
+        int err = parse_url(cur, &ep, host, sizeof(host), &target, &tls);
         if (err)
             return err;
         int fresh, got;
-        err = exchange(c, method, &ep, host, target, extra_headers, body, len,
-                       &fresh, &got);
+        err = exchange(c, method, &ep, tls, host, target, extra_headers, body,
+                       len, &fresh, &got);
         c->resp.reused = !fresh;
         if (err && !fresh && !got && idempotent(method) &&
             err != MOTE_ETIMEDOUT && err != MOTE_ECANCELED) {
             /* The kept connection had been closed by the server. */
             drop(c);
-            err = exchange(c, method, &ep, host, target, extra_headers, body,
-                           len, &fresh, &got);
+            err = exchange(c, method, &ep, tls, host, target, extra_headers,
+                           body, len, &fresh, &got);
             c->resp.reused = 0;
         }
         if (err) {
@@ -310,17 +356,20 @@ int mote_http_client_request(struct mote_http_client *c,
         if (loc->value.ptr[0] == '/') {
             if (loc->value.len > 1 && loc->value.ptr[1] == '/')
                 break; /* scheme-relative: not followed */
-            int n = snprintf(next, sizeof(next), "http://%s%.*s", host,
-                             (int)loc->value.len, loc->value.ptr);
+            int n = snprintf(next, sizeof(next), "%s://%s%.*s",
+                             tls ? "https" : "http", host, (int)loc->value.len,
+                             loc->value.ptr);
             if (n < 0 || (size_t)n >= sizeof(next))
                 return MOTE_EINVAL;
-        } else if (loc->value.len > 7 &&
-                   memcmp(loc->value.ptr, "http://", 7) == 0 &&
+        } else if (((loc->value.len > 7 &&
+                     memcmp(loc->value.ptr, "http://", 7) == 0) ||
+                    (loc->value.len > 8 &&
+                     memcmp(loc->value.ptr, "https://", 8) == 0)) &&
                    loc->value.len < sizeof(next)) {
             memcpy(next, loc->value.ptr, loc->value.len);
             next[loc->value.len] = 0;
         } else {
-            break; /* https or relative paths: returned as is */
+            break; /* relative paths: returned as is */
         }
         strcpy(cur, next);
         c->resp.redirects++;

@@ -703,6 +703,15 @@ static void conn_main(void *arg)
     struct conn *c = arg;
     struct mote_http_server *s = c->s;
     c->fiber = mote_fiber_self();
+    if (s->cfg.conn_wrap) {
+        struct mote_flow *w;
+        c->f->read_deadline = c->f->write_deadline =
+            mote_deadline_in(s->cfg.header_timeout_ns);
+        if (s->cfg.conn_wrap(s->cfg.conn_wrap_arg, c->f, &w) == 0)
+            c->f = w;
+        else
+            c->stopping = 1;
+    }
     for (;;) {
         if (c->in.len == 0) {
             /* Wait before allocating the exchange (4.5 KiB). */
