@@ -196,9 +196,13 @@ check-clang: $(call objs,clang,$(LIB_SRCS) $(foreach a,$(APP_NAMES),$(wildcard a
 
 # ---- Top-level jobs -------------------------------------------------------------
 
-# The main job: `mote serve` on the demo site (apps/serve, www/).
+# The main job: `mote serve` on the demo site (apps/serve, www/), over
+# HTTPS on 8443 and HTTP on 8080. The first run creates a local CA and a
+# certificate for localhost under ~/.local/state/mote (or
+# $XDG_STATE_HOME/mote) and says where: curl --cacert .../ca.pem.
 run: $(B)/bin/serve
-	$(B)/bin/serve --listen 127.0.0.1:8080 --listen [::1]:8080 www
+	$(B)/bin/serve --tls-listen 127.0.0.1:8443 --tls-listen [::1]:8443 \
+	  --listen 127.0.0.1:8080 --listen [::1]:8080 www
 
 run-echo: $(B)/bin/echo
 	$(B)/bin/echo --listen=127.0.0.1:7007 --listen=[::1]:7007

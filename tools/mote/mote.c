@@ -692,15 +692,29 @@ static int cmd_cert(int argc, char **argv)
     err(127, "%s", prog);
 }
 
+/* `mote get [OPTIONS] URL`: the HTTP(S) client (apps/get), as serve. */
+static int cmd_get(int argc, char **argv)
+{
+    char prog[PATH_MAX + 32];
+    snprintf(prog, sizeof(prog), "%s/_build/bin/get", root);
+    if (access(prog, X_OK) != 0)
+        errx(2, "%s: not built (run make in %s)", prog, root);
+    argv[0] = prog; /* get's own --help documents its options */
+    (void)argc;
+    execv(prog, argv);
+    err(127, "%s", prog);
+}
+
 static const char usage[] =
     "usage: mote COMMAND [ARGS]\n"
     "  configure -t unix|spt [OPTIONS] APPDIR   choose target and settings\n"
     "  build                                    build the configured app\n"
     "  run [--KEY=VALUE]...                     run it\n"
     "  clean                                    remove output and settings\n"
-    "  serve [--listen=ADDR:PORT]... [-p PORT] [--browse] [DIR]\n"
-    "                                           serve DIR over HTTP (unix)\n"
+    "  serve [--listen=ADDR:PORT]... [-p PORT] [--browse] [--tls] [DIR]\n"
+    "                                           serve DIR over HTTP(S) (unix)\n"
     "  cert new|csr|sign|show [OPTIONS]         keys and certificates\n"
+    "  get [--cacert F] [-k] [-o F] [-I] URL    fetch over HTTP(S) (unix)\n"
     "`mote COMMAND --help` lists each command's options and the app's "
     "runtime keys.\n";
 
@@ -725,5 +739,7 @@ int main(int argc, char **argv)
         return cmd_serve(argc - 1, argv + 1);
     if (strcmp(c, "cert") == 0)
         return cmd_cert(argc - 1, argv + 1);
+    if (strcmp(c, "get") == 0)
+        return cmd_get(argc - 1, argv + 1);
     errx(2, "unknown command '%s'\n%s", c, usage);
 }
