@@ -42,6 +42,7 @@ struct slot {
     struct tcp_pcb pcb;
     bool in_use, app_holds, freed;
     uint8_t sbuf[4096], rbuf[4096];
+    uint8_t sbig[16384]; /* where a full send ring may move (autotuning) */
 };
 
 static struct slot slots[NPCB];
@@ -242,6 +243,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (s) {
                 size_t n;
                 uint8_t *w = tcp_send_buf(&s->pcb, &n);
+                uint32_t want = tcp_send_want(&s->pcb);
+                if (want < s->pcb.scap ||
+                    (want > s->pcb.scap && s->pcb.slen < s->pcb.scap))
+                    abort(); /* growth wanted only when full */
+                if (!w && (arg & 0x80) && s->pcb.sbuf == s->sbuf &&
+                    want > s->pcb.scap) {
+                    /* the adapter's move: the ring straightened into a
+                     * larger buffer, from wherever its head was */
+                    uint32_t cap =
+                        want < sizeof s->sbig ? want : sizeof s->sbig;
+                    if (tcp_send_resize(&s->pcb, s->sbig, cap) != 0)
+                        abort();
+                    w = tcp_send_buf(&s->pcb, &n);
+                }
                 if (w) {
                     if (n > len)
                         n = len;
