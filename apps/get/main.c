@@ -89,10 +89,19 @@ static void wrapped_close(struct mote_flow *f)
     free(f);
 }
 
+static const char *ca_path; /* NULL: --insecure */
+static int trust_state;     /* 0 not loaded, 1 loaded, -1 failed */
+
 static int tls_wrap(void *arg, struct mote_flow *tcp, const char *host,
                     struct mote_flow **out)
 {
     (void)arg;
+    /* The trust store is read at the first https:// connection (a plain
+     * http:// URL may redirect to one). */
+    if (ca_path && trust_state == 0)
+        trust_state = load_trust(ca_path) ? -1 : 1;
+    if (trust_state < 0)
+        return MOTE_EINVAL;
     struct mote_tls_flow *t = malloc(sizeof *t);
     if (!t)
         return MOTE_ENOMEM;
@@ -178,9 +187,7 @@ int mote_main(int argc, char **argv)
         fprintf(stderr, "get: '%s': want an http:// or https:// URL\n", url);
         return 2;
     }
-    int https = url[4] == 's';
-    if (https && !insecure && load_trust(cacert ? cacert : SYSTEM_CAS))
-        return 1;
+    ca_path = insecure ? NULL : cacert ? cacert : SYSTEM_CAS;
     verifier.trust = insecure ? NULL : &trust;
     tls_cfg.verify = mote_tls_x509_verify;
     tls_cfg.verify_ctx = &verifier;
@@ -201,7 +208,9 @@ int mote_main(int argc, char **argv)
     err = mote_http_client_request(c, head ? MOTE_HTTP_HEAD : MOTE_HTTP_GET,
                                    url, NULL, NULL, 0, &r);
     if (err) {
-        if (last_tls_err && last_reason)
+        if (trust_state < 0)
+            ; /* load_trust said why */
+        else if (last_tls_err && last_reason)
             fprintf(stderr, "get: %s: server certificate refused: %s (%s)\n",
                     url, mote_x509_reason_str(last_reason),
                     mote_x509_reason_name(last_reason));
