@@ -53,7 +53,18 @@ enum mote_tls_suite {
     MOTE_TLS_AES_128_GCM_SHA256 = 0x1301,
     MOTE_TLS_AES_256_GCM_SHA384 = 0x1302,
     MOTE_TLS_CHACHA20_POLY1305_SHA256 = 0x1303,
+    /* TLS 1.2 (RFC 5289, RFC 7905): ECDHE with AEAD only. */
+    MOTE_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 = 0xc02b,
+    MOTE_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 = 0xc02c,
+    MOTE_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 = 0xc02f,
+    MOTE_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 = 0xc030,
+    MOTE_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 = 0xcca8,
+    MOTE_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 = 0xcca9,
 };
+
+/* Protocol versions (mote_tls_config.min_version / max_version). */
+#define MOTE_TLS_VERSION_12 0x0303
+#define MOTE_TLS_VERSION_13 0x0304
 
 enum mote_tls_group {
     MOTE_TLS_GROUP_P256 = 0x0017,
@@ -63,6 +74,9 @@ enum mote_tls_group {
 };
 
 enum mote_tls_sigscheme {
+    MOTE_TLS_SIG_RSA_PKCS1_SHA256 = 0x0401, /* TLS 1.2 only */
+    MOTE_TLS_SIG_RSA_PKCS1_SHA384 = 0x0501, /* TLS 1.2 only */
+    MOTE_TLS_SIG_RSA_PKCS1_SHA512 = 0x0601, /* TLS 1.2 only */
     MOTE_TLS_SIG_ECDSA_P256_SHA256 = 0x0403,
     MOTE_TLS_SIG_ECDSA_P384_SHA384 = 0x0503,
     MOTE_TLS_SIG_RSA_PSS_RSAE_SHA256 = 0x0804,
@@ -93,6 +107,7 @@ enum mote_tls_alert {
     MOTE_TLS_ALERT_PROTOCOL_VERSION = 70,
     MOTE_TLS_ALERT_INTERNAL_ERROR = 80,
     MOTE_TLS_ALERT_USER_CANCELED = 90,
+    MOTE_TLS_ALERT_NO_RENEGOTIATION = 100, /* TLS 1.2, warning */
     MOTE_TLS_ALERT_MISSING_EXTENSION = 109,
     MOTE_TLS_ALERT_UNSUPPORTED_EXTENSION = 110,
     MOTE_TLS_ALERT_UNRECOGNIZED_NAME = 112,
@@ -214,6 +229,11 @@ struct mote_tls_config {
 
     mote_tls_rng_fn rng;
     void *rng_ctx;
+
+    /* Versions spoken (MOTE_TLS_VERSION_12 / _13); 0 takes the default:
+     * server 1.2..1.3, client 1.3 only (the 1.2 client is not written yet).
+     * 1.3 is preferred whenever both ends speak it. */
+    uint16_t min_version, max_version;
 };
 
 /* ---- Sessions (client resumption) ------------------------------------- */
@@ -270,6 +290,7 @@ struct mote_tls_aead {
     uint8_t iv[12];
     uint64_t seq;
     uint8_t secret[48]; /* the traffic secret, for KeyUpdate */
+    uint16_t version;   /* TLS_VERSION_12: the RFC 5246 record forms */
 };
 
 /* The engine. Visible for sizing and embedding; private by contract (the
@@ -322,6 +343,11 @@ struct mote_tls_engine {
     const struct mote_tls_identity *id;
     struct mote_tls_session sess; /* offered, then the latest received */
     int psk_offered, resumed, client_cert_sent, ccs_sent, key_update_due;
+    /* TLS 1.2 (hs12_server.c) */
+    uint16_t version; /* negotiated: 0 until known, then 0x0303/0x0304 */
+    uint8_t peer_random[32];
+    uint8_t master[48];    /* the 1.2 (extended) master secret */
+    uint8_t ticket_wanted; /* 1.2 client sent session_ticket */
 };
 
 /* Start an engine at time now_ms (as for mote_tls_engine_set_time). cfg
@@ -374,6 +400,9 @@ int mote_tls_engine_error(const struct mote_tls_engine *e, int *alert);
 /* After the handshake: what was negotiated. */
 int mote_tls_engine_handshake_done(const struct mote_tls_engine *e);
 uint16_t mote_tls_engine_suite(const struct mote_tls_engine *e);
+/* The negotiated protocol version (MOTE_TLS_VERSION_12 or _13), 0 before
+ * the ServerHello. */
+uint16_t mote_tls_engine_version(const struct mote_tls_engine *e);
 uint16_t mote_tls_engine_group(const struct mote_tls_engine *e);
 uint16_t mote_tls_engine_sigscheme(const struct mote_tls_engine *e);
 int mote_tls_engine_resumed(const struct mote_tls_engine *e);

@@ -108,6 +108,8 @@ const char *mote_tls_alert_name(int alert)
         return "inappropriate_fallback";
     case 90:
         return "user_canceled";
+    case 100:
+        return "no_renegotiation";
     case 109:
         return "missing_extension";
     case 110:
@@ -131,10 +133,30 @@ int tls__suite_known(uint16_t suite)
            suite == MOTE_TLS_CHACHA20_POLY1305_SHA256;
 }
 
+int tls__suite_is12(uint16_t suite)
+{
+    return suite == MOTE_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 ||
+           suite == MOTE_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 ||
+           suite == MOTE_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 ||
+           suite == MOTE_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 ||
+           suite == MOTE_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 ||
+           suite == MOTE_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
+}
+
+int tls__suite_is_chacha(uint16_t suite)
+{
+    return suite == MOTE_TLS_CHACHA20_POLY1305_SHA256 ||
+           suite == MOTE_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 ||
+           suite == MOTE_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
+}
+
 enum mote_hash_alg tls__suite_hash(uint16_t suite)
 {
-    return suite == MOTE_TLS_AES_256_GCM_SHA384 ? MOTE_HASH_SHA384
-                                                : MOTE_HASH_SHA256;
+    return suite == MOTE_TLS_AES_256_GCM_SHA384 ||
+                   suite == MOTE_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 ||
+                   suite == MOTE_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+               ? MOTE_HASH_SHA384
+               : MOTE_HASH_SHA256;
 }
 
 int tls__set_suite(struct mote_tls_engine *e, uint16_t suite)
@@ -207,7 +229,8 @@ static void seal_app(struct mote_tls_engine *e)
     e->out_len += tls__record_seal(&e->wr, e->obuf + e->out_len, e->app_pending,
                                    CT_APPDATA);
     e->app_pending = 0;
-    if (e->wr.seq >= KEY_UPDATE_AT && !(e->flags & F_WR_CLOSED))
+    if (e->wr.seq >= KEY_UPDATE_AT && !(e->flags & F_WR_CLOSED) &&
+        e->version != TLS_VERSION_12)
         tls__send_key_update(e, 0);
 }
 
@@ -225,7 +248,7 @@ int tls__hs_emit(struct mote_tls_engine *e, size_t len)
     if (!(e->flags & F_HS_DONE))
         tls__transcript_add(e, base, len);
     size_t maxf = max_fragment(e);
-    size_t tail = e->wr.suite ? 1 + MOTE_AEAD_TAG_LEN : 0;
+    size_t tail = tls__record_overhead(&e->wr);
     size_t nrec = len ? (len + maxf - 1) / maxf : 1;
     if (e->out_len + nrec * (5 + tail) + len > MOTE_TLS_OUT_BUF)
         return tls__fail(e, MOTE_EINTERNAL, MOTE_TLS_ALERT_INTERNAL_ERROR);
@@ -254,13 +277,26 @@ int tls__send_ccs(struct mote_tls_engine *e)
     return 0;
 }
 
+void tls__send_warning(struct mote_tls_engine *e, int alert)
+{
+    if (e->flags & F_WR_CLOSED)
+        return;
+    seal_app(e);
+    if (e->out_len + 5 + 2 + tls__record_overhead(&e->wr) > MOTE_TLS_OUT_BUF)
+        return;
+    uint8_t *rec = e->obuf + e->out_len;
+    rec[5] = 1;
+    rec[6] = (uint8_t)alert;
+    e->out_len += tls__record_seal(&e->wr, rec, 2, CT_ALERT);
+}
+
 static void send_alert(struct mote_tls_engine *e, unsigned level, int alert)
 {
     if (e->flags & F_WR_CLOSED)
         return;
     e->flags |= F_WR_CLOSED;
     e->app_pending = 0;
-    if (e->out_len + 5 + 2 + 1 + MOTE_AEAD_TAG_LEN > MOTE_TLS_OUT_BUF)
+    if (e->out_len + 5 + 2 + tls__record_overhead(&e->wr) > MOTE_TLS_OUT_BUF)
         return;
     uint8_t *rec = e->obuf + e->out_len;
     rec[5] = (uint8_t)level;
@@ -380,6 +416,18 @@ static void process(struct mote_tls_engine *e)
                 ? e->out_off != e->out_len
                 : e->out_len + OUT_RESERVE > MOTE_TLS_OUT_BUF)
             return;
+        if (type == CT_CCS && e->version == TLS_VERSION_12) {
+            /* RFC 5246 section 7.1: the real ChangeCipherSpec, only where
+             * the handshake expects it, never inside a message. */
+            if (len != 1 || rec[5] != 1 || e->hlen) {
+                tls__fail(e, MOTE_EPROTO, MOTE_TLS_ALERT_UNEXPECTED_MESSAGE);
+                return;
+            }
+            if (tls__hs12_ccs(e))
+                return;
+            drop_record(e, 6);
+            continue;
+        }
         if (type == CT_CCS) {
             /* Section 5: one byte 0x01, only between the first ClientHello
              * and the peer's Finished. */
@@ -393,8 +441,9 @@ static void process(struct mote_tls_engine *e)
         }
         const uint8_t *plain = rec + 5;
         size_t plen = len;
-        if (e->rd.suite && !(type == CT_ALERT && !(e->flags & F_HS_DONE))) {
-            if (type != CT_APPDATA) {
+        if (e->rd.suite && (e->rd.version == TLS_VERSION_12 ||
+                            !(type == CT_ALERT && !(e->flags & F_HS_DONE)))) {
+            if (type != CT_APPDATA && e->rd.version != TLS_VERSION_12) {
                 tls__fail(e, MOTE_EPROTO, MOTE_TLS_ALERT_UNEXPECTED_MESSAGE);
                 return;
             }
@@ -570,7 +619,7 @@ uint8_t *mote_tls_engine_sendapp_buf(struct mote_tls_engine *e, size_t *len)
     if (e->err || !(e->flags & F_HS_DONE) || (e->flags & F_WR_CLOSED))
         return NULL;
     size_t maxf = max_fragment(e);
-    size_t used = e->out_len + 5 + 1 + MOTE_AEAD_TAG_LEN + OUT_RESERVE;
+    size_t used = e->out_len + 5 + tls__record_overhead(&e->wr) + OUT_RESERVE;
     size_t room = used < MOTE_TLS_OUT_BUF ? MOTE_TLS_OUT_BUF - used : 0;
     if (room > maxf)
         room = maxf;
@@ -619,6 +668,8 @@ int mote_tls_engine_key_update(struct mote_tls_engine *e, int request_peer)
 {
     if (e->err || (e->flags & F_WR_CLOSED))
         return MOTE_ECLOSED;
+    if (e->version == TLS_VERSION_12)
+        return MOTE_ENOTSUP; /* no KeyUpdate in TLS 1.2 */
     if (!(e->flags & F_HS_DONE) || e->out_len + OUT_RESERVE > MOTE_TLS_OUT_BUF)
         return MOTE_EAGAIN;
     return tls__send_key_update(e, request_peer);
@@ -646,6 +697,17 @@ int tls__send_key_update(struct mote_tls_engine *e, int request)
 int tls__post_handshake(struct mote_tls_engine *e, unsigned type,
                         const uint8_t *body, size_t len)
 {
+    if (e->version == TLS_VERSION_12) {
+        /* RFC 5746 / 5246 section 7.4.1.1: no renegotiation. A
+         * HelloRequest (client) or a ClientHello (server) is answered
+         * with a no_renegotiation warning and otherwise ignored. */
+        if ((e->role == MOTE_TLS_CLIENT && type == 0 && len == 0) ||
+            (e->role == MOTE_TLS_SERVER && type == HT_CLIENT_HELLO)) {
+            tls__send_warning(e, MOTE_TLS_ALERT_NO_RENEGOTIATION);
+            return 0;
+        }
+        return tls__fail(e, MOTE_EPROTO, MOTE_TLS_ALERT_UNEXPECTED_MESSAGE);
+    }
     if (type != HT_KEY_UPDATE)
         return tls__fail(e, MOTE_EPROTO, MOTE_TLS_ALERT_UNEXPECTED_MESSAGE);
     /* Section 4.6.3 */
@@ -685,6 +747,11 @@ int mote_tls_engine_handshake_done(const struct mote_tls_engine *e)
 uint16_t mote_tls_engine_suite(const struct mote_tls_engine *e)
 {
     return e->suite;
+}
+
+uint16_t mote_tls_engine_version(const struct mote_tls_engine *e)
+{
+    return e->version;
 }
 
 uint16_t mote_tls_engine_group(const struct mote_tls_engine *e)

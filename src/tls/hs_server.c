@@ -8,22 +8,13 @@ static int fail(struct mote_tls_engine *e, int alert)
         alert);
 }
 
-/* The parts of a ClientHello the server looks at. */
-struct hello {
-    struct rd sid, suites, sni, versions, groups, sigs, shares, alpn, psk,
-        modes, cookie;
-    int have_rsl, early_data;
-    unsigned rsl;
-    size_t psk_binders_off; /* offset in the message of the binders list */
-};
-
-static int parse_hello(struct mote_tls_engine *e, const uint8_t *body,
-                       size_t len, size_t msglen, struct hello *h)
+int tls__parse_hello(struct mote_tls_engine *e, const uint8_t *body, size_t len,
+                     size_t msglen, struct hello *h)
 {
     struct rd r = rd_make(body, len);
     memset(h, 0, sizeof *h);
-    rd_u16(&r); /* legacy_version: ignored, supported_versions decides */
-    rd_bytes(&r, 32);
+    h->legacy = rd_u16(&r); /* supported_versions decides if present */
+    h->random = rd_bytes(&r, 32);
     h->sid = rd_vec(&r, 1);
     h->suites = rd_vec(&r, 2);
     struct rd comp = rd_vec(&r, 1);
@@ -31,11 +22,15 @@ static int parse_hello(struct mote_tls_engine *e, const uint8_t *body,
         return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
     if (h->sid.n > 32 || h->suites.n < 2 || (h->suites.n & 1))
         return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
-    if (r.n == 0) /* no extensions: not TLS 1.3 */
+    if (r.n == 0) {
+        /* No extensions: not TLS 1.3, and a 1.2 client without extended
+         * master secret (RFC 7627 section 5.2: we require it). */
+        if (tls__version_range(e, NULL) <= TLS_VERSION_12 &&
+            h->legacy >= TLS_VERSION_12)
+            return tls__fail(e, MOTE_ENOTSUP, MOTE_TLS_ALERT_HANDSHAKE_FAILURE);
         return tls__fail(e, MOTE_ENOTSUP, MOTE_TLS_ALERT_PROTOCOL_VERSION);
-    /* Section 4.1.2: exactly one compression method, null. */
-    if (comp.n != 1 || comp.p[0] != 0)
-        return fail(e, MOTE_TLS_ALERT_ILLEGAL_PARAMETER);
+    }
+    h->comp = comp;
     struct rd exts = rd_vec(&r, 2);
     if (r.bad || r.n || exts.bad)
         return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
@@ -91,6 +86,25 @@ static int parse_hello(struct mote_tls_engine *e, const uint8_t *body,
             bit = 12, slot = &h->psk;
             h->psk_binders_off = 0;
             break;
+        case EXT_EXTENDED_MASTER_SECRET:
+            /* TLS 1.2 only (a 1.3 hello ignores it): hs12_server.c
+             * checks ems_bad / reneg_bad. */
+            bit = 13;
+            h->ems = 1;
+            h->ems_bad = x.n != 0;
+            break;
+        case EXT_RENEGOTIATION_INFO:
+            bit = 14;
+            h->reneg = 1;
+            /* RFC 5746 section 3.6: an initial handshake carries an empty
+             * renegotiated_connection. */
+            h->reneg_bad = x.n != 1 || x.p[0] != 0;
+            break;
+        case EXT_SESSION_TICKET:
+            bit = 15;
+            h->ticket = x;
+            h->have_ticket = 1;
+            break;
         default:
             continue; /* unknown extensions are ignored (section 4.2) */
         }
@@ -132,18 +146,18 @@ static int parse_hello(struct mote_tls_engine *e, const uint8_t *body,
     return 0;
 }
 
-/* Section 4.2.1: we speak 1.3 only (for now). */
-static int offers_13(struct rd v)
+/* Section 4.2.1: does the list offer version ver? -1 if malformed. */
+static int offers(struct rd v, unsigned ver)
 {
-    if (v.n & 1)
+    if (v.n & 1 || v.n == 0)
         return -1;
     while (v.n)
-        if (rd_u16(&v) == TLS_VERSION_13)
+        if (rd_u16(&v) == ver)
             return 1;
     return 0;
 }
 
-static int name_matches(const char *pat, const char *host)
+int tls__name_matches(const char *pat, const char *host)
 {
     size_t pl = strlen(pat), hl = strlen(host);
     if (pl > 2 && pat[0] == '*' && pat[1] == '.') {
@@ -188,8 +202,8 @@ static int choose_identity(struct mote_tls_engine *e, struct rd sigs)
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < e->cfg->nids; i++) {
             const struct mote_tls_identity *id = &e->cfg->ids[i];
-            if (pass == 0 &&
-                !(id->name && e->host[0] && name_matches(id->name, e->host)))
+            if (pass == 0 && !(id->name && e->host[0] &&
+                               tls__name_matches(id->name, e->host)))
                 continue;
             if (pass == 1 && id->name)
                 continue;
@@ -301,19 +315,92 @@ static int send_hrr(struct mote_tls_engine *e, struct rd sid,
     return tls__send_ccs(e);
 }
 
+/* SNI: host_name entries only; keep the first (section 3 of RFC 6066). */
+int tls__sni_in(struct mote_tls_engine *e, const struct hello *h)
+{
+    if (!h->sni.p)
+        return 0;
+    struct rd s = h->sni;
+    unsigned type = rd_u8(&s);
+    struct rd name = rd_vec(&s, 2);
+    if (s.bad || name.bad || type != 0 || name.n == 0 || name.n > 255)
+        return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
+    for (size_t i = 0; i < name.n; i++)
+        if (name.p[i] == 0)
+            return fail(e, MOTE_TLS_ALERT_ILLEGAL_PARAMETER);
+    memcpy(e->host, name.p, name.n);
+    e->host[name.n] = 0;
+    e->flags |= F_SNI_ACK;
+    return 0;
+}
+
+/* ALPN (RFC 7301): our preference among the client's. */
+int tls__alpn_in(struct mote_tls_engine *e, const struct hello *h)
+{
+    e->alpn[0] = 0;
+    if (!h->alpn.p || !e->cfg->nalpn)
+        return 0;
+    for (size_t i = 0; i < e->cfg->nalpn && !e->alpn[0]; i++) {
+        size_t l = strlen(e->cfg->alpn[i]);
+        for (struct rd a = h->alpn; a.n;) {
+            struct rd p = rd_vec(&a, 1);
+            if (a.bad || p.bad || p.n == 0)
+                return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
+            if (p.n == l && !memcmp(p.p, e->cfg->alpn[i], l)) {
+                memcpy(e->alpn, p.p, l);
+                e->alpn[l] = 0;
+                break;
+            }
+        }
+    }
+    if (!e->alpn[0])
+        return fail(e, MOTE_TLS_ALERT_NO_APPLICATION_PROTOCOL);
+    return 0;
+}
+
+uint16_t tls__version_range(const struct mote_tls_engine *e, uint16_t *max)
+{
+    uint16_t lo = e->cfg->min_version, hi = e->cfg->max_version;
+    if (!hi)
+        hi = TLS_VERSION_13;
+    if (!lo)
+        lo = e->role == MOTE_TLS_SERVER ? TLS_VERSION_12 : TLS_VERSION_13;
+    if (max)
+        *max = hi;
+    return lo;
+}
+
 static int client_hello(struct mote_tls_engine *e, const uint8_t *body,
                         size_t len, const uint8_t *msg, size_t msglen)
 {
     struct hello h;
-    int err = parse_hello(e, body, len, msglen, &h);
+    int err = tls__parse_hello(e, body, len, msglen, &h);
     int second = e->hs == HS_S_WAIT_CH2;
     if (err)
         return err;
-    int v = offers_13(h.versions);
-    if (v < 0)
-        return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
-    if (!h.versions.p || !v)
+    /* Version: 1.3 if both speak it, else 1.2 (from supported_versions,
+     * or legacy_version without it) if we allow it. */
+    uint16_t vmax, vmin = tls__version_range(e, &vmax);
+    int v13 = 0, v12 = 0;
+    if (h.versions.p) {
+        v13 = offers(h.versions, TLS_VERSION_13);
+        v12 = offers(h.versions, TLS_VERSION_12);
+        if (v13 < 0)
+            return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
+    } else {
+        v12 = h.legacy >= TLS_VERSION_12;
+    }
+    if (second && !v13)
+        return fail(e, MOTE_TLS_ALERT_ILLEGAL_PARAMETER);
+    if (!(v13 && vmax >= TLS_VERSION_13)) {
+        if (v12 && vmin <= TLS_VERSION_12)
+            return tls__server12_hello(e, &h, msg, msglen);
         return tls__fail(e, MOTE_ENOTSUP, MOTE_TLS_ALERT_PROTOCOL_VERSION);
+    }
+    /* Section 4.1.2: exactly one compression method, null. */
+    if (h.comp.n != 1 || h.comp.p[0] != 0)
+        return fail(e, MOTE_TLS_ALERT_ILLEGAL_PARAMETER);
+    e->version = TLS_VERSION_13;
 
     /* Suite: ours in order of preference. */
     size_t ns, ng;
@@ -388,21 +475,8 @@ static int client_hello(struct mote_tls_engine *e, const uint8_t *body,
         return fail(e, MOTE_TLS_ALERT_ILLEGAL_PARAMETER);
     }
 
-    /* SNI: host_name entries only; keep the first (section 3 of RFC 6066).
-     */
-    if (h.sni.p && !second) {
-        struct rd s = h.sni;
-        unsigned type = rd_u8(&s);
-        struct rd name = rd_vec(&s, 2);
-        if (s.bad || name.bad || type != 0 || name.n == 0 || name.n > 255)
-            return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
-        for (size_t i = 0; i < name.n; i++)
-            if (name.p[i] == 0)
-                return fail(e, MOTE_TLS_ALERT_ILLEGAL_PARAMETER);
-        memcpy(e->host, name.p, name.n);
-        e->host[name.n] = 0;
-        e->flags |= F_SNI_ACK;
-    }
+    if (!second && (err = tls__sni_in(e, &h)))
+        return err;
     if (h.have_rsl)
         e->peer_rsl = (uint16_t)(h.rsl > 16385 ? 16385 : h.rsl);
 
@@ -424,25 +498,8 @@ static int client_hello(struct mote_tls_engine *e, const uint8_t *body,
         (h.sid.n != e->sid_len || memcmp(h.sid.p, e->session_id, h.sid.n)))
         return fail(e, MOTE_TLS_ALERT_ILLEGAL_PARAMETER);
 
-    /* ALPN (RFC 7301): our preference among the client's. */
-    e->alpn[0] = 0;
-    if (h.alpn.p && e->cfg->nalpn) {
-        for (size_t i = 0; i < e->cfg->nalpn && !e->alpn[0]; i++) {
-            size_t l = strlen(e->cfg->alpn[i]);
-            for (struct rd a = h.alpn; a.n;) {
-                struct rd p = rd_vec(&a, 1);
-                if (a.bad || p.bad || p.n == 0)
-                    return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
-                if (p.n == l && !memcmp(p.p, e->cfg->alpn[i], l)) {
-                    memcpy(e->alpn, p.p, l);
-                    e->alpn[l] = 0;
-                    break;
-                }
-            }
-        }
-        if (!e->alpn[0])
-            return fail(e, MOTE_TLS_ALERT_NO_APPLICATION_PROTOCOL);
-    }
+    if ((err = tls__alpn_in(e, &h)))
+        return err;
 
     /* PSK (tickets) or certificate. */
     uint8_t psk[48];
@@ -637,6 +694,8 @@ int tls__server_handle(struct mote_tls_engine *e, unsigned type,
                        size_t msglen)
 {
     int err, empty;
+    if (e->hs >= HS_S12_WAIT_CKE && e->hs <= HS_S12_WAIT_FIN)
+        return tls__server12_handle(e, type, body, len, msg, msglen);
     switch (e->hs) {
     case HS_S_WAIT_CH:
     case HS_S_WAIT_CH2:

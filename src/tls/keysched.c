@@ -132,3 +132,42 @@ int mote_tls_engine_export(const struct mote_tls_engine *e, const char *label,
     mote_memzero_explicit(secret, sizeof secret);
     return err;
 }
+
+/* ---- TLS 1.2 (RFC 5246 section 5, RFC 7627 section 4) -------------------- */
+
+int tls__prf12(enum mote_hash_alg h, const uint8_t *secret, size_t slen,
+               const char *label, const uint8_t *s1, size_t n1,
+               const uint8_t *s2, size_t n2, uint8_t *out, size_t outlen)
+{
+    size_t hl = mote_hash_len(h), ll = strlen(label);
+    uint8_t a[MOTE_HASH_MAX_LEN], blk[MOTE_HASH_MAX_LEN];
+    struct mote_hmac_ctx c;
+    /* A(1) = HMAC(secret, label || seed) */
+    int err = mote_hmac_init(&c, h, secret, slen);
+    if (err)
+        return err;
+    mote_hmac_update(&c, label, ll);
+    mote_hmac_update(&c, s1, n1);
+    if (n2)
+        mote_hmac_update(&c, s2, n2);
+    mote_hmac_final(&c, a);
+    while (outlen) {
+        mote_hmac_init(&c, h, secret, slen);
+        mote_hmac_update(&c, a, hl);
+        mote_hmac_update(&c, label, ll);
+        mote_hmac_update(&c, s1, n1);
+        if (n2)
+            mote_hmac_update(&c, s2, n2);
+        mote_hmac_final(&c, blk);
+        size_t k = outlen < hl ? outlen : hl;
+        memcpy(out, blk, k);
+        out += k;
+        outlen -= k;
+        mote_hmac_init(&c, h, secret, slen);
+        mote_hmac_update(&c, a, hl);
+        mote_hmac_final(&c, a);
+    }
+    mote_memzero_explicit(a, sizeof a);
+    mote_memzero_explicit(blk, sizeof blk);
+    return 0;
+}

@@ -5,13 +5,16 @@ static enum mote_hash_alg scheme_hash(uint16_t s)
 {
     switch (s) {
     case MOTE_TLS_SIG_ECDSA_P256_SHA256:
+    case MOTE_TLS_SIG_RSA_PKCS1_SHA256:
     case MOTE_TLS_SIG_RSA_PSS_RSAE_SHA256:
     case MOTE_TLS_SIG_RSA_PSS_PSS_SHA256:
         return MOTE_HASH_SHA256;
     case MOTE_TLS_SIG_ECDSA_P384_SHA384:
+    case MOTE_TLS_SIG_RSA_PKCS1_SHA384:
     case MOTE_TLS_SIG_RSA_PSS_RSAE_SHA384:
     case MOTE_TLS_SIG_RSA_PSS_PSS_SHA384:
         return MOTE_HASH_SHA384;
+    case MOTE_TLS_SIG_RSA_PKCS1_SHA512:
     case MOTE_TLS_SIG_RSA_PSS_RSAE_SHA512:
     case MOTE_TLS_SIG_RSA_PSS_PSS_SHA512:
         return MOTE_HASH_SHA512;
@@ -29,6 +32,9 @@ static int scheme_fits(enum mote_tls_key_type t, enum mote_ec_curve c,
         return t == MOTE_TLS_KEY_EC && c == MOTE_EC_P256;
     case MOTE_TLS_SIG_ECDSA_P384_SHA384:
         return t == MOTE_TLS_KEY_EC && c == MOTE_EC_P384;
+    case MOTE_TLS_SIG_RSA_PKCS1_SHA256:
+    case MOTE_TLS_SIG_RSA_PKCS1_SHA384:
+    case MOTE_TLS_SIG_RSA_PKCS1_SHA512:
     case MOTE_TLS_SIG_RSA_PSS_RSAE_SHA256:
     case MOTE_TLS_SIG_RSA_PSS_RSAE_SHA384:
     case MOTE_TLS_SIG_RSA_PSS_RSAE_SHA512:
@@ -71,8 +77,19 @@ int tls__sig_sign(struct mote_tls_engine *e, const struct mote_tls_privkey *k,
                   uint16_t scheme, int server, const uint8_t *th, uint8_t *sig,
                   size_t cap, size_t *siglen)
 {
-    uint8_t msg[64 + 34 + MOTE_HASH_MAX_LEN], dg[MOTE_HASH_MAX_LEN];
+    uint8_t msg[64 + 34 + MOTE_HASH_MAX_LEN];
     size_t mlen = content(msg, server, th, e->hashlen);
+    if ((scheme & 0xff) == 1) /* PKCS#1 v1.5: never in TLS 1.3 */
+        return MOTE_EINTERNAL;
+    return tls__sig_sign_msg(e, k, scheme, msg, mlen, sig, cap, siglen);
+}
+
+int tls__sig_sign_msg(struct mote_tls_engine *e,
+                      const struct mote_tls_privkey *k, uint16_t scheme,
+                      const uint8_t *msg, size_t mlen, uint8_t *sig, size_t cap,
+                      size_t *siglen)
+{
+    uint8_t dg[MOTE_HASH_MAX_LEN];
     enum mote_hash_alg h = scheme_hash(scheme);
     int err;
     if (!tls__sig_key_ok(k, scheme))
@@ -99,6 +116,14 @@ int tls__sig_sign(struct mote_tls_engine *e, const struct mote_tls_privkey *k,
     size_t n = mote_rsa_len(&k->rsa.pub);
     if (!n || cap < n)
         return MOTE_EINTERNAL;
+    if (scheme == MOTE_TLS_SIG_RSA_PKCS1_SHA256 ||
+        scheme == MOTE_TLS_SIG_RSA_PKCS1_SHA384 ||
+        scheme == MOTE_TLS_SIG_RSA_PKCS1_SHA512) {
+        err = mote_rsa_pkcs1_sign(&k->rsa, h, dg, mote_hash_len(h), sig, cap,
+                                  pk_rng, e);
+        *siglen = n;
+        return err;
+    }
     /* Section 4.2.3: RSASSA-PSS, MGF1 with the same hash, salt of the
      * digest's length. */
     err = mote_rsa_pss_sign(&k->rsa, h, mote_hash_len(h), dg, mote_hash_len(h),
@@ -114,7 +139,7 @@ int tls__sig_verify(const struct mote_tls_pubkey *k, uint16_t scheme,
     uint8_t msg[64 + 34 + MOTE_HASH_MAX_LEN], dg[MOTE_HASH_MAX_LEN];
     size_t mlen = content(msg, server, th, thlen);
     enum mote_hash_alg h = scheme_hash(scheme);
-    if (!tls__sig_pub_ok(k, scheme))
+    if (!tls__sig_pub_ok(k, scheme) || (scheme & 0xff) == 1)
         return MOTE_EPROTO;
     if (scheme == MOTE_TLS_SIG_ED25519) {
         if (siglen != 64 || k->key_len != 32)

@@ -73,6 +73,9 @@ enum {
     HS_S_WAIT_CERT,
     HS_S_WAIT_CV,
     HS_S_WAIT_FIN,
+    HS_S12_WAIT_CKE, /* TLS 1.2 server (hs12_server.c) */
+    HS_S12_WAIT_CCS,
+    HS_S12_WAIT_FIN,
     HS_DONE,
 };
 
@@ -84,13 +87,17 @@ enum {
     CT_APPDATA = 23,
 };
 enum {
+    HT_HELLO_REQUEST = 0,
     HT_CLIENT_HELLO = 1,
     HT_SERVER_HELLO = 2,
     HT_NEW_SESSION_TICKET = 4,
     HT_END_OF_EARLY_DATA = 5,
     HT_ENCRYPTED_EXTENSIONS = 8,
     HT_CERTIFICATE = 11,
+    HT_SERVER_KEY_EXCHANGE = 12,
     HT_CERTIFICATE_REQUEST = 13,
+    HT_SERVER_HELLO_DONE = 14,
+    HT_CLIENT_KEY_EXCHANGE = 16,
     HT_CERTIFICATE_VERIFY = 15,
     HT_FINISHED = 20,
     HT_KEY_UPDATE = 24,
@@ -99,9 +106,12 @@ enum {
 enum {
     EXT_SERVER_NAME = 0,
     EXT_SUPPORTED_GROUPS = 10,
+    EXT_EC_POINT_FORMATS = 11,
     EXT_SIGNATURE_ALGORITHMS = 13,
     EXT_ALPN = 16,
+    EXT_EXTENDED_MASTER_SECRET = 23,
     EXT_RECORD_SIZE_LIMIT = 28,
+    EXT_SESSION_TICKET = 35,
     EXT_PRE_SHARED_KEY = 41,
     EXT_EARLY_DATA = 42,
     EXT_SUPPORTED_VERSIONS = 43,
@@ -109,6 +119,7 @@ enum {
     EXT_PSK_KEY_EXCHANGE_MODES = 45,
     EXT_SIGNATURE_ALGORITHMS_CERT = 50,
     EXT_KEY_SHARE = 51,
+    EXT_RENEGOTIATION_INFO = 0xff01,
 };
 
 /* Engine flags. */
@@ -286,7 +297,41 @@ static inline size_t wr_len(const struct wr *w)
     return (size_t)(w->p - w->start);
 }
 
+/* ---- hs_server.c: the ClientHello, shared by the 1.3 and 1.2 servers ---- */
+
+struct hello {
+    unsigned legacy;
+    const uint8_t *random;
+    struct rd sid, suites, comp, sni, versions, groups, sigs, shares, alpn, psk,
+        modes, cookie, ticket;
+    int have_rsl, early_data, ems, reneg, have_ticket, ems_bad, reneg_bad;
+    unsigned rsl;
+    size_t psk_binders_off; /* offset in the message of the binders list */
+};
+
+int tls__parse_hello(struct mote_tls_engine *e, const uint8_t *body, size_t len,
+                     size_t msglen, struct hello *h);
+int tls__sni_in(struct mote_tls_engine *e, const struct hello *h);
+int tls__alpn_in(struct mote_tls_engine *e, const struct hello *h);
+int tls__name_matches(const char *pat, const char *host);
+/* Our minimum version (cfg or default); *max gets the maximum. */
+uint16_t tls__version_range(const struct mote_tls_engine *e, uint16_t *max);
+
+/* ---- hs12_server.c (RFC 5246, 7627, 5746, 5077, 8422) -------------------- */
+
+/* Answer a ClientHello that negotiates TLS 1.2. */
+int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
+                        const uint8_t *msg, size_t msglen);
+int tls__server12_handle(struct mote_tls_engine *e, unsigned type,
+                         const uint8_t *body, size_t len, const uint8_t *msg,
+                         size_t msglen);
+/* A ChangeCipherSpec record arrived under TLS 1.2. */
+int tls__hs12_ccs(struct mote_tls_engine *e);
+
 /* ---- engine.c ------------------------------------------------------------ */
+
+/* A warning-level alert (the connection goes on). */
+void tls__send_warning(struct mote_tls_engine *e, int alert);
 
 /* Make the error sticky: send alert (if >= 0), record err. Returns err. */
 int tls__fail(struct mote_tls_engine *e, int err, int alert);
@@ -307,6 +352,8 @@ void tls__transcript_hrr(struct mote_tls_engine *e);
 /* Choose the suite: fixes the hash. */
 int tls__set_suite(struct mote_tls_engine *e, uint16_t suite);
 int tls__suite_known(uint16_t suite);
+int tls__suite_is12(uint16_t suite);
+int tls__suite_is_chacha(uint16_t suite);
 enum mote_hash_alg tls__suite_hash(uint16_t suite);
 /* A handshake message arrived (type, body). Dispatch per role. */
 int tls__client_handle(struct mote_tls_engine *e, unsigned type,
@@ -347,6 +394,12 @@ int tls__in_list(const uint16_t *l, size_t n, uint16_t v);
 int tls__aead_set(struct mote_tls_aead *a, uint16_t suite, enum mote_hash_alg h,
                   const uint8_t *secret);
 void tls__aead_clear(struct mote_tls_aead *a);
+/* TLS 1.2 keys for one direction from the key block: key (keylen) and iv
+ * (GCM: the 4-byte salt; ChaCha20: 12 bytes). */
+int tls__aead_set12(struct mote_tls_aead *a, uint16_t suite, const uint8_t *key,
+                    size_t keylen, const uint8_t *iv);
+/* Bytes a protected record adds beyond header and content. */
+size_t tls__record_overhead(const struct mote_tls_aead *a);
 /* Seal in place: rec points at a 5-byte header slot followed by len bytes
  * of content; writes header, type byte, tag. Returns the record length. */
 size_t tls__record_seal(struct mote_tls_aead *a, uint8_t *rec, size_t len,
@@ -378,6 +431,10 @@ int tls__ks_application(struct mote_tls_engine *e, uint8_t *c_ap,
 /* verify_data for base key (c_hs or s_hs) over the current transcript. */
 int tls__finished(struct mote_tls_engine *e, const uint8_t *base, uint8_t *out);
 int tls__key_update(struct mote_tls_aead *a, enum mote_hash_alg h);
+/* TLS 1.2 PRF (RFC 5246 section 5) with the seed given in two parts. */
+int tls__prf12(enum mote_hash_alg h, const uint8_t *secret, size_t slen,
+               const char *label, const uint8_t *s1, size_t n1,
+               const uint8_t *s2, size_t n2, uint8_t *out, size_t outlen);
 
 /* ---- kex.c --------------------------------------------------------------- */
 
@@ -405,6 +462,11 @@ int tls__sig_pub_ok(const struct mote_tls_pubkey *key, uint16_t scheme);
 int tls__sig_sign(struct mote_tls_engine *e, const struct mote_tls_privkey *k,
                   uint16_t scheme, int server, const uint8_t *th, uint8_t *sig,
                   size_t cap, size_t *siglen);
+/* Sign msg itself (TLS 1.2 ServerKeyExchange); PKCS#1 schemes allowed. */
+int tls__sig_sign_msg(struct mote_tls_engine *e,
+                      const struct mote_tls_privkey *k, uint16_t scheme,
+                      const uint8_t *msg, size_t mlen, uint8_t *sig, size_t cap,
+                      size_t *siglen);
 int tls__sig_verify(const struct mote_tls_pubkey *k, uint16_t scheme,
                     int server, const uint8_t *th, size_t thlen,
                     const uint8_t *sig, size_t siglen);

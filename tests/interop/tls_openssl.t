@@ -119,8 +119,9 @@ wait_server
 km=$(awk '/^EXPORT/{print $2}' "$S")
 has "$L" "Keying material: ${km:-none}" "exporter agrees with s_client ($km)"
 
-# A TLS 1.2-only client (1.2 comes next): protocol_version on the wire.
-start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key"
+# A TLS 1.2-only client against a server held to 1.3 (min_version):
+# protocol_version on the wire. (1.2 itself: tls12_openssl.t.)
+start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key" --min-version 0304
 sclient "$L" -tls1_2
 wait_server
 has "$S" "FAIL err=ENOTSUP alert=protocol_version" "TLS 1.2-only client refused"

@@ -150,6 +150,7 @@ struct opts {
     int client_auth, tickets, conns, key_update;
     uint16_t groups[8], suites[8];
     size_t ngroups, nsuites;
+    uint16_t min_version, max_version;
 };
 
 static uint16_t group_id(const char *s)
@@ -215,6 +216,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->ngroups = split_list(strdup(v), o->groups, 8, 1);
         else if (!strcmp(a, "--suites") && v)
             o->nsuites = split_list(strdup(v), o->suites, 8, 0);
+        else if (!strcmp(a, "--min-version") && v)
+            o->min_version = (uint16_t)strtoul(v, NULL, 16);
+        else if (!strcmp(a, "--max-version") && v)
+            o->max_version = (uint16_t)strtoul(v, NULL, 16);
         else if (!strcmp(a, "--tickets"))
             o->tickets = 1, used = 0;
         else if (!strcmp(a, "--key-update"))
@@ -239,11 +244,12 @@ static void print_ok(struct mote_tls_flow *t)
 {
     struct mote_tls_engine *e = &t->eng;
     printf("OK suite=%04x group=%04x sig=%04x alpn=%s sni=%s resumed=%d "
-           "clientcert=%d cookie=%d\n",
+           "clientcert=%d cookie=%d version=%04x\n",
            mote_tls_engine_suite(e), mote_tls_engine_group(e),
            mote_tls_engine_sigscheme(e), mote_tls_engine_alpn(e),
            mote_tls_engine_server_name(e), mote_tls_engine_resumed(e),
-           e->client_cert_sent, e->cookie_len ? 1 : 0);
+           e->client_cert_sent, e->cookie_len ? 1 : 0,
+           mote_tls_engine_version(e));
 }
 
 static void print_fail(struct mote_tls_flow *t, int err, const char *why)
@@ -284,6 +290,8 @@ static int peer_server(struct opts *o)
     cfg.ngroups = o->ngroups;
     cfg.suites = o->suites;
     cfg.nsuites = o->nsuites;
+    cfg.min_version = o->min_version;
+    cfg.max_version = o->max_version;
     cfg.client_auth = o->client_auth;
     if (verifier_init(&v, o->ca, MOTE_X509_PURPOSE_CLIENT))
         return 2;
