@@ -40,6 +40,8 @@
 #define LANES   24
 #define MASK52  ((UINT64_C(1) << 52) - 1)
 #define WINBITS 4
+/* rows unrolled: the two instances' chains schedule across rows (~2%) */
+#define ROW_UNROLL _Pragma("GCC unroll 20")
 
 struct dig {
     _Alignas(64) uint64_t d[LANES];
@@ -142,6 +144,7 @@ TGT static void amm2(struct dig *r1, const struct dig *a1, const struct dig *b1,
                           X2[3] = {zero, zero, zero};
     LOADV(A1, a1);
     LOADV(A2, a2);
+    ROW_UNROLL
     for (size_t i = 0; i < DIGITS; i++) {
         uint64_t b1i = b1->d[i], b2i = b2->d[i];
         AMM_ROW(X1, A1, m1, b1i);
