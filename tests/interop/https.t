@@ -146,6 +146,19 @@ is "the same CA still verifies after the restart" \
   "$("${C[@]}" "${CA[@]}" -o /dev/null -w '%{http_code}' "https://localhost:$t4/")" 200
 stop_last
 
+# --tls alone: the -p address speaks TLS; resumption with a ticket.
+pp=$(free_port)
+start_serve "$tmp/log2b" 1 --state-dir "$state" --tls -p "$pp" "$site"
+has "--tls -p PORT serves HTTPS on *:PORT" "https://\[::\]:$pp/" "$(cat "$tmp/log2b")"
+(printf 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'; sleep 0.3) |
+  openssl s_client -connect "127.0.0.1:$pp" -servername localhost -CAfile "$state/ca.pem" \
+    -sess_out "$tmp/sess" -ign_eof > "$tmp/s1" 2>&1
+has "openssl s_client: verified, new session" "^New, TLSv1\.3" "$(cat "$tmp/s1")"
+(sleep 0.3) | openssl s_client -connect "127.0.0.1:$pp" -servername localhost \
+  -CAfile "$state/ca.pem" -sess_in "$tmp/sess" > "$tmp/s2" 2>&1
+has "openssl s_client resumes with the ticket" "^Reused, TLSv1\.3" "$(cat "$tmp/s2")"
+stop_last
+
 # ---- Certificates made by openssl -----------------------------------------
 K=$tmp/k
 mkdir -p "$K/db"
