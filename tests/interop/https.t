@@ -138,8 +138,13 @@ stop_last
 
 # Restart: the certificate is reused, not made again.
 sum=$(sha256sum "$state/cert.pem" "$state/key.pem" "$state/ca.pem")
-start_serve "$tmp/log2" 1 --state-dir "$state" --tls-listen 127.0.0.1:0 "$site"
+start_serve "$tmp/log2" 2 --state-dir "$state" --tls-listen 127.0.0.1:0 \
+  --listen 127.0.0.1:0 "$site"
 t4=$(sed -n 's|.*https://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/log2")
+h4=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/log2")
+"$GET" -o "$tmp/g" "http://127.0.0.1:$h4/r.bin"
+is "mote get over plain HTTP (no redirect): exit 0" $? 0
+check "mote get over plain HTTP: body intact" cmp -s "$tmp/g" "$site/r.bin"
 check "second run makes no new certificate" test "$(grep -c 'created' "$tmp/log2")" -eq 0
 is "certificate files unchanged" "$(sha256sum "$state/cert.pem" "$state/key.pem" "$state/ca.pem")" "$sum"
 is "the same CA still verifies after the restart" \
