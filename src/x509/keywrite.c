@@ -72,105 +72,10 @@ int mote_x509_gen_key(struct mote_x509_privkey *k,
     return 0;
 }
 
-/* ---- RSA: the private exponent ----------------------------------------------
+/* ---- RSA ---------------------------------------------------------------
  *
- * mote_rsa_generate gives the CRT form (p, q, dp, dq, qinv) but not d,
- * which RSAPrivateKey (and so PKCS#8) must carry. With phi = (p-1)(q-1),
- * e d = 1 + k phi for some 0 < k < e, and k = -phi^-1 mod e; so
- * d = (1 + k phi) / e, an exact division. That d is below phi and
- * satisfies e d = 1 mod lcm(p-1, q-1) as RFC 8017 3.2 asks (and as
- * OpenSSL's key check tests). Only e prime is handled (65537, what
- * mote_rsa_generate uses): then phi^-1 = phi^(e-2) mod e.
- *
- * Every loop runs a number of times fixed by the (public) lengths; like the
- * core's key generation, the reductions by e use the CPU's divide
- * instruction, whose latency may depend on the operands on some CPUs.
- */
-
-#define RSA_LIMBS (MOTE_RSA_MAX_LEN / 4 + 2)
-
-static void be_to_limbs(const uint8_t *b, size_t n, uint32_t *l, size_t nl)
-{
-    memset(l, 0, nl * sizeof(*l));
-    for (size_t i = 0; i < n && i / 4 < nl; i++)
-        l[i / 4] |= (uint32_t)b[n - 1 - i] << (8 * (i % 4));
-}
-
-static bool small_prime(uint32_t e)
-{
-    if (e < 3 || !(e & 1))
-        return false;
-    for (uint32_t f = 3; f <= e / f; f += 2)
-        if (e % f == 0)
-            return false;
-    return true;
-}
-
-static int rsa_private_exponent(const struct mote_rsa_private *r, uint8_t *d,
-                                size_t d_len)
-{
-    uint32_t p[RSA_LIMBS], q[RSA_LIMBS], t[2 * RSA_LIMBS + 1];
-    uint32_t e = 0;
-    size_t np = (r->p_len + 3) / 4, nq = (r->q_len + 3) / 4;
-    if (r->pub.e_len > 4 || np > RSA_LIMBS || nq > RSA_LIMBS ||
-        d_len < r->pub.n_len || !r->p_len || !r->q_len)
-        return MOTE_EINVAL;
-    for (size_t i = 0; i < r->pub.e_len; i++)
-        e = e << 8 | r->pub.e[i];
-    if (!small_prime(e) || !(r->p[r->p_len - 1] & 1) ||
-        !(r->q[r->q_len - 1] & 1))
-        return MOTE_ENOTSUP;
-    be_to_limbs(r->p, r->p_len, p, np);
-    be_to_limbs(r->q, r->q_len, q, nq);
-    p[0] ^= 1; /* odd primes: p - 1 just clears bit 0 */
-    q[0] ^= 1;
-    /* t = phi = (p - 1)(q - 1), schoolbook. */
-    size_t nt = np + nq + 1;
-    memset(t, 0, sizeof(t));
-    for (size_t i = 0; i < np; i++) {
-        uint64_t c = 0;
-        for (size_t j = 0; j < nq; j++) {
-            c += (uint64_t)p[i] * q[j] + t[i + j];
-            t[i + j] = (uint32_t)c;
-            c >>= 32;
-        }
-        t[i + nq] = (uint32_t)c;
-    }
-    /* k = -phi^-1 mod e, by Fermat (e is prime and does not divide phi
-     * for a valid key: gcd(e, p-1) = gcd(e, q-1) = 1). */
-    uint64_t m = 0;
-    for (size_t i = nt; i-- > 0;)
-        m = ((m << 32) | t[i]) % e;
-    uint64_t inv = 1, b = m;
-    for (uint32_t x = e - 2; x; x >>= 1) { /* e is public */
-        if (x & 1)
-            inv = inv * b % e;
-        b = b * b % e;
-    }
-    uint64_t k = (e - inv) % e;
-    /* t = k phi + 1, then d = t / e exactly. */
-    uint64_t c = 1;
-    for (size_t i = 0; i < nt; i++) {
-        c += k * t[i];
-        t[i] = (uint32_t)c;
-        c >>= 32;
-    }
-    uint64_t rem = 0;
-    for (size_t i = nt; i-- > 0;) {
-        uint64_t cur = (rem << 32) | t[i];
-        t[i] = (uint32_t)(cur / e);
-        rem = cur % e;
-    }
-    int err = rem == 0 && m != 0 ? 0 : MOTE_EINVAL;
-    for (size_t i = 0; i < d_len; i++) {
-        size_t bit = 8 * (d_len - 1 - i);
-        d[i] = bit / 32 < nt ? (uint8_t)(t[bit / 32] >> (bit % 32)) : 0;
-    }
-    mote_memzero_explicit(p, sizeof(p));
-    mote_memzero_explicit(q, sizeof(q));
-    mote_memzero_explicit(t, sizeof(t));
-    return err;
-}
+ * RSAPrivateKey (and so PKCS#8) must carry d besides the CRT form; the
+ * core's mote_rsa_generate_d computes it with the primes. */
 
 int mote_x509_gen_key_rsa(struct mote_x509_privkey *k, unsigned bits,
                           uint8_t *buf, size_t cap, mote_pk_rng_fn rng,
@@ -183,9 +88,8 @@ int mote_x509_gen_key_rsa(struct mote_x509_privkey *k, unsigned bits,
     if (cap < need)
         return MOTE_ENOSPC;
     size_t core = MOTE_RSA_KEYGEN_LEN(bits);
-    int err = mote_rsa_generate(&k->rsa, buf, core, bits, rng, rng_ctx);
-    if (err == 0)
-        err = rsa_private_exponent(&k->rsa, buf + core, bits / 8);
+    int err =
+        mote_rsa_generate_d(&k->rsa, buf, core, bits, buf + core, rng, rng_ctx);
     if (err != 0) {
         mote_memzero_explicit(buf, need);
         memset(k, 0, sizeof(*k));
