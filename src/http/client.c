@@ -180,6 +180,7 @@ static int exchange(struct mote_http_client *c, enum mote_http_method m,
             c->flow = NULL;
             return err;
         }
+        *fresh = 1; /* a failed handshake is not retried */
         if (tls) {
             char name[256];
             struct mote_flow *t;
