@@ -70,6 +70,20 @@ static size_t iv_len(uint16_t suite)
     return tls__suite_is_chacha(suite) ? 12 : 4;
 }
 
+/* RFC 8422 section 5.1: in 1.2 an ECDSA certificate's curve must be one
+ * the client lists in supported_groups. */
+static int curve_ok(const struct hello *h, const struct mote_tls_privkey *k)
+{
+    if (k->type != MOTE_TLS_KEY_EC)
+        return 1;
+    unsigned g =
+        k->ec.curve == MOTE_EC_P384 ? MOTE_TLS_GROUP_P384 : MOTE_TLS_GROUP_P256;
+    for (struct rd c = h->groups; c.n;)
+        if (rd_u16(&c) == g)
+            return 1;
+    return 0;
+}
+
 /* Our suites in order, the configured list's 1.2 entries or the default. */
 static const uint16_t *suites12(const struct mote_tls_engine *e, size_t *n)
 {
@@ -116,7 +130,7 @@ static int choose(struct mote_tls_engine *e, const struct hello *h)
                     continue;
                 if (pass == 1 && id->name)
                     continue;
-                if (!key_fits_suite(id->key, s))
+                if (!key_fits_suite(id->key, s) || !curve_ok(h, id->key))
                     continue;
                 for (size_t j = 0; j < nsig + 3; j++) {
                     uint16_t sc = j < nsig ? sigs[j] : pkcs1_sigs[j - nsig];

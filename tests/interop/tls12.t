@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Mote's TLS 1.2 server (RFC 5246 with RFC 7627 EMS, RFC 5746, RFC 8422,
+# RFC 7905) against openssl s_client, gnutls-cli and curl over loopback.
+set -u
+. "$(dirname "$0")/tls_lib.sh"
+if ! command -v openssl > /dev/null || [ ! -x "$PEER" ]; then
+  echo "1..0 # SKIP openssl or $PEER missing"; exit 0
+fi
+mkcerts
+S=$tmp/server.log L=$tmp/client.log
+
+# sclient LOG ARGS...: s_client -tls1_2 verifying the server, sending "hello".
+sclient() {
+  local log=$1; shift
+  (printf 'hello\n'; sleep "${SLEEP:-0.2}") | timeout 10 openssl s_client \
+    -connect 127.0.0.1:"$port" -tls1_2 -CAfile "$C/ca.crt" \
+    -verify_return_error -verify_hostname localhost "$@" > "$log" 2>&1
+}
+
+# ---- Mote server, s_client -tls1_2 ---------------------------------------
+# Each suite, with the key type it needs.
+for s in ECDHE-ECDSA-AES128-GCM-SHA256:c02b:p256 \
+         ECDHE-ECDSA-AES256-GCM-SHA384:c02c:p384 \
+         ECDHE-ECDSA-CHACHA20-POLY1305:cca9:p256 \
+         ECDHE-RSA-AES128-GCM-SHA256:c02f:rsa \
+         ECDHE-RSA-AES256-GCM-SHA384:c030:rsa \
+         ECDHE-RSA-CHACHA20-POLY1305:cca8:rsa; do
+  IFS=: read -r name id key <<< "$s"
+  start_mote "$S" --cert "$C/$key.crt" --key "$C/$key.key"
+  sclient "$L" -cipher "$name"
+  wait_server
+  has "$S" "^OK suite=$id .*version=0303" "s_client 1.2, $name: negotiated"
+  has "$S" "^DATA hello" "s_client 1.2, $name: data arrived"
+  has "$L" "Cipher is $name" "s_client agrees on $name"
+  has "$L" "Verify return code: 0 " "s_client verified the $key chain"
+  has "$L" "Extended master secret: yes" "extended master secret used ($name)"
+  has "$L" "^hello" "the echo came back under $name"
+done
+
+# Groups (an RSA certificate: in 1.2 an ECDSA one's curve must be listed
+# too, RFC 8422 section 5.1, checked just below).
+for g in X25519:001d P-256:0017 P-384:0018; do
+  start_mote "$S" --cert "$C/rsa.crt" --key "$C/rsa.key"
+  sclient "$L" -groups "${g%:*}"
+  wait_server
+  has "$S" "^OK suite=c02f group=${g#*:} " "s_client 1.2, group ${g%:*}"
+done
+start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key"
+sclient "$L" -groups X25519
+wait_server
+has "$S" "FAIL err=ENOTSUP alert=handshake_failure" "P-256 certificate, client lists X25519 only: refused"
+start_mote "$S" --cert "$C/p384.crt" --key "$C/p384.key"
+sclient "$L" -groups X25519:P-384
+wait_server
+has "$S" "^OK suite=c02b group=001d sig=0503 " "P-384 certificate with an X25519 exchange"
+
+# ServerKeyExchange signatures: Ed25519 (RFC 8422), ECDSA, RSA-PSS and
+# RSA PKCS#1 v1.5 (the client's signature_algorithms decide).
+for k in ed25519:0807: p384:0503: rsa:0804: rsa:0401:-sigalgs=RSA+SHA256 \
+         rsa:0601:-sigalgs=RSA+SHA512; do
+  IFS=: read -r key sig opt <<< "$k"
+  start_mote "$S" --cert "$C/$key.crt" --key "$C/$key.key"
+  # shellcheck disable=SC2086
+  sclient "$L" ${opt/=/ }
+  wait_server
+  has "$S" "sig=$sig " "s_client 1.2, $key certificate, ServerKeyExchange $sig"
+  has "$L" "Verify return code: 0 " "s_client checked the $sig signature"
+done
+
+# ALPN and SNI
+start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key" --alpn http/1.1,h2 \
+  --cert2 "$C/other.crt" --key2 "$C/other.key" --name2 other.test
+sclient "$L" -alpn h2,http/1.1 -servername other.test -verify_hostname other.test
+wait_server
+has "$S" "alpn=http/1.1 sni=other.test " "1.2: ALPN server's preference, SNI seen"
+has "$L" "ALPN protocol: http/1.1" "s_client got http/1.1"
+has "$L" "subject=CN ?= ?other.test" "SNI other.test: its certificate"
+
+# CBC only: no common suite, handshake_failure on the wire.
+start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key"
+sclient "$L" -cipher ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA
+wait_server
+has "$S" "FAIL err=ENOTSUP alert=handshake_failure" "CBC-only client refused"
+has "$L" "alert handshake failure" "s_client got handshake_failure"
+
+# Renegotiation: s_client's R asks; the server answers no_renegotiation
+# and the connection goes on (or the client gives up), never a second
+# handshake.
+start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key"
+(printf 'hello\n'; sleep 0.2; printf 'R\n'; sleep 0.3; printf 'after\n'; sleep 0.2) |
+  timeout 10 openssl s_client -connect 127.0.0.1:"$port" -tls1_2 \
+    -CAfile "$C/ca.crt" > "$L" 2>&1
+wait_server
+has "$L" "RENEGOTIATING" "s_client tried to renegotiate"
+has "$L" "no renegotiation|handshake failure" "s_client was refused (no_renegotiation)"
+if grep -q "^OK.*version=0303" "$S" && [ "$(grep -c '^OK' "$S")" = 1 ]; then
+  pass "one handshake only"
+else fail "one handshake only"; sed 's/^/# /' "$S"; fi
+
+# A server held to 1.3 refuses 1.2; a server held to 1.2 still speaks
+# to a 1.3-capable client (without the downgrade sentinel: like OpenSSL,
+# a server whose max_version is 1.2 does not speak 1.3, so sets none; the
+# sentinel a 1.3-capable server sets is checked in test_tls.c).
+start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key" --min-version 0304
+sclient "$L"
+wait_server
+has "$S" "alert=protocol_version" "min_version 1.3: 1.2 refused"
+start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key" --max-version 0303
+(printf 'hello\n'; sleep 0.2) | timeout 10 openssl s_client \
+  -connect 127.0.0.1:"$port" -CAfile "$C/ca.crt" > "$L" 2>&1
+wait_server
+has "$S" "^OK suite=c02b .*version=0303" "max_version 1.2 against a 1.3 client: 1.2"
+has "$L" "Protocol  : TLSv1.2" "s_client (1.3-capable) accepted 1.2"
+
+# ---- gnutls-cli ----------------------------------------------------------
+if command -v gnutls-cli > /dev/null; then
+  for k in p256:c02b rsa:c02f ed25519:c02b; do
+    start_mote "$S" --cert "$C/${k%:*}.crt" --key "$C/${k%:*}.key"
+    (printf 'hello\n'; sleep 0.2) | timeout 10 gnutls-cli -p "$port" 127.0.0.1 \
+      --sni-hostname localhost --verify-hostname localhost \
+      --x509cafile "$C/ca.crt" --priority NORMAL:-VERS-ALL:+VERS-TLS1.2 \
+      > "$L" 2>&1
+    wait_server
+    has "$S" "^OK suite=${k#*:} .*version=0303" "gnutls-cli 1.2, ${k%:*} certificate"
+    has "$S" "^DATA hello" "gnutls-cli 1.2 data arrived"
+  done
+  # A client without the extended master secret: handshake_failure.
+  start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key"
+  (printf 'hello\n'; sleep 0.2) | timeout 10 gnutls-cli -p "$port" 127.0.0.1 \
+    --insecure --priority NORMAL:-VERS-ALL:+VERS-TLS1.2:%NO_SESSION_HASH \
+    > "$L" 2>&1
+  wait_server
+  has "$S" "FAIL err=ENOTSUP alert=handshake_failure" "no EMS (gnutls %NO_SESSION_HASH): refused"
+  has "$L" "Handshake failed" "gnutls-cli saw the failure"
+else
+  pass "# SKIP gnutls-cli missing"
+fi
+
+# ---- curl ----------------------------------------------------------------
+if command -v curl > /dev/null; then
+  start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key" --alpn http/1.1
+  timeout 10 curl -s -o /dev/null -m 5 --tlsv1.2 --tls-max 1.2 \
+    --cacert "$C/ca.crt" --resolve "localhost:$port:127.0.0.1" \
+    "https://localhost:$port/x" > "$tmp/curl.log" 2>&1
+  wait_server
+  has "$S" "^OK suite=c02b .*alpn=http/1.1 sni=localhost .*version=0303" "curl --tls-max 1.2 handshake"
+  has "$S" "^DATA GET /x HTTP/1.1" "curl's request arrived over TLS 1.2"
+fi
+echo "1..$n"
