@@ -151,6 +151,19 @@ int serve_ident_load(struct serve_ident *id, const char *cert, const char *key,
         snprintf(why, whylen, "%s: key type not usable for TLS", key);
         return -1;
     }
+    /* The key must be the leaf's: compare the SubjectPublicKeyInfos. */
+    static struct mote_x509_cert leaf;
+    uint8_t spki[1200];
+    size_t spki_len;
+    if (mote_x509_cert_parse(&leaf, id->certs[0], id->lens[0]) == 0 &&
+        mote_x509_gen_spki_write(&id->xk, spki, sizeof spki, &spki_len) == 0 &&
+        leaf.pubkey.spki.ptr &&
+        (leaf.pubkey.spki.len != spki_len ||
+         memcmp(leaf.pubkey.spki.ptr, spki, spki_len) != 0)) {
+        snprintf(why, whylen,
+                 "%s is not the key of the first certificate in %s", key, cert);
+        return -1;
+    }
     return 0;
 }
 

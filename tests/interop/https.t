@@ -226,6 +226,11 @@ subj=$(openssl s_client -connect "127.0.0.1:$t4" -noservername < /dev/null 2>/de
   openssl x509 -noout -subject 2>/dev/null)
 has "no SNI: the default (first) certificate" "CN ?= ?a\.test" "$subj"
 stop_last
+out=$("$SERVE" --tls-listen 127.0.0.1:0 --cert "$K/a.crt" --key "$K/b.key" "$site" 2>&1)
+is "serve: a key that is not the certificate's: exit 2" $? 2
+has "... saying so" "is not the key of the first certificate" "$out"
+out=$("$SERVE" --tls-listen 127.0.0.1:0 --cert "$K/nonexistent.crt" --key "$K/b.key" "$site" 2>&1)
+is "serve: a missing certificate file: exit 2" $? 2
 
 # ---- mote get against openssl s_server -www ----------------------------------
 # s_srv CERT KEY: an s_server on a free port ($sp), TLS 1.3.
