@@ -325,10 +325,26 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
     if (!h->sigs.p)
         return tls__fail(e, MOTE_ENOTSUP, MOTE_TLS_ALERT_HANDSHAKE_FAILURE);
     memcpy(e->peer_random, h->random, 32);
-    if ((err = tls__sni_in(e, h)) || (err = tls__alpn_in(e, h)) ||
-        (err = choose_group(e, h)) || (err = choose(e, h)))
+    if ((err = tls__sni_in(e, h)) || (err = tls__alpn_in(e, h)))
         return err;
     e->ticket_wanted = h->have_ticket && e->cfg->ticket_key;
+    /* RFC 5077 section 3.4: resume from a ticket of ours whose suite the
+     * client offers again (EMS: checked above for the new hello, and by
+     * the ticket for the old session). Anything else: a full handshake. */
+    uint16_t ts = 0;
+    if (e->ticket_wanted && h->ticket.n &&
+        !tls__ticket12_open(e, h->ticket.p, h->ticket.n, &ts)) {
+        size_t ns;
+        const uint16_t *ours = suites12(e, &ns);
+        int offered = 0;
+        for (struct rd c = h->suites; c.n;)
+            offered |= rd_u16(&c) == ts;
+        e->resumed = offered && tls__in_list(ours, ns, ts);
+    }
+    if (e->resumed)
+        tls__set_suite(e, ts);
+    else if ((err = choose_group(e, h)) || (err = choose(e, h)))
+        return err;
 
     tls__transcript_add(e, msg, msglen);
     if ((err = tls__random(e, e->random, 32)))
@@ -347,7 +363,11 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
     wr_u24(&w, 0);
     wr_u16(&w, TLS_VERSION_12);
     wr_bytes(&w, e->random, 32);
-    wr_u8(&w, 0); /* no session id: we keep no session cache */
+    /* No session id on a full handshake (we keep no session cache); the
+     * client's echoed when resuming from its ticket (RFC 5077 3.4). */
+    size_t sl = e->resumed ? h->sid.n : 0;
+    wr_u8(&w, (unsigned)sl);
+    wr_bytes(&w, h->sid.p, sl);
     wr_u16(&w, e->suite);
     wr_u8(&w, 0);
     uint8_t *x = wr_open(&w, 2);
@@ -358,7 +378,11 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
     }
     wr_u16(&w, EXT_EXTENDED_MASTER_SECRET);
     wr_u16(&w, 0);
-    if (e->flags & F_SNI_ACK) {
+    if (e->ticket_wanted) {
+        wr_u16(&w, EXT_SESSION_TICKET);
+        wr_u16(&w, 0);
+    }
+    if ((e->flags & F_SNI_ACK) && !e->resumed) {
         wr_u16(&w, EXT_SERVER_NAME);
         wr_u16(&w, 0);
     }
@@ -380,6 +404,17 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
     patch_len(&w);
     if ((err = tls__hs_emit(e, wr_len(&w))))
         return err;
+    if (e->resumed) {
+        /* Abbreviated: [NewSessionTicket] ChangeCipherSpec Finished. */
+        if ((err = key_block(e)))
+            return internal(e, err);
+        if (e->ticket_wanted && (err = tls__send_ticket12(e)))
+            return err;
+        if ((err = send_ccs_finished(e)))
+            return err;
+        e->hs = HS_S12_WAIT_CCS;
+        return 0;
+    }
     if ((err = send_certificate(e)) || (err = send_ske(e)))
         return err;
     m = tls__hs_space(e, &cap);
@@ -450,8 +485,12 @@ static int finished(struct mote_tls_engine *e, const uint8_t *body, size_t len,
     if (!mote_crypto_ct_equal(want, body, 12))
         return fail(e, MOTE_TLS_ALERT_DECRYPT_ERROR);
     tls__transcript_add(e, msg, msglen);
-    if ((err = send_ccs_finished(e)))
-        return err;
+    if (!e->resumed) {
+        if (e->ticket_wanted && (err = tls__send_ticket12(e)))
+            return err;
+        if ((err = send_ccs_finished(e)))
+            return err;
+    }
     mote_memzero_explicit(e->c_hs, sizeof e->c_hs);
     mote_memzero_explicit(e->s_hs, sizeof e->s_hs);
     e->flags |= F_HS_DONE;

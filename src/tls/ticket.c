@@ -174,3 +174,94 @@ int tls__ticket_recv(struct mote_tls_engine *e, const uint8_t *body, size_t len)
     memcpy(e->sess.ticket, ticket.p, ticket.n);
     return 0;
 }
+
+/*
+ * TLS 1.2 tickets (RFC 5077), a format of their own (another additional
+ * data, so neither version accepts the other's):
+ *   OFFSET SIZE MEANING
+ *   0      12   GCM nonce (random)
+ *   12     2    cipher suite
+ *   14     8    issue time, Unix ms
+ *   22     4    lifetime, seconds
+ *   26     1    1: the session used the extended master secret (always)
+ *   27     48   master secret
+ *   75     16   GCM tag
+ */
+#define T12_PT  (2 + 8 + 4 + 1 + 48)
+#define T12_LEN (12 + T12_PT + 16)
+static const char ticket12_aad[] = "mote tls12 ticket v1";
+
+static uint32_t lifetime_of(const struct mote_tls_engine *e)
+{
+    uint32_t l = e->cfg->ticket_lifetime ? e->cfg->ticket_lifetime : 7200;
+    return l > 604800 ? 604800 : l;
+}
+
+int tls__send_ticket12(struct mote_tls_engine *e)
+{
+    uint8_t pt[T12_PT], ticket[T12_LEN];
+    uint32_t lifetime = lifetime_of(e);
+    int err = tls__random(e, ticket, 12);
+    if (err)
+        return tls__fail(e, err, MOTE_TLS_ALERT_INTERNAL_ERROR);
+    pt[0] = (uint8_t)(e->suite >> 8);
+    pt[1] = (uint8_t)e->suite;
+    put64(pt + 2, e->now_ms);
+    put32(pt + 10, lifetime);
+    pt[14] = 1;
+    memcpy(pt + 15, e->master, 48);
+    struct mote_aes_gcm_ctx gcm;
+    err = mote_aes_gcm_init(&gcm, e->cfg->ticket_key, 32);
+    if (!err)
+        err = mote_aes_gcm_seal(&gcm, ticket, 12, (const uint8_t *)ticket12_aad,
+                                sizeof ticket12_aad - 1, pt, T12_PT,
+                                ticket + 12, ticket + 12 + T12_PT, 16);
+    mote_aes_gcm_release(&gcm);
+    mote_memzero_explicit(pt, sizeof pt);
+    if (err)
+        return tls__fail(e, err, MOTE_TLS_ALERT_INTERNAL_ERROR);
+    size_t cap;
+    uint8_t *m = tls__hs_space(e, &cap);
+    struct wr w = wr_make(m, cap);
+    wr_u8(&w, HT_NEW_SESSION_TICKET);
+    uint8_t *ml = wr_open(&w, 3);
+    wr_u32(&w, lifetime); /* ticket_lifetime_hint */
+    wr_u16(&w, T12_LEN);
+    wr_bytes(&w, ticket, T12_LEN);
+    wr_close(&w, ml, 3);
+    if (w.bad)
+        return tls__fail(e, MOTE_EINTERNAL, MOTE_TLS_ALERT_INTERNAL_ERROR);
+    return tls__hs_emit(e, wr_len(&w));
+}
+
+int tls__ticket12_open(struct mote_tls_engine *e, const uint8_t *ticket,
+                       size_t len, uint16_t *suite)
+{
+    uint8_t pt[T12_PT];
+    if (len != T12_LEN || !e->cfg->ticket_key)
+        return MOTE_EAUTH;
+    struct mote_aes_gcm_ctx gcm;
+    int err = mote_aes_gcm_init(&gcm, e->cfg->ticket_key, 32);
+    if (!err)
+        err = mote_aes_gcm_open(&gcm, ticket, 12, (const uint8_t *)ticket12_aad,
+                                sizeof ticket12_aad - 1, ticket + 12, T12_PT,
+                                ticket + 12 + T12_PT, 16, pt);
+    mote_aes_gcm_release(&gcm);
+    if (err)
+        return MOTE_EAUTH;
+    uint64_t issued = get64(pt + 2);
+    uint32_t lifetime = get32(pt + 10);
+    *suite = (uint16_t)(pt[0] << 8 | pt[1]);
+    err = MOTE_EAUTH;
+    /* RFC 7627 section 5.3: only sessions with the extended master
+     * secret resume (we make no others; the flag says so). */
+    if (pt[14] != 1 || !tls__suite_is12(*suite))
+        goto out;
+    if (e->now_ms < issued || e->now_ms - issued > (uint64_t)lifetime * 1000)
+        goto out;
+    memcpy(e->master, pt + 15, 48);
+    err = 0;
+out:
+    mote_memzero_explicit(pt, sizeof pt);
+    return err;
+}

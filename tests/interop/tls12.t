@@ -76,6 +76,21 @@ has "$S" "alpn=http/1.1 sni=other.test " "1.2: ALPN server's preference, SNI see
 has "$L" "ALPN protocol: http/1.1" "s_client got http/1.1"
 has "$L" "subject=CN ?= ?other.test" "SNI other.test: its certificate"
 
+# Resumption from a session ticket (RFC 5077): -sess_out / -sess_in.
+start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key" --tickets --conns 2
+SLEEP=0.5 sclient "$L" -sess_out "$tmp/sess.pem"
+sclient "$tmp/client2.log" -sess_in "$tmp/sess.pem"
+wait_server
+has "$L" "TLS session ticket lifetime hint: 7200" "s_client got a 1.2 ticket"
+has "$tmp/client2.log" "^Reused, TLSv1.2" "s_client resumed (1.2)"
+has "$S" "resumed=1 .*version=0303" "server resumed from its ticket"
+has "$tmp/client2.log" "Extended master secret: yes" "the resumed session has EMS"
+# A ticket from a server with another ticket key: a full handshake.
+start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key" --tickets
+sclient "$tmp/client3.log" -sess_in "$tmp/sess.pem"
+wait_server
+has "$S" "resumed=0 .*version=0303" "foreign ticket: full handshake"
+
 # CBC only: no common suite, handshake_failure on the wire.
 start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key"
 sclient "$L" -cipher ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA
