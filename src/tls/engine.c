@@ -534,7 +534,8 @@ int mote_tls_engine_init(struct mote_tls_engine *e,
     mote_hash_init(&e->th256, MOTE_HASH_SHA256);
     mote_hash_init(&e->th384, MOTE_HASH_SHA384);
     tls__set_suite(e, MOTE_TLS_AES_128_GCM_SHA256);
-    if (session && session->suite && tls__suite_known(session->suite))
+    if (session && session->suite &&
+        (tls__suite_known(session->suite) || tls__suite_is12(session->suite)))
         e->sess = *session;
     if (role == MOTE_TLS_SERVER) {
         e->hs = HS_S_WAIT_CH;

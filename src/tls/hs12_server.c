@@ -85,7 +85,7 @@ static int curve_ok(const struct hello *h, const struct mote_tls_privkey *k)
 }
 
 /* Our suites in order, the configured list's 1.2 entries or the default. */
-static const uint16_t *suites12(const struct mote_tls_engine *e, size_t *n)
+const uint16_t *tls__suites12(const struct mote_tls_engine *e, size_t *n)
 {
     const struct mote_tls_config *c = e->cfg;
     for (size_t i = 0; i < c->nsuites; i++)
@@ -103,7 +103,7 @@ static const uint16_t *suites12(const struct mote_tls_engine *e, size_t *n)
 static int choose(struct mote_tls_engine *e, const struct hello *h)
 {
     size_t ns, nsig;
-    const uint16_t *ours = suites12(e, &ns);
+    const uint16_t *ours = tls__suites12(e, &ns);
     const uint16_t *sigs = tls__list(e, LIST_SIGS, &nsig);
     uint16_t theirs[64];
     size_t nt = 0;
@@ -178,7 +178,7 @@ static void patch_len(struct wr *w)
 }
 
 /* The key block (RFC 5246 section 6.3; AEAD: no MAC keys). */
-static int key_block(struct mote_tls_engine *e)
+int tls__hs12_key_block(struct mote_tls_engine *e)
 {
     uint8_t kb[2 * 32 + 2 * 12];
     size_t kl = key_len(e->suite), il = iv_len(e->suite);
@@ -204,7 +204,8 @@ static int install(struct mote_tls_engine *e, struct mote_tls_aead *a,
 }
 
 /* Finished (RFC 5246 section 7.4.9): 12 bytes of PRF over the transcript. */
-static int verify_data(struct mote_tls_engine *e, int server, uint8_t out[12])
+int tls__hs12_verify_data(struct mote_tls_engine *e, int server,
+                          uint8_t out[12])
 {
     uint8_t th[MOTE_HASH_MAX_LEN];
     tls__transcript_hash(e, th);
@@ -213,7 +214,7 @@ static int verify_data(struct mote_tls_engine *e, int server, uint8_t out[12])
                       e->hashlen, NULL, 0, out, 12);
 }
 
-static int send_ccs_finished(struct mote_tls_engine *e)
+int tls__hs12_send_ccs_finished(struct mote_tls_engine *e)
 {
     if (e->out_len + 6 > MOTE_TLS_OUT_BUF)
         return internal(e, MOTE_EINTERNAL);
@@ -232,7 +233,7 @@ static int send_ccs_finished(struct mote_tls_engine *e)
     m[1] = 0;
     m[2] = 0;
     m[3] = 12;
-    if ((err = verify_data(e, e->role == MOTE_TLS_SERVER, m + 4)))
+    if ((err = tls__hs12_verify_data(e, e->role == MOTE_TLS_SERVER, m + 4)))
         return internal(e, err);
     return tls__hs_emit(e, 16);
 }
@@ -335,7 +336,7 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
     if (e->ticket_wanted && h->ticket.n &&
         !tls__ticket12_open(e, h->ticket.p, h->ticket.n, &ts)) {
         size_t ns;
-        const uint16_t *ours = suites12(e, &ns);
+        const uint16_t *ours = tls__suites12(e, &ns);
         int offered = 0;
         for (struct rd c = h->suites; c.n;)
             offered |= rd_u16(&c) == ts;
@@ -406,11 +407,11 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
         return err;
     if (e->resumed) {
         /* Abbreviated: [NewSessionTicket] ChangeCipherSpec Finished. */
-        if ((err = key_block(e)))
+        if ((err = tls__hs12_key_block(e)))
             return internal(e, err);
         if (e->ticket_wanted && (err = tls__send_ticket12(e)))
             return err;
-        if ((err = send_ccs_finished(e)))
+        if ((err = tls__hs12_send_ccs_finished(e)))
             return err;
         e->hs = HS_S12_WAIT_CCS;
         return 0;
@@ -453,7 +454,7 @@ static int client_key_exchange(struct mote_tls_engine *e, const uint8_t *body,
     mote_memzero_explicit(e->x25519_priv, sizeof e->x25519_priv);
     mote_memzero_explicit(e->ec_priv, sizeof e->ec_priv);
     if (!err)
-        err = key_block(e);
+        err = tls__hs12_key_block(e);
     if (err)
         return internal(e, err);
     e->hs = HS_S12_WAIT_CCS;
@@ -462,14 +463,14 @@ static int client_key_exchange(struct mote_tls_engine *e, const uint8_t *body,
 
 int tls__hs12_ccs(struct mote_tls_engine *e)
 {
-    if (e->hs != HS_S12_WAIT_CCS)
+    if (e->hs != HS_S12_WAIT_CCS && e->hs != HS_C12_WAIT_CCS)
         return fail(e, MOTE_TLS_ALERT_UNEXPECTED_MESSAGE);
     int err =
         install(e, &e->rd, e->role == MOTE_TLS_SERVER ? e->c_hs : e->s_hs);
     if (err)
         return internal(e, err);
     e->rd_epoch++;
-    e->hs = HS_S12_WAIT_FIN;
+    e->hs = e->role == MOTE_TLS_SERVER ? HS_S12_WAIT_FIN : HS_C12_WAIT_FIN;
     return 0;
 }
 
@@ -477,7 +478,7 @@ static int finished(struct mote_tls_engine *e, const uint8_t *body, size_t len,
                     const uint8_t *msg, size_t msglen)
 {
     uint8_t want[12];
-    int err = verify_data(e, e->role != MOTE_TLS_SERVER, want);
+    int err = tls__hs12_verify_data(e, e->role != MOTE_TLS_SERVER, want);
     if (err)
         return internal(e, err);
     if (len != 12)
@@ -488,7 +489,7 @@ static int finished(struct mote_tls_engine *e, const uint8_t *body, size_t len,
     if (!e->resumed) {
         if (e->ticket_wanted && (err = tls__send_ticket12(e)))
             return err;
-        if ((err = send_ccs_finished(e)))
+        if ((err = tls__hs12_send_ccs_finished(e)))
             return err;
     }
     mote_memzero_explicit(e->c_hs, sizeof e->c_hs);

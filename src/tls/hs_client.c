@@ -25,7 +25,7 @@ static int session_usable(struct mote_tls_engine *e)
 {
     size_t ns;
     const uint16_t *s = tls__list(e, LIST_SUITES, &ns);
-    if (!e->sess.suite || !e->sess.ticket_len)
+    if (!e->sess.suite || !e->sess.ticket_len || tls__suite_is12(e->sess.suite))
         return 0;
     if (e->now_ms < e->sess.received_ms ||
         e->now_ms - e->sess.received_ms > (uint64_t)e->sess.lifetime_s * 1000)
@@ -48,6 +48,10 @@ static int send_client_hello(struct mote_tls_engine *e)
     uint8_t *m = tls__hs_space(e, &cap);
     struct wr w = wr_make(m, cap);
     int err;
+    uint16_t vmax, vmin = tls__version_range(e, &vmax);
+    int v12 = vmin <= TLS_VERSION_12, v13 = vmax >= TLS_VERSION_13;
+    size_t ns12 = 0;
+    const uint16_t *suites12 = v12 ? tls__suites12(e, &ns12) : NULL;
 
     wr_u8(&w, HT_CLIENT_HELLO);
     uint8_t *mlen = wr_open(&w, 3);
@@ -56,9 +60,12 @@ static int send_client_hello(struct mote_tls_engine *e)
     wr_u8(&w, e->sid_len);
     wr_bytes(&w, e->session_id, e->sid_len);
     uint8_t *v = wr_open(&w, 2);
-    for (size_t i = 0; i < ns; i++)
+    for (size_t i = 0; i < ns && v13; i++)
         if (tls__suite_known(suites[i]))
             wr_u16(&w, suites[i]);
+    for (size_t i = 0; i < ns12; i++)
+        if (tls__suite_is12(suites12[i]))
+            wr_u16(&w, suites12[i]);
     wr_close(&w, v, 2);
     wr_u8(&w, 1); /* legacy_compression_methods: null only */
     wr_u8(&w, 0);
@@ -76,9 +83,32 @@ static int send_client_hello(struct mote_tls_engine *e)
         wr_close(&w, x, 2);
     }
     wr_u16(&w, EXT_SUPPORTED_VERSIONS);
-    wr_u16(&w, 3);
-    wr_u8(&w, 2);
-    wr_u16(&w, TLS_VERSION_13);
+    wr_u16(&w, 1u + 2u * (unsigned)(v12 + v13));
+    wr_u8(&w, 2u * (unsigned)(v12 + v13));
+    if (v13)
+        wr_u16(&w, TLS_VERSION_13);
+    if (v12) {
+        wr_u16(&w, TLS_VERSION_12);
+        /* RFC 7627, RFC 5746 (an empty renegotiated_connection), RFC
+         * 8422 (uncompressed points), RFC 5077 (our 1.2 ticket, if any). */
+        wr_u16(&w, EXT_EXTENDED_MASTER_SECRET);
+        wr_u16(&w, 0);
+        wr_u16(&w, EXT_RENEGOTIATION_INFO);
+        wr_u16(&w, 1);
+        wr_u8(&w, 0);
+        wr_u16(&w, EXT_EC_POINT_FORMATS);
+        wr_u16(&w, 2);
+        wr_u8(&w, 1);
+        wr_u8(&w, 0);
+        int t12 = tls__suite_is12(e->sess.suite) && e->sess.ticket_len &&
+                  e->now_ms >= e->sess.received_ms &&
+                  e->now_ms - e->sess.received_ms <=
+                      (uint64_t)e->sess.lifetime_s * 1000;
+        wr_u16(&w, EXT_SESSION_TICKET);
+        wr_u16(&w, t12 ? (unsigned)e->sess.ticket_len : 0u);
+        if (t12)
+            wr_bytes(&w, e->sess.ticket, e->sess.ticket_len);
+    }
 
     wr_u16(&w, EXT_SUPPORTED_GROUPS);
     uint8_t *x = wr_open(&w, 2);
@@ -94,6 +124,9 @@ static int send_client_hello(struct mote_tls_engine *e)
     v = wr_open(&w, 2);
     for (size_t i = 0; i < nsig; i++)
         wr_u16(&w, sigs[i]);
+    for (unsigned i = 4; v12 && i <= 6; i++) /* PKCS#1 v1.5: 1.2 only */
+        if (!tls__in_list(sigs, nsig, (uint16_t)(i << 8 | 1)))
+            wr_u16(&w, i << 8 | 1);
     wr_close(&w, v, 2);
     wr_close(&w, x, 2);
 
@@ -255,6 +288,25 @@ static int server_hello(struct mote_tls_engine *e, const uint8_t *body,
     if (r.bad || r.n || sid.bad || exts.bad)
         return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
     int hrr = !memcmp(random, tls__hrr_random, 32);
+    {
+        /* No supported_versions: TLS 1.2 (or older). */
+        int has_sv = 0;
+        for (struct rd x = exts; x.n && !x.bad;) {
+            has_sv |= rd_u16(&x) == EXT_SUPPORTED_VERSIONS;
+            rd_vec(&x, 2);
+        }
+        uint16_t vmax, vmin = tls__version_range(e, &vmax);
+        if (!has_sv) {
+            /* Section 4.1.3: the downgrade sentinel in its random means
+             * an attacker removed 1.3 (checked when we offered 1.3). */
+            if (vmax >= TLS_VERSION_13 &&
+                (!memcmp(random + 24, downgrade12, 8) ||
+                 !memcmp(random + 24, downgrade11, 8)))
+                return fail(e, MOTE_TLS_ALERT_ILLEGAL_PARAMETER);
+            if (vmin <= TLS_VERSION_12 && version == TLS_VERSION_12 && !hrr)
+                return tls__client12_server_hello(e, body, len, msg, msglen);
+        }
+    }
 
     unsigned sel_version = 0, group = 0, psk_sel = 0xffff;
     struct rd share = {NULL, 0, 0}, cookie = {NULL, 0, 0};
@@ -307,6 +359,7 @@ static int server_hello(struct mote_tls_engine *e, const uint8_t *body,
     }
     if (sel_version != TLS_VERSION_13 || version != TLS_VERSION_12)
         return fail(e, MOTE_TLS_ALERT_ILLEGAL_PARAMETER);
+    e->version = TLS_VERSION_13;
     size_t ns;
     const uint16_t *suites = tls__list(e, LIST_SUITES, &ns);
     if (sid.n != e->sid_len || memcmp(sid.p, e->session_id, sid.n) ||
@@ -449,17 +502,24 @@ int tls__certificate_in(struct mote_tls_engine *e, const uint8_t *body,
                         size_t len, int *empty)
 {
     struct rd r = rd_make(body, len);
-    struct rd ctx = rd_vec(&r, 1);
+    /* TLS 1.2 (RFC 5246 7.4.2): no context, no per-certificate
+     * extensions. */
+    int v12 = e->version == TLS_VERSION_12;
+    struct rd ctx = {NULL, 0, 0};
+    if (!v12)
+        ctx = rd_vec(&r, 1);
     struct rd list = rd_vec(&r, 3);
     struct mote_tls_chain chain;
     chain.n = 0;
     if (r.bad || r.n || ctx.bad || list.bad)
         return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
-    if (ctx.n != (e->role == MOTE_TLS_SERVER ? e->cert_ctx_len : 0u))
+    if (!v12 && ctx.n != (e->role == MOTE_TLS_SERVER ? e->cert_ctx_len : 0u))
         return fail(e, MOTE_TLS_ALERT_ILLEGAL_PARAMETER);
     while (list.n) {
         struct rd cert = rd_vec(&list, 3);
-        struct rd ext = rd_vec(&list, 2);
+        struct rd ext = {NULL, 0, 0};
+        if (!v12)
+            ext = rd_vec(&list, 2);
         if (list.bad || cert.bad || ext.bad || cert.n == 0)
             return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
         if (chain.n < 8) {
@@ -695,6 +755,8 @@ int tls__client_handle(struct mote_tls_engine *e, unsigned type,
                        size_t msglen)
 {
     int err, empty;
+    if (e->hs >= HS_C12_WAIT_CERT && e->hs <= HS_C12_WAIT_FIN)
+        return tls__client12_handle(e, type, body, len, msg, msglen);
     switch (e->hs) {
     case HS_C_WAIT_SH:
         if (type != HT_SERVER_HELLO)

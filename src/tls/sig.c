@@ -57,6 +57,17 @@ int tls__sig_pub_ok(const struct mote_tls_pubkey *key, uint16_t scheme)
     return scheme_fits(key->type, key->curve, scheme);
 }
 
+/* TLS 1.2 (RFC 5246 7.4.1.4.1, RFC 8422 5.1): an ECDSA scheme names the
+ * hash only, so any curve's key may use it. */
+int tls__sig_pub_ok12(const struct mote_tls_pubkey *key, uint16_t scheme)
+{
+    if (key->type == MOTE_TLS_KEY_EC &&
+        (scheme == MOTE_TLS_SIG_ECDSA_P256_SHA256 ||
+         scheme == MOTE_TLS_SIG_ECDSA_P384_SHA384))
+        return 1;
+    return scheme_fits(key->type, key->curve, scheme);
+}
+
 /* 64 spaces, the context string, a zero byte, the transcript hash. */
 static size_t content(uint8_t *out, int server, const uint8_t *th, size_t thlen)
 {
@@ -136,10 +147,20 @@ int tls__sig_verify(const struct mote_tls_pubkey *k, uint16_t scheme,
                     int server, const uint8_t *th, size_t thlen,
                     const uint8_t *sig, size_t siglen)
 {
-    uint8_t msg[64 + 34 + MOTE_HASH_MAX_LEN], dg[MOTE_HASH_MAX_LEN];
+    uint8_t msg[64 + 34 + MOTE_HASH_MAX_LEN];
     size_t mlen = content(msg, server, th, thlen);
+    if ((scheme & 0xff) == 1) /* PKCS#1 v1.5: never in TLS 1.3 */
+        return MOTE_EPROTO;
+    return tls__sig_verify_msg(k, scheme, msg, mlen, sig, siglen);
+}
+
+int tls__sig_verify_msg(const struct mote_tls_pubkey *k, uint16_t scheme,
+                        const uint8_t *msg, size_t mlen, const uint8_t *sig,
+                        size_t siglen)
+{
+    uint8_t dg[MOTE_HASH_MAX_LEN];
     enum mote_hash_alg h = scheme_hash(scheme);
-    if (!tls__sig_pub_ok(k, scheme) || (scheme & 0xff) == 1)
+    if (!tls__sig_pub_ok12(k, scheme))
         return MOTE_EPROTO;
     if (scheme == MOTE_TLS_SIG_ED25519) {
         if (siglen != 64 || k->key_len != 32)
@@ -157,6 +178,11 @@ int tls__sig_verify(const struct mote_tls_pubkey *k, uint16_t scheme,
                    ? MOTE_EAUTH
                    : 0;
     }
+    if ((scheme & 0xff) == 1)
+        return mote_rsa_pkcs1_verify(&k->rsa, h, dg, mote_hash_len(h), sig,
+                                     siglen)
+                   ? MOTE_EAUTH
+                   : 0;
     return mote_rsa_pss_verify(&k->rsa, h, h, mote_hash_len(h), dg,
                                mote_hash_len(h), sig, siglen)
                ? MOTE_EAUTH

@@ -76,6 +76,11 @@ enum {
     HS_S12_WAIT_CKE, /* TLS 1.2 server (hs12_server.c) */
     HS_S12_WAIT_CCS,
     HS_S12_WAIT_FIN,
+    HS_C12_WAIT_CERT, /* TLS 1.2 client (hs12_client.c) */
+    HS_C12_WAIT_SKE,
+    HS_C12_WAIT_SHD,
+    HS_C12_WAIT_CCS, /* a NewSessionTicket may come first */
+    HS_C12_WAIT_FIN,
     HS_DONE,
 };
 
@@ -325,6 +330,19 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
 int tls__server12_handle(struct mote_tls_engine *e, unsigned type,
                          const uint8_t *body, size_t len, const uint8_t *msg,
                          size_t msglen);
+/* Our 1.2 suites in preference order (may hold 1.3 ones: filter). */
+const uint16_t *tls__suites12(const struct mote_tls_engine *e, size_t *n);
+/* hs12_client.c: a 1.2 ServerHello, and what follows it. */
+int tls__client12_server_hello(struct mote_tls_engine *e, const uint8_t *body,
+                               size_t len, const uint8_t *msg, size_t msglen);
+int tls__client12_handle(struct mote_tls_engine *e, unsigned type,
+                         const uint8_t *body, size_t len, const uint8_t *msg,
+                         size_t msglen);
+/* Shared by the 1.2 roles (hs12_server.c). */
+int tls__hs12_key_block(struct mote_tls_engine *e);
+int tls__hs12_send_ccs_finished(struct mote_tls_engine *e);
+int tls__hs12_verify_data(struct mote_tls_engine *e, int server,
+                          uint8_t out[12]);
 /* A ChangeCipherSpec record arrived under TLS 1.2. */
 int tls__hs12_ccs(struct mote_tls_engine *e);
 
@@ -457,6 +475,7 @@ int tls__group_known(uint16_t group);
 /* Can key sign scheme? */
 int tls__sig_key_ok(const struct mote_tls_privkey *key, uint16_t scheme);
 int tls__sig_pub_ok(const struct mote_tls_pubkey *key, uint16_t scheme);
+int tls__sig_pub_ok12(const struct mote_tls_pubkey *key, uint16_t scheme);
 /* The CertificateVerify content (section 4.4.3) for role `server` (1) or
  * client (0) over transcript hash th: sign or verify. */
 int tls__sig_sign(struct mote_tls_engine *e, const struct mote_tls_privkey *k,
@@ -467,6 +486,9 @@ int tls__sig_sign_msg(struct mote_tls_engine *e,
                       const struct mote_tls_privkey *k, uint16_t scheme,
                       const uint8_t *msg, size_t mlen, uint8_t *sig, size_t cap,
                       size_t *siglen);
+int tls__sig_verify_msg(const struct mote_tls_pubkey *k, uint16_t scheme,
+                        const uint8_t *msg, size_t mlen, const uint8_t *sig,
+                        size_t siglen);
 int tls__sig_verify(const struct mote_tls_pubkey *k, uint16_t scheme,
                     int server, const uint8_t *th, size_t thlen,
                     const uint8_t *sig, size_t siglen);

@@ -127,6 +127,61 @@ wait_server
 has "$S" "^OK suite=c02b .*version=0303" "max_version 1.2 against a 1.3 client: 1.2"
 has "$L" "Protocol  : TLSv1.2" "s_client (1.3-capable) accepted 1.2"
 
+# ---- Mote client (min_version 1.2), openssl s_server -tls1_2 --------------
+GET='GET / HTTP/1.0\r\n\r\n'
+sserver() {
+  port=$(free_port)
+  : > "$tmp/sserver.log"
+  openssl s_server -accept "$port" -www -naccept "${NACCEPT:-1}" -tls1_2 "$@" \
+    > "$tmp/sserver.log" 2>&1 &
+  spid=$!
+  for _ in $(seq 100); do
+    grep -q '^ACCEPT' "$tmp/sserver.log" 2>/dev/null && break
+    sleep 0.05
+  done
+}
+mclient() {
+  timeout 10 "$PEER" client --connect 127.0.0.1:"$port" --host localhost \
+    --ca "$C/ca.crt" --send "$(printf "$GET")" --min-version 0303 "$@" > "$L" 2>&1
+}
+# (s_server signs with ecdsa+SHA-256 under a P-384 key: 1.2 allows it.)
+for k in p256:c02b:0403 p384:c02b:0403 ed25519:c02b:0807 rsa:c02f:0804; do
+  IFS=: read -r key suite sig <<< "$k"
+  sserver -cert "$C/$key.crt" -key "$C/$key.key"
+  mclient
+  wait_server
+  has "$L" "^OK suite=$suite group=001d sig=$sig .*version=0303" "Mote 1.2 client, s_server $key: verified, ServerKeyExchange $sig"
+  has "$L" "^REPLY .*HTTP/1.0 200 ok" "s_server answered over TLS 1.2 ($key)"
+done
+for s in ECDHE-ECDSA-AES256-GCM-SHA384:c02c ECDHE-ECDSA-CHACHA20-POLY1305:cca9; do
+  sserver -cert "$C/p256.crt" -key "$C/p256.key" -cipher "${s%:*}"
+  mclient
+  wait_server
+  has "$L" "^OK suite=${s#*:} .*version=0303" "Mote 1.2 client, ${s%:*}"
+done
+for g in P-256:0017 P-384:0018; do
+  sserver -cert "$C/rsa.crt" -key "$C/rsa.key" -groups "${g%:*}"
+  mclient
+  wait_server
+  has "$L" "^OK suite=c02f group=${g#*:} .*version=0303" "Mote 1.2 client, group ${g%:*}"
+done
+sserver -cert "$C/rsa.crt" -key "$C/rsa.key" -sigalgs RSA+SHA256
+mclient
+wait_server
+has "$L" "^OK suite=c02f .*sig=0401 .*version=0303" "Mote 1.2 client verifies RSA PKCS#1 v1.5"
+# Resumption from the server's ticket.
+NACCEPT=2 sserver -cert "$C/p256.crt" -key "$C/p256.key"
+mclient --sess-out "$tmp/m.sess"
+mclient --sess-in "$tmp/m.sess"
+wait_server
+has "$L" "^OK .*resumed=1 .*version=0303" "Mote 1.2 client resumed from s_server's ticket"
+has "$L" "^REPLY .*HTTP/1.0 200 ok" "s_server answered the resumed session"
+# The default client (1.3 only) refuses a 1.2-only server.
+sserver -cert "$C/p256.crt" -key "$C/p256.key"
+mclient --min-version 0304
+wait_server
+has "$L" "^FAIL .*alert=protocol_version" "a 1.3-only Mote client refuses s_server -tls1_2"
+
 # ---- gnutls-cli ----------------------------------------------------------
 if command -v gnutls-cli > /dev/null; then
   for k in p256:c02b rsa:c02f ed25519:c02b; do

@@ -375,6 +375,8 @@ static int peer_client(struct opts *o)
     cfg.ngroups = o->ngroups;
     cfg.suites = o->suites;
     cfg.nsuites = o->nsuites;
+    cfg.min_version = o->min_version;
+    cfg.max_version = o->max_version;
     if (verifier_init(&v, o->ca, MOTE_X509_PURPOSE_SERVER))
         return 2;
     cfg.verify = mote_tls_x509_verify;
