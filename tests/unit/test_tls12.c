@@ -1,0 +1,554 @@
+/* TLS 1.2 in the engine: two engines back to back in memory (the helpers
+ * are test_tls.c's). */
+#include "tap.h"
+#include "tls_test.h"
+
+/* test_rfc8448 checks the key schedule and record functions directly. */
+#include "../../src/tls/tls_int.h"
+
+#define RSA_KEY_FILE "tests/vectors/tls/rsa2048-TEST-ONLY.txt"
+#define RFC8448_FILE "tests/vectors/tls/rfc8448-simple.txt"
+#define NOW_MS       1700000000000ull
+
+struct side {
+    struct mote_tls_engine e;
+    uint8_t buf[MOTE_TLS_BUF_SIZE];
+    struct mote_tls_config cfg;
+    struct trng rng;
+    struct tverify v;
+    struct mote_tls_identity ids[4];
+    uint8_t got[65536]; /* application bytes read */
+    size_t ngot;
+};
+
+static struct mote_tls_privkey k_ed, k_p256, k_p384, k_rsa;
+static struct tcert c_ed, c_p256, c_p384, c_rsa;
+static struct trsa rsa;
+static int have_rsa;
+static const uint8_t ticket_key[32] = "0123456789abcdef0123456789abcdef";
+
+static void keys_init(void)
+{
+    static int done;
+    if (done)
+        return;
+    done = 1;
+    k_ed.type = MOTE_TLS_KEY_ED25519;
+    memset(k_ed.ed25519, 7, 32);
+    k_p256.type = MOTE_TLS_KEY_EC;
+    k_p256.ec.curve = MOTE_EC_P256;
+    mote_sha256("p256", 4, k_p256.ec.d);
+    k_p384.type = MOTE_TLS_KEY_EC;
+    k_p384.ec.curve = MOTE_EC_P384;
+    mote_sha384("p384", 4, k_p384.ec.d);
+    have_rsa = trsa_load(&rsa, RSA_KEY_FILE) == 0;
+    k_rsa.type = MOTE_TLS_KEY_RSA;
+    k_rsa.rsa = rsa.key;
+    tcert_make(&c_ed, &k_ed, "ed.example");
+    tcert_make(&c_p256, &k_p256, "p256.example");
+    tcert_make(&c_p384, &k_p384, "p384.example");
+    if (have_rsa)
+        tcert_make(&c_rsa, &k_rsa, "rsa.example");
+}
+
+static void set_id(struct mote_tls_identity *id, struct tcert *c,
+                   const struct mote_tls_privkey *k, const char *name)
+{
+    id->certs = c->certs;
+    id->cert_lens = c->lens;
+    id->ncerts = 1;
+    id->key = k;
+    id->name = name;
+}
+
+static struct side *side_new(uint32_t seed)
+{
+    keys_init();
+    struct side *s = calloc(1, sizeof *s);
+    trng_seed(&s->rng, seed);
+    s->cfg.rng = trng_fill;
+    s->cfg.rng_ctx = &s->rng;
+    s->cfg.verify = tverify_cb;
+    s->cfg.verify_ctx = &s->v;
+    set_id(&s->ids[0], &c_ed, &k_ed, NULL);
+    s->cfg.ids = s->ids;
+    s->cfg.nids = 1;
+    return s;
+}
+
+static void side_free(struct side *s)
+{
+    mote_tls_engine_release(&s->e);
+    free(s);
+}
+
+static int start(struct side *s, enum mote_tls_role role, const char *host,
+                 const struct mote_tls_session *sess)
+{
+    return mote_tls_engine_init(&s->e, &s->cfg, role, host, sess, NOW_MS,
+                                s->buf, sizeof s->buf);
+}
+
+/* Move up to chunk bytes of records from a to b (all if chunk is 0), and
+ * drain b's plaintext. Returns bytes moved. */
+static size_t xfer(struct side *a, struct side *b, size_t chunk)
+{
+    size_t n, m, moved = 0;
+    for (;;) {
+        uint8_t *out = mote_tls_engine_sendrec_buf(&a->e, &n);
+        uint8_t *in = mote_tls_engine_recvrec_buf(&b->e, &m);
+        if (!out || !in || !n || !m)
+            break;
+        size_t k = n < m ? n : m;
+        if (chunk && k > chunk)
+            k = chunk;
+        memcpy(in, out, k);
+        mote_tls_engine_sendrec_ack(&a->e, k);
+        mote_tls_engine_recvrec_ack(&b->e, k);
+        moved += k;
+        uint8_t *app;
+        while ((app = mote_tls_engine_recvapp_buf(&b->e, &n)) != NULL) {
+            if (b->ngot + n <= sizeof b->got)
+                memcpy(b->got + b->ngot, app, n);
+            b->ngot += n;
+            mote_tls_engine_recvapp_ack(&b->e, n);
+        }
+    }
+    return moved;
+}
+
+static void pump(struct side *c, struct side *s, size_t chunk)
+{
+    for (int i = 0; i < 100000; i++)
+        if (!xfer(c, s, chunk) + !xfer(s, c, chunk) == 2)
+            break;
+}
+
+static int write_app(struct side *s, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    while (len) {
+        size_t n;
+        uint8_t *w = mote_tls_engine_sendapp_buf(&s->e, &n);
+        if (!w)
+            return -1;
+        if (n > len)
+            n = len;
+        memcpy(w, p, n);
+        mote_tls_engine_sendapp_ack(&s->e, n);
+        p += n;
+        len -= n;
+    }
+    mote_tls_engine_flush(&s->e);
+    return 0;
+}
+
+static int both_done(struct side *c, struct side *s)
+{
+    return mote_tls_engine_handshake_done(&c->e) &&
+           mote_tls_engine_handshake_done(&s->e) &&
+           !mote_tls_engine_error(&c->e, NULL) &&
+           !mote_tls_engine_error(&s->e, NULL);
+}
+
+/* Handshake, then 3000 bytes each way. */
+static int exchange(struct side *c, struct side *s)
+{
+    uint8_t msg[3000];
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (uint8_t)(i * 7);
+    pump(c, s, 0);
+    if (!both_done(c, s))
+        return 0;
+    c->ngot = s->ngot = 0;
+    if (write_app(c, msg, sizeof msg) || write_app(s, msg, sizeof msg))
+        return 0;
+    pump(c, s, 0);
+    return c->ngot == sizeof msg && s->ngot == sizeof msg &&
+           !memcmp(c->got, msg, sizeof msg) && !memcmp(s->got, msg, sizeof msg);
+}
+
+static void err_of(struct side *x, int *err, int *alert)
+{
+    *err = mote_tls_engine_error(&x->e, alert);
+}
+
+static const uint16_t v12 = MOTE_TLS_VERSION_12;
+
+static void only12(struct side *x)
+{
+    x->cfg.min_version = v12;
+    x->cfg.max_version = v12;
+}
+
+/* Find needle in the first n bytes of hay; NULL if absent. */
+static uint8_t *find(uint8_t *hay, size_t n, const void *needle, size_t m)
+{
+    for (size_t i = 0; i + m <= n; i++)
+        if (!memcmp(hay + i, needle, m))
+            return hay + i;
+    return NULL;
+}
+
+/* The client's first flight, patched by fix, into the server; the
+ * server's alert. */
+static int patched_hello(struct side *c, struct side *s, const void *from,
+                         const void *to, size_t len, int *patched)
+{
+    size_t n, m;
+    uint8_t *out = mote_tls_engine_sendrec_buf(&c->e, &n);
+    uint8_t *at = find(out + 5, n - 5, from, len);
+    *patched = at != NULL;
+    if (at)
+        memcpy(at, to, len);
+    uint8_t *in = mote_tls_engine_recvrec_buf(&s->e, &m);
+    memcpy(in, out, n);
+    mote_tls_engine_sendrec_ack(&c->e, n);
+    mote_tls_engine_recvrec_ack(&s->e, n);
+    int alert;
+    mote_tls_engine_error(&s->e, &alert);
+    return alert;
+}
+
+/* ---- Cases ------------------------------------------------------------- */
+
+static void test12_matrix(void)
+{
+    static const uint16_t ecdsa[] = {
+        MOTE_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        MOTE_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        MOTE_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256};
+    static const uint16_t rsas[] = {
+        MOTE_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        MOTE_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        MOTE_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256};
+    static const uint16_t groups[] = {MOTE_TLS_GROUP_X25519,
+                                      MOTE_TLS_GROUP_P256, MOTE_TLS_GROUP_P384};
+    keys_init();
+    struct {
+        struct tcert *c;
+        const struct mote_tls_privkey *k;
+        uint16_t scheme;
+        const uint16_t *suites;
+    } keys[] = {
+        {&c_ed, &k_ed, MOTE_TLS_SIG_ED25519, ecdsa},
+        {&c_p256, &k_p256, MOTE_TLS_SIG_ECDSA_P256_SHA256, ecdsa},
+        {&c_p384, &k_p384, MOTE_TLS_SIG_ECDSA_P384_SHA384, ecdsa},
+        {&c_rsa, &k_rsa, MOTE_TLS_SIG_RSA_PSS_RSAE_SHA256, rsas},
+    };
+    ok(have_rsa, "RSA test key loaded from %s", RSA_KEY_FILE);
+    int seed = 1000;
+    for (size_t k = 0; k < (have_rsa ? 4u : 3u); k++)
+        for (size_t i = 0; i < 3; i++)
+            for (size_t j = 0; j < 3; j++) {
+                struct side *c = side_new(seed++), *s = side_new(seed++);
+                only12(c);
+                /* RFC 8422 5.1: the client lists the certificate's curve
+                 * too; the server takes only groups[j]. */
+                uint16_t cg[3] = {groups[j], MOTE_TLS_GROUP_P256,
+                                  MOTE_TLS_GROUP_P384};
+                c->cfg.suites = &keys[k].suites[i];
+                c->cfg.nsuites = 1;
+                c->cfg.groups = cg;
+                c->cfg.ngroups = 3;
+                s->cfg.groups = &groups[j];
+                s->cfg.ngroups = 1;
+                set_id(&s->ids[0], keys[k].c, keys[k].k, NULL);
+                int r = start(c, MOTE_TLS_CLIENT, "example.com", NULL) ||
+                        start(s, MOTE_TLS_SERVER, NULL, NULL);
+                int good = !r && exchange(c, s);
+                ok(good && mote_tls_engine_version(&c->e) == v12 &&
+                       mote_tls_engine_version(&s->e) == v12 &&
+                       mote_tls_engine_suite(&c->e) == keys[k].suites[i] &&
+                       mote_tls_engine_suite(&s->e) == keys[k].suites[i] &&
+                       mote_tls_engine_group(&c->e) == groups[j] &&
+                       mote_tls_engine_group(&s->e) == groups[j] &&
+                       mote_tls_engine_sigscheme(&c->e) == keys[k].scheme &&
+                       !strcmp(c->v.host, "example.com"),
+                   "1.2 suite %04x group %04x sig %04x", keys[k].suites[i],
+                   groups[j], keys[k].scheme);
+                side_free(c);
+                side_free(s);
+            }
+}
+
+/* Both ends speak 1.2 and 1.3: 1.3 wins. A server held to 1.2 gives 1.2. */
+static void test12_versions(void)
+{
+    struct side *c = side_new(1), *s = side_new(2);
+    c->cfg.min_version = v12;
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s) && mote_tls_engine_version(&c->e) == 0x0304 &&
+           mote_tls_engine_version(&s->e) == 0x0304,
+       "1.2+1.3 client, default server: 1.3");
+    side_free(c);
+    side_free(s);
+    c = side_new(3), s = side_new(4);
+    c->cfg.min_version = v12;
+    s->cfg.max_version = v12;
+    set_id(&s->ids[0], &c_p256, &k_p256, NULL);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s) && mote_tls_engine_version(&c->e) == v12 &&
+           mote_tls_engine_suite(&s->e) ==
+               MOTE_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+       "server held to 1.2: 1.2, no sentinel (it does not speak 1.3)");
+    side_free(c);
+    side_free(s);
+    /* A server held to 1.3 refuses a 1.2-only client. */
+    c = side_new(5), s = side_new(6);
+    only12(c);
+    s->cfg.min_version = 0x0304;
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    pump(c, s, 0);
+    int err, alert;
+    err_of(s, &err, &alert);
+    is_int(alert, MOTE_TLS_ALERT_PROTOCOL_VERSION,
+           "1.3-only server: protocol_version");
+    side_free(c);
+    side_free(s);
+    /* A 1.2 client meets a 1.3-only client's refusal. */
+    c = side_new(7), s = side_new(8);
+    only12(s);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    pump(c, s, 0);
+    err_of(s, &err, &alert);
+    is_int(alert, MOTE_TLS_ALERT_PROTOCOL_VERSION,
+           "1.3-only client, 1.2-only server: protocol_version");
+    side_free(c);
+    side_free(s);
+}
+
+/* RFC 8446 4.1.3: an attacker strips 1.3 from the client's
+ * supported_versions; the 1.3-capable server answers 1.2 with DOWNGRD\x01
+ * in its random and the 1.3-capable client aborts with illegal_parameter. */
+static void test12_downgrade_sentinel(void)
+{
+    struct side *c = side_new(11), *s = side_new(12);
+    c->cfg.min_version = v12;
+    set_id(&s->ids[0], &c_p256, &k_p256, NULL);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    static const uint8_t sv[] = {0, 43, 0, 5, 4, 3, 4, 3, 3};
+    static const uint8_t sv12[] = {0, 43, 0, 5, 4, 3, 3, 3, 3};
+    int patched;
+    patched_hello(c, s, sv, sv12, sizeof sv, &patched);
+    ok(patched, "supported_versions rewritten to 1.2 only");
+    size_t n;
+    uint8_t *out = mote_tls_engine_sendrec_buf(&s->e, &n);
+    ok(out && n > 5 + 4 + 2 + 32 &&
+           !memcmp(out + 5 + 4 + 2 + 24, "DOWNGRD\x01", 8),
+       "the 1.3-capable server set the sentinel");
+    pump(c, s, 0);
+    int err, alert;
+    err_of(c, &err, &alert);
+    is_int(alert, MOTE_TLS_ALERT_ILLEGAL_PARAMETER,
+           "the 1.3-capable client saw it: illegal_parameter");
+    side_free(c);
+    side_free(s);
+}
+
+/* RFC 7627: no EMS, no handshake (handshake_failure); CBC-only and
+ * compression-only hellos are refused too. */
+static void test12_refusals(void)
+{
+    struct {
+        const char *what;
+        uint8_t from[4], to[4];
+        int alert;
+    } cases[] = {
+        {"no extended_master_secret",
+         {0, 23, 0, 0},
+         {0x0a, 0x0a, 0, 0},
+         MOTE_TLS_ALERT_HANDSHAKE_FAILURE},
+        {"CBC only (ECDHE-ECDSA-AES128-SHA256)",
+         {0, 2, 0xc0, 0x2b},
+         {0, 2, 0xc0, 0x23},
+         MOTE_TLS_ALERT_HANDSHAKE_FAILURE},
+        {"deflate only",
+         {0xc0, 0x2b, 1, 0},
+         {0xc0, 0x2b, 1, 1},
+         MOTE_TLS_ALERT_ILLEGAL_PARAMETER},
+        {"bad renegotiation_info",
+         {0xff, 1, 0, 1},
+         {0xff, 1, 0, 1},
+         MOTE_TLS_ALERT_HANDSHAKE_FAILURE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct side *c = side_new(20 + (uint32_t)i), *s = side_new(30);
+        only12(c);
+        static const uint16_t one =
+            MOTE_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+        c->cfg.suites = &one;
+        c->cfg.nsuites = 1;
+        set_id(&s->ids[0], &c_p256, &k_p256, NULL);
+        start(c, MOTE_TLS_CLIENT, NULL, NULL);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        if (i == 3) {
+            /* renegotiated_connection with one byte in it */
+            size_t n;
+            uint8_t *out = mote_tls_engine_sendrec_buf(&c->e, &n);
+            uint8_t *at = find(out + 5, n - 5, "\xff\x01\x00\x01\x00", 5);
+            if (at)
+                at[4] = 1;
+        }
+        int patched;
+        int alert =
+            patched_hello(c, s, cases[i].from, cases[i].to, 4, &patched);
+        ok(patched, "%s: patched", cases[i].what);
+        is_int(alert, cases[i].alert, "%s: refused", cases[i].what);
+        side_free(c);
+        side_free(s);
+    }
+}
+
+/* RFC 5077 tickets, resumption with EMS; a ticket under another key means
+ * a full handshake; a 1.2 ticket is never offered as a 1.3 PSK. */
+static void test12_resume(void)
+{
+    struct side *c = side_new(40), *s = side_new(41);
+    only12(c);
+    s->cfg.ticket_key = ticket_key;
+    set_id(&s->ids[0], &c_p256, &k_p256, NULL);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s) && !mote_tls_engine_resumed(&s->e), "full handshake");
+    struct mote_tls_session sess = *mote_tls_engine_session(&c->e);
+    ok(sess.suite == MOTE_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 &&
+           sess.ticket_len > 0,
+       "the client kept a 1.2 ticket");
+    side_free(c);
+    side_free(s);
+    for (int other = 0; other < 2; other++) {
+        static const uint8_t key2[32] = "another ticket key, 32 bytes...";
+        c = side_new(42), s = side_new(43);
+        only12(c);
+        s->cfg.ticket_key = other ? key2 : ticket_key;
+        set_id(&s->ids[0], &c_p256, &k_p256, NULL);
+        start(c, MOTE_TLS_CLIENT, NULL, &sess);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        int good = exchange(c, s);
+        ok(good && mote_tls_engine_resumed(&c->e) == !other &&
+               mote_tls_engine_resumed(&s->e) == !other,
+           other ? "foreign ticket: full handshake"
+                 : "resumed from the ticket");
+        side_free(c);
+        side_free(s);
+    }
+    /* A 1.2+1.3 client holding a 1.2 ticket with a 1.3 server: 1.3, full. */
+    c = side_new(44), s = side_new(45);
+    c->cfg.min_version = v12;
+    s->cfg.ticket_key = ticket_key;
+    start(c, MOTE_TLS_CLIENT, NULL, &sess);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s) && mote_tls_engine_version(&c->e) == 0x0304 &&
+           !mote_tls_engine_resumed(&s->e),
+       "1.2 ticket not used for 1.3");
+    side_free(c);
+    side_free(s);
+}
+
+/* A wrong client Finished (the server's transcript differs): decrypt_error;
+ * a flipped bit in the protected Finished: bad_record_mac. */
+static void test12_finished(void)
+{
+    for (int mode = 0; mode < 2; mode++) {
+        struct side *c = side_new(50), *s = side_new(51);
+        only12(c);
+        set_id(&s->ids[0], &c_p256, &k_p256, NULL);
+        start(c, MOTE_TLS_CLIENT, NULL, NULL);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        xfer(c, s, 0);
+        xfer(s, c, 0);
+        /* Client flight: CKE record, CCS record, Finished record. */
+        size_t n, m;
+        uint8_t *out = mote_tls_engine_sendrec_buf(&c->e, &n);
+        size_t r1 = 5 + ((size_t)out[3] << 8 | out[4]);
+        uint8_t *in = mote_tls_engine_recvrec_buf(&s->e, &m);
+        memcpy(in, out, r1);
+        mote_tls_engine_sendrec_ack(&c->e, r1);
+        mote_tls_engine_recvrec_ack(&s->e, r1);
+        if (mode == 0)
+            tls__transcript_add(&s->e, "x", 1);
+        out = mote_tls_engine_sendrec_buf(&c->e, &n);
+        if (mode == 1)
+            out[n - 1] ^= 1;
+        xfer(c, s, 0);
+        int err, alert;
+        err_of(s, &err, &alert);
+        is_int(alert,
+               mode ? MOTE_TLS_ALERT_BAD_RECORD_MAC
+                    : MOTE_TLS_ALERT_DECRYPT_ERROR,
+               mode ? "tampered Finished record" : "wrong Finished");
+        side_free(c);
+        side_free(s);
+    }
+}
+
+/* RFC 5746: no renegotiation. A ClientHello after the handshake gets a
+ * no_renegotiation warning and the server goes on; a HelloRequest gets the
+ * same from the client. KeyUpdate does not exist in 1.2. */
+static void test12_renegotiation(void)
+{
+    struct side *c = side_new(60), *s = side_new(61);
+    only12(c);
+    set_id(&s->ids[0], &c_p256, &k_p256, NULL);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    ok(exchange(c, s), "1.2 handshake");
+    is_int(mote_tls_engine_key_update(&c->e, 1), MOTE_ENOTSUP,
+           "no KeyUpdate in 1.2");
+    /* The server sends a HelloRequest (type 0, empty). */
+    size_t cap;
+    uint8_t *m = tls__hs_space(&s->e, &cap);
+    memset(m, 0, 4);
+    tls__hs_emit(&s->e, 4);
+    xfer(s, c, 0);
+    size_t n;
+    uint8_t *out = mote_tls_engine_sendrec_buf(&c->e, &n);
+    ok(!mote_tls_engine_error(&c->e, NULL) && out && out[0] == CT_ALERT,
+       "client: HelloRequest answered with an alert, no error");
+    /* Read what it is: decrypt on the server side. */
+    s->ngot = 0;
+    xfer(c, s, 0);
+    int err, alert;
+    err_of(s, &err, &alert);
+    is_int(alert, MOTE_TLS_ALERT_NO_RENEGOTIATION, "it is no_renegotiation");
+    side_free(c);
+    side_free(s);
+
+    c = side_new(62), s = side_new(63);
+    only12(c);
+    set_id(&s->ids[0], &c_p256, &k_p256, NULL);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    exchange(c, s);
+    m = tls__hs_space(&c->e, &cap);
+    memcpy(m, "\x01\x00\x00\x02\x03\x03", 6);
+    tls__hs_emit(&c->e, 6);
+    xfer(c, s, 0);
+    out = mote_tls_engine_sendrec_buf(&s->e, &n);
+    ok(!mote_tls_engine_error(&s->e, NULL) && out && out[0] == CT_ALERT &&
+           mote_tls_engine_handshake_done(&s->e),
+       "server: renegotiating ClientHello answered with a warning, no error");
+    static const char msg[] = "still here";
+    ok(!write_app(s, msg, sizeof msg), "the server still writes");
+    side_free(c);
+    side_free(s);
+}
+
+int main(int argc, char **argv)
+{
+    tap_init(argc, argv);
+    TAP_CASE(test12_matrix);
+    TAP_CASE(test12_versions);
+    TAP_CASE(test12_downgrade_sentinel);
+    TAP_CASE(test12_refusals);
+    TAP_CASE(test12_resume);
+    TAP_CASE(test12_finished);
+    TAP_CASE(test12_renegotiation);
+    return tap_done();
+}
