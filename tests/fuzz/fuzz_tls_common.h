@@ -76,6 +76,7 @@ static void fz_config(struct mote_tls_config *cfg, struct fz_rng *rng,
     cfg->alpn[0] = "http/1.1";
     cfg->nalpn = 1;
     cfg->ticket_key = fz_ticket_key;
+    cfg->min_version = MOTE_TLS_VERSION_12; /* both roles reach 1.2 */
     cfg->rng = fz_rng_fill;
     cfg->rng_ctx = rng;
 }

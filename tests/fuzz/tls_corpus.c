@@ -1,7 +1,9 @@
 /* Records the TLS fuzz corpus: a client (rng seed 1) and a server (seed 2)
  * with the fuzzers' fixed config run a full handshake, exchange data, a
  * KeyUpdate each way and close_notify; the bytes each side received become
- * the other fuzzer's seeds (whole, and in 1- and 7-byte pieces).
+ * the other fuzzer's seeds (whole, and in 1- and 7-byte pieces). A second
+ * run with both sides held to TLS 1.2 (no KeyUpdate there) gives the
+ * handshake12-* seeds.
  *
  *   cc -std=c11 -Iinclude tests/fuzz/tls_corpus.c _build/obj/libmote.a -lm \
  *      -o /tmp/tls_corpus && /tmp/tls_corpus tests/fuzz/corpus
@@ -48,11 +50,13 @@ static void say(struct mote_tls_engine *e, const char *msg)
     mote_tls_engine_flush(e);
 }
 
+static const char *prefix = "handshake";
+
 static void put(const char *dir, const char *name, unsigned chunk,
                 const uint8_t *d, size_t n)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s/%s-%u", dir, name, "handshake", chunk);
+    snprintf(path, sizeof path, "%s/%s/%s-%u", dir, name, prefix, chunk);
     FILE *f = fopen(path, "wb");
     if (!f) {
         perror(path);
@@ -63,16 +67,31 @@ static void put(const char *dir, const char *name, unsigned chunk,
     fclose(f);
 }
 
+static int record(const char *dir, int v12);
+
 int main(int argc, char **argv)
+{
+    if (argc != 2)
+        return 2;
+    int r = record(argv[1], 0);
+    if (!r) {
+        ns = nc = 0;
+        prefix = "handshake12";
+        r = record(argv[1], 1);
+    }
+    return r;
+}
+
+static int record(const char *dir, int v12)
 {
     static struct mote_tls_engine c, s;
     static uint8_t cb[MOTE_TLS_BUF_SIZE], sb[MOTE_TLS_BUF_SIZE];
     struct mote_tls_config cc, sc;
     struct fz_rng cr, sr;
-    if (argc != 2)
-        return 2;
     fz_config(&cc, &cr, 1);
     fz_config(&sc, &sr, 2);
+    if (v12) /* the server too: no downgrade sentinel in the seeds */
+        cc.max_version = sc.max_version = MOTE_TLS_VERSION_12;
     mote_tls_engine_init(&c, &cc, MOTE_TLS_CLIENT, "fuzz.example", NULL,
                          FZ_NOW_MS, cb, sizeof cb);
     mote_tls_engine_init(&s, &sc, MOTE_TLS_SERVER, NULL, NULL, FZ_NOW_MS, sb,
@@ -86,17 +105,19 @@ int main(int argc, char **argv)
     say(&c, "GET / HTTP/1.1\r\n\r\n");
     say(&s, "HTTP/1.1 200 OK\r\n\r\n");
     pump(&c, &s);
-    mote_tls_engine_key_update(&c, 1);
-    pump(&c, &s);
-    mote_tls_engine_key_update(&s, 0);
+    if (!v12) {
+        mote_tls_engine_key_update(&c, 1);
+        pump(&c, &s);
+        mote_tls_engine_key_update(&s, 0);
+    }
     say(&s, "more");
     mote_tls_engine_close(&c);
     mote_tls_engine_close(&s);
     pump(&c, &s);
     unsigned chunks[] = {0, 1, 7};
     for (int i = 0; i < 3; i++) {
-        put(argv[1], "tls_server", chunks[i], to_server, ns);
-        put(argv[1], "tls_client", chunks[i], to_client, nc);
+        put(dir, "tls_server", chunks[i], to_server, ns);
+        put(dir, "tls_client", chunks[i], to_client, nc);
     }
     printf("%zu bytes to the server, %zu to the client\n", ns, nc);
     return 0;

@@ -85,6 +85,9 @@ done
 out=$("${C[@]}" "${CA[@]}" -v -o /dev/null "https://localhost:$t4/" 2>&1)
 has "TLS 1.3" "SSL connection using TLSv1\.3" "$out"
 has "ALPN: server accepted http/1.1" "ALPN: server accepted http/1\.1" "$out"
+out=$("${C[@]}" "${CA[@]}" --tls-max 1.2 -v -o "$tmp/idx" "https://localhost:$t4/" 2>&1)
+has "TLS 1.2 (curl --tls-max 1.2) with an ECDHE-ECDSA AEAD suite" \
+  "SSL connection using TLSv1\.2 / ECDHE-ECDSA-(AES|CHACHA)" "$out"
 "${C[@]}" "${CA[@]}" -o "$tmp/r.out" "https://localhost:$t4/r.bin"
 check "100 kB file intact over TLS" cmp -s "$tmp/r.out" "$site/r.bin"
 out=$("${C[@]}" "${CA[@]}" -I "https://localhost:$t4/r.bin")
