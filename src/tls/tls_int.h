@@ -209,6 +209,8 @@ static inline const uint8_t *rd_bytes(struct rd *r, size_t n)
         return NULL;
     }
     const uint8_t *p = r->p;
+    if (!n) /* a reader over nothing may hold NULL */
+        return p;
     r->p += n;
     r->n -= n;
     return p;
