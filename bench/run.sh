@@ -350,7 +350,7 @@ log "wrote $OUT"
 # Each script writes its own table under bench/results/. BENCH_ONLY=fibers
 # stops here (the fibers and echo tables only).
 if [ "${BENCH_ONLY:-}" != fibers ]; then
-    for script in crypto crypto_pk tcp tls x509 x509_parse x509_gen http \
+    for script in crypto crypto_pk tcp tls x509 x509_parse x509_gen http https \
         net net_tcp net_idle spt; do
         case $script in
         net | net_*)
