@@ -24,45 +24,6 @@ enum mote_x509_reason x509__parse_reason(int err,
     return MOTE_X509_MALFORMED;
 }
 
-/* id-RSASSA-PSS (1.2.840.113549.1.1.10) as an SPKI algorithm: the key is
- * an ordinary RSAPublicKey whose use is limited to PSS. The key parser of
- * <mote/x509.h> leaves it as MOTE_X509_KEY_UNKNOWN; read n and e here.
- * (The parameters that would restrict the hash are not enforced: the
- * certificate's signature algorithm says PSS with which hash, and that is
- * what is checked.) */
-static const uint8_t oid_rsassa_pss[] = {0x2a, 0x86, 0x48, 0x86, 0xf7,
-                                         0x0d, 0x01, 0x01, 0x0a};
-
-static int rsa_pss_key(struct mote_x509_pubkey *k)
-{
-    if (k->alg_oid.len != sizeof oid_rsassa_pss ||
-        memcmp(k->alg_oid.ptr, oid_rsassa_pss, sizeof oid_rsassa_pss) != 0 ||
-        !k->spki.ptr)
-        return MOTE_ENOTSUP;
-    struct mote_der d, spki, rsa, bd;
-    struct mote_der_elem alg, bits, n, e;
-    const uint8_t *p;
-    size_t plen;
-    mote_der_init(&d, k->spki.ptr, k->spki.len);
-    if (mote_der_enter(&d, MOTE_DER_SEQUENCE, &spki, NULL) ||
-        mote_der_read_tag(&spki, MOTE_DER_SEQUENCE, &alg) ||
-        mote_der_read_tag(&spki, MOTE_DER_BIT_STRING, &bits) ||
-        mote_der_finish(&spki) || mote_der_get_bits_octets(&bits, &p, &plen))
-        return MOTE_EINVAL;
-    mote_der_init(&bd, p, plen);
-    if (mote_der_enter(&bd, MOTE_DER_SEQUENCE, &rsa, NULL) ||
-        mote_der_finish(&bd) || mote_der_read_tag(&rsa, MOTE_DER_INTEGER, &n) ||
-        mote_der_read_tag(&rsa, MOTE_DER_INTEGER, &e) ||
-        mote_der_finish(&rsa) ||
-        mote_der_get_uint(&n, &k->rsa.n, &k->rsa.n_len) ||
-        mote_der_get_uint(&e, &k->rsa.e, &k->rsa.e_len))
-        return MOTE_EINVAL;
-    if (mote_rsa_len(&k->rsa) == 0)
-        return MOTE_ENOTSUP;
-    k->type = MOTE_X509_KEY_RSA;
-    return 0;
-}
-
 int x509__pubkey_usable(struct mote_x509_pubkey *k)
 {
     switch (k->type) {
@@ -70,8 +31,6 @@ int x509__pubkey_usable(struct mote_x509_pubkey *k)
     case MOTE_X509_KEY_EC:
     case MOTE_X509_KEY_ED25519:
         return 0;
-    case MOTE_X509_KEY_UNKNOWN:
-        return rsa_pss_key(k);
     default:
         return MOTE_ENOTSUP;
     }
@@ -99,7 +58,8 @@ enum mote_x509_reason x509__check_sig(const struct mote_x509_pubkey *key,
     }
     switch (alg->alg) {
     case MOTE_X509_SIG_RSA_PKCS1:
-        if (key->type != MOTE_X509_KEY_RSA)
+        /* An id-RSASSA-PSS key signs with PSS only (RFC 4055 1.2). */
+        if (key->type != MOTE_X509_KEY_RSA || key->rsa_pss)
             return MOTE_X509_BAD_SIGNATURE;
         err = mote_rsa_pkcs1_verify(&key->rsa, alg->hash, h, hlen, sig.ptr,
                                     sig.len);
@@ -111,6 +71,12 @@ enum mote_x509_reason x509__check_sig(const struct mote_x509_pubkey *key,
             alg->mgf_hash != MOTE_HASH_SHA384 &&
             alg->mgf_hash != MOTE_HASH_SHA512)
             return MOTE_X509_UNSUPPORTED_ALG;
+        /* A key with RSASSA-PSS-params allows only its hash, MGF hash and
+         * at least its salt length (RFC 4055 3.3). */
+        if (key->rsa_pss_params &&
+            (alg->hash != key->pss.hash || alg->mgf_hash != key->pss.mgf_hash ||
+             alg->salt_len < key->pss.salt_len))
+            return MOTE_X509_BAD_SIGNATURE;
         err = mote_rsa_pss_verify(&key->rsa, alg->hash, alg->mgf_hash,
                                   alg->salt_len, h, hlen, sig.ptr, sig.len);
         break;

@@ -588,6 +588,57 @@ static void test_signature_check(void)
        "NULL key");
 }
 
+/* An id-RSASSA-PSS key (RFC 4055) signs with PSS only, and its
+ * RSASSA-PSS-params restrict the hash, MGF hash and salt length. */
+static void test_pss_only_key(void)
+{
+    static uint8_t buf[MOTE_X509_GEN_RSA_BUF_LEN(2048)];
+    static const uint8_t msg[] = "to be signed";
+    uint8_t sig[256];
+    size_t sig_len;
+    struct mote_x509_privkey k;
+    struct mote_x509_sigalg pkcs1, pss;
+    if (mote_x509_gen_key_rsa(&k, 2048, buf, sizeof buf, mote_x509_gen_rng,
+                              NULL) != 0) {
+        ok(0, "RSA key");
+        return;
+    }
+    struct mote_x509_pubkey pub = {.type = MOTE_X509_KEY_RSA, .rsa = k.rsa.pub};
+    ok(mote_x509_gen_default_sigalg(&k, &pkcs1) == 0 &&
+           mote_x509_gen_sign(&k, &pkcs1, msg, sizeof msg, sig, sizeof sig,
+                              &sig_len, mote_x509_gen_rng, NULL) == 0,
+       "PKCS#1 v1.5 signature");
+    ok(mote_x509_signature_check(&pub, &pkcs1, msg, sizeof msg, sig, sig_len) ==
+           0,
+       "PKCS#1 v1.5 by an rsaEncryption key verifies");
+    pub.rsa_pss = true;
+    ok(mote_x509_signature_check(&pub, &pkcs1, msg, sizeof msg, sig, sig_len) ==
+           MOTE_EAUTH,
+       "PKCS#1 v1.5 by an id-RSASSA-PSS key: MOTE_EAUTH");
+    mote_x509_gen_pss_sha256(&pss);
+    ok(mote_x509_gen_sign(&k, &pss, msg, sizeof msg, sig, sizeof sig, &sig_len,
+                          mote_x509_gen_rng, NULL) == 0,
+       "PSS signature");
+    ok(mote_x509_signature_check(&pub, &pss, msg, sizeof msg, sig, sig_len) ==
+           0,
+       "PSS by an id-RSASSA-PSS key without parameters verifies");
+    pub.rsa_pss_params = true;
+    pub.pss = pss;
+    ok(mote_x509_signature_check(&pub, &pss, msg, sizeof msg, sig, sig_len) ==
+           0,
+       "PSS within the key's parameters verifies");
+    pub.pss.hash = MOTE_HASH_SHA384;
+    ok(mote_x509_signature_check(&pub, &pss, msg, sizeof msg, sig, sig_len) ==
+           MOTE_EAUTH,
+       "PSS with another hash than the key's parameters: MOTE_EAUTH");
+    pub.pss = pss;
+    pub.pss.salt_len = pss.salt_len + 1;
+    ok(mote_x509_signature_check(&pub, &pss, msg, sizeof msg, sig, sig_len) ==
+           MOTE_EAUTH,
+       "PSS with a salt shorter than the key's minimum: MOTE_EAUTH");
+    mote_memzero_explicit(buf, sizeof buf);
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -605,5 +656,6 @@ int main(int argc, char **argv)
     TAP_CASE(test_name_matching);
     TAP_CASE(test_structure_rules);
     TAP_CASE(test_signature_check);
+    TAP_CASE(test_pss_only_key);
     return tap_done();
 }
