@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Mote's TLS 1.2 server (RFC 5246 with RFC 7627 EMS, RFC 5746, RFC 8422,
-# RFC 7905) against openssl s_client, gnutls-cli and curl over loopback.
+# RFC 7905) against openssl s_client, gnutls-cli and curl, and the Mote
+# 1.2 client against openssl s_server and gnutls-serv, over loopback.
 set -u
 . "$(dirname "$0")/tls_lib.sh"
 if ! command -v openssl > /dev/null || [ ! -x "$PEER" ]; then
@@ -181,6 +182,44 @@ sserver -cert "$C/p256.crt" -key "$C/p256.key"
 mclient --min-version 0304
 wait_server
 has "$L" "^FAIL .*alert=protocol_version" "a 1.3-only Mote client refuses s_server -tls1_2"
+
+# ---- Mote client (min_version 1.2), gnutls-serv 1.2 -----------------------
+if command -v gnutls-serv > /dev/null; then
+  gserv() {
+    port=$(free_port)
+    : > "$tmp/gserv.log"
+    gnutls-serv --echo -p "$port" --priority NORMAL:-VERS-ALL:+VERS-TLS1.2 "$@" \
+      > "$tmp/gserv.log" 2>&1 &
+    spid=$!
+    for _ in $(seq 100); do
+      grep -q 'Echo Server listening\|listening on' "$tmp/gserv.log" 2>/dev/null && break
+      sleep 0.05
+    done
+  }
+  stop_gserv() { kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=; }
+  gclient() {
+    timeout 10 "$PEER" client --connect 127.0.0.1:"$port" --host localhost \
+      --ca "$C/ca.crt" --send $'hello gnutls\n' --min-version 0303 "$@" > "$L" 2>&1
+  }
+  for k in p256:c02b ed25519:c02b rsa:c02f; do
+    gserv --x509certfile "$C/${k%:*}.crt" --x509keyfile "$C/${k%:*}.key"
+    gclient
+    has "$L" "^OK suite=${k#*:} .*version=0303" "Mote 1.2 client, gnutls-serv ${k%:*}"
+    has "$L" "^REPLY 13 bytes: hello gnutls" "gnutls-serv echoed over 1.2"
+    stop_gserv
+  done
+  gserv --x509certfile "$C/p256.crt" --x509keyfile "$C/p256.key"
+  gclient --sess-out "$tmp/g.sess"
+  gclient --sess-in "$tmp/g.sess"
+  has "$L" "^OK .*resumed=1 .*version=0303" "Mote 1.2 client resumed with gnutls-serv"
+  stop_gserv
+  # A server without the extended master secret: the client refuses.
+  gserv --x509certfile "$C/p256.crt" --x509keyfile "$C/p256.key" \
+    --priority NORMAL:-VERS-ALL:+VERS-TLS1.2:%NO_SESSION_HASH
+  gclient
+  has "$L" "^FAIL .*alert=handshake_failure" "gnutls-serv without EMS: the Mote client refuses"
+  stop_gserv
+fi
 
 # ---- gnutls-cli ----------------------------------------------------------
 if command -v gnutls-cli > /dev/null; then
