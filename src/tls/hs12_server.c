@@ -316,6 +316,11 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
         return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
     if (h->reneg_bad) /* RFC 5746 section 3.6 */
         return tls__fail(e, MOTE_EPROTO, MOTE_TLS_ALERT_HANDSHAKE_FAILURE);
+    /* Client certificates are not written for 1.2 yet: a server that
+     * requires them must not let a 1.2 client in without one. (An optional
+     * request is simply not made.) */
+    if (e->cfg->client_auth >= 2)
+        return tls__fail(e, MOTE_ENOTSUP, MOTE_TLS_ALERT_HANDSHAKE_FAILURE);
     /* RFC 7627 section 5.3: we require the extended master secret. */
     if (!h->ems)
         return tls__fail(e, MOTE_ENOTSUP, MOTE_TLS_ALERT_HANDSHAKE_FAILURE);

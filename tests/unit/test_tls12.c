@@ -540,6 +540,31 @@ static void test12_renegotiation(void)
     side_free(s);
 }
 
+/* A server that requires client certificates (not in 1.2 yet) refuses 1.2
+ * clients instead of letting them in without one; optional: no request. */
+static void test12_client_auth(void)
+{
+    for (int mode = 1; mode <= 2; mode++) {
+        struct side *c = side_new(70), *s = side_new(71);
+        only12(c);
+        s->cfg.client_auth = mode;
+        set_id(&s->ids[0], &c_p256, &k_p256, NULL);
+        start(c, MOTE_TLS_CLIENT, NULL, NULL);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        int good = exchange(c, s);
+        int err, alert;
+        err_of(s, &err, &alert);
+        if (mode == 1)
+            ok(good && !s->e.client_cert_sent,
+               "optional client auth: 1.2 goes on without a request");
+        else
+            ok(!good && alert == MOTE_TLS_ALERT_HANDSHAKE_FAILURE,
+               "required client auth: a 1.2 client is refused");
+        side_free(c);
+        side_free(s);
+    }
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -550,5 +575,6 @@ int main(int argc, char **argv)
     TAP_CASE(test12_resume);
     TAP_CASE(test12_finished);
     TAP_CASE(test12_renegotiation);
+    TAP_CASE(test12_client_auth);
     return tap_done();
 }
