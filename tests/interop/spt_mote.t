@@ -107,14 +107,17 @@ run 0 "configured echo for spt: network 'service' on TAP motetap9, 10.9.0.2/24 v
 run 0 'built .*/_build/spt/bin/echo.spt' "mote build (spt)" -- "$M" build
 run 0 'mote-spt --mem=64 --stack-slots=32 --net:service=motetap9 .*/echo.spt --ipv4=10.9.0.2/24 --ipv4-gateway=10.9.0.1 --listen=\*:7007$' \
   "run --dry-run: the tender's command line" -- "$M" run --dry-run
-if command -v runuser > /dev/null && [ "$(id -u)" = 0 ]; then
+# (nobody must be able to reach the binary and the state: a checkout under
+# a private directory, such as one made by mktemp -d, is skipped.)
+if command -v runuser > /dev/null && [ "$(id -u)" = 0 ] &&
+  runuser -u nobody -- test -x "$M" && chmod 711 "$tmp"; then
   cp "$tmp/state" "$tmp/state.nobody" && chmod 644 "$tmp/state.nobody"
   run 1 'ip tuntap add dev motetap9 mode tap' "unprivileged mote run prints the TAP set-up commands" \
     -- runuser -u nobody -- env MOTE_STATE="$tmp/state.nobody" "$M" run
   grep -q 'ip addr add 10.9.0.1/24 dev motetap9' "$tmp/out" && pass "... including the host address" ||
     fail "... including the host address ($(tr '\n' '|' < "$tmp/out"))"
 else
-  skip "unprivileged mote run: needs root to switch to nobody"
+  skip "unprivileged mote run: needs root to switch to nobody, and a checkout nobody can reach"
   skip "... including the host address"
 fi
 # As root, mote run sets up the TAP itself and the image serves: the whole
