@@ -1,6 +1,8 @@
 /* Helpers shared by the TLS tests: a deterministic rng, test keys, "fake"
  * certificates (the engine treats certificates as opaque) and an in-memory
- * pair of engines. Header-only, one includer per binary. */
+ * pair of engines with the helpers that drive them (side_new, exchange,
+ * pump ...), shared by test_tls.c and test_tls12.c. Header-only, one
+ * includer per binary. */
 #ifndef MOTE_TESTS_TLS_TEST_H
 #define MOTE_TESTS_TLS_TEST_H
 
@@ -199,6 +201,174 @@ static int tverify_cb(void *ctx, const struct mote_tls_chain *chain,
         leaf->key_len = kl;
     }
     return v->refuse;
+}
+
+/* ---- Two engines back to back in memory --------------------------------- */
+
+#define RSA_KEY_FILE "tests/vectors/tls/rsa2048-TEST-ONLY.txt"
+#define NOW_MS       1700000000000ull
+
+struct side {
+    struct mote_tls_engine e;
+    uint8_t buf[MOTE_TLS_BUF_SIZE];
+    struct mote_tls_config cfg;
+    struct trng rng;
+    struct tverify v;
+    struct mote_tls_identity ids[4];
+    uint8_t got[65536]; /* application bytes read */
+    size_t ngot;
+};
+
+static struct mote_tls_privkey k_ed, k_p256, k_p384, k_rsa;
+static struct tcert c_ed, c_p256, c_p384, c_rsa;
+static struct trsa rsa;
+static int have_rsa;
+static const uint8_t ticket_key[32] = "0123456789abcdef0123456789abcdef";
+
+static void keys_init(void)
+{
+    static int done;
+    if (done)
+        return;
+    done = 1;
+    k_ed.type = MOTE_TLS_KEY_ED25519;
+    memset(k_ed.ed25519, 7, 32);
+    k_p256.type = MOTE_TLS_KEY_EC;
+    k_p256.ec.curve = MOTE_EC_P256;
+    mote_sha256("p256", 4, k_p256.ec.d);
+    k_p384.type = MOTE_TLS_KEY_EC;
+    k_p384.ec.curve = MOTE_EC_P384;
+    mote_sha384("p384", 4, k_p384.ec.d);
+    have_rsa = trsa_load(&rsa, RSA_KEY_FILE) == 0;
+    k_rsa.type = MOTE_TLS_KEY_RSA;
+    k_rsa.rsa = rsa.key;
+    tcert_make(&c_ed, &k_ed, "ed.example");
+    tcert_make(&c_p256, &k_p256, "p256.example");
+    tcert_make(&c_p384, &k_p384, "p384.example");
+    if (have_rsa)
+        tcert_make(&c_rsa, &k_rsa, "rsa.example");
+}
+
+static void set_id(struct mote_tls_identity *id, struct tcert *c,
+                   const struct mote_tls_privkey *k, const char *name)
+{
+    id->certs = c->certs;
+    id->cert_lens = c->lens;
+    id->ncerts = 1;
+    id->key = k;
+    id->name = name;
+}
+
+static struct side *side_new(uint32_t seed)
+{
+    keys_init();
+    struct side *s = calloc(1, sizeof *s);
+    trng_seed(&s->rng, seed);
+    s->cfg.rng = trng_fill;
+    s->cfg.rng_ctx = &s->rng;
+    s->cfg.verify = tverify_cb;
+    s->cfg.verify_ctx = &s->v;
+    set_id(&s->ids[0], &c_ed, &k_ed, NULL);
+    s->cfg.ids = s->ids;
+    s->cfg.nids = 1;
+    return s;
+}
+
+static void side_free(struct side *s)
+{
+    mote_tls_engine_release(&s->e);
+    free(s);
+}
+
+static int start(struct side *s, enum mote_tls_role role, const char *host,
+                 const struct mote_tls_session *sess)
+{
+    return mote_tls_engine_init(&s->e, &s->cfg, role, host, sess, NOW_MS,
+                                s->buf, sizeof s->buf);
+}
+
+/* Move up to chunk bytes of records from a to b (all if chunk is 0), and
+ * drain b's plaintext. Returns bytes moved. */
+static size_t xfer(struct side *a, struct side *b, size_t chunk)
+{
+    size_t n, m, moved = 0;
+    for (;;) {
+        uint8_t *out = mote_tls_engine_sendrec_buf(&a->e, &n);
+        uint8_t *in = mote_tls_engine_recvrec_buf(&b->e, &m);
+        if (!out || !in || !n || !m)
+            break;
+        size_t k = n < m ? n : m;
+        if (chunk && k > chunk)
+            k = chunk;
+        memcpy(in, out, k);
+        mote_tls_engine_sendrec_ack(&a->e, k);
+        mote_tls_engine_recvrec_ack(&b->e, k);
+        moved += k;
+        uint8_t *app;
+        while ((app = mote_tls_engine_recvapp_buf(&b->e, &n)) != NULL) {
+            if (b->ngot + n <= sizeof b->got)
+                memcpy(b->got + b->ngot, app, n);
+            b->ngot += n;
+            mote_tls_engine_recvapp_ack(&b->e, n);
+        }
+    }
+    return moved;
+}
+
+static void pump(struct side *c, struct side *s, size_t chunk)
+{
+    for (int i = 0; i < 100000; i++)
+        if (!xfer(c, s, chunk) + !xfer(s, c, chunk) == 2)
+            break;
+}
+
+static int write_app(struct side *s, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    while (len) {
+        size_t n;
+        uint8_t *w = mote_tls_engine_sendapp_buf(&s->e, &n);
+        if (!w)
+            return -1;
+        if (n > len)
+            n = len;
+        memcpy(w, p, n);
+        mote_tls_engine_sendapp_ack(&s->e, n);
+        p += n;
+        len -= n;
+    }
+    mote_tls_engine_flush(&s->e);
+    return 0;
+}
+
+static int both_done(struct side *c, struct side *s)
+{
+    return mote_tls_engine_handshake_done(&c->e) &&
+           mote_tls_engine_handshake_done(&s->e) &&
+           !mote_tls_engine_error(&c->e, NULL) &&
+           !mote_tls_engine_error(&s->e, NULL);
+}
+
+/* Handshake, then 3000 bytes each way. */
+static int exchange(struct side *c, struct side *s)
+{
+    uint8_t msg[3000];
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (uint8_t)(i * 7);
+    pump(c, s, 0);
+    if (!both_done(c, s))
+        return 0;
+    c->ngot = s->ngot = 0;
+    if (write_app(c, msg, sizeof msg) || write_app(s, msg, sizeof msg))
+        return 0;
+    pump(c, s, 0);
+    return c->ngot == sizeof msg && s->ngot == sizeof msg &&
+           !memcmp(c->got, msg, sizeof msg) && !memcmp(s->got, msg, sizeof msg);
+}
+
+static void err_of(struct side *x, int *err, int *alert)
+{
+    *err = mote_tls_engine_error(&x->e, alert);
 }
 
 #endif
