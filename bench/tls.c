@@ -44,6 +44,7 @@ static char *slurp(const char *path, size_t *len)
 struct mkey {
     struct mote_x509_privkey xk;
     struct mote_tls_privkey key;
+    struct mote_rsa_prepared rsa_pre; /* RSA: prepared once, here */
     uint8_t keyder[4096], der[4096];
     const uint8_t *certs[1];
     size_t lens[1];
@@ -79,6 +80,8 @@ static void mkey_load(struct mkey *k, const char *dir, const char *name)
     } else {
         k->key.type = MOTE_TLS_KEY_RSA;
         k->key.rsa = k->xk.rsa;
+        if (mote_tls_privkey_prepare(&k->key, &k->rsa_pre))
+            exit(2);
     }
     k->id.certs = k->certs;
     k->id.cert_lens = k->lens;

@@ -139,7 +139,28 @@ struct mote_tls_privkey {
         uint8_t d[MOTE_EC_MAX_SCALAR_LEN]; /* scalar_len(curve) bytes */
     } ec;
     struct mote_rsa_private rsa;
+    /* RSA, optional: the key prepared for repeated signing (set by
+     * mote_tls_privkey_prepare). NULL signs with the one-shot calls, which
+     * redo the Montgomery set-ups and a blinding inversion every time
+     * (about 2.3x slower per signature). */
+    struct mote_rsa_prepared *rsa_prepared;
 };
+
+/* Prepare an RSA key once, when the configuration is set up (not per
+ * connection): ctx (caller-owned, about 5.5 KiB, <mote/crypto_pk.h>) gets
+ * the Montgomery set-ups and blinding pairs and k->rsa_prepared points to
+ * it; every CertificateVerify / ServerKeyExchange signed with k then uses
+ * it. ctx must outlive every engine using k; wipe it with
+ * mote_rsa_prepared_wipe when done. Other key types: nothing to do, 0.
+ * Returns 0 or MOTE_EINVAL (bad RSA key; k is left unprepared).
+ *
+ * Each signature UPDATES ctx (the blinding pair moves on), through the
+ * const key the configuration hands the engines: the engines that share k
+ * must not sign at the same time. That holds on Mote's scheduler (one
+ * thread per process, a signature never yields); engines on several
+ * threads need a key (and ctx) per thread. */
+int mote_tls_privkey_prepare(struct mote_tls_privkey *k,
+                             struct mote_rsa_prepared *ctx);
 
 /* A peer's public key, filled in by the certificate callback from the leaf
  * certificate. Pointers may point into the certificate (valid for the

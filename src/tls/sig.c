@@ -127,20 +127,46 @@ int tls__sig_sign_msg(struct mote_tls_engine *e,
     size_t n = mote_rsa_len(&k->rsa.pub);
     if (!n || cap < n)
         return MOTE_EINTERNAL;
+    /* A prepared key (mote_tls_privkey_prepare) skips the per-signature
+     * set-ups; it is updated by each signature (tls.h). */
+    struct mote_rsa_prepared *pre = k->rsa_prepared;
+    if (pre && mote_rsa_prepared_len(pre) != n)
+        return MOTE_EINTERNAL;
     if (scheme == MOTE_TLS_SIG_RSA_PKCS1_SHA256 ||
         scheme == MOTE_TLS_SIG_RSA_PKCS1_SHA384 ||
         scheme == MOTE_TLS_SIG_RSA_PKCS1_SHA512) {
-        err = mote_rsa_pkcs1_sign(&k->rsa, h, dg, mote_hash_len(h), sig, cap,
-                                  pk_rng, e);
+        if (pre)
+            err = mote_rsa_prepared_pkcs1_sign(pre, h, dg, mote_hash_len(h),
+                                               sig, cap, pk_rng, e);
+        else
+            err = mote_rsa_pkcs1_sign(&k->rsa, h, dg, mote_hash_len(h), sig,
+                                      cap, pk_rng, e);
         *siglen = n;
         return err;
     }
     /* Section 4.2.3: RSASSA-PSS, MGF1 with the same hash, salt of the
      * digest's length. */
-    err = mote_rsa_pss_sign(&k->rsa, h, mote_hash_len(h), dg, mote_hash_len(h),
-                            sig, cap, pk_rng, e);
+    if (pre)
+        err = mote_rsa_prepared_pss_sign(pre, h, mote_hash_len(h), dg,
+                                         mote_hash_len(h), sig, cap, pk_rng, e);
+    else
+        err = mote_rsa_pss_sign(&k->rsa, h, mote_hash_len(h), dg,
+                                mote_hash_len(h), sig, cap, pk_rng, e);
     *siglen = n;
     return err;
+}
+
+int mote_tls_privkey_prepare(struct mote_tls_privkey *k,
+                             struct mote_rsa_prepared *ctx)
+{
+    int err;
+    if (k->type != MOTE_TLS_KEY_RSA && k->type != MOTE_TLS_KEY_RSA_PSS)
+        return 0;
+    k->rsa_prepared = NULL;
+    if ((err = mote_rsa_private_prepare(ctx, &k->rsa)))
+        return err;
+    k->rsa_prepared = ctx;
+    return 0;
 }
 
 int tls__sig_verify(const struct mote_tls_pubkey *k, uint16_t scheme,

@@ -1224,10 +1224,46 @@ static void test_rfc8448(void)
     nvecs = 0;
 }
 
+/* mote_tls_privkey_prepare: the server signs with the prepared context
+ * (several signatures, so the blinding update is exercised); a context
+ * wiped behind the key's back makes the server fail, which shows it is the
+ * one used; a non-RSA key needs nothing. */
+static void test_rsa_prepared(void)
+{
+    static struct mote_rsa_prepared ctx;
+    static const uint16_t schemes[] = {MOTE_TLS_SIG_RSA_PSS_RSAE_SHA256,
+                                       MOTE_TLS_SIG_RSA_PSS_RSAE_SHA384,
+                                       MOTE_TLS_SIG_RSA_PSS_RSAE_SHA512};
+    keys_init();
+    if (!have_rsa) {
+        ok(0, "RSA test key loaded from %s", RSA_KEY_FILE);
+        return;
+    }
+    struct mote_tls_privkey k = k_rsa, e = k_ed;
+    int err;
+    ok(mote_tls_privkey_prepare(&k, &ctx) == 0 && k.rsa_prepared == &ctx,
+       "RSA key prepared");
+    ok(mote_tls_privkey_prepare(&e, &ctx) == 0 && !e.rsa_prepared,
+       "Ed25519 key: nothing to prepare");
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        for (uint32_t r = 0; r < 3; r++)
+            ok(rsa_sign_run(7000 + 10 * (uint32_t)i + 2 * r, &k, schemes[i], 0,
+                            &err),
+               "1.3 prepared key signs %04x (#%u)", schemes[i],
+               (unsigned)r + 1);
+    mote_rsa_prepared_wipe(&ctx);
+    int ran = rsa_sign_run(7000 + 99, &k, schemes[0], 0, &err);
+    ok(!ran && err < 0, "1.3 wiped context: the server fails (%d)", err);
+    k.rsa.pub.n_len = 0;
+    ok(mote_tls_privkey_prepare(&k, &ctx) == MOTE_EINVAL && !k.rsa_prepared,
+       "a bad RSA key is refused and left unprepared");
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
     TAP_CASE(test_matrix);
+    TAP_CASE(test_rsa_prepared);
     TAP_CASE(test_defaults);
     TAP_CASE(test_hrr);
     TAP_CASE(test_no_common_suite);

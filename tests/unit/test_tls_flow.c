@@ -50,6 +50,7 @@ static char *slurp(const char *path, size_t *len)
 struct ident {
     struct mote_x509_privkey xk;
     struct mote_tls_privkey key;
+    struct mote_rsa_prepared rsa_pre; /* RSA: prepared once, at load */
     uint8_t keyder[8192];
     uint8_t der[8][8192];
     const uint8_t *certs[8];
@@ -95,6 +96,10 @@ static int ident_load(struct ident *id, const char *cert, const char *key)
     case MOTE_X509_KEY_RSA:
         id->key.type = MOTE_TLS_KEY_RSA;
         id->key.rsa = id->xk.rsa;
+        /* The interop peers (tests/interop/tls_*.t) sign with the
+         * prepared key, as a server should. */
+        if (mote_tls_privkey_prepare(&id->key, &id->rsa_pre))
+            return -1;
         break;
     default:
         return -1;

@@ -371,4 +371,32 @@ static void err_of(struct side *x, int *err, int *alert)
     *err = mote_tls_engine_error(&x->e, alert);
 }
 
+/* A handshake whose server signs with k, the client offering only scheme
+ * (and only TLS 1.2 when v12 is set). 1 if both ends finished and agreed
+ * on scheme; 0 otherwise, *server_err then holds the server's error. */
+static int rsa_sign_run(uint32_t seed, const struct mote_tls_privkey *k,
+                        uint16_t scheme, int v12, int *server_err)
+{
+    static const uint16_t rsa12[] = {
+        MOTE_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256};
+    struct side *c = side_new(seed), *s = side_new(seed + 1);
+    c->cfg.sigschemes = &scheme;
+    c->cfg.nsigschemes = 1;
+    if (v12) {
+        c->cfg.min_version = c->cfg.max_version = MOTE_TLS_VERSION_12;
+        c->cfg.suites = rsa12;
+        c->cfg.nsuites = 1;
+    }
+    set_id(&s->ids[0], &c_rsa, k, NULL);
+    int good = !start(c, MOTE_TLS_CLIENT, "example.com", NULL) &&
+               !start(s, MOTE_TLS_SERVER, NULL, NULL) && exchange(c, s) &&
+               mote_tls_engine_sigscheme(&c->e) == scheme &&
+               mote_tls_engine_version(&c->e) ==
+                   (v12 ? MOTE_TLS_VERSION_12 : MOTE_TLS_VERSION_13);
+    *server_err = mote_tls_engine_error(&s->e, NULL);
+    side_free(c);
+    side_free(s);
+    return good;
+}
+
 #endif
