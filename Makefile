@@ -99,16 +99,20 @@ all: $(LIB_obj) $(LIBC_GUEST) $(APP_BINS) $(UNIT_obj) $(BENCH_BINS)
 
 # ---- Compilation ---------------------------------------------------------------
 
+# -MMD -MP: each object also depends on the headers it really includes
+# (an app's or a tool's own header too), read back from its .d file.
 define variant_rules
 $(B)/$(1)/%.o: %.c $(HEADERS) $(wildcard include/libc/*.h) $(wildcard src/*/*.h)
 	@mkdir -p $$(@D)
-	$$(CC_$(1)) $$(CFLAGS_$(1)) -c $$< -o $$@
+	$$(CC_$(1)) $$(CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 endef
 $(foreach v,obj asan clang fuzz free freeclang,$(eval $(call variant_rules,$(v))))
 
 $(B)/guest/%.o: %.c $(wildcard include/libc/*.h) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(FREE_CFLAGS) -c $< -o $@
+	$(CC) $(FREE_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 define lib_rule
 $(B)/$(1)/libmote.a: $(call objs,$(1),$(LIB_SRCS))
