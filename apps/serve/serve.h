@@ -14,6 +14,9 @@
 struct serve_ident {
     struct mote_x509_privkey xk;
     struct mote_tls_privkey key;
+    /* RSA: prepared once, so each handshake signs without per-signature
+     * set-ups (mote_tls_privkey_prepare). */
+    struct mote_rsa_prepared rsa_pre;
     uint8_t keyder[8192];
     const uint8_t *certs[SERVE_MAX_CHAIN];
     size_t lens[SERVE_MAX_CHAIN];

@@ -146,6 +146,10 @@ int serve_ident_load(struct serve_ident *id, const char *cert, const char *key,
     case MOTE_X509_KEY_RSA:
         id->key.type = MOTE_TLS_KEY_RSA;
         id->key.rsa = id->xk.rsa;
+        if (mote_tls_privkey_prepare(&id->key, &id->rsa_pre) != 0) {
+            snprintf(why, whylen, "%s: RSA key not usable", key);
+            return -1;
+        }
         break;
     default:
         snprintf(why, whylen, "%s: key type not usable for TLS", key);
