@@ -361,6 +361,71 @@ static inline void p256_fe_mul(uint64_t r[4], const uint64_t a[4],
                      : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13",
                        "r14", "cc", "memory");
 }
+/* a^2 as a 512-bit product in r8 (low) .. r15 (high), with the operand
+ * named %[a]: the cross products once, doubled, plus the squares.
+ * Shared by the squarings mod p (below) and mod n (p256.c); clobbers
+ * rax, rbx, rcx, rdx, r8-r15. */
+#define P256_ASM_SQR_WIDE                                                      \
+    "movq 0(%[a]), %%rax\n\t"                                                  \
+    "mulq 8(%[a])\n\t"                                                         \
+    "movq %%rax, %%r9\n\t"                                                     \
+    "movq %%rdx, %%r10\n\t"                                                    \
+    "movq 0(%[a]), %%rax\n\t"                                                  \
+    "mulq 16(%[a])\n\t"                                                        \
+    "addq %%rax, %%r10\n\t"                                                    \
+    "adcq $0, %%rdx\n\t"                                                       \
+    "movq %%rdx, %%r11\n\t"                                                    \
+    "movq 0(%[a]), %%rax\n\t"                                                  \
+    "mulq 24(%[a])\n\t"                                                        \
+    "addq %%rax, %%r11\n\t"                                                    \
+    "adcq $0, %%rdx\n\t"                                                       \
+    "movq %%rdx, %%r12\n\t"                                                    \
+    "xorq %%r13, %%r13\n\t"                                                    \
+    "xorq %%r14, %%r14\n\t"                                                    \
+    "movq 8(%[a]), %%rax\n\t"                                                  \
+    "mulq 16(%[a])\n\t"                                                        \
+    "addq %%rax, %%r11\n\t"                                                    \
+    "adcq %%rdx, %%r12\n\t"                                                    \
+    "adcq $0, %%r13\n\t"                                                       \
+    "movq 8(%[a]), %%rax\n\t"                                                  \
+    "mulq 24(%[a])\n\t"                                                        \
+    "addq %%rax, %%r12\n\t"                                                    \
+    "adcq %%rdx, %%r13\n\t"                                                    \
+    "adcq $0, %%r14\n\t"                                                       \
+    "movq 16(%[a]), %%rax\n\t"                                                 \
+    "mulq 24(%[a])\n\t"                                                        \
+    "addq %%rax, %%r13\n\t"                                                    \
+    "adcq %%rdx, %%r14\n\t"                                                    \
+    "xorq %%r15, %%r15\n\t"                                                    \
+    "addq %%r9, %%r9\n\t"                                                      \
+    "adcq %%r10, %%r10\n\t"                                                    \
+    "adcq %%r11, %%r11\n\t"                                                    \
+    "adcq %%r12, %%r12\n\t"                                                    \
+    "adcq %%r13, %%r13\n\t"                                                    \
+    "adcq %%r14, %%r14\n\t"                                                    \
+    "adcq $0, %%r15\n\t"                                                       \
+    "movq 0(%[a]), %%rax\n\t"                                                  \
+    "mulq %%rax\n\t"                                                           \
+    "movq %%rax, %%r8\n\t"                                                     \
+    "movq %%rdx, %%rbx\n\t"                                                    \
+    "movq 8(%[a]), %%rax\n\t"                                                  \
+    "mulq %%rax\n\t"                                                           \
+    "addq %%rbx, %%r9\n\t"                                                     \
+    "adcq %%rax, %%r10\n\t"                                                    \
+    "adcq %%rdx, %%r11\n\t"                                                    \
+    "sbbq %%rcx, %%rcx\n\t"                                                    \
+    "movq 16(%[a]), %%rax\n\t"                                                 \
+    "mulq %%rax\n\t"                                                           \
+    "negq %%rcx\n\t"                                                           \
+    "adcq %%rax, %%r12\n\t"                                                    \
+    "adcq %%rdx, %%r13\n\t"                                                    \
+    "sbbq %%rcx, %%rcx\n\t"                                                    \
+    "movq 24(%[a]), %%rax\n\t"                                                 \
+    "mulq %%rax\n\t"                                                           \
+    "negq %%rcx\n\t"                                                           \
+    "adcq %%rax, %%r14\n\t"                                                    \
+    "adcq %%rdx, %%r15\n\t"
+
 /* r = a^2 / R mod p: the six cross products once, doubled, plus the four
  * squares (10 multiplications instead of 16), then four one-multiply
  * Montgomery steps on the low half, the high half added, one masked
@@ -368,128 +433,69 @@ static inline void p256_fe_mul(uint64_t r[4], const uint64_t a[4],
 static inline void p256_fe_sqr(uint64_t r[4], const uint64_t a[4])
 {
     __asm__ volatile(
-        "movq 0(%[a]), %%rax\n\t"
-        "mulq 8(%[a])\n\t"
-        "movq %%rax, %%r9\n\t"
-        "movq %%rdx, %%r10\n\t"
-        "movq 0(%[a]), %%rax\n\t"
-        "mulq 16(%[a])\n\t"
-        "addq %%rax, %%r10\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %%r11\n\t"
-        "movq 0(%[a]), %%rax\n\t"
-        "mulq 24(%[a])\n\t"
-        "addq %%rax, %%r11\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %%r12\n\t"
-        "xorq %%r13, %%r13\n\t"
-        "xorq %%r14, %%r14\n\t"
-        "movq 8(%[a]), %%rax\n\t"
-        "mulq 16(%[a])\n\t"
-        "addq %%rax, %%r11\n\t"
-        "adcq %%rdx, %%r12\n\t"
-        "adcq $0, %%r13\n\t"
-        "movq 8(%[a]), %%rax\n\t"
-        "mulq 24(%[a])\n\t"
-        "addq %%rax, %%r12\n\t"
-        "adcq %%rdx, %%r13\n\t"
-        "adcq $0, %%r14\n\t"
-        "movq 16(%[a]), %%rax\n\t"
-        "mulq 24(%[a])\n\t"
-        "addq %%rax, %%r13\n\t"
-        "adcq %%rdx, %%r14\n\t"
-        "xorq %%r15, %%r15\n\t"
-        "addq %%r9, %%r9\n\t"
-        "adcq %%r10, %%r10\n\t"
-        "adcq %%r11, %%r11\n\t"
-        "adcq %%r12, %%r12\n\t"
-        "adcq %%r13, %%r13\n\t"
-        "adcq %%r14, %%r14\n\t"
-        "adcq $0, %%r15\n\t"
-        "movq 0(%[a]), %%rax\n\t"
-        "mulq %%rax\n\t"
-        "movq %%rax, %%r8\n\t"
-        "movq %%rdx, %%rbx\n\t"
-        "movq 8(%[a]), %%rax\n\t"
-        "mulq %%rax\n\t"
-        "addq %%rbx, %%r9\n\t"
-        "adcq %%rax, %%r10\n\t"
-        "adcq %%rdx, %%r11\n\t"
-        "sbbq %%rcx, %%rcx\n\t"
-        "movq 16(%[a]), %%rax\n\t"
-        "mulq %%rax\n\t"
-        "negq %%rcx\n\t"
-        "adcq %%rax, %%r12\n\t"
-        "adcq %%rdx, %%r13\n\t"
-        "sbbq %%rcx, %%rcx\n\t"
-        "movq 24(%[a]), %%rax\n\t"
-        "mulq %%rax\n\t"
-        "negq %%rcx\n\t"
-        "adcq %%rax, %%r14\n\t"
-        "adcq %%rdx, %%r15\n\t"
-        "movq %%r8, %%rax\n\t"
-        "movq %%r8, %%rbx\n\t"
-        "shlq $32, %%r8\n\t"
-        "mulq %[p3]\n\t"
-        "shrq $32, %%rbx\n\t"
-        "addq %%r8, %%r9\n\t"
-        "adcq %%rbx, %%r10\n\t"
-        "adcq %%rax, %%r11\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %%r8\n\t"
-        "movq %%r9, %%rax\n\t"
-        "movq %%r9, %%rbx\n\t"
-        "shlq $32, %%r9\n\t"
-        "mulq %[p3]\n\t"
-        "shrq $32, %%rbx\n\t"
-        "addq %%r9, %%r10\n\t"
-        "adcq %%rbx, %%r11\n\t"
-        "adcq %%rax, %%r8\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %%r9\n\t"
-        "movq %%r10, %%rax\n\t"
-        "movq %%r10, %%rbx\n\t"
-        "shlq $32, %%r10\n\t"
-        "mulq %[p3]\n\t"
-        "shrq $32, %%rbx\n\t"
-        "addq %%r10, %%r11\n\t"
-        "adcq %%rbx, %%r8\n\t"
-        "adcq %%rax, %%r9\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %%r10\n\t"
-        "movq %%r11, %%rax\n\t"
-        "movq %%r11, %%rbx\n\t"
-        "shlq $32, %%r11\n\t"
-        "mulq %[p3]\n\t"
-        "shrq $32, %%rbx\n\t"
-        "addq %%r11, %%r8\n\t"
-        "adcq %%rbx, %%r9\n\t"
-        "adcq %%rax, %%r10\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %%r11\n\t"
-        "xorq %%rcx, %%rcx\n\t"
-        "addq %%r12, %%r8\n\t"
-        "adcq %%r13, %%r9\n\t"
-        "adcq %%r14, %%r10\n\t"
-        "adcq %%r15, %%r11\n\t"
-        "adcq $0, %%rcx\n\t"
-        "movq %%r8, %%r12\n\t"
-        "movq %%r9, %%r13\n\t"
-        "movq %%r10, %%r14\n\t"
-        "movq %%r11, %%r15\n\t"
-        "subq $-1, %%r12\n\t"
-        "sbbq %[p1], %%r13\n\t"
-        "sbbq $0, %%r14\n\t"
-        "sbbq %[p3], %%r15\n\t"
-        "sbbq $0, %%rcx\n\t"
-        "cmovcq %%r8, %%r12\n\t"
-        "cmovcq %%r9, %%r13\n\t"
-        "cmovcq %%r10, %%r14\n\t"
-        "cmovcq %%r11, %%r15\n\t"
-        "movq %%r12, 0(%[r])\n\t"
-        "movq %%r13, 8(%[r])\n\t"
-        "movq %%r14, 16(%[r])\n\t"
-        "movq %%r15, 24(%[r])\n\t"
+        P256_ASM_SQR_WIDE "movq %%r8, %%rax\n\t"
+                          "movq %%r8, %%rbx\n\t"
+                          "shlq $32, %%r8\n\t"
+                          "mulq %[p3]\n\t"
+                          "shrq $32, %%rbx\n\t"
+                          "addq %%r8, %%r9\n\t"
+                          "adcq %%rbx, %%r10\n\t"
+                          "adcq %%rax, %%r11\n\t"
+                          "adcq $0, %%rdx\n\t"
+                          "movq %%rdx, %%r8\n\t"
+                          "movq %%r9, %%rax\n\t"
+                          "movq %%r9, %%rbx\n\t"
+                          "shlq $32, %%r9\n\t"
+                          "mulq %[p3]\n\t"
+                          "shrq $32, %%rbx\n\t"
+                          "addq %%r9, %%r10\n\t"
+                          "adcq %%rbx, %%r11\n\t"
+                          "adcq %%rax, %%r8\n\t"
+                          "adcq $0, %%rdx\n\t"
+                          "movq %%rdx, %%r9\n\t"
+                          "movq %%r10, %%rax\n\t"
+                          "movq %%r10, %%rbx\n\t"
+                          "shlq $32, %%r10\n\t"
+                          "mulq %[p3]\n\t"
+                          "shrq $32, %%rbx\n\t"
+                          "addq %%r10, %%r11\n\t"
+                          "adcq %%rbx, %%r8\n\t"
+                          "adcq %%rax, %%r9\n\t"
+                          "adcq $0, %%rdx\n\t"
+                          "movq %%rdx, %%r10\n\t"
+                          "movq %%r11, %%rax\n\t"
+                          "movq %%r11, %%rbx\n\t"
+                          "shlq $32, %%r11\n\t"
+                          "mulq %[p3]\n\t"
+                          "shrq $32, %%rbx\n\t"
+                          "addq %%r11, %%r8\n\t"
+                          "adcq %%rbx, %%r9\n\t"
+                          "adcq %%rax, %%r10\n\t"
+                          "adcq $0, %%rdx\n\t"
+                          "movq %%rdx, %%r11\n\t"
+                          "xorq %%rcx, %%rcx\n\t"
+                          "addq %%r12, %%r8\n\t"
+                          "adcq %%r13, %%r9\n\t"
+                          "adcq %%r14, %%r10\n\t"
+                          "adcq %%r15, %%r11\n\t"
+                          "adcq $0, %%rcx\n\t"
+                          "movq %%r8, %%r12\n\t"
+                          "movq %%r9, %%r13\n\t"
+                          "movq %%r10, %%r14\n\t"
+                          "movq %%r11, %%r15\n\t"
+                          "subq $-1, %%r12\n\t"
+                          "sbbq %[p1], %%r13\n\t"
+                          "sbbq $0, %%r14\n\t"
+                          "sbbq %[p3], %%r15\n\t"
+                          "sbbq $0, %%rcx\n\t"
+                          "cmovcq %%r8, %%r12\n\t"
+                          "cmovcq %%r9, %%r13\n\t"
+                          "cmovcq %%r10, %%r14\n\t"
+                          "cmovcq %%r11, %%r15\n\t"
+                          "movq %%r12, 0(%[r])\n\t"
+                          "movq %%r13, 8(%[r])\n\t"
+                          "movq %%r14, 16(%[r])\n\t"
+                          "movq %%r15, 24(%[r])\n\t"
         :
         : [r] "r"(r), [a] "r"(a), [p1] "m"(P256_FE_P[1]), [p3] "m"(P256_FE_P[3])
         : "rax", "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13",
