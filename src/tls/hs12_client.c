@@ -145,17 +145,15 @@ static int server_key_exchange(struct mote_tls_engine *e, const uint8_t *body,
     struct rd sig = rd_vec(&r, 2);
     if (r.bad || r.n || pt.bad || sig.bad || pt.n == 0)
         return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
-    size_t ng, nsig;
+    size_t ng;
     const uint16_t *groups = tls__list(e, LIST_GROUPS, &ng);
-    const uint16_t *sigs = tls__list(e, LIST_SIGS, &nsig);
     if (ctype != 3 || group == MOTE_TLS_GROUP_X25519MLKEM768 ||
         !tls__group_known((uint16_t)group) ||
         !tls__in_list(groups, ng, (uint16_t)group))
         return fail(e, MOTE_TLS_ALERT_ILLEGAL_PARAMETER);
-    int pkcs1 = scheme == MOTE_TLS_SIG_RSA_PKCS1_SHA256 ||
-                scheme == MOTE_TLS_SIG_RSA_PKCS1_SHA384 ||
-                scheme == MOTE_TLS_SIG_RSA_PKCS1_SHA512;
-    if (!(pkcs1 || tls__in_list(sigs, nsig, (uint16_t)scheme)) ||
+    /* RFC 5246 7.4.1.4.1: only a scheme we offered (PKCS#1 included only
+     * when we offered it). */
+    if (!tls__client_sig_offered(e, (uint16_t)scheme) ||
         !tls__sig_pub_ok12(&e->peer_key, (uint16_t)scheme))
         return fail(e, MOTE_TLS_ALERT_ILLEGAL_PARAMETER);
     /* The suite's authentication must match the key (RFC 8422 5.1). */

@@ -37,6 +37,23 @@ static int session_usable(struct mote_tls_engine *e)
     return 0;
 }
 
+/* Did our ClientHello offer scheme? The configured list exactly; the
+ * default list plus the three PKCS#1 v1.5 schemes when 1.2 is offered
+ * (a configured list is never widened: a caller who lists only
+ * rsa_pkcs1_sha384 gets only that). */
+int tls__client_sig_offered(const struct mote_tls_engine *e, uint16_t scheme)
+{
+    size_t nsig;
+    const uint16_t *sigs = tls__list(e, LIST_SIGS, &nsig);
+    if (tls__in_list(sigs, nsig, scheme))
+        return 1;
+    return !e->cfg->nsigschemes &&
+           tls__version_range(e, NULL) <= TLS_VERSION_12 &&
+           (scheme == MOTE_TLS_SIG_RSA_PKCS1_SHA256 ||
+            scheme == MOTE_TLS_SIG_RSA_PKCS1_SHA384 ||
+            scheme == MOTE_TLS_SIG_RSA_PKCS1_SHA512);
+}
+
 /* Build and emit a ClientHello; a second one (after HRR) carries only a
  * share for hrr_group and the server's cookie. */
 static int send_client_hello(struct mote_tls_engine *e)
@@ -124,9 +141,8 @@ static int send_client_hello(struct mote_tls_engine *e)
     v = wr_open(&w, 2);
     for (size_t i = 0; i < nsig; i++)
         wr_u16(&w, sigs[i]);
-    for (unsigned i = 4; v12 && i <= 6; i++) /* PKCS#1 v1.5: 1.2 only */
-        if (!tls__in_list(sigs, nsig, (uint16_t)(i << 8 | 1)))
-            wr_u16(&w, i << 8 | 1);
+    for (unsigned i = 4; v12 && !e->cfg->nsigschemes && i <= 6; i++)
+        wr_u16(&w, i << 8 | 1); /* PKCS#1 v1.5: 1.2 only */
     wr_close(&w, v, 2);
     wr_close(&w, x, 2);
 

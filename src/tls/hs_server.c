@@ -208,7 +208,8 @@ static int choose_identity(struct mote_tls_engine *e, struct rd sigs)
             if (pass == 1 && id->name)
                 continue;
             for (size_t j = 0; j < nsig; j++)
-                if (tls__in_list(theirs, nt, ours[j]) &&
+                if ((ours[j] & 0xff) != 1 && /* PKCS#1: 1.2 only */
+                    tls__in_list(theirs, nt, ours[j]) &&
                     tls__sig_key_ok(id->key, ours[j])) {
                     e->id = id;
                     e->sigscheme = ours[j];

@@ -383,6 +383,8 @@ int tls__server_handle(struct mote_tls_engine *e, unsigned type,
                        const uint8_t *body, size_t len, const uint8_t *msg,
                        size_t msglen);
 int tls__client_start(struct mote_tls_engine *e);
+/* Client: did our ClientHello offer signature scheme s (hs_client.c)? */
+int tls__client_sig_offered(const struct mote_tls_engine *e, uint16_t s);
 
 /* Shared by both roles (hs_client.c). */
 extern const uint8_t tls__hrr_random[32];

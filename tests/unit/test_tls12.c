@@ -434,6 +434,79 @@ static void test12_rsa_prepared(void)
        "a bad RSA key is refused and left unprepared");
 }
 
+/* Every signature scheme offered alone by the client, over 1.2 and 1.3,
+ * against a server holding the key that makes it: the handshake completes
+ * and both ends agree on that scheme (the client must not offer, nor
+ * accept, a scheme it was not configured with). PKCS#1 v1.5 alone over
+ * 1.3 has nothing in common (RFC 8446 4.2.3: certificates only). */
+static void test12_sig_alone(void)
+{
+    static const uint16_t schemes[] = {
+        MOTE_TLS_SIG_ED25519,
+        MOTE_TLS_SIG_ECDSA_P256_SHA256,
+        MOTE_TLS_SIG_ECDSA_P384_SHA384,
+        MOTE_TLS_SIG_RSA_PKCS1_SHA256,
+        MOTE_TLS_SIG_RSA_PKCS1_SHA384,
+        MOTE_TLS_SIG_RSA_PKCS1_SHA512,
+        MOTE_TLS_SIG_RSA_PSS_RSAE_SHA256,
+        MOTE_TLS_SIG_RSA_PSS_RSAE_SHA384,
+        MOTE_TLS_SIG_RSA_PSS_RSAE_SHA512,
+        MOTE_TLS_SIG_RSA_PSS_PSS_SHA256,
+        MOTE_TLS_SIG_RSA_PSS_PSS_SHA384,
+        MOTE_TLS_SIG_RSA_PSS_PSS_SHA512,
+    };
+    static struct mote_tls_privkey k_pss;
+    static struct tcert c_pss;
+    keys_init();
+    if (!have_rsa) {
+        ok(0, "RSA test key loaded from %s", RSA_KEY_FILE);
+        return;
+    }
+    k_pss = k_rsa;
+    k_pss.type = MOTE_TLS_KEY_RSA_PSS;
+    tcert_make(&c_pss, &k_pss, "pss.example");
+    uint32_t seed = 9000;
+    for (int v = 0; v < 2; v++)
+        for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+            uint16_t sc = schemes[i];
+            struct tcert *cert = &c_rsa;
+            const struct mote_tls_privkey *key = &k_rsa;
+            if (sc == MOTE_TLS_SIG_ED25519)
+                cert = &c_ed, key = &k_ed;
+            else if (sc == MOTE_TLS_SIG_ECDSA_P256_SHA256)
+                cert = &c_p256, key = &k_p256;
+            else if (sc == MOTE_TLS_SIG_ECDSA_P384_SHA384)
+                cert = &c_p384, key = &k_p384;
+            else if (sc >= MOTE_TLS_SIG_RSA_PSS_PSS_SHA256)
+                cert = &c_pss, key = &k_pss;
+            struct side *c = side_new(seed++), *s = side_new(seed++);
+            uint16_t want = v ? v12 : MOTE_TLS_VERSION_13;
+            c->cfg.min_version = c->cfg.max_version = want;
+            c->cfg.sigschemes = &sc;
+            c->cfg.nsigschemes = 1;
+            set_id(&s->ids[0], cert, key, NULL);
+            int good = !start(c, MOTE_TLS_CLIENT, "example.com", NULL) &&
+                       !start(s, MOTE_TLS_SERVER, NULL, NULL) && exchange(c, s);
+            int pkcs1 = (sc & 0xff) == 1, err, alert;
+            err_of(s, &err, &alert);
+            if (!v && pkcs1)
+                ok(!good && err == MOTE_ENOTSUP &&
+                       alert == MOTE_TLS_ALERT_HANDSHAKE_FAILURE,
+                   "1.3, %04x alone: nothing in common (handshake_failure)",
+                   sc);
+            else
+                ok(good && mote_tls_engine_version(&c->e) == want &&
+                       mote_tls_engine_sigscheme(&c->e) == sc &&
+                       mote_tls_engine_sigscheme(&s->e) == sc,
+                   "%s, %04x alone: signed and verified with it (client "
+                   "%04x, server %04x, server error %d)",
+                   v ? "1.2" : "1.3", sc, mote_tls_engine_sigscheme(&c->e),
+                   mote_tls_engine_sigscheme(&s->e), err);
+            side_free(c);
+            side_free(s);
+        }
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -446,5 +519,6 @@ int main(int argc, char **argv)
     TAP_CASE(test12_finished);
     TAP_CASE(test12_renegotiation);
     TAP_CASE(test12_client_auth);
+    TAP_CASE(test12_sig_alone);
     return tap_done();
 }
