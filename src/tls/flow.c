@@ -157,10 +157,10 @@ static void tls_close(struct mote_flow *f)
 }
 
 static const struct mote_flow_ops tls_flow_ops = {
-    tls_read,
-    tls_write,
-    tls_shutdown,
-    tls_close,
+    .read = tls_read,
+    .write = tls_write,
+    .shutdown = tls_shutdown,
+    .close = tls_close,
 };
 
 int mote_tls_flow_open(struct mote_tls_flow *t, struct mote_flow *lower,

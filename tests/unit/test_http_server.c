@@ -549,8 +549,12 @@ static void mem_close(struct mote_flow *f)
     mem_shutdown(f);
 }
 
-static const struct mote_flow_ops mem_ops = {mem_read, mem_write, mem_shutdown,
-                                             mem_close};
+static const struct mote_flow_ops mem_ops = {
+    .read = mem_read,
+    .write = mem_write,
+    .shutdown = mem_shutdown,
+    .close = mem_close,
+};
 
 static void mem_pair(struct mem_end *a, struct mem_end *b, size_t chunk)
 {

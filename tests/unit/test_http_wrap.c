@@ -63,8 +63,12 @@ static void x_close(struct mote_flow *f)
     closes++;
 }
 
-static const struct mote_flow_ops x_ops = {x_read, x_write, x_shutdown,
-                                           x_close};
+static const struct mote_flow_ops x_ops = {
+    .read = x_read,
+    .write = x_write,
+    .shutdown = x_shutdown,
+    .close = x_close,
+};
 
 static int server_wraps, server_fail;
 
