@@ -300,6 +300,7 @@ enum mote_tls_role {
 #define MOTE_TLS_SENDAPP 0x08u
 #define MOTE_TLS_RECVAPP 0x10u
 #define MOTE_TLS_EOF     0x20u /* the peer sent close_notify */
+#define MOTE_TLS_DETACHED 0x40u /* no buffer: mote_tls_engine_attach() first */
 
 /* One direction's record protection. Private by contract. */
 struct mote_tls_aead {
@@ -333,6 +334,12 @@ struct mote_tls_engine {
     size_t out_off, out_len, app_pending;
     uint8_t *hbuf; /* MOTE_TLS_HS_BUF: handshake reassembly */
     size_t hlen;
+    /* The buffer lent at init or attach (NULL while detached), and how far
+     * into each part the engine has written since: what detach and release
+     * wipe. */
+    uint8_t *buf;
+    size_t ibuf_hw, obuf_hw, hbuf_hw;
+    int close_due; /* close() was called while detached */
     size_t early_skip; /* 0-RTT bytes we may still discard */
     uint16_t peer_rsl; /* peer's record_size_limit, 0 none */
 
@@ -374,8 +381,9 @@ struct mote_tls_engine {
 /* Start an engine at time now_ms (as for mote_tls_engine_set_time). cfg
  * (and everything it points to) and buf (len >= MOTE_TLS_BUF_SIZE bytes)
  * are borrowed until mote_tls_engine_release().
- * host (client; NULL for none) is copied: sent as SNI and given to the
- * verify callback. session (client; may be NULL) is copied and offered for
+ * host (client; NULL for none) is copied: sent as SNI (unless it is an
+ * IPv4 or IPv6 literal, which RFC 6066 section 3 forbids there) and given
+ * to the verify callback. session (client; may be NULL) is copied and offered for
  * resumption. A client's ClientHello is ready (SENDREC) on return.
  * Errors: MOTE_EINVAL (bad role, small buffer, client without verify,
  * host over 255 bytes), or the rng hook's error. */
@@ -385,8 +393,35 @@ int mote_tls_engine_init(struct mote_tls_engine *e,
                          const struct mote_tls_session *session,
                          uint64_t now_ms, void *buf, size_t len);
 
-/* Wipe every secret. The buffer may be reused afterwards. */
+/* Wipe every secret (and what the engine wrote into its buffer, if one is
+ * attached). The buffer may be reused afterwards. */
 void mote_tls_engine_release(struct mote_tls_engine *e);
+
+/* Lending the buffer back. An established session that holds nothing in
+ * its buffer (no received bytes, no partial record or handshake message,
+ * no sealed record unsent, no plaintext staged) does not need it: detach
+ * gives it back, and attach hands one over (the same or another) when
+ * there are bytes to move again. An idle connection then costs only the
+ * engine struct; the flow adapter keeps the buffers in a shared pool.
+ *
+ * mote_tls_engine_detach: on success *buf is the region given at init or
+ * at the last attach, the bytes the engine wrote into it are wiped
+ * (plaintext is not left behind in a shared buffer), and the engine keeps
+ * no pointer into it. While detached, state() has MOTE_TLS_DETACHED and
+ * neither RECVREC nor SENDAPP; every _buf call returns NULL with length 0;
+ * key_update() answers MOTE_EAGAIN; close() is remembered and its
+ * close_notify sealed at the next attach. Errors (nothing changes):
+ * MOTE_EAGAIN  the handshake is not done, or something is buffered (read
+ *              the plaintext, send the records, or wait for the rest of
+ *              the record; then try again)
+ * MOTE_ECLOSED the engine has failed (release it instead)
+ * MOTE_EINVAL  already detached.
+ *
+ * mote_tls_engine_attach: buf (len >= MOTE_TLS_BUF_SIZE bytes, contents
+ * irrelevant) is borrowed until the next detach or release. Errors:
+ * MOTE_EINVAL (not detached, or buf too small). */
+int mote_tls_engine_detach(struct mote_tls_engine *e, void **buf);
+int mote_tls_engine_attach(struct mote_tls_engine *e, void *buf, size_t len);
 
 unsigned mote_tls_engine_state(const struct mote_tls_engine *e);
 

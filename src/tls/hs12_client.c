@@ -79,7 +79,7 @@ int tls__client12_server_hello(struct mote_tls_engine *e, const uint8_t *body,
             break;
         case EXT_SERVER_NAME:
             bit = 16;
-            if (x.n || !e->host[0])
+            if (x.n || !tls__client_sni_sent(e))
                 return fail(e, MOTE_TLS_ALERT_UNSUPPORTED_EXTENSION);
             break;
         case EXT_ALPN: {

@@ -1,4 +1,6 @@
 /* TLS 1.3 client handshake (RFC 8446 sections 4.1-4.4, client side). */
+#include <mote/ipaddr.h>
+
 #include "tls_int.h"
 
 /* Section 4.1.3: the random of a HelloRetryRequest (SHA-256 of
@@ -35,6 +37,24 @@ static int session_usable(struct mote_tls_engine *e)
             tls__suite_hash(s[i]) == tls__suite_hash(e->sess.suite))
             return 1;
     return 0;
+}
+
+/* RFC 6066 section 3: "Literal IPv4 and IPv6 addresses are not permitted
+ * in HostName". A host with ':' or '[' cannot be a DNS name, so it is
+ * taken as an IPv6 literal whatever its exact form; IPv4 is a dotted quad.
+ * The host still goes to the verify callback, which checks it against the
+ * certificate's iPAddress names. */
+static int host_is_ip(const char *h)
+{
+    struct mote_ipaddr a;
+    if (strchr(h, ':') || strchr(h, '['))
+        return 1;
+    return mote_ipaddr_parse_v4(h, strlen(h), &a) == 0;
+}
+
+int tls__client_sni_sent(const struct mote_tls_engine *e)
+{
+    return e->host[0] && !host_is_ip(e->host);
 }
 
 /* Did our ClientHello offer scheme? The configured list exactly; the
@@ -88,7 +108,7 @@ static int send_client_hello(struct mote_tls_engine *e)
     wr_u8(&w, 0);
 
     uint8_t *exts = wr_open(&w, 2);
-    if (e->host[0]) {
+    if (tls__client_sni_sent(e)) {
         size_t hl = strlen(e->host);
         wr_u16(&w, EXT_SERVER_NAME);
         uint8_t *x = wr_open(&w, 2);
@@ -475,7 +495,8 @@ static int encrypted_extensions(struct mote_tls_engine *e, const uint8_t *body,
                        : type == EXT_RECORD_SIZE_LIMIT ? 4
                        : type == EXT_SUPPORTED_GROUPS  ? 8
                                                        : 0;
-        if (!bit || (bit == 1 && !e->host[0]) || (bit == 2 && !e->cfg->nalpn) ||
+        if (!bit || (bit == 1 && !tls__client_sni_sent(e)) ||
+            (bit == 2 && !e->cfg->nalpn) ||
             (bit == 4 && !e->cfg->record_size_limit))
             return fail(e, MOTE_TLS_ALERT_UNSUPPORTED_EXTENSION);
         if (seen & bit)

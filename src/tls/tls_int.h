@@ -385,6 +385,8 @@ int tls__server_handle(struct mote_tls_engine *e, unsigned type,
 int tls__client_start(struct mote_tls_engine *e);
 /* Client: did our ClientHello offer signature scheme s (hs_client.c)? */
 int tls__client_sig_offered(const struct mote_tls_engine *e, uint16_t s);
+/* Client: was server_name sent (a host that is not an IP literal)? */
+int tls__client_sni_sent(const struct mote_tls_engine *e);
 
 /* Shared by both roles (hs_client.c). */
 extern const uint8_t tls__hrr_random[32];

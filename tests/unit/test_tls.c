@@ -354,6 +354,28 @@ static void test_sni(void)
     }
 }
 
+/* RFC 6066 section 3: an IP literal is not sent as server_name, but the
+ * verify callback still gets it (to check iPAddress names); a server that
+ * acknowledges a server_name we did not send is refused. */
+static void test_sni_ip(void)
+{
+    const char *hosts[] = {"192.0.2.1", "2001:db8::1", "[2001:db8::1]",
+                           "::ffff:192.0.2.1", "192.0.2.example"};
+    for (int i = 0; i < 5; i++) {
+        struct side *c = side_new(29), *s = side_new(30);
+        int dns = i == 4;
+        start(c, MOTE_TLS_CLIENT, hosts[i], NULL);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        ok(exchange(c, s), "handshake with host %s", hosts[i]);
+        is_str(mote_tls_engine_server_name(&s->e), dns ? hosts[i] : "",
+               "%s: server_name %s", hosts[i], dns ? "sent" : "not sent");
+        is_str(c->v.host, hosts[i], "%s: the verify callback got the host",
+               hosts[i]);
+        side_free(c);
+        side_free(s);
+    }
+}
+
 static void test_client_cert(void)
 {
     struct side *c = side_new(29), *s = side_new(30);
@@ -1272,6 +1294,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_auto_key_update);
     TAP_CASE(test_alpn);
     TAP_CASE(test_sni);
+    TAP_CASE(test_sni_ip);
     TAP_CASE(test_client_cert);
     TAP_CASE(test_refused_server);
     TAP_CASE(test_bad_cert_verify);
