@@ -179,6 +179,107 @@ p256_mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
 /* ---- The field ---------------------------------------------------------- */
 
 #if defined(__x86_64__)
+/* The 512-bit product a b, operand scanning (%[a], %[b] in memory), with a
+ * Montgomery step after each row: row 0 (a b[0]) into r8..r12, then for
+ * each of the rows b[1..3] the step STEP(T0, .., T5) on the rotated
+ * registers (q from T0; the sum of q m added into T0..T4, the carry into
+ * T5) and the row (T5 zeroed, then a b[i] added into T1..T4 with its
+ * carry into T5), a last step, leaving the result (< 2m) in r12, r13, r8, r9
+ * plus a carry limb in r10. Shared by the multiplications mod p (below)
+ * and mod n (p256.c), which differ in the step; clobbers rax, rdx, r8-r14
+ * and whatever STEP uses. */
+#define P256_ASM_MUL_ROW0                                                      \
+    "movq 0(%[b]), %%rax\n\t"                                                  \
+    "mulq 0(%[a])\n\t"                                                         \
+    "movq %%rax, %%r8\n\t"                                                     \
+    "movq %%rdx, %%r9\n\t"                                                     \
+    "movq 0(%[b]), %%rax\n\t"                                                  \
+    "mulq 8(%[a])\n\t"                                                         \
+    "addq %%rax, %%r9\n\t"                                                     \
+    "adcq $0, %%rdx\n\t"                                                       \
+    "movq %%rdx, %%r10\n\t"                                                    \
+    "movq 0(%[b]), %%rax\n\t"                                                  \
+    "mulq 16(%[a])\n\t"                                                        \
+    "addq %%rax, %%r10\n\t"                                                    \
+    "adcq $0, %%rdx\n\t"                                                       \
+    "movq %%rdx, %%r11\n\t"                                                    \
+    "movq 0(%[b]), %%rax\n\t"                                                  \
+    "mulq 24(%[a])\n\t"                                                        \
+    "addq %%rax, %%r11\n\t"                                                    \
+    "adcq $0, %%rdx\n\t"                                                       \
+    "movq %%rdx, %%r12\n\t"                                                    \
+    "xorq %%r13, %%r13\n\t"
+/* T0..T3 += S * (M0, M1, M2, M3) (S a register or memory operand, the
+ * Mi memory), the carry added into T4 and from there into T5; r14 carries
+ * between limbs. A row of the product and the general Montgomery step. */
+#define P256_ASM_MAC4(S, M0, M1, M2, M3, T0, T1, T2, T3, T4, T5)               \
+    "movq " S ", %%rax\n\t"                                                    \
+    "mulq " M0 "\n\t"                                                          \
+    "addq %%rax, %%" T0 "\n\t"                                                 \
+    "adcq $0, %%rdx\n\t"                                                       \
+    "movq %%rdx, %%r14\n\t" P256_ASM_MAC(S, M1, T1) P256_ASM_MAC(S, M2, T2)    \
+        P256_ASM_MAC(S, M3, T3) "addq %%r14, %%" T4 "\n\t"                     \
+                                "adcq $0, %%" T5 "\n\t"
+#define P256_ASM_MAC(S, M, T)                                                  \
+    "movq " S ", %%rax\n\t"                                                    \
+    "mulq " M "\n\t"                                                           \
+    "addq %%r14, %%" T "\n\t"                                                  \
+    "adcq $0, %%rdx\n\t"                                                       \
+    "addq %%rax, %%" T "\n\t"                                                  \
+    "adcq $0, %%rdx\n\t"                                                       \
+    "movq %%rdx, %%r14\n\t"
+/* Row b[i] (B = its byte offset) added into T0..T3, carry into T4, T5. */
+#define P256_ASM_MUL_ROW(B, T0, T1, T2, T3, T4, T5)                            \
+    "xorq %%" T5 ", %%" T5                                                     \
+    "\n\t" P256_ASM_MAC4(B "(%[b])", "0(%[a])", "8(%[a])", "16(%[a])",         \
+                         "24(%[a])", T0, T1, T2, T3, T4, T5)
+#define P256_ASM_MUL_WIDE(STEP)                                                \
+    P256_ASM_MUL_ROW0                                                          \
+    STEP("r8", "r9", "r10", "r11", "r12", "r13")                               \
+    P256_ASM_MUL_ROW("8", "r9", "r10", "r11", "r12", "r13", "r8")              \
+    STEP("r9", "r10", "r11", "r12", "r13", "r8")                               \
+    P256_ASM_MUL_ROW("16", "r10", "r11", "r12", "r13", "r8", "r9")             \
+    STEP("r10", "r11", "r12", "r13", "r8", "r9")                               \
+    P256_ASM_MUL_ROW("24", "r11", "r12", "r13", "r8", "r9", "r10")             \
+    STEP("r11", "r12", "r13", "r8", "r9", "r10")
+
+/* The whole r = a b / R mod m: the product with its steps, then the
+ * result (< 2m) less m = (M0, M1, M2, M3) (asm operands), kept by cmov
+ * unless that borrowed, stored to %[r]. */
+#define P256_ASM_MUL_MONT(STEP, M0, M1, M2, M3)                                \
+    P256_ASM_MUL_WIDE(STEP)                                                    \
+    "movq %%r12, %%rax\n\t"                                                    \
+    "movq %%r13, %%rdx\n\t"                                                    \
+    "movq %%r8, %%r14\n\t"                                                     \
+    "movq %%r9, %%r11\n\t"                                                     \
+    "subq " M0 ", %%rax\n\t"                                                   \
+    "sbbq " M1 ", %%rdx\n\t"                                                   \
+    "sbbq " M2 ", %%r14\n\t"                                                   \
+    "sbbq " M3 ", %%r11\n\t"                                                   \
+    "sbbq $0, %%r10\n\t"                                                       \
+    "cmovcq %%r12, %%rax\n\t"                                                  \
+    "cmovcq %%r13, %%rdx\n\t"                                                  \
+    "cmovcq %%r8, %%r14\n\t"                                                   \
+    "cmovcq %%r9, %%r11\n\t"                                                   \
+    "movq %%rax, 0(%[r])\n\t"                                                  \
+    "movq %%rdx, 8(%[r])\n\t"                                                  \
+    "movq %%r14, 16(%[r])\n\t"                                                 \
+    "movq %%r11, 24(%[r])\n\t"
+
+/* p's step: q = T0 (-p^-1 = 1 mod 2^64); T1 += q << 32, T2 += q >> 32,
+ * T3:T4 += q p3, carry into T5. */
+#define P256_FE_ASM_STEP(T0, T1, T2, T3, T4, T5)                               \
+    "movq %%" T0 ", %%rax\n\t"                                                 \
+    "movq %%" T0 ", %%r14\n\t"                                                 \
+    "shlq $32, %%" T0 "\n\t"                                                   \
+    "mulq %[p3]\n\t"                                                           \
+    "shrq $32, %%r14\n\t"                                                      \
+    "addq %%" T0 ", %%" T1 "\n\t"                                              \
+    "adcq %%r14, %%" T2 "\n\t"                                                 \
+    "adcq %%rax, %%" T3 "\n\t"                                                 \
+    "adcq %%rdx, %%" T4 "\n\t"                                                 \
+    "adcq $0, %%" T5 "\n\t"
+
 /* r = a b / R mod p in x86-64 assembly (compilers keep too little of the
  * 128-bit carry chains in registers): operand scanning, one row of a b[i]
  * then one Montgomery step per limb. The step for p's special form needs
@@ -186,180 +287,19 @@ p256_mod_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
  * q p3 2^192 (p3 = 0xffffffff00000001) and the low limb cancels, so it
  * adds q << 32 and q >> 32 to limbs 1 and 2 and q p3 to limbs 3 and 4.
  * The result (< 2p, a fifth limb of 0 or 1) is reduced by a subtraction
- * kept or dropped with cmov. Written out by a script (rotating register
- * names): mulq/adc/cmov only, no data-dependent branch or address. */
+ * kept or dropped with cmov. The rows and steps are the macros above
+ * on rotating register names: mulq/adc/cmov only, no data-dependent
+ * branch or address. */
 static inline void p256_fe_mul(uint64_t r[4], const uint64_t a[4],
                                const uint64_t b[4])
 {
-    __asm__ volatile("movq 0(%[b]), %%rax\n\t"
-                     "mulq 0(%[a])\n\t"
-                     "movq %%rax, %%r8\n\t"
-                     "movq %%rdx, %%r9\n\t"
-                     "movq 0(%[b]), %%rax\n\t"
-                     "mulq 8(%[a])\n\t"
-                     "addq %%rax, %%r9\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "movq %%rdx, %%r10\n\t"
-                     "movq 0(%[b]), %%rax\n\t"
-                     "mulq 16(%[a])\n\t"
-                     "addq %%rax, %%r10\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "movq %%rdx, %%r11\n\t"
-                     "movq 0(%[b]), %%rax\n\t"
-                     "mulq 24(%[a])\n\t"
-                     "addq %%rax, %%r11\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "movq %%rdx, %%r12\n\t"
-                     "xorq %%r13, %%r13\n\t"
-                     "movq %%r8, %%rax\n\t"
-                     "movq %%r8, %%r14\n\t"
-                     "shlq $32, %%r8\n\t"
-                     "mulq %[p3]\n\t"
-                     "shrq $32, %%r14\n\t"
-                     "addq %%r8, %%r9\n\t"
-                     "adcq %%r14, %%r10\n\t"
-                     "adcq %%rax, %%r11\n\t"
-                     "adcq %%rdx, %%r12\n\t"
-                     "adcq $0, %%r13\n\t"
-                     "xorq %%r8, %%r8\n\t"
-                     "movq 8(%[b]), %%rax\n\t"
-                     "mulq 0(%[a])\n\t"
-                     "addq %%rax, %%r9\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "movq %%rdx, %%r14\n\t"
-                     "movq 8(%[b]), %%rax\n\t"
-                     "mulq 8(%[a])\n\t"
-                     "addq %%r14, %%r10\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "addq %%rax, %%r10\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "movq %%rdx, %%r14\n\t"
-                     "movq 8(%[b]), %%rax\n\t"
-                     "mulq 16(%[a])\n\t"
-                     "addq %%r14, %%r11\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "addq %%rax, %%r11\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "movq %%rdx, %%r14\n\t"
-                     "movq 8(%[b]), %%rax\n\t"
-                     "mulq 24(%[a])\n\t"
-                     "addq %%r14, %%r12\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "addq %%rax, %%r12\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "movq %%rdx, %%r14\n\t"
-                     "addq %%r14, %%r13\n\t"
-                     "adcq $0, %%r8\n\t"
-                     "movq %%r9, %%rax\n\t"
-                     "movq %%r9, %%r14\n\t"
-                     "shlq $32, %%r9\n\t"
-                     "mulq %[p3]\n\t"
-                     "shrq $32, %%r14\n\t"
-                     "addq %%r9, %%r10\n\t"
-                     "adcq %%r14, %%r11\n\t"
-                     "adcq %%rax, %%r12\n\t"
-                     "adcq %%rdx, %%r13\n\t"
-                     "adcq $0, %%r8\n\t"
-                     "xorq %%r9, %%r9\n\t"
-                     "movq 16(%[b]), %%rax\n\t"
-                     "mulq 0(%[a])\n\t"
-                     "addq %%rax, %%r10\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "movq %%rdx, %%r14\n\t"
-                     "movq 16(%[b]), %%rax\n\t"
-                     "mulq 8(%[a])\n\t"
-                     "addq %%r14, %%r11\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "addq %%rax, %%r11\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "movq %%rdx, %%r14\n\t"
-                     "movq 16(%[b]), %%rax\n\t"
-                     "mulq 16(%[a])\n\t"
-                     "addq %%r14, %%r12\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "addq %%rax, %%r12\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "movq %%rdx, %%r14\n\t"
-                     "movq 16(%[b]), %%rax\n\t"
-                     "mulq 24(%[a])\n\t"
-                     "addq %%r14, %%r13\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "addq %%rax, %%r13\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "movq %%rdx, %%r14\n\t"
-                     "addq %%r14, %%r8\n\t"
-                     "adcq $0, %%r9\n\t"
-                     "movq %%r10, %%rax\n\t"
-                     "movq %%r10, %%r14\n\t"
-                     "shlq $32, %%r10\n\t"
-                     "mulq %[p3]\n\t"
-                     "shrq $32, %%r14\n\t"
-                     "addq %%r10, %%r11\n\t"
-                     "adcq %%r14, %%r12\n\t"
-                     "adcq %%rax, %%r13\n\t"
-                     "adcq %%rdx, %%r8\n\t"
-                     "adcq $0, %%r9\n\t"
-                     "xorq %%r10, %%r10\n\t"
-                     "movq 24(%[b]), %%rax\n\t"
-                     "mulq 0(%[a])\n\t"
-                     "addq %%rax, %%r11\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "movq %%rdx, %%r14\n\t"
-                     "movq 24(%[b]), %%rax\n\t"
-                     "mulq 8(%[a])\n\t"
-                     "addq %%r14, %%r12\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "addq %%rax, %%r12\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "movq %%rdx, %%r14\n\t"
-                     "movq 24(%[b]), %%rax\n\t"
-                     "mulq 16(%[a])\n\t"
-                     "addq %%r14, %%r13\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "addq %%rax, %%r13\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "movq %%rdx, %%r14\n\t"
-                     "movq 24(%[b]), %%rax\n\t"
-                     "mulq 24(%[a])\n\t"
-                     "addq %%r14, %%r8\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "addq %%rax, %%r8\n\t"
-                     "adcq $0, %%rdx\n\t"
-                     "movq %%rdx, %%r14\n\t"
-                     "addq %%r14, %%r9\n\t"
-                     "adcq $0, %%r10\n\t"
-                     "movq %%r11, %%rax\n\t"
-                     "movq %%r11, %%r14\n\t"
-                     "shlq $32, %%r11\n\t"
-                     "mulq %[p3]\n\t"
-                     "shrq $32, %%r14\n\t"
-                     "addq %%r11, %%r12\n\t"
-                     "adcq %%r14, %%r13\n\t"
-                     "adcq %%rax, %%r8\n\t"
-                     "adcq %%rdx, %%r9\n\t"
-                     "adcq $0, %%r10\n\t"
-                     "movq %%r12, %%rax\n\t"
-                     "movq %%r13, %%rdx\n\t"
-                     "movq %%r8, %%r14\n\t"
-                     "movq %%r9, %%r11\n\t"
-                     "subq $-1, %%rax\n\t"
-                     "sbbq %[p1], %%rdx\n\t"
-                     "sbbq $0, %%r14\n\t"
-                     "sbbq %[p3], %%r11\n\t"
-                     "sbbq $0, %%r10\n\t"
-                     "cmovcq %%r12, %%rax\n\t"
-                     "cmovcq %%r13, %%rdx\n\t"
-                     "cmovcq %%r8, %%r14\n\t"
-                     "cmovcq %%r9, %%r11\n\t"
-                     "movq %%rax, 0(%[r])\n\t"
-                     "movq %%rdx, 8(%[r])\n\t"
-                     "movq %%r14, 16(%[r])\n\t"
-                     "movq %%r11, 24(%[r])\n\t"
-                     :
-                     : [r] "r"(r), [a] "r"(a), [b] "r"(b),
-                       [p1] "m"(P256_FE_P[1]), [p3] "m"(P256_FE_P[3])
-                     : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13",
-                       "r14", "cc", "memory");
+    __asm__ volatile(
+        P256_ASM_MUL_MONT(P256_FE_ASM_STEP, "$-1", "%[p1]", "$0", "%[p3]")
+        :
+        : [r] "r"(r), [a] "r"(a), [b] "r"(b), [p1] "m"(P256_FE_P[1]),
+          [p3] "m"(P256_FE_P[3])
+        : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc",
+          "memory");
 }
 /* a^2 as a 512-bit product in r8 (low) .. r15 (high), with the operand
  * named %[a]: the cross products once, doubled, plus the squares.
