@@ -4,7 +4,8 @@
  * tickets (RFC 5077).
  *
  * Full:    SH Certificate ServerKeyExchange [CertificateRequest] SHD
- *          -> [Certificate(empty)] ClientKeyExchange CCS Finished
+ *          -> [Certificate] ClientKeyExchange [CertificateVerify] CCS
+ *             Finished
  *          <- [NewSessionTicket] CCS Finished
  * Resumed: SH (our session id echoed) [NewSessionTicket] CCS Finished
  *          -> CCS Finished
@@ -192,18 +193,85 @@ static int server_key_exchange(struct mote_tls_engine *e, const uint8_t *body,
     return 0;
 }
 
+/* Our schemes for a 1.2 CertificateVerify, in preference order: what we
+ * offered in signature_algorithms, those a 1.2 CertificateVerify can use
+ * (tls__hs12_cv_scheme_ok). */
+static size_t client_cv_sigs(const struct mote_tls_engine *e, uint16_t *out,
+                             size_t cap)
+{
+    static const uint16_t pkcs1[] = {MOTE_TLS_SIG_RSA_PKCS1_SHA256,
+                                     MOTE_TLS_SIG_RSA_PKCS1_SHA384,
+                                     MOTE_TLS_SIG_RSA_PKCS1_SHA512};
+    size_t nsig, n = 0;
+    const uint16_t *sigs = tls__list(e, LIST_SIGS, &nsig);
+    for (size_t j = 0; j < nsig + 3; j++) {
+        uint16_t sc = j < nsig ? sigs[j] : pkcs1[j - nsig];
+        if (n < cap && tls__client_sig_offered(e, sc) &&
+            tls__hs12_cv_scheme_ok(sc) && !tls__in_list(out, n, sc))
+            out[n++] = sc;
+    }
+    return n;
+}
+
+/* CertificateRequest (RFC 5246 7.4.4): keep the schemes that we can sign
+ * and whose key type certificate_types allows (rsa_sign 1, ecdsa_sign 64);
+ * certificate_authorities is read and ignored (our identities are few). */
+static int certificate_request(struct mote_tls_engine *e, const uint8_t *body,
+                               size_t len)
+{
+    struct rd r = rd_make(body, len);
+    struct rd types = rd_vec(&r, 1);
+    struct rd sigs = rd_vec(&r, 2);
+    struct rd cas = rd_vec(&r, 2);
+    if (r.bad || r.n || types.bad || sigs.bad || cas.bad || types.n == 0 ||
+        sigs.n == 0 || (sigs.n & 1))
+        return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
+    while (cas.n) {
+        struct rd dn = rd_vec(&cas, 2);
+        if (cas.bad || dn.bad || dn.n == 0)
+            return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
+    }
+    int rsa = 0, ecdsa = 0;
+    for (size_t i = 0; i < types.n; i++) {
+        rsa |= types.p[i] == 1;
+        ecdsa |= types.p[i] == 64;
+    }
+    uint16_t ours[32];
+    size_t n = client_cv_sigs(e, ours, 32);
+    e->npeer_sigs = 0;
+    while (sigs.n) {
+        uint16_t sc = (uint16_t)rd_u16(&sigs);
+        int ec = sc == MOTE_TLS_SIG_ECDSA_P256_SHA256 ||
+                 sc == MOTE_TLS_SIG_ECDSA_P384_SHA384;
+        if ((ec ? ecdsa : rsa) && tls__in_list(ours, n, sc) &&
+            e->npeer_sigs < sizeof e->peer_sigs / sizeof e->peer_sigs[0] &&
+            !tls__in_list(e->peer_sigs, e->npeer_sigs, sc))
+            e->peer_sigs[e->npeer_sigs++] = sc;
+    }
+    e->flags |= F_CERT_REQ;
+    return 0;
+}
+
 static int server_hello_done(struct mote_tls_engine *e)
 {
     size_t cap;
     int err;
     uint8_t *m;
+    const struct mote_tls_identity *id = NULL;
+    uint16_t scheme = 0;
     if (e->flags & F_CERT_REQ) {
-        /* No client certificates in 1.2 yet: an empty Certificate. */
-        m = tls__hs_space(e, &cap);
-        if (cap < 7)
-            return internal(e, MOTE_EINTERNAL);
-        memcpy(m, "\x0b\x00\x00\x03\x00\x00\x00", 7);
-        if ((err = tls__hs_emit(e, 7)))
+        /* RFC 5246 7.4.6: our first identity that can sign a scheme the
+         * server asked for (our order), else an empty Certificate. */
+        uint16_t ours[32];
+        size_t n = client_cv_sigs(e, ours, 32);
+        for (size_t i = 0; i < e->cfg->nids && !id; i++)
+            for (size_t j = 0; j < n && !id; j++)
+                if (tls__in_list(e->peer_sigs, e->npeer_sigs, ours[j]) &&
+                    tls__sig_key_ok(e->cfg->ids[i].key, ours[j])) {
+                    id = &e->cfg->ids[i];
+                    scheme = ours[j];
+                }
+        if ((err = tls__hs12_send_certificate(e, id)))
             return err;
     }
     m = tls__hs_space(e, &cap);
@@ -232,6 +300,33 @@ static int server_hello_done(struct mote_tls_engine *e)
         err = tls__hs12_key_block(e);
     if (err)
         return internal(e, err);
+    if (id) {
+        /* RFC 5246 7.4.8: CertificateVerify over the handshake messages
+         * so far (through ClientKeyExchange), hashed with the scheme's
+         * hash. */
+        uint8_t dg[MOTE_HASH_MAX_LEN];
+        size_t siglen = 0;
+        m = tls__hs_space(e, &cap);
+        if (cap < 8 + MOTE_RSA_MAX_LEN)
+            return internal(e, MOTE_EINTERNAL);
+        err = tls__hs12_cv_digest(e, scheme, dg);
+        if (!err)
+            err = tls__sig_sign_digest(e, id->key, scheme, dg, m + 8, cap - 8,
+                                       &siglen);
+        if (err)
+            return internal(e, err);
+        m[0] = HT_CERTIFICATE_VERIFY;
+        m[1] = (uint8_t)((4 + siglen) >> 16);
+        m[2] = (uint8_t)((4 + siglen) >> 8);
+        m[3] = (uint8_t)(4 + siglen);
+        m[4] = (uint8_t)(scheme >> 8);
+        m[5] = (uint8_t)scheme;
+        m[6] = (uint8_t)(siglen >> 8);
+        m[7] = (uint8_t)siglen;
+        if ((err = tls__hs_emit(e, 8 + siglen)))
+            return err;
+        e->client_cert_sent = 1;
+    }
     if ((err = tls__hs12_send_ccs_finished(e)))
         return err;
     e->hs = HS_C12_WAIT_CCS;
@@ -287,7 +382,8 @@ int tls__client12_handle(struct mote_tls_engine *e, unsigned type,
         return 0;
     case HS_C12_WAIT_SHD:
         if (type == HT_CERTIFICATE_REQUEST && !(e->flags & F_CERT_REQ)) {
-            e->flags |= F_CERT_REQ;
+            if ((err = certificate_request(e, body, len)))
+                return err;
             tls__transcript_add(e, msg, msglen);
             return 0;
         }

@@ -2,8 +2,10 @@
  * suites per RFC 5289 and RFC 7905), extended master secret required (RFC
  * 7627), renegotiation refused (RFC 5746), session tickets (RFC 5077).
  *
- * Full:     CH -> SH Certificate ServerKeyExchange ServerHelloDone
- *           <- ClientKeyExchange [CCS] Finished
+ * Full:     CH -> SH Certificate ServerKeyExchange [CertificateRequest]
+ *                 ServerHelloDone
+ *           <- [Certificate] ClientKeyExchange [CertificateVerify] [CCS]
+ *              Finished
  *           -> [NewSessionTicket] [CCS] Finished
  * Resumed:  CH(ticket) -> SH [NewSessionTicket] [CCS] Finished
  *           <- [CCS] Finished
@@ -238,7 +240,8 @@ int tls__hs12_send_ccs_finished(struct mote_tls_engine *e)
     return tls__hs_emit(e, 16);
 }
 
-static int send_certificate(struct mote_tls_engine *e)
+int tls__hs12_send_certificate(struct mote_tls_engine *e,
+                               const struct mote_tls_identity *id)
 {
     size_t cap;
     uint8_t *m = tls__hs_space(e, &cap);
@@ -246,9 +249,9 @@ static int send_certificate(struct mote_tls_engine *e)
     wr_u8(&w, HT_CERTIFICATE);
     uint8_t *ml = wr_open(&w, 3);
     uint8_t *l = wr_open(&w, 3);
-    for (size_t i = 0; i < e->id->ncerts; i++) {
+    for (size_t i = 0; id && i < id->ncerts; i++) {
         uint8_t *c = wr_open(&w, 3);
-        wr_bytes(&w, e->id->certs[i], e->id->cert_lens[i]);
+        wr_bytes(&w, id->certs[i], id->cert_lens[i]);
         wr_close(&w, c, 3);
     }
     wr_close(&w, l, 3);
@@ -301,6 +304,68 @@ static int send_ske(struct mote_tls_engine *e)
     return tls__hs_emit(e, 4 + body);
 }
 
+int tls__hs12_cv_scheme_ok(uint16_t scheme)
+{
+    /* Ed25519 signs the messages themselves and SHA-512 schemes need a
+     * third running hash: neither is offered nor accepted for a 1.2
+     * CertificateVerify (NEEDSWORK if a peer ever needs them). */
+    enum mote_hash_alg h = tls__sig_hash(scheme);
+    return h == MOTE_HASH_SHA256 || h == MOTE_HASH_SHA384;
+}
+
+/* Our 1.2 schemes: the configured (1.3) list, then PKCS#1 v1.5 (as the
+ * ServerKeyExchange choice), those a CertificateVerify can use. */
+size_t tls__hs12_sigs(const struct mote_tls_engine *e, uint16_t *out,
+                      size_t cap)
+{
+    size_t nsig, n = 0;
+    const uint16_t *sigs = tls__list(e, LIST_SIGS, &nsig);
+    for (size_t j = 0; j < nsig + 3; j++) {
+        uint16_t sc = j < nsig ? sigs[j] : pkcs1_sigs[j - nsig];
+        if (n < cap && tls__hs12_cv_scheme_ok(sc) && !tls__in_list(out, n, sc))
+            out[n++] = sc;
+    }
+    return n;
+}
+
+int tls__hs12_cv_digest(const struct mote_tls_engine *e, uint16_t scheme,
+                        uint8_t *out)
+{
+    /* RFC 5246 7.4.8: the signature covers handshake_messages, i.e. the
+     * hash of the transcript so far under the scheme's hash; both
+     * transcript hashes run for the whole handshake. */
+    enum mote_hash_alg h = tls__sig_hash(scheme);
+    if (h != MOTE_HASH_SHA256 && h != MOTE_HASH_SHA384)
+        return MOTE_EINTERNAL;
+    struct mote_hash_ctx c = h == MOTE_HASH_SHA384 ? e->th384 : e->th256;
+    mote_hash_final(&c, out);
+    return 0;
+}
+
+/* CertificateRequest (RFC 5246 7.4.4): certificate_types rsa_sign and
+ * ecdsa_sign (which also names EdDSA keys, RFC 8422 5.5, though no 1.2
+ * scheme here lets them sign), our schemes, no certificate_authorities. */
+static int send_certificate_request(struct mote_tls_engine *e)
+{
+    uint16_t sigs[32];
+    size_t n = tls__hs12_sigs(e, sigs, 32), cap;
+    uint8_t *m = tls__hs_space(e, &cap);
+    struct wr w = wr_make(m, cap);
+    wr_u8(&w, HT_CERTIFICATE_REQUEST);
+    uint8_t *ml = wr_open(&w, 3);
+    wr_u8(&w, 2);
+    wr_u8(&w, 1);  /* rsa_sign */
+    wr_u8(&w, 64); /* ecdsa_sign */
+    wr_u16(&w, (unsigned)(2 * n));
+    for (size_t i = 0; i < n; i++)
+        wr_u16(&w, sigs[i]);
+    wr_u16(&w, 0); /* certificate_authorities: empty */
+    wr_close(&w, ml, 3);
+    if (w.bad || !n)
+        return internal(e, MOTE_EINTERNAL);
+    return tls__hs_emit(e, wr_len(&w));
+}
+
 int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
                         const uint8_t *msg, size_t msglen)
 {
@@ -316,11 +381,6 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
         return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
     if (h->reneg_bad) /* RFC 5746 section 3.6 */
         return tls__fail(e, MOTE_EPROTO, MOTE_TLS_ALERT_HANDSHAKE_FAILURE);
-    /* Client certificates are not written for 1.2 yet: a server that
-     * requires them must not let a 1.2 client in without one. (An optional
-     * request is simply not made.) */
-    if (e->cfg->client_auth >= 2)
-        return tls__fail(e, MOTE_ENOTSUP, MOTE_TLS_ALERT_HANDSHAKE_FAILURE);
     /* RFC 7627 section 5.3: we require the extended master secret. */
     if (!h->ems)
         return tls__fail(e, MOTE_ENOTSUP, MOTE_TLS_ALERT_HANDSHAKE_FAILURE);
@@ -421,7 +481,9 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
         e->hs = HS_S12_WAIT_CCS;
         return 0;
     }
-    if ((err = send_certificate(e)) || (err = send_ske(e)))
+    if ((err = tls__hs12_send_certificate(e, e->id)) || (err = send_ske(e)))
+        return err;
+    if (e->cfg->client_auth && (err = send_certificate_request(e)))
         return err;
     m = tls__hs_space(e, &cap);
     if (cap < 4)
@@ -430,7 +492,7 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
     m[1] = m[2] = m[3] = 0;
     if ((err = tls__hs_emit(e, 4)))
         return err;
-    e->hs = HS_S12_WAIT_CKE;
+    e->hs = e->cfg->client_auth ? HS_S12_WAIT_CERT : HS_S12_WAIT_CKE;
     return 0;
 }
 
@@ -462,6 +524,36 @@ static int client_key_exchange(struct mote_tls_engine *e, const uint8_t *body,
         err = tls__hs12_key_block(e);
     if (err)
         return internal(e, err);
+    /* A client certificate's CertificateVerify comes before its CCS. */
+    e->hs = e->peer_key.type ? HS_S12_WAIT_CV : HS_S12_WAIT_CCS;
+    return 0;
+}
+
+/* The client's CertificateVerify (RFC 5246 7.4.8): a scheme from our
+ * CertificateRequest that fits the certificate's key, over the transcript
+ * through ClientKeyExchange. */
+static int certificate_verify(struct mote_tls_engine *e, const uint8_t *body,
+                              size_t len, const uint8_t *msg, size_t msglen)
+{
+    struct rd r = rd_make(body, len);
+    unsigned scheme = rd_u16(&r);
+    struct rd sig = rd_vec(&r, 2);
+    uint16_t ours[32];
+    size_t n = tls__hs12_sigs(e, ours, 32);
+    uint8_t dg[MOTE_HASH_MAX_LEN];
+    if (r.bad || r.n || sig.bad)
+        return fail(e, MOTE_TLS_ALERT_DECODE_ERROR);
+    if (!tls__in_list(ours, n, (uint16_t)scheme) ||
+        !tls__sig_pub_ok12(&e->peer_key, (uint16_t)scheme))
+        return fail(e, MOTE_TLS_ALERT_ILLEGAL_PARAMETER);
+    int err = tls__hs12_cv_digest(e, (uint16_t)scheme, dg);
+    if (err)
+        return internal(e, err);
+    if (tls__sig_verify_digest(&e->peer_key, (uint16_t)scheme, dg, sig.p,
+                               sig.n))
+        return fail(e, MOTE_TLS_ALERT_DECRYPT_ERROR);
+    tls__transcript_add(e, msg, msglen);
+    e->client_cert_sent = 1;
     e->hs = HS_S12_WAIT_CCS;
     return 0;
 }
@@ -508,7 +600,26 @@ int tls__server12_handle(struct mote_tls_engine *e, unsigned type,
                          const uint8_t *body, size_t len, const uint8_t *msg,
                          size_t msglen)
 {
+    int err, empty;
     switch (e->hs) {
+    case HS_S12_WAIT_CERT:
+        /* RFC 5246 7.4.6: the client's Certificate, possibly empty. */
+        if (type != HT_CERTIFICATE)
+            break;
+        memset(&e->peer_key, 0, sizeof e->peer_key);
+        if ((err = tls__certificate_in(e, body, len, &empty)))
+            return err;
+        tls__transcript_add(e, msg, msglen);
+        /* 1.2 has no certificate_required (a TLS 1.3 alert): 7.4.6 says
+         * a server that requires one MAY answer handshake_failure. */
+        if (empty && e->cfg->client_auth >= 2)
+            return tls__fail(e, MOTE_EAUTH, MOTE_TLS_ALERT_HANDSHAKE_FAILURE);
+        e->hs = HS_S12_WAIT_CKE;
+        return 0;
+    case HS_S12_WAIT_CV:
+        if (type == HT_CERTIFICATE_VERIFY)
+            return certificate_verify(e, body, len, msg, msglen);
+        break;
     case HS_S12_WAIT_CKE:
         if (type == HT_CLIENT_KEY_EXCHANGE)
             return client_key_exchange(e, body, len, msg, msglen);

@@ -695,7 +695,7 @@ int tls__server_handle(struct mote_tls_engine *e, unsigned type,
                        size_t msglen)
 {
     int err, empty;
-    if (e->hs >= HS_S12_WAIT_CKE && e->hs <= HS_S12_WAIT_FIN)
+    if (e->hs >= HS_S12_WAIT_CERT && e->hs <= HS_S12_WAIT_FIN)
         return tls__server12_handle(e, type, body, len, msg, msglen);
     switch (e->hs) {
     case HS_S_WAIT_CH:

@@ -95,6 +95,11 @@ int tls__sig_sign(struct mote_tls_engine *e, const struct mote_tls_privkey *k,
     return tls__sig_sign_msg(e, k, scheme, msg, mlen, sig, cap, siglen);
 }
 
+enum mote_hash_alg tls__sig_hash(uint16_t scheme)
+{
+    return scheme_hash(scheme);
+}
+
 int tls__sig_sign_msg(struct mote_tls_engine *e,
                       const struct mote_tls_privkey *k, uint16_t scheme,
                       const uint8_t *msg, size_t mlen, uint8_t *sig, size_t cap,
@@ -102,7 +107,6 @@ int tls__sig_sign_msg(struct mote_tls_engine *e,
 {
     uint8_t dg[MOTE_HASH_MAX_LEN];
     enum mote_hash_alg h = scheme_hash(scheme);
-    int err;
     if (!tls__sig_key_ok(k, scheme))
         return MOTE_EINTERNAL;
     if (scheme == MOTE_TLS_SIG_ED25519) {
@@ -113,6 +117,18 @@ int tls__sig_sign_msg(struct mote_tls_engine *e,
         return 0;
     }
     mote_hash(h, msg, mlen, dg);
+    return tls__sig_sign_digest(e, k, scheme, dg, sig, cap, siglen);
+}
+
+int tls__sig_sign_digest(struct mote_tls_engine *e,
+                         const struct mote_tls_privkey *k, uint16_t scheme,
+                         const uint8_t *dg, uint8_t *sig, size_t cap,
+                         size_t *siglen)
+{
+    enum mote_hash_alg h = scheme_hash(scheme);
+    int err;
+    if (!tls__sig_key_ok(k, scheme) || h == MOTE_HASH_NONE)
+        return MOTE_EINTERNAL;
     if (k->type == MOTE_TLS_KEY_EC) {
         uint8_t raw[MOTE_EC_MAX_SIG_LEN], extra[32];
         /* Hedged: fresh randomness on top of RFC 6979. */
@@ -194,6 +210,15 @@ int tls__sig_verify_msg(const struct mote_tls_pubkey *k, uint16_t scheme,
         return mote_ed25519_verify(sig, msg, mlen, k->key) ? MOTE_EAUTH : 0;
     }
     mote_hash(h, msg, mlen, dg);
+    return tls__sig_verify_digest(k, scheme, dg, sig, siglen);
+}
+
+int tls__sig_verify_digest(const struct mote_tls_pubkey *k, uint16_t scheme,
+                           const uint8_t *dg, const uint8_t *sig, size_t siglen)
+{
+    enum mote_hash_alg h = scheme_hash(scheme);
+    if (!tls__sig_pub_ok12(k, scheme) || h == MOTE_HASH_NONE)
+        return MOTE_EPROTO;
     if (k->type == MOTE_TLS_KEY_EC) {
         uint8_t raw[MOTE_EC_MAX_SIG_LEN];
         if (mote_ecdsa_sig_from_der(k->curve, raw, sig, siglen))

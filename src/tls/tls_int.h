@@ -73,7 +73,9 @@ enum {
     HS_S_WAIT_CERT,
     HS_S_WAIT_CV,
     HS_S_WAIT_FIN,
-    HS_S12_WAIT_CKE, /* TLS 1.2 server (hs12_server.c) */
+    HS_S12_WAIT_CERT, /* TLS 1.2 server (hs12_server.c) */
+    HS_S12_WAIT_CKE,
+    HS_S12_WAIT_CV,
     HS_S12_WAIT_CCS,
     HS_S12_WAIT_FIN,
     HS_C12_WAIT_CERT, /* TLS 1.2 client (hs12_client.c) */
@@ -342,6 +344,17 @@ int tls__client12_handle(struct mote_tls_engine *e, unsigned type,
                          size_t msglen);
 /* Shared by the 1.2 roles (hs12_server.c). */
 int tls__hs12_key_block(struct mote_tls_engine *e);
+/* Our 1.2 Certificate (id NULL: an empty one). */
+int tls__hs12_send_certificate(struct mote_tls_engine *e,
+                               const struct mote_tls_identity *id);
+/* May scheme sign or verify a 1.2 CertificateVerify? (Its hash must be one
+ * the transcript runs under: SHA-256 or SHA-384.) Our list for it. */
+int tls__hs12_cv_scheme_ok(uint16_t scheme);
+size_t tls__hs12_sigs(const struct mote_tls_engine *e, uint16_t *out,
+                      size_t cap);
+/* The transcript hash under scheme's hash (1.2 CertificateVerify). */
+int tls__hs12_cv_digest(const struct mote_tls_engine *e, uint16_t scheme,
+                        uint8_t *out);
 int tls__hs12_send_ccs_finished(struct mote_tls_engine *e);
 int tls__hs12_verify_data(struct mote_tls_engine *e, int server,
                           uint8_t out[12]);
@@ -495,6 +508,16 @@ int tls__sig_sign_msg(struct mote_tls_engine *e,
 int tls__sig_verify_msg(const struct mote_tls_pubkey *k, uint16_t scheme,
                         const uint8_t *msg, size_t mlen, const uint8_t *sig,
                         size_t siglen);
+/* The same over a digest already made with the scheme's hash (TLS 1.2
+ * CertificateVerify signs the running transcript hash); not Ed25519. */
+int tls__sig_sign_digest(struct mote_tls_engine *e,
+                         const struct mote_tls_privkey *k, uint16_t scheme,
+                         const uint8_t *dg, uint8_t *sig, size_t cap,
+                         size_t *siglen);
+int tls__sig_verify_digest(const struct mote_tls_pubkey *k, uint16_t scheme,
+                           const uint8_t *dg, const uint8_t *sig,
+                           size_t siglen);
+enum mote_hash_alg tls__sig_hash(uint16_t scheme);
 int tls__sig_verify(const struct mote_tls_pubkey *k, uint16_t scheme,
                     int server, const uint8_t *th, size_t thlen,
                     const uint8_t *sig, size_t siglen);

@@ -374,26 +374,83 @@ static void test12_renegotiation(void)
     side_free(s);
 }
 
-/* A server that requires client certificates (not in 1.2 yet) refuses 1.2
- * clients instead of letting them in without one; optional: no request. */
+/* RFC 5246 7.4.4-7.4.8: client certificates over 1.2. The server sends
+ * a CertificateRequest when its config asks (the same client_auth as
+ * 1.3), verifies the chain through the same callback and the client's
+ * CertificateVerify over the handshake transcript; a client without a
+ * usable certificate sends an empty one, which a server that requires one
+ * refuses with handshake_failure (1.2 has no certificate_required). */
 static void test12_client_auth(void)
 {
-    for (int mode = 1; mode <= 2; mode++) {
-        struct side *c = side_new(70), *s = side_new(71);
+    static struct mote_tls_privkey k_other;
+    keys_init();
+    k_other.type = MOTE_TLS_KEY_EC;
+    k_other.ec.curve = MOTE_EC_P256;
+    mote_sha256("other", 5, k_other.ec.d);
+    struct {
+        const char *what;
+        int mode;           /* server client_auth */
+        struct tcert *cert; /* client identity, NULL: none */
+        const struct mote_tls_privkey *key;
+        int refuse;            /* server's verify callback */
+        int want_alert;        /* -1: the handshake completes */
+        const char *want_name; /* leaf the server saw */
+    } cases[] = {
+        {"P-256 certificate, required", 2, &c_p256, &k_p256, 0, -1,
+         "p256.example"},
+        {"P-384 certificate, required", 2, &c_p384, &k_p384, 0, -1,
+         "p384.example"},
+        {"RSA certificate, required", 2, &c_rsa, &k_rsa, 0, -1, "rsa.example"},
+        {"P-256 certificate, optional", 1, &c_p256, &k_p256, 0, -1,
+         "p256.example"},
+        {"no certificate, optional", 1, NULL, NULL, 0, -1, ""},
+        {"no certificate, required", 2, NULL, NULL, 0,
+         MOTE_TLS_ALERT_HANDSHAKE_FAILURE, ""},
+        {"Ed25519 only (no 1.2 CertificateVerify for it), required", 2, &c_ed,
+         &k_ed, 0, MOTE_TLS_ALERT_HANDSHAKE_FAILURE, ""},
+        {"certificate refused by the server's callback", 2, &c_p256, &k_p256,
+         MOTE_TLS_ALERT_UNKNOWN_CA, MOTE_TLS_ALERT_UNKNOWN_CA, "p256.example"},
+        {"CertificateVerify by another key", 2, &c_p256, &k_other, 0,
+         MOTE_TLS_ALERT_DECRYPT_ERROR, "p256.example"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (cases[i].cert == &c_rsa && !have_rsa) {
+            ok(0, "RSA test key loaded from %s", RSA_KEY_FILE);
+            continue;
+        }
+        struct side *c = side_new(70 + 2 * (uint32_t)i),
+                    *s = side_new(71 + 2 * (uint32_t)i);
         only12(c);
-        s->cfg.client_auth = mode;
+        s->cfg.client_auth = cases[i].mode;
+        s->v.refuse = cases[i].refuse;
         set_id(&s->ids[0], &c_p256, &k_p256, NULL);
+        c->cfg.nids = 0;
+        if (cases[i].cert) {
+            set_id(&c->ids[0], cases[i].cert, cases[i].key, NULL);
+            c->cfg.nids = 1;
+        }
         start(c, MOTE_TLS_CLIENT, NULL, NULL);
         start(s, MOTE_TLS_SERVER, NULL, NULL);
         int good = exchange(c, s);
-        int err, alert;
+        int err, alert, cerr, calert;
         err_of(s, &err, &alert);
-        if (mode == 1)
-            ok(good && !s->e.client_cert_sent,
-               "optional client auth: 1.2 goes on without a request");
+        err_of(c, &cerr, &calert);
+        if (cases[i].want_alert < 0)
+            ok(good && mote_tls_engine_version(&s->e) == v12 &&
+                   s->e.client_cert_sent == (cases[i].cert != NULL) &&
+                   c->e.client_cert_sent == (cases[i].cert != NULL) &&
+                   s->v.calls == (cases[i].cert != NULL) &&
+                   !strcmp(s->v.name, cases[i].want_name),
+               "1.2 client auth, %s: handshake done, server verified %s",
+               cases[i].what, cases[i].cert ? cases[i].want_name : "nothing");
         else
-            ok(!good && alert == MOTE_TLS_ALERT_HANDSHAKE_FAILURE,
-               "required client auth: a 1.2 client is refused");
+            ok(!good && alert == cases[i].want_alert &&
+                   cerr == MOTE_ECONNRESET && calert == cases[i].want_alert &&
+                   !strcmp(s->v.name, cases[i].want_name),
+               "1.2 client auth, %s: refused with %s (server %d/%d, client "
+               "%d/%d)",
+               cases[i].what, mote_tls_alert_name(cases[i].want_alert), err,
+               alert, cerr, calert);
         side_free(c);
         side_free(s);
     }
