@@ -294,13 +294,13 @@ enum mote_tls_role {
 };
 
 /* State bits. */
-#define MOTE_TLS_CLOSED  0x01u
-#define MOTE_TLS_SENDREC 0x02u
-#define MOTE_TLS_RECVREC 0x04u
-#define MOTE_TLS_SENDAPP 0x08u
-#define MOTE_TLS_RECVAPP 0x10u
-#define MOTE_TLS_EOF     0x20u /* the peer sent close_notify */
-#define MOTE_TLS_DETACHED 0x40u /* no buffer: mote_tls_engine_attach() first */
+#define MOTE_TLS_CLOSED   0x01u
+#define MOTE_TLS_SENDREC  0x02u
+#define MOTE_TLS_RECVREC  0x04u
+#define MOTE_TLS_SENDAPP  0x08u
+#define MOTE_TLS_RECVAPP  0x10u
+#define MOTE_TLS_EOF      0x20u /* the peer sent close_notify */
+#define MOTE_TLS_DETACHED 0x40u /* no buffer: attach one first */
 
 /* One direction's record protection. Private by contract. */
 struct mote_tls_aead {
@@ -339,7 +339,7 @@ struct mote_tls_engine {
      * wipe. */
     uint8_t *buf;
     size_t ibuf_hw, obuf_hw, hbuf_hw;
-    int close_due; /* close() was called while detached */
+    int close_due;     /* close() was called while detached */
     size_t early_skip; /* 0-RTT bytes we may still discard */
     uint16_t peer_rsl; /* peer's record_size_limit, 0 none */
 
@@ -383,10 +383,10 @@ struct mote_tls_engine {
  * are borrowed until mote_tls_engine_release().
  * host (client; NULL for none) is copied: sent as SNI (unless it is an
  * IPv4 or IPv6 literal, which RFC 6066 section 3 forbids there) and given
- * to the verify callback. session (client; may be NULL) is copied and offered for
- * resumption. A client's ClientHello is ready (SENDREC) on return.
- * Errors: MOTE_EINVAL (bad role, small buffer, client without verify,
- * host over 255 bytes), or the rng hook's error. */
+ * to the verify callback. session (client; may be NULL) is copied and offered
+ * for resumption. A client's ClientHello is ready (SENDREC) on return. Errors:
+ * MOTE_EINVAL (bad role, small buffer, client without verify, host over 255
+ * bytes), or the rng hook's error. */
 int mote_tls_engine_init(struct mote_tls_engine *e,
                          const struct mote_tls_config *cfg,
                          enum mote_tls_role role, const char *host,
@@ -525,24 +525,56 @@ int mote_tls_x509_verify(void *v, const struct mote_tls_chain *chain,
  * sent and closes the lower flow. The read and write deadlines set on
  * t->flow are passed to the lower flow on each call.
  *
- * t, cfg and lower are borrowed (t and lower until close); t embeds the
- * engine and its buffers (sizeof(struct mote_tls_flow) is about 62 KiB: keep it
- * off small fiber stacks). Errors: as the lower flow, or the engine's sticky
- * error. On error the lower flow is NOT closed (the caller closes it), the
- * engine is released and t->alert keeps the alert that was sent or received (-1
- * if none). */
+ * Memory: t holds the engine (about 9 KiB) and a small first-read area;
+ * the engine's MOTE_TLS_BUF_SIZE buffer comes from a pool shared by every
+ * flow of the process (Mote runs one scheduler per process) and goes back
+ * to it whenever the session holds nothing in it: after each write, and
+ * before a read that has to wait. Such a read waits with the
+ * MOTE_TLS_FLOW_PEEK-byte area of t as its target and takes a buffer
+ * again when bytes arrive, so an idle connection holds no buffer at all,
+ * and a busy one holds one only while it moves bytes. A buffer is given
+ * back only when the engine holds nothing in it (no received byte not yet
+ * read, no record not yet sent), and the engine wipes what it wrote into
+ * it first. The pool allocates with malloc when empty and keeps at most
+ * MOTE_TLS_POOL_KEEP spare buffers.
+ *
+ * t, cfg and lower are borrowed (t and lower until close). Errors: as the
+ * lower flow, the engine's sticky error, or MOTE_ENOMEM (no buffer for the
+ * bytes that arrived). On error the lower flow is NOT closed (the caller
+ * closes it), the engine is released and t->alert keeps the alert that was
+ * sent or received (-1 if none). */
+#define MOTE_TLS_FLOW_PEEK 512
+#define MOTE_TLS_POOL_KEEP 64
+
 struct mote_tls_flow {
     struct mote_flow flow; /* first: this is what callers use */
     struct mote_flow *lower;
     int sending; /* a fiber is writing records to lower */
+    int reading; /* a fiber is reading from lower into the engine's buffer */
     int alert;   /* after a failed open: the alert sent or received */
     struct mote_tls_engine eng;
-    uint8_t buf[MOTE_TLS_BUF_SIZE];
+    uint8_t peek[MOTE_TLS_FLOW_PEEK]; /* an idle read's target */
 };
 
 int mote_tls_flow_open(struct mote_tls_flow *t, struct mote_flow *lower,
                        const struct mote_tls_config *cfg,
                        enum mote_tls_role role, const char *host,
                        const struct mote_tls_session *session);
+
+/* KeyUpdate on a flow (mote_tls_engine_key_update, then the record is
+ * sent): use this rather than the engine call, which answers MOTE_EAGAIN
+ * while the flow has lent its buffer back. Errors: as the engine call, as
+ * the lower flow's write, or MOTE_ENOMEM. */
+int mote_tls_flow_key_update(struct mote_tls_flow *t, int request_peer);
+
+/* The shared buffer pool, for tests and benchmarks: buffers held by flows
+ * now (in_use), kept spare, the most ever in use at once, and how many
+ * were allocated in all. */
+struct mote_tls_pool_stats {
+    size_t in_use, spare, peak, allocs;
+};
+void mote_tls_pool_stats(struct mote_tls_pool_stats *st);
+/* Free the spare buffers (those no flow holds). */
+void mote_tls_pool_trim(void);
 
 #endif

@@ -370,6 +370,8 @@ static int handshake_bytes(struct mote_tls_engine *e, const uint8_t *p,
         size_t k = want - e->hlen < n ? want - e->hlen : n;
         memcpy(e->hbuf + e->hlen, p, k);
         e->hlen += k;
+        if (e->hlen > e->hbuf_hw)
+            e->hbuf_hw = e->hlen;
         p += k;
         n -= k;
     }
@@ -503,6 +505,72 @@ static void process(struct mote_tls_engine *e)
     }
 }
 
+/* ---- The buffer ------------------------------------------------------------
+ */
+
+static void set_buffer(struct mote_tls_engine *e, void *buf)
+{
+    e->buf = buf;
+    e->ibuf = buf;
+    e->obuf = e->ibuf + MOTE_TLS_REC_BUF;
+    e->hbuf = e->obuf + MOTE_TLS_OUT_BUF;
+    e->ibuf_hw = e->obuf_hw = e->hbuf_hw = 0;
+}
+
+/* What the output holds now reaches this far: sealed records, then the
+ * staged plaintext behind a header slot. (A handshake message is built
+ * at the same place and sealed there, so it is covered once emitted.) */
+static void obuf_mark(struct mote_tls_engine *e)
+{
+    size_t end = e->out_len + (e->app_pending ? 5 + e->app_pending : 0);
+    if (end > e->obuf_hw)
+        e->obuf_hw = end;
+}
+
+/* Wipe what the engine wrote into its buffer since it was lent: decrypted
+ * plaintext, staged plaintext, handshake messages. Only the written extent
+ * is touched, so a pooled buffer's untouched pages stay untouched. */
+static void wipe_used(struct mote_tls_engine *e)
+{
+    if (!e->buf)
+        return;
+    obuf_mark(e);
+    mote_memzero_explicit(e->ibuf, e->ibuf_hw);
+    mote_memzero_explicit(e->obuf, e->obuf_hw);
+    mote_memzero_explicit(e->hbuf, e->hbuf_hw);
+    e->ibuf_hw = e->obuf_hw = e->hbuf_hw = 0;
+}
+
+int mote_tls_engine_detach(struct mote_tls_engine *e, void **buf)
+{
+    if (!e->buf)
+        return MOTE_EINVAL;
+    if (e->err)
+        return MOTE_ECLOSED;
+    /* Section 5.1: a handshake message may span records, so a partial one
+     * (hlen) is state as much as a partial record (ilen). */
+    if (!(e->flags & F_HS_DONE) || e->ilen || e->app_len || e->hlen ||
+        e->out_len || e->app_pending)
+        return MOTE_EAGAIN;
+    wipe_used(e);
+    *buf = e->buf;
+    e->buf = e->ibuf = e->obuf = e->hbuf = NULL;
+    e->out_off = e->app_off = e->rec_len = 0;
+    return 0;
+}
+
+int mote_tls_engine_attach(struct mote_tls_engine *e, void *buf, size_t len)
+{
+    if (e->buf || !buf || len < MOTE_TLS_BUF_SIZE)
+        return MOTE_EINVAL;
+    set_buffer(e, buf);
+    if (e->close_due) {
+        e->close_due = 0;
+        mote_tls_engine_close(e);
+    }
+    return 0;
+}
+
 /* ---- Public calls ----------------------------------------------------------
  */
 
@@ -528,9 +596,7 @@ int mote_tls_engine_init(struct mote_tls_engine *e,
     e->cfg = cfg;
     e->role = role;
     e->now_ms = now_ms;
-    e->ibuf = buf;
-    e->obuf = e->ibuf + MOTE_TLS_REC_BUF;
-    e->hbuf = e->obuf + MOTE_TLS_OUT_BUF;
+    set_buffer(e, buf);
     mote_hash_init(&e->th256, MOTE_HASH_SHA256);
     mote_hash_init(&e->th384, MOTE_HASH_SHA384);
     tls__set_suite(e, MOTE_TLS_AES_128_GCM_SHA256);
@@ -547,8 +613,7 @@ int mote_tls_engine_init(struct mote_tls_engine *e,
 
 void mote_tls_engine_release(struct mote_tls_engine *e)
 {
-    if (e->ibuf)
-        mote_memzero_explicit(e->ibuf, MOTE_TLS_BUF_SIZE);
+    wipe_used(e);
     mote_memzero_explicit(e, sizeof *e);
 }
 
@@ -559,7 +624,7 @@ void mote_tls_engine_set_time(struct mote_tls_engine *e, uint64_t now_ms)
 
 unsigned mote_tls_engine_state(const struct mote_tls_engine *e)
 {
-    unsigned s = 0;
+    unsigned s = e->buf ? 0 : MOTE_TLS_DETACHED;
     if (e->out_off < e->out_len)
         s |= MOTE_TLS_SENDREC;
     if (e->flags & F_RD_CLOSED)
@@ -568,7 +633,7 @@ unsigned mote_tls_engine_state(const struct mote_tls_engine *e)
         return s | MOTE_TLS_CLOSED;
     if (e->app_len)
         s |= MOTE_TLS_RECVAPP;
-    if (!(e->flags & F_RD_CLOSED) && e->ilen < MOTE_TLS_REC_BUF)
+    if (e->buf && !(e->flags & F_RD_CLOSED) && e->ilen < MOTE_TLS_REC_BUF)
         s |= MOTE_TLS_RECVREC;
     size_t n;
     if ((e->flags & F_HS_DONE) &&
@@ -588,7 +653,8 @@ void mote_tls_engine_sendrec_ack(struct mote_tls_engine *e, size_t len)
     if (len > e->out_len - e->out_off)
         len = e->out_len - e->out_off;
     e->out_off += len;
-    if (e->out_off == e->out_len) {
+    if (e->out_off == e->out_len && e->out_len) {
+        obuf_mark(e);
         if (e->app_pending)
             memmove(e->obuf + 5, e->obuf + e->out_len + 5, e->app_pending);
         e->out_off = e->out_len = 0;
@@ -598,7 +664,8 @@ void mote_tls_engine_sendrec_ack(struct mote_tls_engine *e, size_t len)
 
 uint8_t *mote_tls_engine_recvrec_buf(struct mote_tls_engine *e, size_t *len)
 {
-    if (e->err || (e->flags & F_RD_CLOSED) || e->ilen >= MOTE_TLS_REC_BUF) {
+    if (e->err || !e->buf || (e->flags & F_RD_CLOSED) ||
+        e->ilen >= MOTE_TLS_REC_BUF) {
         *len = 0;
         return NULL;
     }
@@ -608,16 +675,21 @@ uint8_t *mote_tls_engine_recvrec_buf(struct mote_tls_engine *e, size_t *len)
 
 void mote_tls_engine_recvrec_ack(struct mote_tls_engine *e, size_t len)
 {
+    if (!e->buf)
+        return;
     if (len > MOTE_TLS_REC_BUF - e->ilen)
         len = MOTE_TLS_REC_BUF - e->ilen;
     e->ilen += len;
+    if (e->ilen > e->ibuf_hw)
+        e->ibuf_hw = e->ilen;
     process(e);
 }
 
 uint8_t *mote_tls_engine_sendapp_buf(struct mote_tls_engine *e, size_t *len)
 {
     *len = 0;
-    if (e->err || !(e->flags & F_HS_DONE) || (e->flags & F_WR_CLOSED))
+    if (e->err || !e->buf || !(e->flags & F_HS_DONE) ||
+        (e->flags & F_WR_CLOSED))
         return NULL;
     size_t maxf = max_fragment(e);
     size_t used = e->out_len + 5 + tls__record_overhead(&e->wr) + OUT_RESERVE;
@@ -671,7 +743,8 @@ int mote_tls_engine_key_update(struct mote_tls_engine *e, int request_peer)
         return MOTE_ECLOSED;
     if (e->version == TLS_VERSION_12)
         return MOTE_ENOTSUP; /* no KeyUpdate in TLS 1.2 */
-    if (!(e->flags & F_HS_DONE) || e->out_len + OUT_RESERVE > MOTE_TLS_OUT_BUF)
+    if (!e->buf || !(e->flags & F_HS_DONE) ||
+        e->out_len + OUT_RESERVE > MOTE_TLS_OUT_BUF)
         return MOTE_EAGAIN;
     return tls__send_key_update(e, request_peer);
 }
@@ -729,6 +802,10 @@ void mote_tls_engine_close(struct mote_tls_engine *e)
 {
     if (e->err || (e->flags & F_WR_CLOSED))
         return;
+    if (!e->buf) {
+        e->close_due = 1; /* sealed at the next attach */
+        return;
+    }
     seal_app(e);
     send_alert(e, 1, MOTE_TLS_ALERT_CLOSE_NOTIFY);
 }

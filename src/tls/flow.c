@@ -1,4 +1,6 @@
 /* A TLS session as a mote_flow over another flow: the fiber adapter. */
+#include <stdlib.h>
+
 #include <mote/core.h>
 #include <mote/platform.h>
 
@@ -6,6 +8,95 @@
 
 /* How long close() may spend sending close_notify. */
 #define CLOSE_WAIT_NS (1000ull * 1000 * 1000)
+
+/* ---- The buffer pool ------------------------------------------------------
+ *
+ * Engine buffers shared by every flow of the process (one scheduler, so no
+ * locking). Spare buffers are chained through their first bytes; LIFO, so
+ * the buffer taken next is the one whose pages were touched last. A buffer
+ * comes back wiped of what its engine wrote (mote_tls_engine_detach and
+ * _release do that), so no plaintext passes from one session to another.
+ */
+static struct {
+    void *spare;
+    size_t nspare, in_use, peak, allocs;
+} pool;
+
+static void *pool_take(void)
+{
+    void *b = pool.spare;
+    if (b) {
+        memcpy(&pool.spare, b, sizeof pool.spare);
+        pool.nspare--;
+    } else {
+        b = malloc(MOTE_TLS_BUF_SIZE);
+        if (!b)
+            return NULL;
+        pool.allocs++;
+    }
+    if (++pool.in_use > pool.peak)
+        pool.peak = pool.in_use;
+    return b;
+}
+
+static void pool_give(void *b)
+{
+    pool.in_use--;
+    if (pool.nspare >= MOTE_TLS_POOL_KEEP) {
+        free(b);
+        return;
+    }
+    memcpy(b, &pool.spare, sizeof pool.spare);
+    pool.spare = b;
+    pool.nspare++;
+}
+
+void mote_tls_pool_stats(struct mote_tls_pool_stats *st)
+{
+    st->in_use = pool.in_use;
+    st->spare = pool.nspare;
+    st->peak = pool.peak;
+    st->allocs = pool.allocs;
+}
+
+void mote_tls_pool_trim(void)
+{
+    while (pool.spare) {
+        void *b = pool.spare;
+        memcpy(&pool.spare, b, sizeof pool.spare);
+        free(b);
+    }
+    pool.nspare = 0;
+}
+
+/* Give the engine's buffer back if it holds nothing and no fiber is
+ * moving bytes through it (a reader blocked on the lower flow reads into
+ * it; a writer sends from it). The engine refuses while anything is
+ * buffered, so no byte is ever lost here. */
+static void lend_back(struct mote_tls_flow *t)
+{
+    void *b;
+    if (t->reading || t->sending)
+        return;
+    if (mote_tls_engine_detach(&t->eng, &b) == 0)
+        pool_give(b);
+}
+
+/* Take a buffer for the engine if it has none. */
+static int ensure_buffer(struct mote_tls_flow *t)
+{
+    if (t->eng.buf)
+        return 0;
+    void *b = pool_take();
+    if (!b)
+        return MOTE_ENOMEM;
+    int err = mote_tls_engine_attach(&t->eng, b, MOTE_TLS_BUF_SIZE);
+    if (err)
+        pool_give(b);
+    return err;
+}
+
+/* ---- The flow ------------------------------------------------------------ */
 
 /* The engine's error, or fallback when it has none (a peer that closed the
  * transport without close_notify). */
@@ -43,9 +134,35 @@ static int send_records(struct mote_tls_flow *t)
     return err;
 }
 
+/* Wait for the peer holding no buffer: read into t->peek, then take a
+ * buffer and hand the bytes to the engine. A record longer than the peek
+ * area is completed by the next read, into the engine's buffer. */
+static int recv_detached(struct mote_tls_flow *t)
+{
+    size_t n, got;
+    pass_deadlines(t);
+    int err = mote_flow_read(t->lower, t->peek, sizeof t->peek, &got);
+    if (err)
+        return err;
+    if (got == 0)
+        return engine_err(t, MOTE_ECONNRESET);
+    err = ensure_buffer(t);
+    if (err)
+        return err; /* the bytes are lost: this session cannot go on */
+    uint8_t *p = mote_tls_engine_recvrec_buf(&t->eng, &n);
+    if (!p || n < got) /* a buffer fresh from the pool is empty */
+        return engine_err(t, MOTE_EPROTO);
+    memcpy(p, t->peek, got);
+    mote_tls_engine_recvrec_ack(&t->eng, got);
+    return 0;
+}
+
 /* Read what the lower flow has into the engine. */
 static int recv_records(struct mote_tls_flow *t)
 {
+    lend_back(t); /* about to wait: an empty engine waits without a buffer */
+    if (!t->eng.buf)
+        return recv_detached(t);
     size_t n, got;
     uint8_t *p = mote_tls_engine_recvrec_buf(&t->eng, &n);
     if (!p && t->sending) {
@@ -56,7 +173,9 @@ static int recv_records(struct mote_tls_flow *t)
     if (!p)
         return engine_err(t, MOTE_EPROTO);
     pass_deadlines(t);
+    t->reading = 1;
     int err = mote_flow_read(t->lower, p, n, &got);
+    t->reading = 0;
     if (err)
         return err;
     if (got == 0)
@@ -100,6 +219,9 @@ static int tls_write(struct mote_flow *f, const void *buf, size_t size)
 {
     struct mote_tls_flow *t = (struct mote_tls_flow *)f;
     const uint8_t *p = buf;
+    int err = ensure_buffer(t);
+    if (err)
+        return err;
     while (size) {
         size_t len;
         uint8_t *w = mote_tls_engine_sendapp_buf(&t->eng, &len);
@@ -110,13 +232,13 @@ static int tls_write(struct mote_flow *f, const void *buf, size_t size)
                 return MOTE_EPIPE;
             if (t->sending) {
                 /* The reader is sending a reply (KeyUpdate): wait for it. */
-                int err = mote_fiber_yield();
+                err = mote_fiber_yield();
                 if (err)
                     return err;
                 continue;
             }
             /* The output buffer is full: drain it. */
-            int err = send_records(t);
+            err = send_records(t);
             if (err)
                 return err;
             if (!mote_tls_engine_sendapp_buf(&t->eng, &len))
@@ -131,29 +253,57 @@ static int tls_write(struct mote_flow *f, const void *buf, size_t size)
         size -= len;
     }
     mote_tls_engine_flush(&t->eng);
-    return send_records(t);
+    err = send_records(t);
+    if (!err)
+        lend_back(t);
+    return err;
 }
 
 static int tls_shutdown(struct mote_flow *f)
 {
     struct mote_tls_flow *t = (struct mote_tls_flow *)f;
+    int err = ensure_buffer(t);
+    if (err)
+        return err;
     mote_tls_engine_close(&t->eng);
-    return send_records(t);
+    err = send_records(t);
+    if (!err)
+        lend_back(t);
+    return err;
 }
 
 static void tls_close(struct mote_flow *f)
 {
     struct mote_tls_flow *t = (struct mote_tls_flow *)f;
-    mote_tls_engine_close(&t->eng);
-    /* Best effort: close must not block on a peer that does not read, so
-     * the close_notify gets at most CLOSE_WAIT_NS. */
-    uint64_t bound = mote_deadline_in(CLOSE_WAIT_NS);
-    if (t->flow.write_deadline > bound)
-        t->flow.write_deadline = bound;
-    send_records(t);
+    /* Without a buffer (none to be had) the close_notify is not sent. */
+    if (ensure_buffer(t) == 0) {
+        mote_tls_engine_close(&t->eng);
+        /* Best effort: close must not block on a peer that does not read,
+         * so the close_notify gets at most CLOSE_WAIT_NS. */
+        uint64_t bound = mote_deadline_in(CLOSE_WAIT_NS);
+        if (t->flow.write_deadline > bound)
+            t->flow.write_deadline = bound;
+        send_records(t);
+    }
     mote_flow_close(t->lower);
-    mote_tls_engine_release(&t->eng);
-    mote_memzero_explicit(t->buf, sizeof t->buf);
+    void *b = t->eng.buf;
+    mote_tls_engine_release(&t->eng); /* wipes what it wrote into b */
+    if (b)
+        pool_give(b);
+}
+
+int mote_tls_flow_key_update(struct mote_tls_flow *t, int request_peer)
+{
+    int err = ensure_buffer(t);
+    if (!err)
+        err = send_records(t); /* the engine wants room for its reply */
+    if (!err)
+        err = mote_tls_engine_key_update(&t->eng, request_peer);
+    if (!err)
+        err = send_records(t);
+    if (!err)
+        lend_back(t);
+    return err;
 }
 
 static const struct mote_flow_ops tls_flow_ops = {
@@ -173,26 +323,32 @@ int mote_tls_flow_open(struct mote_tls_flow *t, struct mote_flow *lower,
     t->flow.write_deadline = lower->write_deadline;
     t->lower = lower;
     t->sending = 0;
+    t->reading = 0;
     t->alert = -1;
+    void *b = pool_take();
+    if (!b) {
+        memset(&t->eng, 0, sizeof t->eng);
+        return MOTE_ENOMEM;
+    }
     int err = mote_tls_engine_init(&t->eng, cfg, role, host, session,
-                                   mote_platform_clock_wall() / 1000000, t->buf,
-                                   sizeof t->buf);
-    if (err)
-        return err;
+                                   mote_platform_clock_wall() / 1000000, b,
+                                   MOTE_TLS_BUF_SIZE);
     while (!err) {
         unsigned st = mote_tls_engine_state(&t->eng);
         if (st & MOTE_TLS_SENDREC)
             err = send_records(t);
         else if (st & MOTE_TLS_CLOSED)
             err = engine_err(t, MOTE_ECLOSED);
-        else if (mote_tls_engine_handshake_done(&t->eng))
+        else if (mote_tls_engine_handshake_done(&t->eng)) {
+            lend_back(t); /* unless the peer's first data came along */
             return 0;
-        else
+        } else
             err = recv_records(t);
     }
     /* Flush the alert we owe the peer, if any. */
     send_records(t);
     mote_tls_engine_error(&t->eng, &t->alert);
     mote_tls_engine_release(&t->eng);
+    pool_give(b);
     return err;
 }

@@ -415,7 +415,7 @@ static int peer_client(struct opts *o)
     const char *msg = o->send ? o->send : "hello from mote\n";
     err = mote_flow_write(&t.flow, msg, strlen(msg));
     if (!err && o->key_update) {
-        err = mote_tls_engine_key_update(&t.eng, 1);
+        err = mote_tls_flow_key_update(&t, 1);
         if (!err)
             err = mote_flow_write(&t.flow, msg, strlen(msg));
     }
@@ -577,7 +577,7 @@ static void test_loopback(void)
     is_int(err, 0, "wrote 200 KB");
     ok(got == sizeof out && !memcmp(in, out, sizeof out), "echoed intact");
     /* A KeyUpdate in the middle of the stream. */
-    is_int(mote_tls_engine_key_update(&t.eng, 1), 0, "KeyUpdate");
+    is_int(mote_tls_flow_key_update(&t, 1), 0, "KeyUpdate");
     err = mote_flow_write(&t.flow, "after", 5);
     size_t n = 0;
     char b5[8];
@@ -712,7 +712,7 @@ static void test_concurrent(void)
         }
         err = mote_flow_write(&t.flow, chunk, sizeof chunk);
         if (!err && i % 10 == 5)
-            err = mote_tls_engine_key_update(&t.eng, 1);
+            err = mote_tls_flow_key_update(&t, 1);
         if (err == MOTE_EAGAIN)
             err = 0; /* output busy: skip this KeyUpdate */
     }
