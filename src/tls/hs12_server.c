@@ -613,7 +613,7 @@ int tls__server12_handle(struct mote_tls_engine *e, unsigned type,
         /* 1.2 has no certificate_required (a TLS 1.3 alert): 7.4.6 says
          * a server that requires one MAY answer handshake_failure. */
         if (empty && e->cfg->client_auth >= 2)
-            return tls__fail(e, MOTE_EAUTH, MOTE_TLS_ALERT_HANDSHAKE_FAILURE);
+            return fail(e, MOTE_TLS_ALERT_HANDSHAKE_FAILURE);
         e->hs = HS_S12_WAIT_CKE;
         return 0;
     case HS_S12_WAIT_CV:

@@ -8,6 +8,8 @@ if ! command -v openssl > /dev/null || [ ! -x "$PEER" ]; then
   echo "1..0 # SKIP openssl or $PEER missing"; exit 0
 fi
 mkcerts
+# An RSA client certificate too (PKCS#1 and PSS CertificateVerify).
+leaf client-rsa rsa "-newkey rsa:2048" clientAuth mote-client-rsa
 S=$tmp/server.log L=$tmp/client.log
 
 # sclient LOG ARGS...: s_client -tls1_2 verifying the server, sending "hello".
@@ -91,6 +93,43 @@ start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key" --tickets
 sclient "$tmp/client3.log" -sess_in "$tmp/sess.pem"
 wait_server
 has "$S" "resumed=0 .*version=0303" "foreign ticket: full handshake"
+
+# Client certificates (RFC 5246 7.4.4-7.4.8): the server's CertificateRequest,
+# s_client's Certificate and CertificateVerify (ECDSA, RSA PKCS#1 v1.5 and
+# RSA-PSS as -client_sigalgs picks: s_client sends no certificate unless
+# our CertificateRequest lists that scheme), checked through the X.509
+# verifier.
+for k in client:- client-rsa:RSA+SHA384 client-rsa:rsa_pss_rsae_sha256; do
+  IFS=: read -r cert algs <<< "$k"
+  start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key" --client-auth 2 \
+    --ca "$C/ca.crt"
+  if [ "$algs" = - ]; then set --; else set -- -client_sigalgs "$algs"; fi
+  sclient "$L" -cert "$C/$cert.crt" -key "$C/$cert.key" "$@"
+  wait_server
+  has "$S" "^OK .*clientcert=1 .*version=0303" "s_client 1.2 with $cert ($algs): client certificate verified"
+  has "$S" "^DATA hello" "s_client 1.2 with $cert: data arrived"
+  has "$L" "Verify return code: 0 " "s_client 1.2 with $cert: handshake completed"
+done
+# Refusals with the alert on the wire: no certificate when one is required,
+# and a certificate from an unknown CA.
+start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key" --client-auth 2 \
+  --ca "$C/ca.crt"
+sclient "$L"
+wait_server
+has "$S" "FAIL err=EPROTO alert=handshake_failure" "1.2, no client certificate: the server refuses (handshake_failure)"
+has "$L" "alert handshake failure" "s_client got handshake_failure"
+start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key" --client-auth 2 \
+  --ca "$C/other-ca.crt"
+sclient "$L" -cert "$C/client.crt" -key "$C/client.key"
+wait_server
+has "$S" "FAIL err=EAUTH alert=unknown_ca" "1.2, client certificate from an unknown CA: unknown_ca"
+has "$L" "alert unknown ca" "s_client got unknown_ca"
+# Optional: s_client without a certificate goes on.
+start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key" --client-auth 1 \
+  --ca "$C/ca.crt"
+sclient "$L"
+wait_server
+has "$S" "^OK .*clientcert=0 .*version=0303" "1.2, optional client certificate: none sent, handshake done"
 
 # CBC only: no common suite, handshake_failure on the wire.
 start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key"
@@ -177,6 +216,24 @@ mclient --sess-in "$tmp/m.sess"
 wait_server
 has "$L" "^OK .*resumed=1 .*version=0303" "Mote 1.2 client resumed from s_server's ticket"
 has "$L" "^REPLY .*HTTP/1.0 200 ok" "s_server answered the resumed session"
+# Client certificates: s_server -Verify 1 asks for one and verifies it.
+for k in client:0403 client-rsa:0804; do
+  sserver -cert "$C/p256.crt" -key "$C/p256.key" -Verify 1 -CAfile "$C/ca.crt"
+  mclient --cert "$C/${k%:*}.crt" --key "$C/${k%:*}.key"
+  wait_server
+  has "$L" "^OK .*clientcert=1 .*version=0303" "Mote 1.2 client sent its ${k%:*} certificate to s_server -Verify 1"
+  has "$L" "^REPLY .*HTTP/1.0 200 ok" "s_server accepted it and answered (${k%:*})"
+done
+sserver -cert "$C/p256.crt" -key "$C/p256.key" -Verify 1 -CAfile "$C/ca.crt" \
+  -client_sigalgs RSA+SHA256
+mclient --cert "$C/client-rsa.crt" --key "$C/client-rsa.key"
+wait_server
+has "$L" "^OK .*clientcert=1 .*version=0303" "Mote 1.2 client, s_server asking for RSA+SHA256 only: PKCS#1 CertificateVerify accepted"
+has "$L" "^REPLY .*HTTP/1.0 200 ok" "s_server answered after the PKCS#1 CertificateVerify"
+sserver -cert "$C/p256.crt" -key "$C/p256.key" -Verify 1 -CAfile "$C/ca.crt"
+mclient
+wait_server
+has "$L" "^FAIL .*alert=handshake_failure" "Mote 1.2 client without a certificate: s_server -Verify refuses (handshake_failure on the wire)"
 # The default client (1.3 only) refuses a 1.2-only server.
 sserver -cert "$C/p256.crt" -key "$C/p256.key"
 mclient --min-version 0304
@@ -212,6 +269,26 @@ if command -v gnutls-serv > /dev/null; then
   gclient --sess-out "$tmp/g.sess"
   gclient --sess-in "$tmp/g.sess"
   has "$L" "^OK .*resumed=1 .*version=0303" "Mote 1.2 client resumed with gnutls-serv"
+  stop_gserv
+  # Client certificates: gnutls-serv --require-client-cert.
+  gserv --x509certfile "$C/p256.crt" --x509keyfile "$C/p256.key" \
+    --require-client-cert --verify-client-cert --x509cafile "$C/ca.crt"
+  gclient --cert "$C/client.crt" --key "$C/client.key"
+  has "$L" "^OK .*clientcert=1 .*version=0303" "Mote 1.2 client sent its certificate to gnutls-serv --require-client-cert"
+  has "$L" "^REPLY 13 bytes: hello gnutls" "gnutls-serv accepted it and echoed"
+  stop_gserv
+  gserv --x509certfile "$C/p256.crt" --x509keyfile "$C/p256.key" \
+    --require-client-cert --verify-client-cert --x509cafile "$C/ca.crt"
+  gclient --cert "$C/client-rsa.crt" --key "$C/client-rsa.key"
+  has "$L" "^OK .*clientcert=1 .*version=0303" "Mote 1.2 client, RSA certificate, gnutls-serv"
+  has "$L" "^REPLY 13 bytes: hello gnutls" "gnutls-serv echoed (RSA client certificate)"
+  stop_gserv
+  gserv --x509certfile "$C/p256.crt" --x509keyfile "$C/p256.key" \
+    --require-client-cert --verify-client-cert --x509cafile "$C/ca.crt"
+  # GnuTLS answers an empty client Certificate with decode_error ("No
+  # certificate was found"; openssl s_client -tls1_2 gets the same).
+  gclient
+  has "$L" "^FAIL err=ECONNRESET alert=decode_error" "Mote 1.2 client without a certificate: gnutls-serv refuses (decode_error)"
   stop_gserv
   # A server without the extended master secret: the client refuses.
   gserv --x509certfile "$C/p256.crt" --x509keyfile "$C/p256.key" \
