@@ -144,6 +144,13 @@ struct mote_tls_privkey {
      * redo the Montgomery set-ups and a blinding inversion every time
      * (about 2.3x slower per signature). */
     struct mote_rsa_prepared *rsa_prepared;
+    /* RSA_PSS whose certificate's SPKI carries RSASSA-PSS-params (RFC
+     * 4055 3.3): the one hash they allow (MGF1 with the same hash, a salt
+     * no longer than the digest), so the key signs only the matching
+     * rsa_pss_pss_* scheme (RFC 8446 4.2.3). MOTE_HASH_NONE (0): no
+     * restriction. Set it from the certificate (the engine never parses
+     * one). */
+    enum mote_hash_alg pss_hash;
 };
 
 /* Prepare an RSA key once, when the configuration is set up (not per
@@ -171,6 +178,11 @@ struct mote_tls_pubkey {
     size_t key_len;
     enum mote_ec_curve curve;
     struct mote_rsa_public rsa;
+    /* RSA_PSS with RSASSA-PSS-params: the only hash they allow (see
+     * mote_tls_privkey.pss_hash); MOTE_HASH_NONE: any. A callback that
+     * cannot express the parameters (MGF1 hash other than the hash, a
+     * minimum salt over the digest length) must refuse the certificate. */
+    enum mote_hash_alg pss_hash;
 };
 
 /* One identity: a certificate chain (leaf first, DER, borrowed for the
@@ -528,7 +540,7 @@ int mote_tls_x509_verify(void *v, const struct mote_tls_chain *chain,
  * Memory: t holds the engine (about 9 KiB) and a small first-read area;
  * the engine's MOTE_TLS_BUF_SIZE buffer comes from a pool shared by every
  * flow of the process (Mote runs one scheduler per process) and goes back
- * to it whenever the session holds nothing in it: after each write, and
+ * to it whenever the session holds nothing in it when a call returns or
  * before a read that has to wait. Such a read waits with the
  * MOTE_TLS_FLOW_PEEK-byte area of t as its target and takes a buffer
  * again when bytes arrive, so an idle connection holds no buffer at all,

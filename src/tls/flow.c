@@ -198,6 +198,7 @@ static int tls_read(struct mote_flow *f, void *buf, size_t size, size_t *n)
             memcpy(buf, p, len);
             mote_tls_engine_recvapp_ack(&t->eng, len);
             *n = len;
+            lend_back(t); /* if that was all it held */
             return 0;
         }
         if (st & MOTE_TLS_SENDREC) {
