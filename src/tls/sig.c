@@ -22,8 +22,10 @@ static enum mote_hash_alg scheme_hash(uint16_t s)
     return MOTE_HASH_NONE;
 }
 
+/* pss_hash: an RSA-PSS key's RSASSA-PSS-params hash (RFC 4055 3.3), or
+ * MOTE_HASH_NONE when unrestricted. */
 static int scheme_fits(enum mote_tls_key_type t, enum mote_ec_curve c,
-                       uint16_t s)
+                       enum mote_hash_alg pss_hash, uint16_t s)
 {
     switch (s) {
     case MOTE_TLS_SIG_ED25519:
@@ -42,19 +44,22 @@ static int scheme_fits(enum mote_tls_key_type t, enum mote_ec_curve c,
     case MOTE_TLS_SIG_RSA_PSS_PSS_SHA256:
     case MOTE_TLS_SIG_RSA_PSS_PSS_SHA384:
     case MOTE_TLS_SIG_RSA_PSS_PSS_SHA512:
-        return t == MOTE_TLS_KEY_RSA_PSS;
+        /* RFC 8446 4.2.3: the key's parameters, when present, must allow
+         * the scheme: its hash for message and MGF1, salt = digest. */
+        return t == MOTE_TLS_KEY_RSA_PSS &&
+               (pss_hash == MOTE_HASH_NONE || pss_hash == scheme_hash(s));
     }
     return 0;
 }
 
 int tls__sig_key_ok(const struct mote_tls_privkey *key, uint16_t scheme)
 {
-    return scheme_fits(key->type, key->ec.curve, scheme);
+    return scheme_fits(key->type, key->ec.curve, key->pss_hash, scheme);
 }
 
 int tls__sig_pub_ok(const struct mote_tls_pubkey *key, uint16_t scheme)
 {
-    return scheme_fits(key->type, key->curve, scheme);
+    return scheme_fits(key->type, key->curve, key->pss_hash, scheme);
 }
 
 /* TLS 1.2 (RFC 5246 7.4.1.4.1, RFC 8422 5.1): an ECDSA scheme names the
@@ -65,7 +70,7 @@ int tls__sig_pub_ok12(const struct mote_tls_pubkey *key, uint16_t scheme)
         (scheme == MOTE_TLS_SIG_ECDSA_P256_SHA256 ||
          scheme == MOTE_TLS_SIG_ECDSA_P384_SHA384))
         return 1;
-    return scheme_fits(key->type, key->curve, scheme);
+    return scheme_fits(key->type, key->curve, key->pss_hash, scheme);
 }
 
 /* 64 spaces, the context string, a zero byte, the transcript hash. */

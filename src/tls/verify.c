@@ -69,12 +69,20 @@ int mote_tls_x509_verify(void *ctx, const struct mote_tls_chain *chain,
         break;
     case MOTE_X509_KEY_RSA:
         /* RFC 8446 4.2.3: an id-RSASSA-PSS key signs rsa_pss_pss_* only,
-         * an rsaEncryption key rsa_pss_rsae_* only. NEEDSWORK: a PSS key
-         * with RSASSA-PSS-params also restricts the hash and salt, which
-         * struct mote_tls_pubkey cannot carry yet: refused. */
+         * an rsaEncryption key rsa_pss_rsae_* only. RSASSA-PSS-params
+         * (RFC 4055 3.3) restrict a PSS key to one hash, its MGF1 hash
+         * and a minimum salt: the rsa_pss_pss_* scheme of that hash fits
+         * when MGF1 uses the same hash and the salt TLS uses (the digest
+         * length) is long enough; otherwise no scheme does. */
         if (k->rsa_pss && k->rsa_pss_params) {
-            v->reason = MOTE_X509_UNSUPPORTED_ALG;
-            return MOTE_TLS_ALERT_UNSUPPORTED_CERTIFICATE;
+            enum mote_hash_alg h = k->pss.hash;
+            if ((h != MOTE_HASH_SHA256 && h != MOTE_HASH_SHA384 &&
+                 h != MOTE_HASH_SHA512) ||
+                k->pss.mgf_hash != h || k->pss.salt_len > mote_hash_len(h)) {
+                v->reason = MOTE_X509_UNSUPPORTED_ALG;
+                return MOTE_TLS_ALERT_UNSUPPORTED_CERTIFICATE;
+            }
+            leaf->pss_hash = h;
         }
         leaf->type = k->rsa_pss ? MOTE_TLS_KEY_RSA_PSS : MOTE_TLS_KEY_RSA;
         leaf->rsa = k->rsa;

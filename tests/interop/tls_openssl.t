@@ -7,6 +7,15 @@ if ! command -v openssl > /dev/null || [ ! -x "$PEER" ]; then
   echo "1..0 # SKIP openssl or $PEER missing"; exit 0
 fi
 mkcerts
+# id-RSASSA-PSS keys whose SPKI carries RSASSA-PSS-params (RFC 4055 3.3):
+# SHA-384 (rsa_pss_pss_sha384 is the only TLS scheme they allow) and one
+# whose MGF1 hash differs from its hash (no TLS scheme fits).
+leaf pss384 pss384 "-newkey rsa-pss -pkeyopt rsa_keygen_bits:2048 \
+  -pkeyopt rsa_pss_keygen_md:sha384 -pkeyopt rsa_pss_keygen_mgf1_md:sha384 \
+  -pkeyopt rsa_pss_keygen_saltlen:48" serverAuth
+leaf pssmix pssmix "-newkey rsa-pss -pkeyopt rsa_keygen_bits:2048 \
+  -pkeyopt rsa_pss_keygen_md:sha256 -pkeyopt rsa_pss_keygen_mgf1_md:sha384 \
+  -pkeyopt rsa_pss_keygen_saltlen:32" serverAuth
 
 # sclient LOG ARGS...: s_client sending "hello" (stdin held open briefly so
 # tickets and the echo arrive).
@@ -146,13 +155,18 @@ mclient() {
     --ca "$C/ca.crt" --send "$(printf "$GET")" "$@" > "$L" 2>&1
 }
 
-for k in ed25519:0807 p256:0403 p384:0503 rsa:0804 pss:0809; do
+for k in ed25519:0807 p256:0403 p384:0503 rsa:0804 pss:0809 pss384:080a; do
   sserver -cert "$C/${k%:*}.crt" -key "$C/${k%:*}.key"
   mclient
   wait_server
   has "$L" "^OK suite=1301 group=001d sig=${k#*:} " "Mote client, s_server ${k%:*}: verified, CertificateVerify ${k#*:}"
   has "$L" "^REPLY .*HTTP/1.0 200 ok" "s_server answered over TLS"
 done
+# MGF1 hash other than the hash: no TLS scheme fits (unsupported_certificate).
+sserver -cert "$C/pssmix.crt" -key "$C/pssmix.key"
+mclient
+wait_server
+has "$L" "^FAIL err=EAUTH alert=unsupported_certificate" "PSS key with MGF1-SHA384 over SHA-256: no TLS scheme, unsupported_certificate"
 for s in 1301 1302 1303; do
   sserver -cert "$C/p256.crt" -key "$C/p256.key"
   mclient --suites "$s"

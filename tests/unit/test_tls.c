@@ -376,6 +376,88 @@ static void test_sni_ip(void)
     }
 }
 
+/* RFC 8446 4.2.3 with RFC 4055 3.3: an RSA-PSS key whose certificate
+ * carries RSASSA-PSS-params for one hash signs only that hash's
+ * rsa_pss_pss_* scheme. The server picks it (not its first PSS scheme) or
+ * finds nothing in common; the client refuses a signature under another
+ * hash, over 1.3 and 1.2. */
+static void test_pss_params(void)
+{
+    static struct mote_tls_privkey k_any, k_384;
+    static struct tcert c_any, c_384;
+    keys_init();
+    if (!have_rsa) {
+        ok(0, "RSA test key loaded from %s", RSA_KEY_FILE);
+        return;
+    }
+    k_any = k_rsa;
+    k_any.type = MOTE_TLS_KEY_RSA_PSS;
+    k_384 = k_any;
+    k_384.pss_hash = MOTE_HASH_SHA384;
+    tcert_make(&c_any, &k_any, "pss.example");
+    tcert_make(&c_384, &k_384, "pss384.example");
+    static const uint16_t only256 = MOTE_TLS_SIG_RSA_PSS_PSS_SHA256;
+    for (int v12 = 0; v12 < 2; v12++) {
+        const char *ver = v12 ? "1.2" : "1.3";
+        uint16_t want = v12 ? MOTE_TLS_VERSION_12 : MOTE_TLS_VERSION_13;
+        for (int i = 0; i < 3; i++) {
+            struct side *c = side_new(40 + (uint32_t)i), *s = side_new(43);
+            c->cfg.min_version = c->cfg.max_version = want;
+            /* 0: a restricted key; 1: it, to a client offering only
+             * pss_sha256; 2: an unrestricted server key behind a
+             * restricted certificate (the client must catch it). */
+            if (i == 1) {
+                c->cfg.sigschemes = &only256;
+                c->cfg.nsigschemes = 1;
+            }
+            set_id(&s->ids[0], &c_384, i == 2 ? &k_any : &k_384, NULL);
+            start(c, MOTE_TLS_CLIENT, "example.com", NULL);
+            start(s, MOTE_TLS_SERVER, NULL, NULL);
+            int good = exchange(c, s), err, alert, cerr, calert;
+            err_of(s, &err, &alert);
+            err_of(c, &cerr, &calert);
+            if (i == 0)
+                ok(good && mote_tls_engine_version(&c->e) == want &&
+                       mote_tls_engine_sigscheme(&s->e) ==
+                           MOTE_TLS_SIG_RSA_PSS_PSS_SHA384 &&
+                       mote_tls_engine_sigscheme(&c->e) ==
+                           MOTE_TLS_SIG_RSA_PSS_PSS_SHA384,
+                   "%s: a SHA-384 PSS key signs rsa_pss_pss_sha384 (got "
+                   "%04x)",
+                   ver, mote_tls_engine_sigscheme(&s->e));
+            else if (i == 1)
+                ok(!good && err == MOTE_ENOTSUP &&
+                       alert == MOTE_TLS_ALERT_HANDSHAKE_FAILURE,
+                   "%s: a SHA-384 PSS key, client offering only "
+                   "pss_sha256: handshake_failure (server %d/%d)",
+                   ver, err, alert);
+            else
+                ok(!good && calert == MOTE_TLS_ALERT_ILLEGAL_PARAMETER &&
+                       mote_tls_engine_sigscheme(&s->e) == only256,
+                   "%s: a pss_sha256 signature under a SHA-384-only "
+                   "certificate: the client refuses (illegal_parameter; "
+                   "client %d/%d)",
+                   ver, cerr, calert);
+            side_free(c);
+            side_free(s);
+        }
+    }
+    /* The unrestricted key still signs every PSS hash. */
+    for (int h = 0; h < 3; h++) {
+        uint16_t sc = (uint16_t)(MOTE_TLS_SIG_RSA_PSS_PSS_SHA256 + h);
+        struct side *c = side_new(50 + (uint32_t)h), *s = side_new(53);
+        c->cfg.sigschemes = &sc;
+        c->cfg.nsigschemes = 1;
+        set_id(&s->ids[0], &c_any, &k_any, NULL);
+        start(c, MOTE_TLS_CLIENT, "example.com", NULL);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        ok(exchange(c, s) && mote_tls_engine_sigscheme(&c->e) == sc,
+           "a PSS key without parameters signs %04x", sc);
+        side_free(c);
+        side_free(s);
+    }
+}
+
 static void test_client_cert(void)
 {
     struct side *c = side_new(29), *s = side_new(30);
@@ -1295,6 +1377,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_alpn);
     TAP_CASE(test_sni);
     TAP_CASE(test_sni_ip);
+    TAP_CASE(test_pss_params);
     TAP_CASE(test_client_cert);
     TAP_CASE(test_refused_server);
     TAP_CASE(test_bad_cert_verify);

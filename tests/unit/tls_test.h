@@ -105,7 +105,9 @@ static int trsa_load(struct trsa *k, const char *path)
 
 /* ---- Fake certificates --------------------------------------------------
  * "MTC1" type(1) curve(1) namelen(1) name keylen(2) key [elen(2) e]: just
- * enough for the verify callback to hand the engine a public key. */
+ * enough for the verify callback to hand the engine a public key. For an
+ * RSA-PSS key the curve byte carries pss_hash (the RSASSA-PSS-params
+ * restriction). */
 
 struct tcert {
     uint8_t der[700];
@@ -124,7 +126,8 @@ static void tcert_make(struct tcert *c, const struct mote_tls_privkey *k,
     memcpy(p, "MTC1", 4);
     p += 4;
     *p++ = (uint8_t)k->type;
-    *p++ = (uint8_t)k->ec.curve;
+    *p++ = (uint8_t)(k->type == MOTE_TLS_KEY_RSA_PSS ? (int)k->pss_hash
+                                                     : (int)k->ec.curve);
     size_t nl = name ? strlen(name) : 0;
     *p++ = (uint8_t)nl;
     memcpy(p, name ? name : "", nl);
@@ -191,6 +194,10 @@ static int tverify_cb(void *ctx, const struct mote_tls_chain *chain,
     p += 2;
     if ((size_t)(end - p) < el)
         return MOTE_TLS_ALERT_BAD_CERTIFICATE;
+    if (leaf->type == MOTE_TLS_KEY_RSA_PSS) {
+        leaf->pss_hash = (enum mote_hash_alg)leaf->curve;
+        leaf->curve = 0;
+    }
     if (leaf->type == MOTE_TLS_KEY_RSA || leaf->type == MOTE_TLS_KEY_RSA_PSS) {
         leaf->rsa.n = key;
         leaf->rsa.n_len = kl;
