@@ -504,6 +504,7 @@ mote_tls_engine_session(const struct mote_tls_engine *e);
 struct mote_x509_trust;
 struct mote_x509_cert;
 struct mote_x509_verify_work;
+struct mote_x509_sigcache;
 struct mote_tls_x509_verifier {
     const struct mote_x509_trust *trust; /* borrowed; NULL: no checks */
     int purpose; /* enum mote_x509_purpose; 0 is taken as SERVER */
@@ -514,6 +515,12 @@ struct mote_tls_x509_verifier {
      * struct mote_x509_verify_work (about 40 KB). */
     struct mote_x509_cert *leaf;
     struct mote_x509_verify_work *work;
+    /* Optional (NULL: none): a verified-signature cache
+     * (<mote/x509_verify.h>, mote_x509_sigcache_init) kept across
+     * connections, so a repeat connection to the same server skips
+     * re-verifying its chain's signatures (every other check still runs).
+     * Borrowed; one verification at a time, as the work areas. */
+    struct mote_x509_sigcache *sigcache;
 };
 
 /* Map a refusal to its alert: expired / not yet valid ->

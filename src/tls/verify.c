@@ -48,6 +48,7 @@ int mote_tls_x509_verify(void *ctx, const struct mote_tls_chain *chain,
                        : (int64_t)(mote_platform_clock_wall() / 1000000000u);
         o.purpose = v->purpose ? (enum mote_x509_purpose)v->purpose
                                : MOTE_X509_PURPOSE_SERVER;
+        o.sigcache = v->sigcache;
         if (host && !mote_x509_id_parse(&id, host, strlen(host)))
             o.id = &id;
         if (mote_x509_verify(chain->certs[0], chain->lens[0], bundle,

@@ -1,4 +1,8 @@
 /* TLS 1.3 engine: two engines back to back in memory. */
+#include <mote/x509.h>
+#include <mote/x509_gen.h>
+#include <mote/x509_verify.h>
+
 #include "tap.h"
 #include "tls_test.h"
 
@@ -456,6 +460,119 @@ static void test_pss_params(void)
         side_free(c);
         side_free(s);
     }
+}
+
+/* mote_tls_x509_verify with a verified-signature cache: real certificates
+ * (a P-256 CA and leaf made by the X.509 generator), the client verifying
+ * through the X.509 library; the first connection verifies the chain's
+ * signature (a miss), the second finds it in the cache (a hit) and still
+ * checks the rest (a wrong host name is still refused). */
+static void test_x509_sigcache(void)
+{
+    static struct mote_x509_privkey cak, lk;
+    static uint8_t cader[1024], lder[1024], caname[256];
+    static struct mote_x509_sigcache_entry slots[8];
+    static struct mote_x509_sigcache cache;
+    static struct mote_x509_trust trust;
+    static struct mote_x509_anchor anchors[2];
+    static uint8_t tbuf[4096], spki[256];
+    static struct mote_tls_x509_verifier xv;
+    static struct mote_tls_privkey tk;
+    struct trng r;
+    size_t calen, llen, nlen, slen;
+    trng_seed(&r, 4242);
+    int64_t now = (int64_t)(NOW_MS / 1000);
+    struct mote_x509_gen_cert ca = {0}, leaf = {0};
+    struct mote_x509_gen_issuer self = {0}, byca = {0};
+    struct mote_x509_gen_san san = {MOTE_X509_GEN_SAN_DNS, "example.com", {0}};
+    int err = mote_x509_gen_key(&cak, MOTE_X509_GEN_KEY_P256, trng_fill, &r);
+    if (!err)
+        err = mote_x509_gen_key(&lk, MOTE_X509_GEN_KEY_P256, trng_fill, &r);
+    ca.subject.cn = "tls test ca";
+    ca.not_before = now - 3600;
+    ca.not_after = now + 86400;
+    ca.ca = true;
+    ca.path_len = -1;
+    self.key = &cak;
+    if (!err)
+        err = mote_x509_gen_spki_write(&cak, spki, sizeof spki, &slen);
+    ca.spki = spki;
+    ca.spki_len = slen;
+    if (!err)
+        err = mote_x509_gen_cert_write(&ca, &self, cader, sizeof cader, &calen,
+                                       trng_fill, &r);
+    if (!err)
+        err =
+            mote_x509_gen_name_write(&ca.subject, caname, sizeof caname, &nlen);
+    leaf.subject.cn = "example.com";
+    leaf.not_before = now - 3600;
+    leaf.not_after = now + 86400;
+    leaf.path_len = -1;
+    leaf.san = &san;
+    leaf.nsan = 1;
+    leaf.eku = MOTE_X509_GEN_EKU_SERVER;
+    byca.name = caname;
+    byca.name_len = nlen;
+    byca.key = &cak;
+    if (!err)
+        err = mote_x509_gen_spki_write(&lk, spki, sizeof spki, &slen);
+    leaf.spki = spki;
+    leaf.spki_len = slen;
+    if (!err)
+        err = mote_x509_gen_cert_write(&leaf, &byca, lder, sizeof lder, &llen,
+                                       trng_fill, &r);
+    mote_x509_trust_init(&trust, anchors, 2, tbuf, sizeof tbuf);
+    if (!err)
+        err = mote_x509_trust_add_der(&trust, cader, calen);
+    ok(!err, "CA and leaf made, CA trusted (%d)", err);
+    if (err)
+        return;
+    tk.type = MOTE_TLS_KEY_EC;
+    tk.ec.curve = lk.curve;
+    memcpy(tk.ec.d, lk.scalar, lk.scalar_len);
+    const uint8_t *certs[1] = {lder};
+    size_t lens[1] = {llen};
+    mote_x509_sigcache_init(&cache, slots, 8);
+    xv.trust = &trust;
+    xv.now = now;
+    xv.sigcache = &cache;
+    const char *hosts[] = {"example.com", "example.com", "other.example"};
+    for (int i = 0; i < 3; i++) {
+        struct side *c = side_new(60 + (uint32_t)i), *sv = side_new(63);
+        c->cfg.verify = mote_tls_x509_verify;
+        c->cfg.verify_ctx = &xv;
+        sv->ids[0].certs = certs;
+        sv->ids[0].cert_lens = lens;
+        sv->ids[0].ncerts = 1;
+        sv->ids[0].key = &tk;
+        uint64_t hits = cache.hits, misses = cache.misses;
+        start(c, MOTE_TLS_CLIENT, hosts[i], NULL);
+        start(sv, MOTE_TLS_SERVER, NULL, NULL);
+        int good = exchange(c, sv), cerr, calert;
+        err_of(c, &cerr, &calert);
+        if (i == 0)
+            ok(good && cache.misses > misses && cache.hits == hits,
+               "first connection: the chain verified, its signature cached "
+               "(misses %llu, hits %llu)",
+               (unsigned long long)cache.misses,
+               (unsigned long long)cache.hits);
+        else if (i == 1)
+            ok(good && cache.hits > hits && cache.misses == misses,
+               "second connection: the signature found in the cache (hits "
+               "%llu)",
+               (unsigned long long)cache.hits);
+        else
+            ok(!good && calert == MOTE_TLS_ALERT_BAD_CERTIFICATE,
+               "a cached chain still gets the name check: other.example "
+               "refused (bad_certificate, alert %d)",
+               calert);
+        side_free(c);
+        side_free(sv);
+    }
+    xv.sigcache = NULL;
+    mote_x509_privkey_clear(&cak);
+    mote_x509_privkey_clear(&lk);
+    mote_memzero_explicit(&tk, sizeof tk);
 }
 
 static void test_client_cert(void)
@@ -1378,6 +1495,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_sni);
     TAP_CASE(test_sni_ip);
     TAP_CASE(test_pss_params);
+    TAP_CASE(test_x509_sigcache);
     TAP_CASE(test_client_cert);
     TAP_CASE(test_refused_server);
     TAP_CASE(test_bad_cert_verify);
