@@ -240,6 +240,44 @@ mclient --min-version 0304
 wait_server
 has "$L" "^FAIL .*alert=protocol_version" "a 1.3-only Mote client refuses s_server -tls1_2"
 
+# ---- mote get (apps/get) against s_server -tls1_2 -------------------------
+# The client default is 1.3 only; --tlsv1.2 offers 1.2 too. s_server with
+# -servername logs the SNI it gets: "localhost" is sent, an IP literal is
+# not (RFC 6066 section 3).
+GETBIN=$B/bin/get
+if [ -x "$GETBIN" ]; then
+  sserver -cert "$C/p256.crt" -key "$C/p256.key" -servername localhost \
+    -cert2 "$C/p256.crt" -key2 "$C/p256.key"
+  timeout 10 "$GETBIN" --cacert "$C/ca.crt" "https://localhost:$port/" \
+    > "$tmp/get.out" 2> "$tmp/get.err"
+  st=$?
+  wait_server
+  if [ $st = 1 ] && grep -q "protocol_version" "$tmp/get.err"; then
+    pass "mote get (default: 1.3 only) refuses s_server -tls1_2 (protocol_version)"
+  else fail "mote get default against a 1.2 server: exit $st"; sed 's/^/# /' "$tmp/get.err"; fi
+  sserver -cert "$C/p256.crt" -key "$C/p256.key" -servername localhost \
+    -cert2 "$C/p256.crt" -key2 "$C/p256.key"
+  timeout 10 "$GETBIN" --tlsv1.2 --cacert "$C/ca.crt" "https://localhost:$port/" \
+    > "$tmp/get.out" 2> "$tmp/get.err"
+  st=$?
+  wait_server
+  if [ $st = 0 ] && grep -q "Protocol  : TLSv1.2" "$tmp/get.out"; then
+    pass "mote get --tlsv1.2 fetched from s_server -tls1_2"
+  else fail "mote get --tlsv1.2: exit $st"; sed 's/^/# /' "$tmp/get.err"; fi
+  has "$tmp/sserver.log" "Hostname in TLS extension: \"localhost\"" "mote get sent SNI localhost"
+  sserver -cert "$C/p256.crt" -key "$C/p256.key" -servername localhost \
+    -cert2 "$C/p256.crt" -key2 "$C/p256.key"
+  timeout 10 "$GETBIN" --tlsv1.2 -k "https://127.0.0.1:$port/" \
+    > "$tmp/get.out" 2> "$tmp/get.err"
+  st=$?
+  wait_server
+  if [ $st = 0 ] && ! grep -q "Hostname in TLS extension" "$tmp/sserver.log"; then
+    pass "mote get https://127.0.0.1: no SNI sent for an IP literal"
+  else fail "mote get to an IP: exit $st, or SNI sent"; sed 's/^/# /' "$tmp/sserver.log" | head -5; fi
+else
+  pass "# SKIP $GETBIN missing"
+fi
+
 # ---- Mote client (min_version 1.2), gnutls-serv 1.2 -----------------------
 if command -v gnutls-serv > /dev/null; then
   gserv() {
