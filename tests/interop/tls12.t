@@ -348,6 +348,18 @@ if command -v gnutls-cli > /dev/null; then
     has "$S" "^OK suite=${k#*:} .*version=0303" "gnutls-cli 1.2, ${k%:*} certificate"
     has "$S" "^DATA hello" "gnutls-cli 1.2 data arrived"
   done
+  # Client certificates: gnutls-cli answers our CertificateRequest.
+  for k in client client-rsa; do
+    start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key" --client-auth 2 \
+      --ca "$C/ca.crt"
+    (printf 'hello\n'; sleep 0.2) | timeout 10 gnutls-cli -p "$port" 127.0.0.1 \
+      --sni-hostname localhost --verify-hostname localhost \
+      --x509cafile "$C/ca.crt" --priority NORMAL:-VERS-ALL:+VERS-TLS1.2 \
+      --x509certfile "$C/$k.crt" --x509keyfile "$C/$k.key" > "$L" 2>&1
+    wait_server
+    has "$S" "^OK .*clientcert=1 .*version=0303" "gnutls-cli 1.2 with the $k certificate: verified by the Mote server"
+    has "$S" "^DATA hello" "gnutls-cli 1.2 with $k: data arrived"
+  done
   # A client without the extended master secret: handshake_failure.
   start_mote "$S" --cert "$C/p256.crt" --key "$C/p256.key"
   (printf 'hello\n'; sleep 0.2) | timeout 10 gnutls-cli -p "$port" 127.0.0.1 \
