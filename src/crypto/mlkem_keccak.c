@@ -12,36 +12,99 @@ static const uint64_t RC[24] = {
     0x8000000000008003, 0x8000000000008002, 0x8000000000000080,
     0x000000000000800a, 0x800000008000000a, 0x8000000080008081,
     0x8000000000008080, 0x0000000080000001, 0x8000000080008008};
-static const unsigned RHO[25] = {0,  1, 62, 28, 27, 36, 44, 6,  55,
-                                 20, 3, 10, 43, 25, 39, 41, 45, 15,
-                                 21, 8, 18, 2,  61, 56, 14};
+#define ROL(x, n) (((x) << (n)) | ((x) >> (64 - (n))))
 
-static uint64_t rol(uint64_t x, unsigned n)
+/* One round of Keccak-f[1600] from a into e (theta, rho, pi, chi, iota),
+ * every index and rotation a constant. Written out by a script from the
+ * definitions: B[y, 2x + 3y] = rot(A[x, y] ^ D[x], r[x, y]). */
+static inline void keccak_round(uint64_t e[25], const uint64_t a[25],
+                                uint64_t rc)
 {
-    return n ? (x << n) | (x >> (64 - n)) : x;
+    uint64_t c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20];
+    uint64_t c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21];
+    uint64_t c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22];
+    uint64_t c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23];
+    uint64_t c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24];
+    uint64_t d0 = c4 ^ ROL(c1, 1);
+    uint64_t d1 = c0 ^ ROL(c2, 1);
+    uint64_t d2 = c1 ^ ROL(c3, 1);
+    uint64_t d3 = c2 ^ ROL(c4, 1);
+    uint64_t d4 = c3 ^ ROL(c0, 1);
+    uint64_t b0, b1, b2, b3, b4;
+    b0 = a[0] ^ d0;
+    b1 = ROL(a[6] ^ d1, 44);
+    b2 = ROL(a[12] ^ d2, 43);
+    b3 = ROL(a[18] ^ d3, 21);
+    b4 = ROL(a[24] ^ d4, 14);
+    e[0] = b0 ^ (~b1 & b2);
+    e[1] = b1 ^ (~b2 & b3);
+    e[2] = b2 ^ (~b3 & b4);
+    e[3] = b3 ^ (~b4 & b0);
+    e[4] = b4 ^ (~b0 & b1);
+    b0 = ROL(a[3] ^ d3, 28);
+    b1 = ROL(a[9] ^ d4, 20);
+    b2 = ROL(a[10] ^ d0, 3);
+    b3 = ROL(a[16] ^ d1, 45);
+    b4 = ROL(a[22] ^ d2, 61);
+    e[5] = b0 ^ (~b1 & b2);
+    e[6] = b1 ^ (~b2 & b3);
+    e[7] = b2 ^ (~b3 & b4);
+    e[8] = b3 ^ (~b4 & b0);
+    e[9] = b4 ^ (~b0 & b1);
+    b0 = ROL(a[1] ^ d1, 1);
+    b1 = ROL(a[7] ^ d2, 6);
+    b2 = ROL(a[13] ^ d3, 25);
+    b3 = ROL(a[19] ^ d4, 8);
+    b4 = ROL(a[20] ^ d0, 18);
+    e[10] = b0 ^ (~b1 & b2);
+    e[11] = b1 ^ (~b2 & b3);
+    e[12] = b2 ^ (~b3 & b4);
+    e[13] = b3 ^ (~b4 & b0);
+    e[14] = b4 ^ (~b0 & b1);
+    b0 = ROL(a[4] ^ d4, 27);
+    b1 = ROL(a[5] ^ d0, 36);
+    b2 = ROL(a[11] ^ d1, 10);
+    b3 = ROL(a[17] ^ d2, 15);
+    b4 = ROL(a[23] ^ d3, 56);
+    e[15] = b0 ^ (~b1 & b2);
+    e[16] = b1 ^ (~b2 & b3);
+    e[17] = b2 ^ (~b3 & b4);
+    e[18] = b3 ^ (~b4 & b0);
+    e[19] = b4 ^ (~b0 & b1);
+    b0 = ROL(a[2] ^ d2, 62);
+    b1 = ROL(a[8] ^ d3, 55);
+    b2 = ROL(a[14] ^ d4, 39);
+    b3 = ROL(a[15] ^ d0, 41);
+    b4 = ROL(a[21] ^ d1, 2);
+    e[20] = b0 ^ (~b1 & b2);
+    e[21] = b1 ^ (~b2 & b3);
+    e[22] = b2 ^ (~b3 & b4);
+    e[23] = b3 ^ (~b4 & b0);
+    e[24] = b4 ^ (~b0 & b1);
+    e[0] ^= rc;
 }
 
 void pk__keccak_f1600(uint64_t s[25])
 {
-    uint64_t c[5], d[5], b[25];
-    for (int r = 0; r < 24; r++) {
-        for (int x = 0; x < 5; x++)
-            c[x] = s[x] ^ s[x + 5] ^ s[x + 10] ^ s[x + 15] ^ s[x + 20];
-        for (int x = 0; x < 5; x++)
-            d[x] = c[(x + 4) % 5] ^ rol(c[(x + 1) % 5], 1);
-        for (int i = 0; i < 25; i++)
-            s[i] ^= d[i % 5];
-        /* rho and pi: B[y, 2x + 3y] = rot(A[x, y], r[x, y]) */
-        for (int x = 0; x < 5; x++)
-            for (int y = 0; y < 5; y++)
-                b[y + 5 * ((2 * x + 3 * y) % 5)] =
-                    rol(s[x + 5 * y], RHO[x + 5 * y]);
-        for (int y = 0; y < 5; y++)
-            for (int x = 0; x < 5; x++)
-                s[x + 5 * y] = b[x + 5 * y] ^ (~b[(x + 1) % 5 + 5 * y] &
-                                               b[(x + 2) % 5 + 5 * y]);
-        s[0] ^= RC[r];
+    uint64_t e[25];
+    for (int r = 0; r < 24; r += 2) {
+        keccak_round(e, s, RC[r]);
+        keccak_round(s, e, RC[r + 1]);
     }
+}
+
+static uint64_t load64_le(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static void store64_le(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static void k_init(struct pk__keccak *k, size_t rate, uint8_t pad)
@@ -57,10 +120,20 @@ static void xor_byte(struct pk__keccak *k, size_t i, uint8_t v)
     k->s[i / 8] ^= (uint64_t)v << (8 * (i % 8));
 }
 
+/* Whole lanes where the position is lane-aligned, bytes otherwise (the
+ * rates, 168, 136 and 72, are multiples of 8). */
 static void k_absorb(struct pk__keccak *k, const uint8_t *in, size_t len)
 {
-    while (len--) {
-        xor_byte(k, k->pos++, *in++);
+    while (len) {
+        if (k->pos % 8 == 0 && len >= 8) {
+            k->s[k->pos / 8] ^= load64_le(in);
+            k->pos += 8;
+            in += 8;
+            len -= 8;
+        } else {
+            xor_byte(k, k->pos++, *in++);
+            len--;
+        }
         if (k->pos == k->rate) {
             pk__keccak_f1600(k->s);
             k->pos = 0;
@@ -78,13 +151,21 @@ static void k_finish(struct pk__keccak *k)
 
 static void k_squeeze(struct pk__keccak *k, uint8_t *out, size_t len)
 {
-    while (len--) {
+    while (len) {
         if (k->pos == k->rate) {
             pk__keccak_f1600(k->s);
             k->pos = 0;
         }
-        *out++ = (uint8_t)(k->s[k->pos / 8] >> (8 * (k->pos % 8)));
-        k->pos++;
+        if (k->pos % 8 == 0 && len >= 8) {
+            store64_le(out, k->s[k->pos / 8]);
+            k->pos += 8;
+            out += 8;
+            len -= 8;
+        } else {
+            *out++ = (uint8_t)(k->s[k->pos / 8] >> (8 * (k->pos % 8)));
+            k->pos++;
+            len--;
+        }
     }
 }
 
