@@ -426,7 +426,13 @@ int bn_mont_init(struct bn_mont *mt, const pk_limb *m, size_t len)
     return 0;
 }
 
-void bn_mont_init_secret(struct bn_mont *mt, const pk_limb *m, size_t len)
+/* R^2 mod a secret m from x = 2^from < m (m's bit length is not looked
+ * at): x doubled up to 2^(64 len + len) mod m, then six Montgomery
+ * squarings, each taking 2^(64 len + j) to 2^(64 len + 2 j) (2^6 len =
+ * 64 len), so the last gives 2^(128 len) = R^2 mod m. All constant time;
+ * the doublings cost 64 len + len - from modular additions. */
+static void mont_init_secret_from(struct bn_mont *mt, const pk_limb *m,
+                                  size_t len, size_t from)
 {
     pk_limb x[BN_MAX_LIMBS];
     mt->len = len;
@@ -435,18 +441,24 @@ void bn_mont_init_secret(struct bn_mont *mt, const pk_limb *m, size_t len)
     for (int i = 0; i < 6; i++)
         inv *= 2 - m[0] * inv;
     mt->m0i = (pk_limb)0 - inv;
-    /* x = 2^(64 len + len) mod m by doublings, then six Montgomery
-     * squarings: each takes 2^(64 len + j) to 2^(64 len + 2 j), and
-     * 2^6 len = 64 len, so the last gives 2^(128 len) = R^2 mod m. Half
-     * the doublings of going all the way up, all in constant time. */
     memset(x, 0, len * sizeof *x);
-    x[0] = 1;
-    for (size_t i = 0; i < 64 * len + len; i++)
+    x[from / 64] = (pk_limb)1 << (from % 64);
+    for (size_t i = from; i < 64 * len + len; i++)
         bn_mod_add(x, x, x, m, len);
     for (int i = 0; i < 6; i++)
         bn_mont_sqr(x, x, mt);
     memcpy(mt->rr, x, len * sizeof *x);
     mote_memzero_explicit(x, sizeof x);
+}
+
+void bn_mont_init_secret(struct bn_mont *mt, const pk_limb *m, size_t len)
+{
+    mont_init_secret_from(mt, m, len, 0);
+}
+
+void bn_mont_init_secret_top(struct bn_mont *mt, const pk_limb *m, size_t len)
+{
+    mont_init_secret_from(mt, m, len, 64 * len - 1);
 }
 
 void bn_to_mont(pk_limb *r, const pk_limb *a, const struct bn_mont *mt)
@@ -610,4 +622,69 @@ pk_limb bn_mod_inv_odd(pk_limb *r, const pk_limb *x, const pk_limb *m,
     mote_memzero_explicit(u, sizeof u);
     mote_memzero_explicit(v, sizeof v);
     return ~pk__mask_nz64(d);
+}
+
+pk_limb bn_mul_word(pk_limb *r, const pk_limb *a, pk_limb w, pk_limb c,
+                    size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        pk_dlimb z = (pk_dlimb)a[i] * w + c;
+        r[i] = (pk_limb)z;
+        c = (pk_limb)(z >> 64);
+    }
+    return c;
+}
+
+/* t 2^-64 mod w for t < 2^65, w odd < 2^63, nwi = -w^-1 mod 2^64: one
+ * Montgomery step (t + q w is a multiple of 2^64, below 2^127), the
+ * quotient below w + 2, one masked subtraction. */
+static pk_limb redc_word(pk_dlimb t, pk_limb w, pk_limb nwi)
+{
+    pk_limb q = (pk_limb)t * nwi;
+    pk_limb s = (pk_limb)((t + (pk_dlimb)q * w) >> 64);
+    return s - (w & ~pk__mask_lt64(s, w));
+}
+
+void bn_mod_inv_word(pk_limb *r, pk_limb w, const pk_limb *m, size_t len)
+{
+    pk_limb t[BN_MAX_LIMBS + 1];
+    pk_limb wi = w; /* w^-1 mod 2^64 (Newton) */
+    for (int i = 0; i < 6; i++)
+        wi *= 2 - w * wi;
+    pk_limb nwi = (pk_limb)0 - wi;
+    /* s = m 2^(-64 len) mod w, low limb first: s = (s + m_i) 2^-64. */
+    pk_limb s = 0;
+    for (size_t i = 0; i < len; i++)
+        s = redc_word((pk_dlimb)s + m[i], w, nwi);
+    /* v = s^-1 mod w: binary extended GCD, a fixed 128 steps (each takes
+     * a bit off a or b, both below 2^63). a = u s, b = v s mod w; b odd. */
+    pk_limb a = s, b = w, u = 1, v = 0;
+    for (int k = 0; k < 128; k++) {
+        pk_limb odd = (pk_limb)0 - (a & 1);
+        pk_limb sw = odd & pk__mask_lt64(a, b);
+        pk_limb x = (a ^ b) & sw, y = (u ^ v) & sw;
+        a ^= x, b ^= x, u ^= y, v ^= y;
+        a -= b & odd; /* a >= b here */
+        pk_limb d = u - (v & odd);
+        u = d + (w & pk__mask_lt64(u, v & odd)); /* u - v mod w */
+        a >>= 1;
+        u = (u + (w & ((pk_limb)0 - (u & 1)))) >> 1; /* u / 2 mod w */
+    }
+    /* m^-1 mod w = s^-1 2^(-64 len); k = -m^-1 mod w (0 for w = 1). */
+    for (size_t i = 0; i < len; i++)
+        v = redc_word(v, w, nwi);
+    pk_limb k = w - v;
+    k -= w & ~pk__mask_lt64(k, w);
+    /* m k + 1 = 0 mod w: r = (m k + 1) / w < m, by exact division (each
+     * quotient limb is the low limb times w^-1; its high product and the
+     * borrow come off the next limb). */
+    t[len] = bn_mul_word(t, m, k, 1, len);
+    pk_limb c = 0;
+    for (size_t i = 0; i < len; i++) {
+        pk_dlimb l = (pk_dlimb)t[i] - c;
+        pk_limb q = (pk_limb)l * wi;
+        r[i] = q;
+        c = (pk_limb)(((pk_dlimb)q * w) >> 64) + ((pk_limb)(l >> 64) & 1);
+    }
+    mote_memzero_explicit(t, sizeof t);
 }

@@ -70,6 +70,9 @@ int bn_from_bytes(pk_limb *r, size_t len, const uint8_t *in, size_t in_len);
 void bn_to_bytes(uint8_t *out, size_t out_len, const pk_limb *a, size_t len);
 
 pk_limb bn_add(pk_limb *r, const pk_limb *a, const pk_limb *b, size_t len);
+/* r = a w + c (len limbs); returns the carry limb. */
+pk_limb bn_mul_word(pk_limb *r, const pk_limb *a, pk_limb w, pk_limb c,
+                    size_t len);
 pk_limb bn_sub(pk_limb *r, const pk_limb *a, const pk_limb *b, size_t len);
 /* r = a if mask is all ones, else unchanged. */
 void bn_cmov(pk_limb *r, const pk_limb *a, size_t len, pk_limb mask);
@@ -109,8 +112,14 @@ void bn_mod_sub_p256(pk_limb *r, const pk_limb *a, const pk_limb *b,
 /* Prepare mt for odd modulus m (len limbs; public). */
 int bn_mont_init(struct bn_mont *mt, const pk_limb *m, size_t len);
 /* Same for a secret odd modulus (an RSA prime): no checks, no branch on
- * m; R^2 mod m by 2 * 64 * len constant-time doublings. */
+ * m; R^2 mod m by 65 len constant-time doublings and six squarings. */
 void bn_mont_init_secret(struct bn_mont *mt, const pk_limb *m, size_t len);
+/* Same for a secret m whose top bit (bit 64 len - 1) is known to be set
+ * (from public facts: an RSA prime of a modulus of exactly 64 (pl + ql)
+ * bits, a generated prime): R^2 from 2^(64 len - 1) by len + 1 doublings
+ * and six squarings, a sixtieth of the work. A wrong promise gives a
+ * wrong rr, never a memory error. */
+void bn_mont_init_secret_top(struct bn_mont *mt, const pk_limb *m, size_t len);
 /* r = a * b / R mod m. Needs a < R, b < m; gives r < m. r may alias. */
 void bn_mont_mul(pk_limb *r, const pk_limb *a, const pk_limb *b,
                  const struct bn_mont *mt);
@@ -142,6 +151,12 @@ int bn_mod_exp2_ct_ifma(pk_limb *r1, const pk_limb *a1, const pk_limb *e1,
  * GCD). Returns all ones if a was invertible, 0 if not (then r is junk). */
 pk_limb bn_mod_inv_odd(pk_limb *r, const pk_limb *a, const pk_limb *m,
                        size_t len);
+/* r = w^-1 mod m for an odd w < 2^63 and an odd m > w prime to it (an
+ * RSA prime and a random blinding word); constant time, about a
+ * hundredth of bn_mod_inv_odd: m mod w by Montgomery steps, the inverse
+ * mod w by a 64-bit binary GCD, then r = (1 + m k) / w with k = -m^-1
+ * mod w, an exact division. If w and m are not coprime, r is junk. */
+void bn_mod_inv_word(pk_limb *r, pk_limb w, const pk_limb *m, size_t len);
 
 /* ---- P-256 (p256.c, p256_fe.h) -------------------------------------------
  * Scalars are 4 little-endian limbs, or 32 big-endian bytes, already

@@ -261,12 +261,24 @@ static int priv_setup(struct rsa_priv *k, const struct mote_rsa_private *key)
     if (pl == 0 || ql == 0 || pl > HALF_MAXL || ql > HALF_MAXL ||
         k->pub.n.len > 2 * pl || k->pub.n.len > 2 * ql)
         return MOTE_EINVAL;
+    /* A modulus of exactly 64 (pl + ql) bits (public) means both primes
+     * have their top bit set (p = n / q > 2^(64 (pl + ql) - 1) / 2^(64 ql)):
+     * R^2 mod p then starts from 2^(64 pl - 1). Any other key takes the
+     * slow set-up (2^0 doubled up). A key that is not what it claims
+     * (n != p q) gives a wrong signature, which the fault check stops. */
+    int top = k->pub.bits == 64 * (pl + ql);
     if (bn_from_bytes(t, pl, key->p, key->p_len) < 0)
         return MOTE_EINVAL;
-    bn_mont_init_secret(&k->p, t, pl);
+    if (top)
+        bn_mont_init_secret_top(&k->p, t, pl);
+    else
+        bn_mont_init_secret(&k->p, t, pl);
     if (bn_from_bytes(t, ql, key->q, key->q_len) < 0)
         return MOTE_EINVAL;
-    bn_mont_init_secret(&k->q, t, ql);
+    if (top)
+        bn_mont_init_secret_top(&k->q, t, ql);
+    else
+        bn_mont_init_secret(&k->q, t, ql);
     if (bn_from_bytes(k->dp, pl, key->dp, key->dp_len) < 0 ||
         bn_from_bytes(k->dq, ql, key->dq, key->dq_len) < 0 ||
         bn_from_bytes(k->qinv, pl, key->qinv, key->qinv_len) < 0)
@@ -275,32 +287,43 @@ static int priv_setup(struct rsa_priv *k, const struct mote_rsa_private *key)
     return 0;
 }
 
-/* A fresh blinding pair modulo one prime: a random r < pr, be = r^e R and
- * bi = r^-1 R (Montgomery form). The inverse is taken modulo the
- * half-size prime, four times cheaper than modulo n; blinding each prime
- * with its own r is blinding with the r mod n that has those residues. */
+/* A fresh blinding pair modulo one prime: r = r1 r2 for two random odd
+ * 63-bit words (126 bits of randomness), be = r^e R and bi = r^-1 R
+ * (Montgomery form). r^-1 = r1^-1 r2^-1, each inverse of a word modulo
+ * the prime by bn_mod_inv_word (a microsecond, where a full-size r took
+ * 140 us per prime at 1024 bits), so that a one-shot signature can
+ * afford a fresh pair. Blinding each prime with its own r is blinding
+ * with the r mod n that has those residues. The prime must be above
+ * 2^126 (so r < pr) and is prime, so the words are invertible; a bad key
+ * gives a junk pair, a wrong signature and the fault check's error. */
 static int blind_draw(const struct rsa_priv *k, const struct bn_mont *pm,
                       pk_limb *be, pk_limb *bi, mote_pk_rng_fn rng,
                       void *rng_ctx)
 {
     size_t pl = pm->len;
-    pk_limb r[HALF_MAXL], ri[HALF_MAXL], wide[2 * HALF_MAXL];
-    uint8_t rb[16 * HALF_MAXL];
-    for (;;) {
-        if (rng(rng_ctx, rb, 16 * pl) < 0)
-            return MOTE_EIO;
-        bn_from_bytes(wide, 2 * pl, rb, 16 * pl);
-        bn_reduce_wide(r, wide, pm); /* r < pr, close to uniform */
-        pk_limb okm = bn_mod_inv_odd(ri, r, pm->m, pl) & ~bn_zero_mask(r, pl);
-        if (pk__declassify(okm)) /* fails only for r = 0: p ~ 2^-1000 */
-            break;
-    }
+    pk_limb r[HALF_MAXL], i1[HALF_MAXL], i2[HALF_MAXL], w[2];
+    uint8_t rb[16];
+    if (rng(rng_ctx, rb, sizeof rb) < 0)
+        return MOTE_EIO;
+    bn_from_bytes(w, 2, rb, sizeof rb);
+    w[0] = (w[0] >> 1) | 1;
+    w[1] = (w[1] >> 1) | 1;
+    bn_mod_inv_word(i1, w[0], pm->m, pl);
+    bn_mod_inv_word(i2, w[1], pm->m, pl);
+    bn_to_mont(i1, i1, pm);
+    bn_to_mont(i2, i2, pm);
+    bn_mont_mul(bi, i1, i2, pm); /* r^-1 R */
+    pk_dlimb rw = (pk_dlimb)w[0] * w[1];
+    memset(r, 0, pl * sizeof *r);
+    r[0] = (pk_limb)rw;
+    r[1] = (pk_limb)(rw >> 64);
     bn_mod_exp_pub(be, r, k->pub.e, 1, pm); /* r^e */
     bn_to_mont(be, be, pm);
-    bn_to_mont(bi, ri, pm);
     mote_memzero_explicit(r, sizeof r);
-    mote_memzero_explicit(ri, sizeof ri);
-    mote_memzero_explicit(wide, sizeof wide);
+    mote_memzero_explicit(i1, sizeof i1);
+    mote_memzero_explicit(i2, sizeof i2);
+    mote_memzero_explicit(w, sizeof w);
+    mote_memzero_explicit(&rw, sizeof rw);
     mote_memzero_explicit(rb, sizeof rb);
     return 0;
 }

@@ -149,7 +149,7 @@ static int gen_prime(pk_limb *p, struct bn_mont *mt, size_t len,
         p[0] |= 3;
         if (pk__declassify(trial_division(p, len, pr, np)))
             continue;
-        bn_mont_init_secret(mt, p, len);
+        bn_mont_init_secret_top(mt, p, len); /* top bits set above */
         if ((rc = miller_rabin(&pass, mt, rounds, rng, rng_ctx)) < 0)
             break;
         if (pk__declassify(pass))
@@ -175,13 +175,7 @@ static void inv_e(pk_limb *d, const pk_limb *f, size_t len)
     }
     uint64_t k = E_VALUE - tinv; /* -t^-1 mod e, in [1, e - 1] */
     /* x = k f + 1 */
-    pk_limb c = 1;
-    for (size_t i = 0; i < len; i++) {
-        pk_dlimb s = (pk_dlimb)f[i] * k + c;
-        x[i] = (pk_limb)s;
-        c = (pk_limb)(s >> 64);
-    }
-    x[len] = c;
+    x[len] = bn_mul_word(x, f, k, 1, len);
     /* d = x / e, exact: long division by 32-bit digits */
     uint64_t r = 0;
     for (size_t i = len + 1; i-- > 0;) {

@@ -113,37 +113,13 @@ static void run_ec(enum mote_ec_curve cv, enum mote_hash_alg h)
 #include "ct_pk_rsa_key.h"
 
 static uint8_t unhex_buf[7][256];
-static size_t unhex(int slot, const char *h)
-{
-    size_t n = strlen(h) / 2;
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        sscanf(h + 2 * i, "%2x", &v);
-        unhex_buf[slot][i] = (uint8_t)v;
-    }
-    return n;
-}
-
 static struct mote_rsa_private rk;
 
 static void run_rsa(void)
 {
     uint8_t hash[32], sig[256];
     unsigned st = 9;
-    rk.pub.n_len = unhex(0, RSA_N);
-    rk.pub.e_len = unhex(1, RSA_E);
-    rk.p_len = unhex(2, RSA_P);
-    rk.q_len = unhex(3, RSA_Q);
-    rk.dp_len = unhex(4, RSA_DP);
-    rk.dq_len = unhex(5, RSA_DQ);
-    rk.qinv_len = unhex(6, RSA_QINV);
-    rk.pub.n = unhex_buf[0];
-    rk.pub.e = unhex_buf[1];
-    rk.p = unhex_buf[2];
-    rk.q = unhex_buf[3];
-    rk.dp = unhex_buf[4];
-    rk.dq = unhex_buf[5];
-    rk.qinv = unhex_buf[6];
+    rsa_test_key_load(&rk, unhex_buf);
     for (int i = 2; i < 7; i++)
         SECRET(unhex_buf[i], sizeof unhex_buf[i]);
     fill(hash, 32, 10);

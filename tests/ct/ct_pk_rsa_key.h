@@ -35,3 +35,41 @@
     "1244850a2e8332c1339e4a2f8cf3987dcf7406413f00a64d5ad3babd00a6e8b7"         \
     "fa2a3285bfe05c5a3ff8ed2cf61ca1ce850b507f472a02420b3517defe53d37e"         \
     "97216f1cc54f942240b8a02ab24cc91cf0b2a09afe1bd4970c63ef43e6c38e8c"
+
+/* The key as a struct mote_rsa_private, its bytes in buf (slots n, e, p,
+ * q, dp, dq, qinv). */
+#include <stdint.h>
+#include <string.h>
+
+#include <mote/crypto_pk.h>
+
+__attribute__((unused)) static void
+rsa_test_key_load(struct mote_rsa_private *k, uint8_t buf[7][256])
+{
+    static const char *const hex[7] = {RSA_N,  RSA_E,  RSA_P,   RSA_Q,
+                                       RSA_DP, RSA_DQ, RSA_QINV};
+    size_t len[7];
+    for (int s = 0; s < 7; s++) {
+        len[s] = strlen(hex[s]) / 2;
+        for (size_t i = 0; i < len[s]; i++) {
+            unsigned v = 0;
+            for (int j = 0; j < 2; j++) {
+                char c = hex[s][2 * i + (size_t)j];
+                v = v << 4 | (unsigned)(c <= '9' ? c - '0' : c - 'a' + 10);
+            }
+            buf[s][i] = (uint8_t)v;
+        }
+    }
+    *k = (struct mote_rsa_private){
+        .pub = {.n = buf[0], .n_len = len[0], .e = buf[1], .e_len = len[1]},
+        .p = buf[2],
+        .p_len = len[2],
+        .q = buf[3],
+        .q_len = len[3],
+        .dp = buf[4],
+        .dp_len = len[4],
+        .dq = buf[5],
+        .dq_len = len[5],
+        .qinv = buf[6],
+        .qinv_len = len[6]};
+}
