@@ -34,6 +34,11 @@ typedef void (*mote_net_random_fn)(void *ctx, void *buf, size_t n);
 /* Send one Ethernet frame (header included). The frame is borrowed for the
  * call only. A negative return counts as a drop (MOTE_EAGAIN: queue full). */
 typedef int (*mote_net_send_fn)(void *ctx, const uint8_t *frame, size_t len);
+/* Send one frame with offload work for the device (gso: see struct
+ * mote_net_gso in <mote/platform.h>; borrowed for the call). Called only
+ * for what mote_net_config.offloads allows. */
+typedef int (*mote_net_send_gso_fn)(void *ctx, const uint8_t *frame, size_t len,
+                                    const struct mote_net_gso *gso);
 
 #define MOTE_NET_MAX_V6_STATIC 4
 
@@ -48,6 +53,14 @@ struct mote_net_config {
     void *send_ctx;
     mote_net_random_fn random;
     void *random_ctx;
+    /* Send offloads the device takes through send_gso (send_ctx):
+     * MOTE_NET_OFFLOAD_CSUM lets TCP leave its checksums partial,
+     * MOTE_NET_OFFLOAD_TSO4/6 (with CSUM) lets it queue super-segments of
+     * up to 64 KiB. 0 (or no send_gso): plain frames only. mote_net_attach
+     * fills both from the platform device unless no_offload. */
+    uint32_t offloads;
+    mote_net_send_gso_fn send_gso;
+    bool no_offload; /* --no-offload: plain frames both ways */
 
     /* IPv4: a static address (family MOTE_IP_NONE for none) and gateway,
      * or DHCP. dhcp and a static address are exclusive. */
@@ -131,6 +144,13 @@ struct mote_stack_stats {
     uint64_t tcp_conns;    /* connections the engine holds, pool excluded */
     uint64_t tcp_conn_mem; /* bytes of connection memory allocated (rings
                               and state, pool included) */
+    /* Offloads (counted within tx_frames/tx_bytes, rx_frames/rx_bytes and
+     * tcp_tx/tcp_rx, where a super-segment is one frame and one segment) */
+    uint64_t gso_tx, gso_tx_bytes; /* super-frames the device cut, bytes */
+    uint64_t gso_rx, gso_rx_bytes; /* super-frames received, bytes */
+    uint64_t csum_partial_tx;      /* frames sent with a partial checksum */
+    uint64_t csum_trusted_rx;      /* frames whose checksum the device
+                                      vouched for (not re-checked) */
 };
 
 const char *mote_net_drop_name(enum mote_net_drop d); /* "short", ... */
@@ -155,6 +175,15 @@ void mote_net_free(struct mote_net *n);
  * dropped. */
 void mote_net_input(struct mote_net *n, uint64_t now, const uint8_t *frame,
                     size_t len);
+/* mote_net_input for a frame the device says more about (gso from
+ * mote_platform_net_read_gso; NULL is mote_net_input): a frame with
+ * MOTE_NET_GSO_F_NEEDS_CSUM or _DATA_VALID has its TCP/UDP checksum taken
+ * as good (partial ones are not checked), and a TCP super-frame (gso_type
+ * TCPV4/TCPV6, up to MOTE_NET_GSO_FRAME_MAX bytes, over the MTU) is taken
+ * as one segment. Only a device's own word may say so: never pass gso
+ * for frames from elsewhere. */
+void mote_net_input_gso(struct mote_net *n, uint64_t now, const uint8_t *frame,
+                        size_t len, const struct mote_net_gso *gso);
 /* Run the timers due at now (ARP/ND retries and expiry, reassembly
  * timeouts, DHCP, RS/DAD, TCP). */
 void mote_net_tick(struct mote_net *n, uint64_t now);
@@ -188,6 +217,7 @@ int mote_net_ping(struct mote_net *n, const struct mote_ipaddr *dst,
  *   --ipv4=ADDR/LEN  --ipv4-gateway=ADDR  --dhcp
  *   --ipv6=ADDR/LEN (repeatable)  --ipv6-gateway=ADDR  --no-slaac
  *   --no-ipv6  --mtu=N  --tcp-sndbuf=BYTES  --tcp-rcvbuf=BYTES
+ *   --no-offload
  * Returns 1 if it was one (and was valid), 0 if not an option of ours,
  * MOTE_EINVAL if it was ours but malformed, MOTE_ENOSPC for too many
  * --ipv6. */

@@ -77,6 +77,53 @@ void mote_platform_yield(uint64_t deadline, mote_handle_set *ready);
 struct mote_net_info {
     uint8_t mac[6];
     size_t mtu; /* largest payload of a frame, excluding the 14-byte header */
+    /* What the device does for us (MOTE_NET_OFFLOAD_* bits), 0 for none.
+     * The TX bits say what mote_platform_net_write_gso accepts; the RX
+     * bits what mote_platform_net_rx_offload may turn on. */
+    uint32_t offloads;
+};
+
+/* Offloads (mote_net_info.offloads). The model is virtio-net's header
+ * (struct virtio_net_hdr, VIRTIO 1.2 5.1.6), which a Linux TAP opened
+ * with IFF_VNET_HDR speaks too. */
+#define MOTE_NET_OFFLOAD_CSUM    0x01u /* completes a partial TCP/UDP checksum */
+#define MOTE_NET_OFFLOAD_TSO4    0x02u /* cuts a TCP/IPv4 super-frame (+CSUM) */
+#define MOTE_NET_OFFLOAD_TSO6    0x04u /* cuts a TCP/IPv6 super-frame (+CSUM) */
+#define MOTE_NET_OFFLOAD_RX_CSUM 0x10u /* may hand over partial checksums */
+#define MOTE_NET_OFFLOAD_RX_GSO  0x20u /* may hand over TCP super-frames */
+
+/* Largest frame a device with RX_GSO turned on may hand over: a 65535-byte
+ * IP datagram with its Ethernet header (rounded up). Read buffers MUST be
+ * at least this large once mote_platform_net_rx_offload enabled RX_GSO. */
+#define MOTE_NET_GSO_FRAME_MAX (65536u + 64u)
+
+enum mote_net_gso_type {
+    MOTE_NET_GSO_NONE = 0, /* one frame as it is */
+    MOTE_NET_GSO_TCPV4,    /* a TCP/IPv4 super-frame: cut it at gso_size */
+    MOTE_NET_GSO_TCPV6,    /* the same for TCP/IPv6 */
+};
+
+/* MOTE_NET_GSO_F_* (mote_net_gso.flags) */
+#define MOTE_NET_GSO_F_NEEDS_CSUM                                              \
+    0x01u                               /* checksum field holds only the       \
+                                           pseudo-header sum: complete it */
+#define MOTE_NET_GSO_F_DATA_VALID 0x02u /* read: the host checked it */
+
+/* What goes with a frame that needs the device's help (write) or that the
+ * device helped with (read). Offsets count from the frame's first byte
+ * (the Ethernet header). On write, a super-frame is one Ethernet frame
+ * whose IPv4 total length or IPv6 payload length covers all of it; the
+ * device sends it as frames each carrying a copy of the first hdr_len
+ * bytes and gso_size payload bytes (the last may be shorter), with the IP
+ * lengths, IPv4 identification, TCP sequence numbers, FIN/PSH (last only)
+ * and checksums fixed up. */
+struct mote_net_gso {
+    uint8_t flags;        /* MOTE_NET_GSO_F_* */
+    uint8_t gso_type;     /* enum mote_net_gso_type */
+    uint16_t hdr_len;     /* Ethernet + IP + TCP header bytes */
+    uint16_t gso_size;    /* TCP payload bytes per frame (not for NONE) */
+    uint16_t csum_start;  /* where the checksummed bytes start */
+    uint16_t csum_offset; /* from csum_start to the checksum field */
 };
 
 /* Acquire the network device called name (on unix: a TAP interface name).
@@ -97,6 +144,31 @@ int mote_platform_net_write(mote_handle handle, const uint8_t *buf,
  * smaller than mtu + 14, MOTE_EIO. */
 int mote_platform_net_read(mote_handle handle, uint8_t *buf, size_t size,
                            size_t *read_size);
+
+/* Send one frame with offload work for the device (see struct
+ * mote_net_gso). gso NULL, or flags 0 with MOTE_NET_GSO_NONE, is
+ * mote_platform_net_write. A super-frame may be up to 65535 + 14 bytes.
+ * Errors: those of mote_platform_net_write, and MOTE_ENOTSUP when the
+ * device lacks the offload asked for (info.offloads), MOTE_EINVAL for
+ * offsets outside the frame. */
+int mote_platform_net_write_gso(mote_handle handle, const uint8_t *buf,
+                                size_t size, const struct mote_net_gso *gso);
+
+/* Turn receive offloads on (rx: MOTE_NET_OFFLOAD_RX_CSUM, optionally with
+ * MOTE_NET_OFFLOAD_RX_GSO). Off by default, because the frames they bring
+ * are not plain frames: once on, the caller MUST read with
+ * mote_platform_net_read_gso and honour its flags (a frame with
+ * NEEDS_CSUM has a partial TCP/UDP checksum, one with DATA_VALID a
+ * checked one; a GSO frame is a TCP super-frame up to
+ * MOTE_NET_GSO_FRAME_MAX bytes, its checksum partial). Errors:
+ * MOTE_ENOTSUP (not in info.offloads), MOTE_EIO. */
+int mote_platform_net_rx_offload(mote_handle handle, uint32_t rx);
+
+/* mote_platform_net_read that also says what the device did to the frame
+ * (*gso zeroed when nothing). The buffer MUST hold MOTE_NET_GSO_FRAME_MAX
+ * bytes when RX_GSO is on, mtu + 14 otherwise (MOTE_EINVAL). */
+int mote_platform_net_read_gso(mote_handle handle, uint8_t *buf, size_t size,
+                               size_t *read_size, struct mote_net_gso *gso);
 
 /* ---- Block devices ----------------------------------------------------- */
 

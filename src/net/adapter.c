@@ -17,6 +17,12 @@
  * Calls from other fibers (UDP sends, TCP) may arm an earlier timer while
  * this fiber sleeps; it cannot be woken for that, so it never sleeps longer
  * than POLL_MAX. NEEDSWORK: a core hook "deadline moved" that wakes it.
+ *
+ * Offloads: when the device takes them (mote_net_info.offloads) and the
+ * config does not refuse them (no_offload), TCP sends partial checksums
+ * and 64 KiB super-segments through mote_platform_net_write_gso, and the
+ * device may hand us super-frames and partial checksums (RX_CSUM |
+ * RX_GSO), read with mote_platform_net_read_gso into a 64 KiB+ buffer.
  */
 
 #define POLL_MAX (50 * MOTE_NS_PER_MS)
@@ -34,6 +40,13 @@ static int send_frame(void *ctx, const uint8_t *frame, size_t len)
     return mote_platform_net_write(a->handle, frame, len);
 }
 
+static int send_gso(void *ctx, const uint8_t *frame, size_t len,
+                    const struct mote_net_gso *gso)
+{
+    struct adapter *a = ctx;
+    return mote_platform_net_write_gso(a->handle, frame, len, gso);
+}
+
 static void random_bytes(void *ctx, void *buf, size_t n)
 {
     (void)ctx;
@@ -48,10 +61,12 @@ static void adapter_fiber(void *arg)
     for (;;) {
         for (;;) {
             size_t n = 0;
-            int err = mote_platform_net_read(a->handle, a->buf, a->bufsize, &n);
+            struct mote_net_gso gso;
+            int err = mote_platform_net_read_gso(a->handle, a->buf, a->bufsize,
+                                                 &n, &gso);
             if (err)
                 break;
-            mote_net_input(a->net, mote_now(), a->buf, n);
+            mote_net_input_gso(a->net, mote_now(), a->buf, n, &gso);
         }
         uint64_t now = mote_now();
         if (mote_net_deadline(a->net) <= now)
@@ -84,7 +99,17 @@ int mote_net_attach(const char *device, const struct mote_net_config *cfg,
     c.send_ctx = a;
     c.random = random_bytes;
     c.random_ctx = NULL;
+    uint32_t tx =
+        MOTE_NET_OFFLOAD_CSUM | MOTE_NET_OFFLOAD_TSO4 | MOTE_NET_OFFLOAD_TSO6;
+    uint32_t rx = MOTE_NET_OFFLOAD_RX_CSUM | MOTE_NET_OFFLOAD_RX_GSO;
+    c.offloads = c.no_offload || !(info.offloads & MOTE_NET_OFFLOAD_CSUM)
+                     ? 0
+                     : info.offloads & tx;
+    c.send_gso = send_gso;
     a->bufsize = info.mtu + 14;
+    if (!c.no_offload && (info.offloads & rx) == rx &&
+        mote_platform_net_rx_offload(a->handle, rx) == 0)
+        a->bufsize = MOTE_NET_GSO_FRAME_MAX;
     a->buf = malloc(a->bufsize);
     if (!a->buf) {
         free(a);

@@ -58,6 +58,10 @@ int mote_net_config_arg(struct mote_net_config *cfg, const char *arg)
         cfg->no_slaac = true;
         return 1;
     }
+    if (strcmp(arg, "--no-offload") == 0) {
+        cfg->no_offload = true;
+        return 1;
+    }
     if (strcmp(arg, "--no-ipv6") == 0) {
         cfg->no_ipv6 = true;
         return 1;

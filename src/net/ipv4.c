@@ -109,6 +109,9 @@ void net__ipv4_input(struct mote_net *st, const uint8_t *p, size_t len,
             st->stats.drops[MOTE_NET_DROP_REASS]++;
             return;
         }
+        /* The device vouched for this frame's checksum, not for the
+         * datagram's other fragments. */
+        st->rx_csum_ok = false;
         struct net_pkt *whole =
             net__reass_add(st, MOTE_IP_V4, &src, &dst, net__get16(p + 4), proto,
                            (uint32_t)(frag & IP_OFF) * 8, (frag & IP_MF) != 0,
@@ -231,7 +234,8 @@ int net__ipv4_output(struct mote_net *st, uint8_t proto,
         return MOTE_EMSGSIZE;
     size_t mtu = loop ? 0xffff : net__ip_mtu(st, dst);
     uint16_t id = st->ip_id++;
-    if (payload->len + IP4_HLEN <= mtu)
+    /* A super-segment is cut by the device into pieces that fit. */
+    if (payload->len + IP4_HLEN <= mtu || payload->gso_size)
         return send_one(st, loop ? NULL : &nh, bcast, payload, proto, src, dst,
                         id, df ? IP_DF : 0);
     if (df)

@@ -339,6 +339,7 @@ void net__ipv6_input(struct mote_net *st, const uint8_t *p, size_t len)
                 param_problem(st, 0, 4, p, len);
                 return;
             }
+            st->rx_csum_ok = false; /* vouched for this fragment only */
             struct net_pkt *whole =
                 net__reass_add(st, MOTE_IP_V6, &src, &dst, id, inner, foff,
                                more, p + off + 8, len - off - 8, p, len);
@@ -450,7 +451,8 @@ int net__ipv6_output(struct mote_net *st, uint8_t proto,
     if (payload->len > 0xffff)
         return MOTE_EMSGSIZE;
     size_t mtu = loop ? 0xffff + IP6_HLEN : net__ip_mtu(st, dst);
-    if (payload->len + IP6_HLEN <= mtu)
+    /* A super-segment is cut by the device into pieces that fit. */
+    if (payload->len + IP6_HLEN <= mtu || payload->gso_size)
         return send_one(st, loop ? NULL : &nh, payload, proto, src, dst,
                         hop_limit);
     if (proto == NET_PROTO_TCP)

@@ -192,6 +192,8 @@ int net__neigh_output(struct mote_net *st, const struct mote_ipaddr *nh,
         return MOTE_ENOMEM;
     }
     memcpy(net__pkt_data(c), net__pkt_data(p), p->len);
+    c->gso_size = p->gso_size;
+    c->csum_partial = p->csum_partial;
     if (n->pend_tail)
         n->pend_tail->next = c;
     else

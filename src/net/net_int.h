@@ -67,6 +67,14 @@ struct net_pkt {
     size_t len; /* data bytes */
     int refs;
     struct net_pkt *next; /* free for the current reference holder's lists */
+    /* Send offloads (TCP only; the headers are ours: IPv4 without options,
+     * IPv6 without extension headers). csum_partial: the TCP checksum
+     * field holds only the pseudo-header sum, for the device to complete
+     * (or net__loop_queue, for ourselves). gso_size: a super-segment the
+     * device cuts into gso_size payload pieces; the IP layer skips the MTU
+     * check and fragmentation for it. Copies carry both. */
+    uint16_t gso_size;
+    bool csum_partial;
 };
 
 struct mote_net;

@@ -144,6 +144,11 @@ struct mote_net {
     struct mote_stack_stats stats;
     void *tcp; /* the TCP engine's state */
     size_t mtu;
+    /* The frame being input came with a checksum the device vouches for
+     * (virtio NEEDS_CSUM or DATA_VALID): TCP/UDP skip their check. Set by
+     * mote_net_input_gso for the one frame, false otherwise (loopback
+     * datagrams, reassembled ones). */
+    bool rx_csum_ok;
 
     /* IPv4 */
     struct mote_ipprefix v4;  /* family MOTE_IP_NONE when unconfigured */

@@ -18,6 +18,8 @@ struct net_pkt *net__pkt_alloc(struct mote_net *st, size_t len)
     p->len = len;
     p->refs = 1;
     p->next = NULL;
+    p->gso_size = 0;
+    p->csum_partial = false;
     return p;
 }
 

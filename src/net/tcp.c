@@ -238,27 +238,68 @@ static uint32_t flight(const struct tcp_pcb *pcb)
 /* ---- Output -------------------------------------------------------------
  */
 
+static size_t entry_size(size_t len)
+{
+    return (sizeof(struct tcp_outseg) + len + 7) & ~(size_t)7;
+}
+
+static size_t gso_cap(const struct tcp_cfg *cfg)
+{
+    return cfg->gso_max > TCP_GSO_MAX ? TCP_GSO_MAX : cfg->gso_max;
+}
+
 size_t tcp_outq_size(const struct tcp_cfg *cfg, unsigned n)
 {
     size_t seg_max = cfg->seg_max ? cfg->seg_max : cfg->mss ? cfg->mss : 1460;
-    size_t slot = sizeof(struct tcp_outseg) + TCP_HDR_MAX + seg_max;
-    slot = (slot + 7) & ~(size_t)7;
-    return slot * n;
+    size_t size = entry_size(TCP_HDR_MAX + seg_max) * n;
+    if (cfg->gso_max)
+        size += entry_size(TCP_HDR_MAX + gso_cap(cfg)) * (n / 64 + 2);
+    return size;
 }
 
 const struct tcp_outseg *tcp_out_peek(const struct tcp_stack *st)
 {
     if (!st->oq_len)
         return NULL;
-    return (const struct tcp_outseg *)(st->oq + st->oq_head * st->slot_size);
+    return (const struct tcp_outseg *)(st->oq + st->oq_head);
 }
 
 void tcp_out_pop(struct tcp_stack *st)
 {
     if (!st->oq_len)
         return;
-    st->oq_head = (st->oq_head + 1) % st->n_slots;
-    st->oq_len--;
+    const struct tcp_outseg *o = tcp_out_peek(st);
+    st->oq_head += entry_size(o->len);
+    if (--st->oq_len == 0) {
+        st->oq_head = st->oq_tail = 0;
+        st->oq_wrapped = false;
+    } else if (st->oq_wrapped && st->oq_head == st->oq_wrap) {
+        st->oq_head = 0;
+        st->oq_wrapped = false;
+    }
+}
+
+/* Room for an entry of size bytes at the queue's tail, or NULL. */
+static struct tcp_outseg *oq_reserve(struct tcp_stack *st, size_t size)
+{
+    if (!st->oq_len) {
+        st->oq_head = st->oq_tail = 0;
+        st->oq_wrapped = false;
+    }
+    if (!st->oq_wrapped) {
+        if (st->oq_size - st->oq_tail < size) {
+            if (st->oq_head < size)
+                return NULL;
+            st->oq_wrap = st->oq_tail; /* the rest of the end is skipped */
+            st->oq_tail = 0;
+            st->oq_wrapped = true;
+        }
+    } else if (st->oq_head - st->oq_tail < size) {
+        return NULL;
+    }
+    struct tcp_outseg *o = (struct tcp_outseg *)(st->oq + st->oq_tail);
+    st->oq_tail += size;
+    return o;
 }
 
 struct emit_args {
@@ -271,18 +312,19 @@ struct emit_args {
     size_t optlen;
     const uint8_t *d1, *d2; /* payload, in two pieces (ring wrap) */
     size_t n1, n2;
+    uint16_t gso_size; /* a super-segment of this segment size, or 0 */
+    bool csum_partial;
 };
 
 /* Write one segment into the output queue. MOTE_ENOSPC when full. */
 static int emit_raw(struct tcp_stack *st, const struct emit_args *a)
 {
-    if (st->oq_len == st->n_slots) {
+    size_t hl = TCP_HDR_MIN + a->optlen;
+    struct tcp_outseg *o = oq_reserve(st, entry_size(hl + a->n1 + a->n2));
+    if (!o) {
         st->stats.out_drops++;
         return MOTE_ENOSPC;
     }
-    unsigned idx = (st->oq_head + st->oq_len) % st->n_slots;
-    struct tcp_outseg *o = (struct tcp_outseg *)(st->oq + idx * st->slot_size);
-    size_t hl = TCP_HDR_MIN + a->optlen;
     uint8_t *h = o->data;
     put16(h, a->sport);
     put16(h + 2, a->dport);
@@ -299,12 +341,21 @@ static int emit_raw(struct tcp_stack *st, const struct emit_args *a)
         memcpy(h + hl, a->d1, a->n1);
     if (a->n2)
         memcpy(h + hl + a->n1, a->d2, a->n2);
-    o->len = (uint16_t)(hl + a->n1 + a->n2);
+    o->len = (uint32_t)(hl + a->n1 + a->n2);
     o->src = *a->src;
     o->dst = *a->dst;
-    put16(h + 16, tcp__checksum(a->src, a->dst, h, o->len));
+    o->gso_size = a->gso_size;
+    o->csum_partial = a->csum_partial;
+    if (a->csum_partial)
+        put16(h + 16, tcp__pseudo_sum(a->src, a->dst, o->len));
+    else
+        put16(h + 16, tcp__checksum(a->src, a->dst, h, o->len));
     st->oq_len++;
     st->stats.out_segs++;
+    if (a->gso_size) {
+        st->stats.gso_segs++;
+        st->stats.gso_bytes += a->n1 + a->n2;
+    }
     if (a->flags & TCP_RST)
         st->stats.rst_out++;
     return 0;
@@ -388,11 +439,14 @@ static size_t data_options(const struct tcp_pcb *pcb, uint8_t *o, bool ack)
 
 /* Send a segment of this connection: seq, flags, len payload bytes taken
  * from the send ring at sequence seq. Updates what an ACK updates. */
-static int emit(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len)
+static int emit_gso(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags,
+                    uint32_t len, uint16_t gso_size)
 {
     struct tcp_stack *st = pcb->stack;
     uint8_t opt[40];
     struct emit_args a = {0};
+    a.gso_size = gso_size;
+    a.csum_partial = st->cfg.csum_partial;
     bool syn = flags & TCP_SYN;
     a.src = &pcb->laddr;
     a.dst = &pcb->raddr;
@@ -432,6 +486,23 @@ static int emit(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len)
             pcb->rcv_adv = right;
     }
     return 0;
+}
+
+static int emit(struct tcp_pcb *pcb, uint32_t seq, uint8_t flags, uint32_t len)
+{
+    return emit_gso(pcb, seq, flags, len, 0);
+}
+
+/* The payload of the largest super-segment this connection may queue
+ * (a multiple of room, the segment size), or room when it may not. */
+static uint32_t gso_room(const struct tcp_pcb *pcb, uint32_t room)
+{
+    const struct tcp_cfg *c = &pcb->stack->cfg;
+    uint8_t fam = pcb->raddr.family == MOTE_IP_V4 ? TCP_GSO_V4 : TCP_GSO_V6;
+    if (!c->csum_partial || !(c->gso_families & fam) || room > 0xffff)
+        return room;
+    uint32_t max = (uint32_t)gso_cap(c);
+    return max > room ? max - max % room : room;
 }
 
 static void arm_rexmt(struct tcp_pcb *pcb)
@@ -619,7 +690,11 @@ static void output_force(struct tcp_pcb *pcb, bool force)
             inflight = pipe_bytes(pcb); /* RFC 6675 5 (C) */
         uint32_t usable = wnd > inflight ? wnd - inflight : 0;
         uint32_t room = seg_room(pcb);
-        uint32_t len = min32(min32(avail, room), usable);
+        uint32_t len = min32(min32(avail, gso_room(pcb, room)), usable);
+        /* A super-segment holds only full segments; a short tail goes
+         * next round, through Nagle like any short segment. */
+        if (len > room)
+            len -= len % room;
         bool fin = pcb->fin_queued && pcb->snd_nxt + len == end &&
                    !fin_acked(pcb) &&
                    (pcb->state == TCP_FIN_WAIT_1 || pcb->state == TCP_CLOSING ||
@@ -644,7 +719,8 @@ static void output_force(struct tcp_pcb *pcb, bool force)
         if (len && len == avail)
             f |= TCP_PSH;
         bool fresh = pcb->snd_nxt == pcb->snd_max;
-        if (emit(pcb, pcb->snd_nxt, f, len))
+        if (emit_gso(pcb, pcb->snd_nxt, f, len,
+                     len > room ? (uint16_t)room : 0))
             break;
         if (!fresh)
             st->stats.retrans++;
@@ -1992,7 +2068,9 @@ take_ack:
             pcb->rcv_nxt += s->dlen;
             pcb->rlen += s->dlen;
             ooo_advance(pcb);
-            if (had_ooo || ++pcb->delack_segs >= 2)
+            /* A super-segment from a receive offload (more than one
+             * full segment at once) counts as the 2nd segment. */
+            if (had_ooo || ++pcb->delack_segs >= 2 || s->dlen > pcb->rmss)
                 pcb->ack_now = true; /* RFC 5681 4.2: every 2nd, holes */
             else if (!pcb->t_delack)
                 set_timer(pcb, &pcb->t_delack, st->now + st->cfg.delack);
@@ -2335,11 +2413,15 @@ int tcp_stack_init(struct tcp_stack *st, const struct tcp_cfg *cfg, void *oq,
         c->retries = 12;
     if (!c->syn_retries)
         c->syn_retries = 6;
-    st->slot_size = tcp_outq_size(c, 1);
-    st->n_slots = (unsigned)(oq_size / st->slot_size);
-    if (!st->n_slots || ((uintptr_t)oq & 7))
+    if (c->gso_max && !c->csum_partial)
+        return MOTE_EINVAL;
+    st->slot_size = entry_size(TCP_HDR_MAX + c->seg_max);
+    if (c->gso_max && gso_cap(c) > c->seg_max)
+        st->slot_size = entry_size(TCP_HDR_MAX + gso_cap(c));
+    if (oq_size < st->slot_size || ((uintptr_t)oq & 7))
         return MOTE_EINVAL;
     st->oq = oq;
+    st->oq_size = oq_size & ~(size_t)7;
     st->hash = st->hash0;
     st->hash_mask = TCP_HASH_SIZE - 1;
     c->random(c->ctx, st->isn_key, sizeof st->isn_key);

@@ -111,6 +111,8 @@ static void drain(struct tcpnet *tn)
         struct net_pkt *p = net__pkt_alloc(tn->net, o->len);
         if (p) {
             memcpy(net__pkt_data(p), o->data, o->len);
+            p->gso_size = o->gso_size;
+            p->csum_partial = o->csum_partial;
             if (net__ip_output(tn->net, NET_PROTO_TCP, &o->src, &o->dst, p) ==
                 0) {
                 ss->tcp_tx++;
@@ -289,6 +291,17 @@ int net__tcp_init(struct mote_net *st)
     tn->sndbuf = tn->sndmax < SND_INIT ? tn->sndmax : SND_INIT;
     tn->rcvbuf = st->cfg.tcp_rcvbuf ? (uint32_t)st->cfg.tcp_rcvbuf : RCV_BUF;
     c.no_checksum = true; /* the IP layer checked it */
+    /* Send offloads (mote_net_config.offloads): partial checksums, and
+     * super-segments the device cuts (docs/tcp.md, "TAP offloads"). */
+    uint32_t off = st->cfg.offloads;
+    if (off & MOTE_NET_OFFLOAD_CSUM) {
+        c.csum_partial = true;
+        c.gso_families =
+            (uint8_t)(((off & MOTE_NET_OFFLOAD_TSO4) ? TCP_GSO_V4 : 0) |
+                      ((off & MOTE_NET_OFFLOAD_TSO6) ? TCP_GSO_V6 : 0));
+        if (c.gso_families)
+            c.gso_max = TCP_GSO_MAX;
+    }
     size_t n = tcp_outq_size(&c, OUTQ_SEGS);
     tn->oq = malloc(n);
     tn->net = st;

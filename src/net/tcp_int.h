@@ -156,14 +156,36 @@ struct tcp_cfg {
     unsigned syn_retries; /* 0 = 6 */
     bool no_timestamps, no_sack, no_wscale;
     bool no_checksum; /* trust the device (checksum offload / tests) */
+    /* Send offloads (the device's, through the adapter). csum_partial:
+     * queued segments carry only the pseudo-header sum in the checksum
+     * field (tcp_outseg.csum_partial), the device completes it. gso_max:
+     * when > SMSS, a run of full segments may be queued as one
+     * super-segment of up to gso_max payload bytes, a multiple of the
+     * segment size (tcp_outseg.gso_size), which the device cuts; for the
+     * families in gso_families (TCP_GSO_V4 | TCP_GSO_V6). Needs
+     * csum_partial. Retransmissions stay one segment. 0: off. */
+    bool csum_partial;
+    uint8_t gso_families;
+    uint32_t gso_max;
 };
 
+#define TCP_GSO_V4 0x1
+#define TCP_GSO_V6 0x2
+/* Largest gso_max: TCP header and payload fit a 65535-byte IPv4 datagram
+ * (and an IPv6 payload length). */
+#define TCP_GSO_MAX (65535u - 20u - TCP_HDR_MAX)
+
 /* One queued outgoing segment: TCP header + payload in data[0..len), the
- * checksum already filled in for src -> dst. */
+ * checksum filled in for src -> dst (complete, or with csum_partial only
+ * the pseudo-header sum, not complemented, as virtio's NEEDS_CSUM wants).
+ * gso_size 0: one segment; otherwise a super-segment whose payload the
+ * device cuts into gso_size pieces (every piece but the last full). */
 struct tcp_outseg {
     struct mote_ipaddr src, dst;
-    uint16_t len;
-    uint8_t data[]; /* TCP_HDR_MAX + cfg.seg_max bytes of room */
+    uint32_t len;
+    uint16_t gso_size;
+    bool csum_partial;
+    uint8_t data[]; /* len bytes (entries are variable-sized) */
 };
 
 struct tcp_range {
@@ -264,6 +286,7 @@ struct tcp_stats {
     uint64_t in_segs, out_segs, retrans, in_errs, bad_csum, rst_out, out_drops,
         challenge_acks, cookies_sent, cookies_ok, syn_drops, paws_drops,
         ooo_segs, timeouts, fast_rexmt, tlp;
+    uint64_t gso_segs, gso_bytes; /* super-segments queued, payload bytes */
     uint64_t timer_visits; /* pcbs tcp_tick looked at (due or early key) */
 };
 
@@ -280,10 +303,15 @@ struct tcp_stack {
     uint32_t pool_rcap;     /* largest receive ring in the pool */
     unsigned n_pool, n_active;
     struct tcp_listener *listeners;
-    /* output queue: n_slots slots of slot_size bytes in oq */
+    /* output queue: a byte ring of oq_size bytes at oq holding oq_len
+     * variable-sized entries (struct tcp_outseg, 8-byte aligned, each
+     * contiguous). Live bytes are [oq_head, oq_tail), or when oq_wrapped
+     * [oq_head, oq_wrap) then [0, oq_tail). slot_size is the largest
+     * entry (a full segment, or a super-segment under gso_max). */
     uint8_t *oq;
-    size_t slot_size;
-    unsigned n_slots, oq_head, oq_len;
+    size_t slot_size, oq_size, oq_head, oq_tail, oq_wrap;
+    unsigned oq_len;
+    bool oq_wrapped;
     /* RFC 5961 7: challenge ACK rate limit */
     uint64_t chal_window;
     unsigned chal_count;
@@ -293,7 +321,8 @@ struct tcp_stack {
 
 /* ---- Stack -------------------------------------------------------------- */
 
-/* Bytes of output-queue memory for n segments under cfg. */
+/* Bytes of output-queue memory for n full segments under cfg (and, with
+ * cfg->gso_max, room for n / 64 + 2 super-segments besides). */
 size_t tcp_outq_size(const struct tcp_cfg *cfg, unsigned n);
 /* Initialise st with cfg (copied; zero fields take the defaults above) and
  * an output queue in oq[0..oq_size) (caller-owned, 8-byte aligned, outlives
@@ -420,6 +449,14 @@ uint64_t tcp__siphash(const uint8_t key[16], const void *data, size_t len);
 uint16_t tcp__checksum(const struct mote_ipaddr *src,
                        const struct mote_ipaddr *dst, const uint8_t *seg,
                        size_t len);
+
+/* The pseudo-header sum alone, folded and NOT complemented: what a
+ * checksum field holds for a device to complete (virtio NEEDS_CSUM: the
+ * device sums from the TCP header to the end, this field included, and
+ * stores the complement). tcp__checksum over the completed segment is
+ * then 0. */
+uint16_t tcp__pseudo_sum(const struct mote_ipaddr *src,
+                         const struct mote_ipaddr *dst, size_t len);
 
 /* Sequence-number comparisons (RFC 9293 3.4), modulo 2^32. */
 static inline bool tcp_seq_lt(uint32_t a, uint32_t b)

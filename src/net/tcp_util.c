@@ -103,9 +103,8 @@ static uint64_t sum_native(uint64_t acc, const uint8_t *p, size_t n)
 }
 
 /* RFC 9293 3.1 (IPv4 pseudo-header) and RFC 8200 8.1 (IPv6). */
-uint16_t tcp__checksum(const struct mote_ipaddr *src,
-                       const struct mote_ipaddr *dst, const uint8_t *seg,
-                       size_t len)
+static uint64_t pseudo_native(const struct mote_ipaddr *src,
+                              const struct mote_ipaddr *dst, size_t len)
 {
     size_t alen = src->family == MOTE_IP_V6 ? 16 : 4;
     uint8_t ph[40];
@@ -118,13 +117,30 @@ uint16_t tcp__checksum(const struct mote_ipaddr *src,
     t[3] = (uint8_t)len;
     t[4] = t[5] = t[6] = 0;
     t[7] = 6; /* protocol */
-    uint64_t acc = sum_native(0, ph, 2 * alen + 8);
-    acc = sum_native(acc, seg, len);
+    return sum_native(0, ph, 2 * alen + 8);
+}
+
+static uint16_t fold_native(uint64_t acc)
+{
     while (acc >> 16)
         acc = (acc & 0xffff) + (acc >> 16);
     uint16_t r = (uint16_t)acc;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     r = (uint16_t)(r >> 8 | r << 8);
 #endif
-    return (uint16_t)~r;
+    return r;
+}
+
+uint16_t tcp__checksum(const struct mote_ipaddr *src,
+                       const struct mote_ipaddr *dst, const uint8_t *seg,
+                       size_t len)
+{
+    return (uint16_t)~fold_native(
+        sum_native(pseudo_native(src, dst, len), seg, len));
+}
+
+uint16_t tcp__pseudo_sum(const struct mote_ipaddr *src,
+                         const struct mote_ipaddr *dst, size_t len)
+{
+    return fold_native(pseudo_native(src, dst, len));
 }
