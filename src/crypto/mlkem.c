@@ -6,6 +6,8 @@
 
 #include <mote/error.h>
 
+#include "crypto_int.h"
+#include "mlkem_int.h"
 #include "pk_int.h"
 
 #define Q   3329
@@ -77,7 +79,7 @@ static uint16_t to_unsigned(int16_t a)
 /* ---- NTT
  * --------------------------------------------------------------------- */
 
-static void ntt(int16_t r[N])
+static void ntt_c(int16_t r[N])
 {
     unsigned k = 1;
     for (unsigned len = 128; len >= 2; len >>= 1) {
@@ -93,7 +95,7 @@ static void ntt(int16_t r[N])
 }
 
 /* Inverse NTT, output multiplied by the Montgomery factor 2^16. */
-static void invntt(int16_t r[N])
+static void invntt_c(int16_t r[N])
 {
     const int16_t f = 1441; /* 2^32 / 128 mod q */
     unsigned k = 127;
@@ -122,13 +124,63 @@ static void basemul(int16_t r[2], const int16_t a[2], const int16_t b[2],
     r[1] = (int16_t)(r[1] + fqmul(a[1], b[0]));
 }
 
-static void poly_basemul(poly *r, const poly *a, const poly *b)
+static void basemul_c(int16_t r[N], const int16_t a[N], const int16_t b[N])
 {
     for (unsigned i = 0; i < N / 4; i++) {
-        basemul(&r->c[4 * i], &a->c[4 * i], &b->c[4 * i], ZETAS[64 + i]);
-        basemul(&r->c[4 * i + 2], &a->c[4 * i + 2], &b->c[4 * i + 2],
+        basemul(&r[4 * i], &a[4 * i], &b[4 * i], ZETAS[64 + i]);
+        basemul(&r[4 * i + 2], &a[4 * i + 2], &b[4 * i + 2],
                 (int16_t)-ZETAS[64 + i]);
     }
+}
+
+/* The AVX2 versions (mlkem_x86.c) give the same results bit for bit. */
+static int use_avx2(void)
+{
+    return (crypto__cpu() & CRYPTO_CPU_AVX2) != 0;
+}
+
+static void ntt(int16_t r[N])
+{
+    if (use_avx2())
+        crypto__mlkem_ntt_avx2(r, ZETAS);
+    else
+        ntt_c(r);
+}
+
+static void invntt(int16_t r[N])
+{
+    if (use_avx2())
+        crypto__mlkem_invntt_avx2(r, ZETAS);
+    else
+        invntt_c(r);
+}
+
+static void poly_basemul(poly *r, const poly *a, const poly *b)
+{
+    if (use_avx2())
+        crypto__mlkem_basemul_avx2(r->c, a->c, b->c, ZETAS);
+    else
+        basemul_c(r->c, a->c, b->c);
+}
+
+void pk__mlkem_ntt(int16_t r[256])
+{
+    ntt(r);
+}
+
+void pk__mlkem_invntt(int16_t r[256])
+{
+    invntt(r);
+}
+
+void pk__mlkem_basemul(int16_t r[256], const int16_t a[256],
+                       const int16_t b[256])
+{
+    poly pa, pb, pr;
+    memcpy(pa.c, a, sizeof pa.c);
+    memcpy(pb.c, b, sizeof pb.c);
+    poly_basemul(&pr, &pa, &pb);
+    memcpy(r, pr.c, sizeof pr.c);
 }
 
 static void poly_reduce(poly *r)

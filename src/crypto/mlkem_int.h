@@ -1,0 +1,26 @@
+/* ML-KEM internals shared by mlkem.c, mlkem_x86.c and the unit test that
+ * compares the AVX2 path with the portable one (tests/unit/test_mlkem.c). */
+#ifndef MOTE_MLKEM_INT_H
+#define MOTE_MLKEM_INT_H
+
+#include <stdint.h>
+
+/* The polynomial arithmetic of mlkem.c on 256 coefficients, through the
+ * same run-time choice as the KEM (AVX2 when crypto__cpu() reports it):
+ * forward NTT (no final reduction), inverse NTT (times the Montgomery
+ * factor), and the NTT-domain product r = a * b (FIPS 203 algorithms 9, 10,
+ * 11, in the reference implementation's arithmetic). Both paths give the
+ * same int16 results for every int16 input. */
+void pk__mlkem_ntt(int16_t r[256]);
+void pk__mlkem_invntt(int16_t r[256]);
+void pk__mlkem_basemul(int16_t r[256], const int16_t a[256],
+                       const int16_t b[256]);
+
+/* The AVX2 versions (mlkem_x86.c); zetas is mlkem.c's table of 128. Only
+ * called after crypto__cpu() reports AVX2. */
+void crypto__mlkem_ntt_avx2(int16_t r[256], const int16_t zetas[128]);
+void crypto__mlkem_invntt_avx2(int16_t r[256], const int16_t zetas[128]);
+void crypto__mlkem_basemul_avx2(int16_t r[256], const int16_t a[256],
+                                const int16_t b[256], const int16_t zetas[128]);
+
+#endif
