@@ -22,12 +22,33 @@ static struct {
     size_t nspare, in_use, peak, allocs;
 } pool;
 
+/* Under ASan a spare buffer is poisoned past its link, so a stale pointer
+ * into a buffer that was given back is reported where it is used.
+ * Declared here so portable code needs no sanitizer header. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) && !defined(__SANITIZE_ADDRESS__)
+#define __SANITIZE_ADDRESS__ 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+void __asan_poison_memory_region(void const volatile *addr, size_t size);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+#define POISON(b)                                                              \
+    __asan_poison_memory_region((uint8_t *)(b) + sizeof(void *),               \
+                                MOTE_TLS_BUF_SIZE - sizeof(void *))
+#define UNPOISON(b) __asan_unpoison_memory_region((b), MOTE_TLS_BUF_SIZE)
+#else
+#define POISON(b)   ((void)(b))
+#define UNPOISON(b) ((void)(b))
+#endif
+
 static void *pool_take(void)
 {
     void *b = pool.spare;
     if (b) {
         memcpy(&pool.spare, b, sizeof pool.spare);
         pool.nspare--;
+        UNPOISON(b);
     } else {
         b = malloc(MOTE_TLS_BUF_SIZE);
         if (!b)
@@ -47,6 +68,7 @@ static void pool_give(void *b)
         return;
     }
     memcpy(b, &pool.spare, sizeof pool.spare);
+    POISON(b);
     pool.spare = b;
     pool.nspare++;
 }
@@ -64,6 +86,7 @@ void mote_tls_pool_trim(void)
     while (pool.spare) {
         void *b = pool.spare;
         memcpy(&pool.spare, b, sizeof pool.spare);
+        UNPOISON(b);
         free(b);
     }
     pool.nspare = 0;

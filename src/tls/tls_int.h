@@ -51,6 +51,14 @@
  *   Post-handshake the output keeps OUT_RESERVE bytes free, so a KeyUpdate
  *   or NewSessionTicket reply always fits behind queued application data;
  *   records are processed only while that holds.
+ *   The three are one region lent at init or attach (buf). After the
+ *   handshake, when ilen, app_len, hlen, out_len and app_pending are all 0,
+ *   detach gives it back (buf, ibuf, obuf, hbuf NULL: DETACHED) after
+ *   wiping [0, *_hw) of each part, the high-water marks of what was
+ *   written since it was lent; nothing else refers into it then (the
+ *   peer's key was copied out of hbuf at Certificate time). Every path that
+ *   writes a buffer starts in a public call that checks buf (flush has
+ *   nothing staged then); close() sets close_due, honoured by attach.
  *
  * Handshake states (e->hs) below. The server may take the HRR loop once.
  *
