@@ -363,28 +363,27 @@ static void test_sni(void)
  * acknowledges a server_name we did not send is refused. */
 static void test_sni_ip(void)
 {
-    const char *hosts[] = {"192.0.2.1", "2001:db8::1", "[2001:db8::1]",
-                           "::ffff:192.0.2.1", "192.0.2.example"};
+    static const char *const hosts[] = {"192.0.2.1", "2001:db8::1",
+                                        "[2001:db8::1]", "::ffff:192.0.2.1",
+                                        "192.0.2.example"};
     for (int i = 0; i < 5; i++) {
         struct side *c = side_new(29), *s = side_new(30);
+        const char *h = hosts[i];
         int dns = i == 4;
-        start(c, MOTE_TLS_CLIENT, hosts[i], NULL);
+        start(c, MOTE_TLS_CLIENT, h, NULL);
         start(s, MOTE_TLS_SERVER, NULL, NULL);
-        ok(exchange(c, s), "handshake with host %s", hosts[i]);
-        is_str(mote_tls_engine_server_name(&s->e), dns ? hosts[i] : "",
-               "%s: server_name %s", hosts[i], dns ? "sent" : "not sent");
-        is_str(c->v.host, hosts[i], "%s: the verify callback got the host",
-               hosts[i]);
+        ok(exchange(c, s), "handshake with host %s", h);
+        const char *seen = mote_tls_engine_server_name(&s->e);
+        ok(strcmp(seen, dns ? h : "") == 0,
+           "host %s: server_name %s (server saw \"%s\")", h,
+           dns ? "sent" : "not sent", seen);
+        ok(strcmp(c->v.host, h) == 0,
+           "host %s: the verify callback got it (\"%s\")", h, c->v.host);
         side_free(c);
         side_free(s);
     }
 }
 
-/* RFC 8446 4.2.3 with RFC 4055 3.3: an RSA-PSS key whose certificate
- * carries RSASSA-PSS-params for one hash signs only that hash's
- * rsa_pss_pss_* scheme. The server picks it (not its first PSS scheme) or
- * finds nothing in common; the client refuses a signature under another
- * hash, over 1.3 and 1.2. */
 static void test_pss_params(void)
 {
     static struct mote_tls_privkey k_any, k_384;
