@@ -17,8 +17,8 @@ static const uint64_t RC[24] = {
 /* One round of Keccak-f[1600] from a into e (theta, rho, pi, chi, iota),
  * every index and rotation a constant. Written out by a script from the
  * definitions: B[y, 2x + 3y] = rot(A[x, y] ^ D[x], r[x, y]). */
-static inline void keccak_round(uint64_t e[25], const uint64_t a[25],
-                                uint64_t rc)
+static inline __attribute__((always_inline)) void
+keccak_round(uint64_t e[25], const uint64_t a[25], uint64_t rc)
 {
     uint64_t c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20];
     uint64_t c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21];
