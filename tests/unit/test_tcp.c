@@ -152,7 +152,9 @@ static void pkt_parse(const uint8_t *p, size_t len, struct pkt *k)
     k->wnd = (uint16_t)(p[14] << 8 | p[15]);
     size_t hl = (size_t)(p[12] >> 4) * 4;
     k->dlen = len - hl;
-    memcpy(k->data, p + hl, k->dlen);
+    /* a super-segment's payload is longer than data[]: keep its start */
+    memcpy(k->data, p + hl,
+           k->dlen < sizeof k->data ? k->dlen : sizeof k->data);
     for (size_t i = 20; i < hl;) {
         uint8_t kind = p[i];
         if (kind == 0)
@@ -191,16 +193,45 @@ static void pkt_parse(const uint8_t *p, size_t len, struct pkt *k)
     }
 }
 
+/* Complete a partial checksum in seg[0..len) as a device would (virtio
+ * NEEDS_CSUM: the field holds the pseudo-header sum; sum everything and
+ * store the complement). */
+static void csum_complete(uint8_t *seg, size_t len)
+{
+    uint32_t s = 0;
+    for (size_t i = 0; i + 1 < len; i += 2)
+        s += (uint32_t)(seg[i] << 8 | seg[i + 1]);
+    if (len & 1)
+        s += (uint32_t)seg[len - 1] << 8;
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    uint16_t c = (uint16_t)~s;
+    seg[16] = (uint8_t)(c >> 8);
+    seg[17] = (uint8_t)c;
+}
+
 /* Pop the oldest queued output segment into k; false if none. Checks the
- * checksum of everything the engine sends. */
+ * checksum of everything the engine sends (partial ones once completed
+ * as the device would). */
 static int bad_csum_out;
 static bool take_out(struct eng *e, struct pkt *k)
 {
     const struct tcp_outseg *o = tcp_out_peek(&e->st);
     if (!o)
         return false;
-    if (tcp__checksum(&o->src, &o->dst, o->data, o->len) != 0)
+    if (o->csum_partial) {
+        uint8_t *c = malloc(o->len);
+        memcpy(c, o->data, o->len);
+        if (tcp__pseudo_sum(&o->src, &o->dst, o->len) !=
+            (uint16_t)(c[16] << 8 | c[17]))
+            bad_csum_out++;
+        csum_complete(c, o->len);
+        if (tcp__checksum(&o->src, &o->dst, c, o->len) != 0)
+            bad_csum_out++;
+        free(c);
+    } else if (tcp__checksum(&o->src, &o->dst, o->data, o->len) != 0) {
         bad_csum_out++;
+    }
     pkt_parse(o->data, o->len, k);
     tcp_out_pop(&e->st);
     return true;
@@ -826,6 +857,219 @@ static void fx_write_pattern(struct fx *x, uint32_t *off, uint32_t n)
     }
 }
 
+/* One queued segment as the device gets it: its offload fields, its
+ * header, and whether its payload is the pattern from stream offset off
+ * (seq - iss - 1). */
+struct gout {
+    uint16_t gso_size;
+    bool partial, pattern_ok;
+    struct pkt k; /* header fields (payload copy truncated) */
+    uint32_t plen;
+};
+
+static bool take_gso(struct fx *x, struct gout *g)
+{
+    const struct tcp_outseg *o = tcp_out_peek(&x->e.st);
+    if (!o)
+        return false;
+    g->gso_size = o->gso_size;
+    g->partial = o->csum_partial;
+    size_t hl = (size_t)(o->data[12] >> 4) * 4;
+    g->plen = (uint32_t)(o->len - hl);
+    pkt_parse(o->data, o->len, &g->k);
+    uint32_t off = g->k.seq - x->iss - 1;
+    g->pattern_ok = true;
+    for (uint32_t j = 0; j < g->plen; j++)
+        if (o->data[hl + j] != (uint8_t)((off + j) * 7 + 3))
+            g->pattern_ok = false;
+    /* the partial checksum, completed, must check over the whole */
+    take_out(&x->e, &g->k);
+    return true;
+}
+
+static void gso_cfg(struct tcp_cfg *c, uint8_t families)
+{
+    cfg_default(c);
+    c->csum_partial = true;
+    c->gso_families = families;
+    c->gso_max = TCP_GSO_MAX;
+}
+
+/* Send offloads on one connection: what the engine queues for a device
+ * that segments (super-segments of whole segments, the offload fields, a
+ * partial checksum that completes right), what it does not (short tails,
+ * retransmissions, a family the device cannot cut), and the receive side
+ * taking a super-segment as "ACK now". */
+static void test_gso_segments(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    gso_cfg(&c, TCP_GSO_V4);
+    bad_csum_out = 0;
+    fx_open(&x, &c, true, 256 * 1024, 65536);
+    uint32_t smss = x.pcb->smss;
+    is_int(smss, 1448, "SMSS 1448 (1460 less timestamps)");
+    uint32_t off = 0;
+    fx_write_pattern(&x, &off, 100000);
+    struct gout g;
+    ok(take_gso(&x, &g), "a write of 100000 bytes queues a segment");
+    is_int(g.gso_size, smss, "gso_size is the SMSS");
+    is_int(g.plen, 10 * smss,
+           "one super-segment of the initial window: 10 SMSS (RFC 6928)");
+    ok(g.partial, "its checksum is left partial for the device");
+    ok(g.pattern_ok && g.k.seq == x.iss + 1, "payload from the stream start");
+    ok(g.k.has_ts && !(g.k.flags & (TCP_PSH | TCP_FIN)),
+       "timestamps on it (copied to every piece), no PSH mid-stream");
+    is_int(count_out(&x.e), 0, "nothing else: cwnd is full");
+    is_int(x.e.st.stats.gso_segs, 1, "counted: 1 super-segment");
+    is_int(x.e.st.stats.gso_bytes, 10 * smss, "of 10 SMSS payload bytes");
+
+    /* The peer acks it: cwnd grows by 2 SMSS (ABC, L = 2), so 12 SMSS
+     * more go, as one super-segment. */
+    x.pack += 10 * smss;
+    fx_send(&x, TCP_ACK, NULL, 0);
+    bool got = take_gso(&x, &g);
+    ok(got && g.gso_size == smss && g.plen == 12 * smss && g.pattern_ok,
+       "after the ACK: one super-segment of 12 SMSS (%u bytes)", g.plen);
+    is_int(count_out(&x.e), 0, "and nothing more");
+
+    /* Loss: what the timers resend (tail loss probe, then RTO) is one
+     * segment at a time, never a super-segment. */
+    uint64_t to0 = x.e.st.stats.timeouts;
+    unsigned nrx = 0;
+    bool single = true;
+    while (x.e.st.stats.timeouts == to0) {
+        advance(&x.e, tcp_deadline(&x.e.st));
+        while (take_gso(&x, &g)) {
+            nrx++;
+            single =
+                single && g.gso_size == 0 && g.plen <= smss && g.pattern_ok;
+        }
+    }
+    ok(nrx >= 2 && single,
+       "%u retransmissions (probe, timeout): each SMSS-sized, plain", nrx);
+    is_int(bad_csum_out, 0, "every partial checksum completes right");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+
+    /* A short tail: the full segments as one super-segment, the rest
+     * (under one SMSS) separately, through Nagle. */
+    fx_open(&x, &c, true, 256 * 1024, 65536);
+    off = 0;
+    fx_write_pattern(&x, &off, 3 * smss + 100);
+    got = take_gso(&x, &g);
+    ok(got && g.gso_size == smss && g.plen == 3 * smss && g.pattern_ok,
+       "3 SMSS + 100 bytes: a super-segment of exactly 3 SMSS (%u)", g.plen);
+    got = take_gso(&x, &g);
+    ok(got && g.gso_size == 0 && g.plen == 100 && g.pattern_ok &&
+           (g.k.flags & TCP_PSH),
+       "then the 100-byte tail alone, with PSH (%u)", g.plen);
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+
+    /* Receive: a segment of more than one full segment (what a receive
+     * offload hands over) is acknowledged at once, not delayed. */
+    fx_open(&x, &c, true, 256 * 1024, 65536);
+    uint8_t big[4 * 1448];
+    memset(big, 'r', sizeof big);
+    fx_send(&x, TCP_ACK, big, sizeof big);
+    struct pkt k;
+    ok(take_out(&x.e, &k) && k.ack == x.pseq,
+       "a 4-segment super-segment received: ACKed at once");
+    fx_send(&x, TCP_ACK, "s", 1);
+    is_int(count_out(&x.e), 0, "a 1-byte segment after it: ACK delayed");
+    is_int(bad_csum_out, 0, "every partial checksum completes right");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+
+    /* The device cuts TCP/IPv6 only: an IPv4 connection gets partial
+     * checksums but no super-segments. */
+    gso_cfg(&c, TCP_GSO_V6);
+    fx_open(&x, &c, true, 256 * 1024, 65536);
+    off = 0;
+    fx_write_pattern(&x, &off, 100000);
+    unsigned n = 0;
+    bool plain = true;
+    while (take_gso(&x, &g)) {
+        n++;
+        plain = plain && g.gso_size == 0 && g.partial && g.plen <= smss;
+    }
+    ok(n == 10 && plain, "TSO6 only, IPv4: 10 plain segments (%u)", n);
+    is_int(x.e.st.stats.gso_segs, 0, "no super-segment counted");
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+
+    /* A small peer window: the super-segment is cut to whole segments
+     * within it (5000 bytes: 3 SMSS). */
+    gso_cfg(&c, TCP_GSO_V4);
+    fx_open(&x, &c, false, 256 * 1024, 65536);
+    smss = x.pcb->smss;
+    struct fseg w = {.sport = 4000,
+                     .dport = 80,
+                     .seq = x.pseq,
+                     .ack = x.pack,
+                     .flags = TCP_ACK,
+                     .wnd = 5000};
+    feed(&x.e, &w);
+    count_out(&x.e);
+    off = 0;
+    fx_write_pattern(&x, &off, 20000);
+    got = take_gso(&x, &g);
+    ok(got && g.gso_size == smss && g.plen == 3 * smss,
+       "peer window 5000: a super-segment of 3 SMSS (%u bytes)", g.plen);
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+
+    /* Offloads without checksum offload are refused. */
+    struct eng e;
+    c.csum_partial = false;
+    void *oq = aligned_alloc(8, 1 << 20);
+    is_int(tcp_stack_init(&e.st, &c, oq, 1 << 20), MOTE_EINVAL,
+           "gso_max without csum_partial: MOTE_EINVAL");
+    free(oq);
+}
+
+/* The output queue holds variable-sized entries in a byte ring: fill it
+ * with a mix of super-segments and small segments, drain part, refill
+ * across the wrap, and every entry comes out whole and in order. */
+static void test_outq_ring(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    gso_cfg(&c, TCP_GSO_V4);
+    c.gso_max = 8 * 1448;
+    fx_open(&x, &c, true, 1 << 20, 65536);
+    /* the queue: 64 slots of a full segment + 3 super-segments */
+    x.pcb->cwnd = 1 << 30; /* no congestion limit: fill the queue */
+    uint32_t off = 0, expect = x.iss + 1;
+    unsigned got = 0, drops0 = (unsigned)x.e.st.stats.out_drops;
+    bool order = true;
+    for (int round = 0; round < 40; round++) {
+        fx_write_pattern(&x, &off, 50000);
+        /* take a few (not all): the ring wraps with entries still in it */
+        struct gout g;
+        for (int i = 0; i < 3 && take_gso(&x, &g); i++, got++) {
+            order = order && g.k.seq == expect && g.pattern_ok;
+            expect += g.plen;
+        }
+        x.pack = expect;
+        fx_send(&x, TCP_ACK, NULL, 0);
+    }
+    struct gout g;
+    while (take_gso(&x, &g)) {
+        order = order && g.k.seq == expect && g.pattern_ok;
+        expect += g.plen;
+        got++;
+    }
+    ok(order && got > 40, "%u entries, in order, each whole (%u bytes)", got,
+       expect - x.iss - 1);
+    ok(x.e.st.stats.out_drops > drops0,
+       "the queue did fill (%llu held back) and recovered",
+       (unsigned long long)x.e.st.stats.out_drops);
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
 /* Send-ring autotuning: tcp_send_want asks for more only when the ring is
  * full and could not hold two windows; tcp_send_resize straightens a
  * wrapped ring into the new buffer and sending goes on from it. */
@@ -1278,24 +1522,92 @@ static void link_push(struct link *L, int to, const struct tcp_outseg *o,
  * IP layer would refuse them as bigger than the MTU. */
 static unsigned long oversize;
 
-/* Move everything both engines queued onto the wire. */
+/* What a device does with a queued segment (virtio GSO, as Linux's
+ * tcp_gso_segment): a super-segment is cut into gso_size pieces, each a
+ * copy of the header with the sequence number advanced, FIN and PSH on
+ * the last piece only; checksums are completed (partial ones are first
+ * checked against the pseudo-header sum of the whole). Each piece goes to
+ * out(). Counts what it saw. */
+static unsigned long dev_supers, dev_pieces, dev_bad;
+
+static void dev_cut(const struct tcp_outseg *o,
+                    void (*out)(void *arg, const struct tcp_outseg *piece),
+                    void *arg)
+{
+    size_t hl = (size_t)(o->data[12] >> 4) * 4;
+    size_t plen = o->len - hl;
+    if (o->csum_partial && tcp__pseudo_sum(&o->src, &o->dst, o->len) !=
+                               (uint16_t)(o->data[16] << 8 | o->data[17]))
+        dev_bad++;
+    if (o->gso_size &&
+        (!o->csum_partial || plen <= o->gso_size || plen % o->gso_size != 0))
+        dev_bad++; /* the engine queues only runs of full segments */
+    size_t step = o->gso_size ? o->gso_size : plen;
+    if (o->gso_size)
+        dev_supers++;
+    struct tcp_outseg *p = malloc(sizeof *p + hl + (step ? step : 0) + 1);
+    uint32_t seq = (uint32_t)o->data[4] << 24 | (uint32_t)o->data[5] << 16 |
+                   (uint32_t)o->data[6] << 8 | o->data[7];
+    size_t off = 0;
+    do {
+        size_t n = plen - off < step ? plen - off : step;
+        bool last = off + n == plen;
+        p->src = o->src;
+        p->dst = o->dst;
+        p->gso_size = 0;
+        p->csum_partial = false;
+        p->len = (uint32_t)(hl + n);
+        memcpy(p->data, o->data, hl);
+        memcpy(p->data + hl, o->data + hl + off, n);
+        uint32_t s = seq + (uint32_t)off;
+        for (int b = 0; b < 4; b++)
+            p->data[4 + b] = (uint8_t)(s >> (24 - 8 * b));
+        if (!last)
+            p->data[13] &= (uint8_t) ~(TCP_FIN | TCP_PSH);
+        if (o->csum_partial || o->gso_size) {
+            p->data[16] = p->data[17] = 0;
+            uint16_t c = tcp__checksum(&p->src, &p->dst, p->data, p->len);
+            p->data[16] = (uint8_t)(c >> 8);
+            p->data[17] = (uint8_t)c;
+        }
+        dev_pieces++;
+        out(arg, p);
+        off += n;
+    } while (off < plen);
+    free(p);
+}
+
+struct collect_arg {
+    struct link *L;
+    int i;
+};
+
+static void link_wire(void *arg, const struct tcp_outseg *o)
+{
+    struct collect_arg *a = arg;
+    struct link *L = a->L;
+    if (o->len > 20 + 1460)
+        oversize++;
+    if ((unsigned)(rng() % 1000000) < L->loss_ppm) {
+        L->dropped++;
+    } else {
+        uint64_t at = L->now + L->delay;
+        if ((unsigned)(rng() % 1000000) < L->reorder_ppm)
+            at += (rng() % 4 + 1) * MS;
+        link_push(L, !a->i, o, at);
+        if ((unsigned)(rng() % 1000000) < L->dup_ppm)
+            link_push(L, !a->i, o, at + MS);
+    }
+}
+
+/* Move everything both engines queued onto the wire, through the device. */
 static void link_collect(struct link *L)
 {
     for (int i = 0; i < 2; i++) {
         const struct tcp_outseg *o;
+        struct collect_arg a = {L, i};
         while ((o = tcp_out_peek(&L->e[i].st))) {
-            if (o->len > 20 + 1460)
-                oversize++;
-            if ((unsigned)(rng() % 1000000) < L->loss_ppm) {
-                L->dropped++;
-            } else {
-                uint64_t at = L->now + L->delay;
-                if ((unsigned)(rng() % 1000000) < L->reorder_ppm)
-                    at += (rng() % 4 + 1) * MS;
-                link_push(L, !i, o, at);
-                if ((unsigned)(rng() % 1000000) < L->dup_ppm)
-                    link_push(L, !i, o, at + MS);
-            }
+            dev_cut(o, link_wire, &a);
             tcp_out_pop(&L->e[i].st);
         }
     }
@@ -1477,6 +1789,7 @@ struct xcase {
     bool no_sack, no_ts;
     uint64_t seed;
     uint32_t grow_max; /* send rings start at 16 KiB and grow to this */
+    bool gso;          /* engine A (the client) has send offloads */
 };
 
 static void run_xfer(const struct xcase *xc)
@@ -1490,6 +1803,17 @@ static void run_xfer(const struct xcase *xc)
     c.retries = 30;
     rng_state = xc->seed;
     link_init(&L, &c);
+    if (xc->gso) {
+        /* A's engine again, with offloads (B's stays plain: both kinds of
+         * sender and the device in between are exercised). */
+        eng_release(&L.e[0]);
+        struct tcp_cfg g = c;
+        g.csum_partial = true;
+        g.gso_families = TCP_GSO_V4 | TCP_GSO_V6;
+        g.gso_max = TCP_GSO_MAX;
+        eng_init(&L.e[0], &g, 256);
+    }
+    unsigned long supers0 = dev_supers, bad0 = dev_bad, pieces0 = dev_pieces;
     L.loss_ppm = xc->loss;
     L.dup_ppm = xc->dup;
     L.reorder_ppm = xc->reorder;
@@ -1532,6 +1856,20 @@ static void run_xfer(const struct xcase *xc)
     if (xc->loss)
         ok(L.e[0].st.stats.retrans + L.e[1].st.stats.retrans > 0,
            "%s: losses were repaired by retransmission", xc->name);
+    is_int(dev_bad - bad0, 0,
+           "%s: every queued segment well-formed for the "
+           "device",
+           xc->name);
+    if (xc->gso) {
+        ok(dev_supers - supers0 > 0 &&
+               L.e[0].st.stats.gso_segs == dev_supers - supers0,
+           "%s: A queued %llu super-segments (%llu payload bytes), "
+           "%lu frames on the wire in all",
+           xc->name, (unsigned long long)L.e[0].st.stats.gso_segs,
+           (unsigned long long)L.e[0].st.stats.gso_bytes, dev_pieces - pieces0);
+        is_int(L.e[1].st.stats.gso_segs, 0, "%s: B (no offloads) none",
+               xc->name);
+    }
     if (xc->grow_max) {
         /* 10 ms RTT, 256 KiB receive windows: two windows are 512 KiB on a
          * clean link; losses keep cwnd (and the ring) smaller */
@@ -1548,20 +1886,28 @@ static void run_xfer(const struct xcase *xc)
 static void test_bulk(void)
 {
     static const struct xcase cases[] = {
-        {"clean newreno", TCP_CC_NEWRENO, 8 << 20, 0, 0, 0, false, false, 1, 0},
-        {"clean cubic", TCP_CC_CUBIC, 8 << 20, 0, 0, 0, false, false, 2, 0},
+        {"clean newreno", TCP_CC_NEWRENO, 8 << 20, 0, 0, 0, false, false, 1, 0,
+         false},
+        {"clean cubic", TCP_CC_CUBIC, 8 << 20, 0, 0, 0, false, false, 2, 0,
+         false},
         {"lossy newreno sack", TCP_CC_NEWRENO, 4 << 20, 20000, 10000, 20000,
-         false, false, 3, 0},
+         false, false, 3, 0, false},
         {"lossy cubic sack", TCP_CC_CUBIC, 4 << 20, 20000, 10000, 20000, false,
-         false, 4, 0},
+         false, 4, 0, false},
         {"lossy newreno nosack nots", TCP_CC_NEWRENO, 2 << 20, 20000, 10000,
-         20000, true, true, 5, 0},
+         20000, true, true, 5, 0, false},
         {"very lossy cubic", TCP_CC_CUBIC, 1 << 20, 50000, 20000, 50000, false,
-         false, 6, 0},
+         false, 6, 0, false},
         {"clean cubic, autotuned send rings", TCP_CC_CUBIC, 8 << 20, 0, 0, 0,
-         false, false, 7, 4 << 20},
+         false, false, 7, 4 << 20, false},
         {"lossy newreno sack, autotuned send rings", TCP_CC_NEWRENO, 4 << 20,
-         20000, 10000, 20000, false, false, 8, 4 << 20},
+         20000, 10000, 20000, false, false, 8, 4 << 20, false},
+        {"clean cubic, super-segments", TCP_CC_CUBIC, 8 << 20, 0, 0, 0, false,
+         false, 9, 4 << 20, true},
+        {"lossy cubic sack, super-segments", TCP_CC_CUBIC, 4 << 20, 20000,
+         10000, 20000, false, false, 10, 4 << 20, true},
+        {"lossy newreno nosack nots, super-segments", TCP_CC_NEWRENO, 2 << 20,
+         20000, 10000, 20000, true, true, 11, 0, true},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         run_xfer(&cases[i]);
@@ -2214,6 +2560,8 @@ int main(int argc, char **argv)
     TAP_CASE(test_send_resize);
     TAP_CASE(test_no_stale_timer);
     TAP_CASE(test_nagle);
+    TAP_CASE(test_gso_segments);
+    TAP_CASE(test_outq_ring);
     TAP_CASE(test_rto_backoff_timeout);
     TAP_CASE(test_zero_window_probe);
     TAP_CASE(test_receiver_zero_window);

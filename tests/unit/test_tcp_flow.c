@@ -16,14 +16,27 @@
  * stacks' timers. Connections are opened through the mote_stack face
  * (mote_tcp_listen/connect), so this exercises tcp_flow.c, the engine,
  * and the IP layers under them, with real fibers and the real clock.
+ *
+ * With `offload` set, both stacks are told their device takes checksum
+ * and segmentation offloads: frames needing them come through send_gso,
+ * whose descriptor is checked against the frame (gso_bad counts
+ * mismatches), and the wire hands them to the other stack as a virtio
+ * device with receive offloads would: the super-frame whole, flagged
+ * (mote_net_input_gso), its checksum partial.
  */
 
 struct frame {
     struct frame *next;
     int to;
     size_t len;
+    struct mote_net_gso gso;
     uint8_t data[];
 };
+
+static bool offload;
+static unsigned long gso_bad, gso_frames, partial_frames;
+static uint8_t saved_partial[1600]; /* a small partial-checksum frame */
+static size_t saved_len;
 
 static struct mote_net *net[2];
 static struct frame *fq_head, *fq_tail;
@@ -32,7 +45,8 @@ static bool wire_stop;
 static unsigned drop_every; /* drop every Nth frame (0: none) */
 static unsigned long frames;
 
-static int send_frame(void *ctx, const uint8_t *f, size_t len)
+static int queue_frame(void *ctx, const uint8_t *f, size_t len,
+                       const struct mote_net_gso *gso)
 {
     int from = (int)(intptr_t)ctx;
     frames++;
@@ -44,6 +58,9 @@ static int send_frame(void *ctx, const uint8_t *f, size_t len)
     fr->next = NULL;
     fr->to = !from;
     fr->len = len;
+    memset(&fr->gso, 0, sizeof fr->gso);
+    if (gso)
+        fr->gso = *gso;
     memcpy(fr->data, f, len);
     if (fq_tail)
         fq_tail->next = fr;
@@ -52,6 +69,77 @@ static int send_frame(void *ctx, const uint8_t *f, size_t len)
     fq_tail = fr;
     mote_wake_one(&wire_q);
     return 0;
+}
+
+static int send_frame(void *ctx, const uint8_t *f, size_t len)
+{
+    if (len > 1514)
+        gso_bad++; /* a plain frame over the MTU */
+    return queue_frame(ctx, f, len, NULL);
+}
+
+static uint32_t sum16(uint32_t s, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i += 2)
+        s += (uint32_t)(p[i] << 8 | p[i + 1]);
+    if (n & 1)
+        s += (uint32_t)p[n - 1] << 8;
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return s;
+}
+
+/* Check a descriptor against its frame as a device would need it. */
+static bool gso_ok(const uint8_t *f, size_t len, const struct mote_net_gso *g)
+{
+    if (len < 14 + 40 || !(g->flags & MOTE_NET_GSO_F_NEEDS_CSUM))
+        return false;
+    uint16_t type = (uint16_t)(f[12] << 8 | f[13]);
+    bool v4 = type == 0x0800;
+    if (!v4 && type != 0x86dd)
+        return false;
+    size_t l3 = v4 ? 20 : 40;
+    const uint8_t *ip = f + 14, *tcp = f + 14 + l3;
+    if ((v4 ? ip[9] : ip[6]) != 6 || g->csum_start != 14 + l3 ||
+        g->csum_offset != 16 || g->hdr_len != 14 + l3 + (tcp[12] >> 4) * 4 ||
+        g->hdr_len > len)
+        return false;
+    size_t iplen =
+        v4 ? (size_t)(ip[2] << 8 | ip[3]) : (size_t)(ip[4] << 8 | ip[5]) + 40;
+    if (iplen != len - 14)
+        return false;
+    /* the field holds the pseudo-header sum over the whole TCP length */
+    size_t tlen = len - 14 - l3;
+    uint32_t ps = sum16(0, ip + (v4 ? 12 : 8), v4 ? 8 : 32);
+    uint8_t t[4] = {(uint8_t)(tlen >> 8), (uint8_t)tlen, 0, 6};
+    ps = sum16(ps, t, 4);
+    if (tlen >> 16)
+        ps = sum16(ps, (const uint8_t[]){0, (uint8_t)(tlen >> 16)}, 2);
+    if ((uint16_t)ps != (uint16_t)(tcp[16] << 8 | tcp[17]))
+        return false;
+    if (g->gso_type == MOTE_NET_GSO_NONE)
+        return len <= 1514;
+    if (g->gso_type != (v4 ? MOTE_NET_GSO_TCPV4 : MOTE_NET_GSO_TCPV6) ||
+        !g->gso_size || g->hdr_len - 14 + g->gso_size > 1500)
+        return false;
+    /* only runs of full segments are sent as one */
+    size_t plen = len - g->hdr_len;
+    return plen > g->gso_size && plen % g->gso_size == 0 && len <= 65535 + 14;
+}
+
+static int send_gso(void *ctx, const uint8_t *f, size_t len,
+                    const struct mote_net_gso *g)
+{
+    if (!gso_ok(f, len, g))
+        gso_bad++;
+    partial_frames++;
+    if (g->gso_type != MOTE_NET_GSO_NONE)
+        gso_frames++;
+    else if (!saved_len && len <= sizeof saved_partial) {
+        memcpy(saved_partial, f, len);
+        saved_len = len;
+    }
+    return queue_frame(ctx, f, len, g);
 }
 
 static void rnd(void *ctx, void *buf, size_t n)
@@ -70,7 +158,8 @@ static void wire(void *arg)
             if (!fq_head)
                 fq_tail = NULL;
             if (net[f->to])
-                mote_net_input(net[f->to], mote_now(), f->data, f->len);
+                mote_net_input_gso(net[f->to], mote_now(), f->data, f->len,
+                                   &f->gso);
             free(f);
         }
         uint64_t d = MOTE_FOREVER;
@@ -102,6 +191,11 @@ static void nets_up(void)
         memcpy(c.mac.bytes, mac, 6);
         c.send_frame = send_frame;
         c.send_ctx = (void *)(intptr_t)i;
+        if (offload) {
+            c.send_gso = send_gso;
+            c.offloads = MOTE_NET_OFFLOAD_CSUM | MOTE_NET_OFFLOAD_TSO4 |
+                         MOTE_NET_OFFLOAD_TSO6;
+        }
         c.random = rnd;
         c.ipv4.addr = mote_ipaddr_v4(10, 0, 0, (uint8_t)(i + 1));
         c.ipv4.len = 24;
@@ -309,6 +403,45 @@ static void test_echo_lossy(void)
     nets_down();
 }
 
+/* Both stacks with send offloads, the wire passing super-frames whole to
+ * a stack reading with receive offloads: echo over IPv4 and IPv6, with
+ * every descriptor checked, then the receive side's rule for partial
+ * checksums (taken on the device's word only). */
+static void test_echo_offload(void)
+{
+    offload = true;
+    gso_bad = gso_frames = partial_frames = saved_len = 0;
+    nets_up();
+    run_echo("offload ipv4", mote_ipaddr_v4(10, 0, 0, 2), 2, 2 << 20);
+    uint8_t v6[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+    run_echo("offload ipv6", mote_ipaddr_from_v6_bytes(v6), 1, 1 << 20);
+    struct mote_stack_stats s[2];
+    mote_net_stats(net[0], &s[0]);
+    mote_net_stats(net[1], &s[1]);
+    is_int(gso_bad, 0, "every offload descriptor matches its frame");
+    ok(gso_frames > 0 && s[0].gso_tx > 0 && s[1].gso_tx > 0,
+       "super-frames sent both ways (%lu; A %llu, B %llu)", gso_frames,
+       (unsigned long long)s[0].gso_tx, (unsigned long long)s[1].gso_tx);
+    ok(s[0].gso_rx == s[1].gso_tx && s[1].gso_rx == s[0].gso_tx,
+       "and taken whole by the other side");
+    ok(s[0].csum_partial_tx + s[1].csum_partial_tx == partial_frames &&
+           s[0].csum_trusted_rx + s[1].csum_trusted_rx == partial_frames,
+       "%lu frames with partial checksums, all trusted on the device's word",
+       partial_frames);
+    is_int(s[0].drops[MOTE_NET_DROP_CHECKSUM] +
+               s[1].drops[MOTE_NET_DROP_CHECKSUM],
+           0, "no checksum drops");
+    ok(saved_len > 0, "a small partial-checksum frame kept (%zu bytes)",
+       saved_len);
+    uint64_t before = s[1].drops[MOTE_NET_DROP_CHECKSUM];
+    mote_net_input(net[1], mote_now(), saved_partial, saved_len);
+    mote_net_stats(net[1], &s[1]);
+    is_int(s[1].drops[MOTE_NET_DROP_CHECKSUM] - before, 1,
+           "the same frame without the device's word: a checksum drop");
+    nets_down();
+    offload = false;
+}
+
 static void test_refused(void)
 {
     nets_up();
@@ -327,5 +460,6 @@ int mote_main(int argc, char **argv)
     TAP_CASE(test_echo_v4);
     TAP_CASE(test_echo_v6);
     TAP_CASE(test_echo_lossy);
+    TAP_CASE(test_echo_offload);
     return tap_done();
 }
