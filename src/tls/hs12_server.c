@@ -36,8 +36,8 @@ static const uint16_t default_suites12[] = {
     MOTE_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
 };
 
-/* 1.2 signature schemes we sign with: the configured (1.3) list, then
- * PKCS#1 v1.5 (allowed in 1.2 only). */
+/* 1.2 signature schemes we sign with: the configured list as given, or
+ * the default list followed by PKCS#1 v1.5 (allowed in 1.2 only). */
 static const uint16_t pkcs1_sigs[] = {
     MOTE_TLS_SIG_RSA_PKCS1_SHA256,
     MOTE_TLS_SIG_RSA_PKCS1_SHA384,
@@ -107,6 +107,7 @@ static int choose(struct mote_tls_engine *e, const struct hello *h)
     size_t ns, nsig;
     const uint16_t *ours = tls__suites12(e, &ns);
     const uint16_t *sigs = tls__list(e, LIST_SIGS, &nsig);
+    size_t npkcs1 = e->cfg->nsigschemes ? 0 : 3;
     uint16_t theirs[64];
     size_t nt = 0;
     struct rd sg = h->sigs;
@@ -134,7 +135,7 @@ static int choose(struct mote_tls_engine *e, const struct hello *h)
                     continue;
                 if (!key_fits_suite(id->key, s) || !curve_ok(h, id->key))
                     continue;
-                for (size_t j = 0; j < nsig + 3; j++) {
+                for (size_t j = 0; j < nsig + npkcs1; j++) {
                     uint16_t sc = j < nsig ? sigs[j] : pkcs1_sigs[j - nsig];
                     if (tls__in_list(theirs, nt, sc) &&
                         tls__sig_key_ok(id->key, sc)) {
@@ -313,14 +314,15 @@ int tls__hs12_cv_scheme_ok(uint16_t scheme)
     return h == MOTE_HASH_SHA256 || h == MOTE_HASH_SHA384;
 }
 
-/* Our 1.2 schemes: the configured (1.3) list, then PKCS#1 v1.5 (as the
- * ServerKeyExchange choice), those a CertificateVerify can use. */
+/* Our 1.2 schemes, as for the ServerKeyExchange choice (the configured
+ * list, or the default one and PKCS#1 v1.5), those a CertificateVerify
+ * can use. */
 size_t tls__hs12_sigs(const struct mote_tls_engine *e, uint16_t *out,
                       size_t cap)
 {
-    size_t nsig, n = 0;
+    size_t nsig, n = 0, npkcs1 = e->cfg->nsigschemes ? 0 : 3;
     const uint16_t *sigs = tls__list(e, LIST_SIGS, &nsig);
-    for (size_t j = 0; j < nsig + 3; j++) {
+    for (size_t j = 0; j < nsig + npkcs1; j++) {
         uint16_t sc = j < nsig ? sigs[j] : pkcs1_sigs[j - nsig];
         if (n < cap && tls__hs12_cv_scheme_ok(sc) && !tls__in_list(out, n, sc))
             out[n++] = sc;

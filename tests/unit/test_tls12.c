@@ -564,6 +564,47 @@ static void test12_sig_alone(void)
         }
 }
 
+/* The server's configured sigschemes list is used as given over 1.2 too:
+ * PKCS#1 v1.5 is added only to the default list. */
+static void test12_server_sigs(void)
+{
+    static const uint16_t pss = MOTE_TLS_SIG_RSA_PSS_RSAE_SHA256;
+    static const uint16_t pkcs1 = MOTE_TLS_SIG_RSA_PKCS1_SHA256;
+    keys_init();
+    if (!have_rsa) {
+        ok(0, "RSA test key loaded from %s", RSA_KEY_FILE);
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        struct side *c = side_new(95 + (uint32_t)i), *s = side_new(97);
+        only12(c);
+        s->cfg.sigschemes = &pss;
+        s->cfg.nsigschemes = 1;
+        if (i) {
+            c->cfg.sigschemes = &pkcs1;
+            c->cfg.nsigschemes = 1;
+        }
+        set_id(&s->ids[0], &c_rsa, &k_rsa, NULL);
+        start(c, MOTE_TLS_CLIENT, NULL, NULL);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        int good = exchange(c, s), err, alert;
+        err_of(s, &err, &alert);
+        if (!i)
+            ok(good && mote_tls_engine_sigscheme(&c->e) == pss,
+               "server configured with rsa_pss_rsae_sha256 only: it signs "
+               "with it (got %04x)",
+               mote_tls_engine_sigscheme(&c->e));
+        else
+            ok(!good && err == MOTE_ENOTSUP &&
+                   alert == MOTE_TLS_ALERT_HANDSHAKE_FAILURE,
+               "it does not fall back to PKCS#1 for a PKCS#1-only client "
+               "(server %d/%d, signed %04x)",
+               err, alert, mote_tls_engine_sigscheme(&s->e));
+        side_free(c);
+        side_free(s);
+    }
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -577,5 +618,6 @@ int main(int argc, char **argv)
     TAP_CASE(test12_renegotiation);
     TAP_CASE(test12_client_auth);
     TAP_CASE(test12_sig_alone);
+    TAP_CASE(test12_server_sigs);
     return tap_done();
 }
