@@ -8,7 +8,8 @@
 # npm packages of tests/deps/npm.txt), because no Debian 12 package has a
 # native ML-KEM.
 #
-# Usage: bench/crypto_pk.sh [BUILD_DIR]   (SECS=0.4 per side and round)
+# Usage: bench/crypto_pk.sh [BUILD_DIR]   (SECS=0.4 per side and round;
+#        ROWS=TEXT keeps the main table's rows whose name contains TEXT)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${1:-${MOTE_BUILD:-_build}}
@@ -64,7 +65,7 @@ rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
   echo "is better; the aim is 0.8. OpenSSL 3.0 has no ML-KEM, so those rows"
   echo "are Mote alone here; the second table compares them."
   echo
-  "$BIN" "$SECS"
+  "$BIN" "$SECS" ${ROWS:+"$ROWS"}
   echo
   mlkem_table
 } > "$OUT.tmp"
