@@ -15,16 +15,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * Input: one configuration byte, then records:
  *
  *   OFF SIZE MEANING
- *     0    1 kind: even = a frame, odd = a tick
+ *     0    1 kind: even = a frame, odd = a tick; a frame with kind & 2
+ *            comes with the device's word (mote_net_input_gso): kind & 4
+ *            NEEDS_CSUM, kind & 8 DATA_VALID, (kind >> 4) % 3 the
+ *            gso_type, so receive offloads (partial checksums, super-
+ *            frames over the MTU) are fuzzed too
  *     1    2 frame: its length (big-endian, then that many bytes, cut
  *            short at the end of the input); tick: milliseconds to advance
  *
  * The configuration byte picks static addresses (with or without DAD) or
  * DHCP, so every parser is reachable: Ethernet, ARP, IPv4 + options +
  * fragments, ICMP, IPv6 + extension headers + fragments, ICMPv6, NDP,
- * UDP, DHCP replies, and the TCP input. Invariants checked: every frame the
- * stack sends is a whole Ethernet frame no longer than mtu + 14, and the
- * stack frees everything (libFuzzer's leak check) at the end.
+ * UDP, DHCP replies, and the TCP input; mode & 16 gives the stack send
+ * offloads. Invariants checked: every plain frame the stack sends is a
+ * whole Ethernet frame no longer than mtu + 14, every offloaded one has a
+ * descriptor inside the frame, and the stack frees everything (libFuzzer's
+ * leak check) at the end.
  */
 
 #define MTU 1500
@@ -45,6 +51,22 @@ static int send_frame(void *ctx, const uint8_t *frame, size_t len)
     if (len < 14 || len > MTU + 14)
         abort();
     /* Touch every byte, so ASan catches reads of freed or short buffers. */
+    volatile uint8_t x = 0;
+    for (size_t i = 0; i < len; i++)
+        x ^= frame[i];
+    (void)x;
+    return 0;
+}
+
+static int send_gso(void *ctx, const uint8_t *frame, size_t len,
+                    const struct mote_net_gso *g)
+{
+    if (len > 65535 + 14 || !(g->flags & MOTE_NET_GSO_F_NEEDS_CSUM) ||
+        (size_t)g->csum_start + g->csum_offset + 2 > len || g->hdr_len > len ||
+        (g->gso_type != MOTE_NET_GSO_NONE && !g->gso_size) ||
+        (g->gso_type == MOTE_NET_GSO_NONE && len > MTU + 14))
+        abort();
+    (void)ctx;
     volatile uint8_t x = 0;
     for (size_t i = 0; i < len; i++)
         x ^= frame[i];
@@ -88,6 +110,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     cfg.no_dad = (mode & 4) != 0;
     cfg.no_slaac = (mode & 8) != 0;
+    if (mode & 16) {
+        cfg.send_gso = send_gso;
+        cfg.offloads = MOTE_NET_OFFLOAD_CSUM | MOTE_NET_OFFLOAD_TSO4 |
+                       MOTE_NET_OFFLOAD_TSO6;
+    }
 
     uint64_t now = 1000 * MOTE_NS_PER_SEC;
     struct mote_net *n;
@@ -115,7 +142,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Copy so ASan sees the exact frame length. */
         uint8_t *f = malloc(len ? len : 1);
         memcpy(f, data + i, len);
-        mote_net_input(n, now, f, len);
+        if (kind & 2) {
+            struct mote_net_gso g = {0};
+            g.flags = (uint8_t)(((kind & 4) ? MOTE_NET_GSO_F_NEEDS_CSUM : 0) |
+                                ((kind & 8) ? MOTE_NET_GSO_F_DATA_VALID : 0));
+            g.gso_type = (uint8_t)((kind >> 4) % 3);
+            g.gso_size = 1448;
+            mote_net_input_gso(n, now, f, len, &g);
+        } else {
+            mote_net_input(n, now, f, len);
+        }
         free(f);
         i += len;
     }

@@ -14,6 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /*
  * Input: one config byte, then records of [op][arg][len][len bytes].
+ * Config bits: 1 CUBIC, 2 no SACK, 4 no timestamps, 8 no window scale,
+ * 16 IPv6, 32 send offloads (partial checksums, super-segments: each is
+ * checked as a device would need it).
  * The engine (10.0.0.1 or fd00::1) listens on port 80 with two spare
  * pcbs and starts one active open to the peer's port 4000. Ops:
  *
@@ -47,7 +50,7 @@ struct slot {
 
 static struct slot slots[NPCB];
 static struct tcp_stack st;
-static uint64_t oqmem[(64 * (1500 + 128)) / 8];
+static uint64_t oqmem[(64 * (1500 + 128) + 2 * 65600) / 8];
 static uint8_t last[2000];
 static size_t last_len;
 static struct mote_ipaddr me, peer;
@@ -117,10 +120,40 @@ static void check(void)
         abort(); /* a pcb outside the table left in the heap */
     const struct tcp_outseg *o;
     while ((o = tcp_out_peek(&st))) {
-        if (o->len < 20 || o->len > st.slot_size ||
-            tcp__checksum(&o->src, &o->dst, o->data, o->len) != 0)
+        if (o->len < 20 || o->len > st.slot_size)
             abort();
-        memcpy(last, o->data, o->len);
+        if (o->csum_partial) {
+            /* the pseudo-header sum, which completed must check */
+            static uint8_t whole[65536];
+            if (!st.cfg.csum_partial ||
+                tcp__pseudo_sum(&o->src, &o->dst, o->len) !=
+                    (uint16_t)(o->data[16] << 8 | o->data[17]))
+                abort();
+            memcpy(whole, o->data, o->len);
+            uint32_t s = 0;
+            for (size_t k = 0; k + 1 < o->len; k += 2)
+                s += (uint32_t)(whole[k] << 8 | whole[k + 1]);
+            if (o->len & 1)
+                s += (uint32_t)whole[o->len - 1] << 8;
+            while (s >> 16)
+                s = (s & 0xffff) + (s >> 16);
+            whole[16] = (uint8_t)(~s >> 8);
+            whole[17] = (uint8_t)~s;
+            if (tcp__checksum(&o->src, &o->dst, whole, o->len) != 0)
+                abort();
+        } else if (tcp__checksum(&o->src, &o->dst, o->data, o->len) != 0) {
+            abort();
+        }
+        if (o->gso_size) {
+            /* whole segments only, of at most the connection's SMSS */
+            size_t plen = o->len - (size_t)(o->data[12] >> 4) * 4;
+            if (!st.cfg.gso_max || plen <= o->gso_size || plen % o->gso_size ||
+                plen > TCP_GSO_MAX || o->gso_size > 1460)
+                abort();
+        }
+        /* the header is what later ops read; last_len stays the real
+         * length (op 1 acks all of it) */
+        memcpy(last, o->data, o->len < sizeof last ? o->len : sizeof last);
         last_len = o->len;
         tcp_out_pop(&st);
     }
@@ -165,6 +198,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.no_wscale = cfgb & 8;
     c.msl = 1000000000ULL;
     c.keep_idle = 5000000000ULL;
+    if (cfgb & 32) {
+        c.csum_partial = true;
+        c.gso_families = TCP_GSO_V4 | TCP_GSO_V6;
+        c.gso_max = TCP_GSO_MAX;
+    }
     if (tcp_stack_init(&st, &c, oqmem, sizeof oqmem) != 0)
         abort();
     if (cfgb & 16) {
