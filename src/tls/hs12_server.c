@@ -413,6 +413,14 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
         tls__set_suite(e, ts);
     else if ((err = choose_group(e, h)) || (err = choose(e, h)))
         return err;
+    /* A CertificateRequest needs a scheme a 1.2 CertificateVerify can use
+     * (our list may hold only Ed25519 or SHA-512 ones): without one an
+     * optional request is not made and a required one cannot be met. */
+    uint16_t cvs[32];
+    int request =
+        e->cfg->client_auth && !e->resumed && tls__hs12_sigs(e, cvs, 32) > 0;
+    if (e->cfg->client_auth >= 2 && !e->resumed && !request)
+        return tls__fail(e, MOTE_ENOTSUP, MOTE_TLS_ALERT_HANDSHAKE_FAILURE);
 
     tls__transcript_add(e, msg, msglen);
     if ((err = tls__random(e, e->random, 32)))
@@ -485,7 +493,7 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
     }
     if ((err = tls__hs12_send_certificate(e, e->id)) || (err = send_ske(e)))
         return err;
-    if (e->cfg->client_auth && (err = send_certificate_request(e)))
+    if (request && (err = send_certificate_request(e)))
         return err;
     m = tls__hs_space(e, &cap);
     if (cap < 4)
@@ -494,7 +502,7 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
     m[1] = m[2] = m[3] = 0;
     if ((err = tls__hs_emit(e, 4)))
         return err;
-    e->hs = e->cfg->client_auth ? HS_S12_WAIT_CERT : HS_S12_WAIT_CKE;
+    e->hs = request ? HS_S12_WAIT_CERT : HS_S12_WAIT_CKE;
     return 0;
 }
 

@@ -605,6 +605,38 @@ static void test12_server_sigs(void)
     }
 }
 
+/* A server whose signature list has nothing a 1.2 CertificateVerify can
+ * use (Ed25519 only): an optional request is not made, a required one is
+ * refused up front with handshake_failure (not an internal error). */
+static void test12_client_auth_no_scheme(void)
+{
+    static const uint16_t ed = MOTE_TLS_SIG_ED25519;
+    for (int mode = 1; mode <= 2; mode++) {
+        struct side *c = side_new(98), *s = side_new(99);
+        only12(c);
+        s->cfg.sigschemes = &ed;
+        s->cfg.nsigschemes = 1;
+        s->cfg.client_auth = mode;
+        set_id(&c->ids[0], &c_p256, &k_p256, NULL);
+        start(c, MOTE_TLS_CLIENT, NULL, NULL);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        int good = exchange(c, s), err, alert;
+        err_of(s, &err, &alert);
+        if (mode == 1)
+            ok(good && !s->e.client_cert_sent && !c->e.client_cert_sent,
+               "Ed25519-only server, optional client auth: no request, "
+               "handshake done");
+        else
+            ok(!good && err == MOTE_ENOTSUP &&
+                   alert == MOTE_TLS_ALERT_HANDSHAKE_FAILURE,
+               "Ed25519-only server, required client auth: handshake_failure "
+               "(%d/%d)",
+               err, alert);
+        side_free(c);
+        side_free(s);
+    }
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -619,5 +651,6 @@ int main(int argc, char **argv)
     TAP_CASE(test12_client_auth);
     TAP_CASE(test12_sig_alone);
     TAP_CASE(test12_server_sigs);
+    TAP_CASE(test12_client_auth_no_scheme);
     return tap_done();
 }
