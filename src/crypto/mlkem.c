@@ -347,11 +347,35 @@ static void poly_decompress(poly *r, const uint8_t a[128])
 /* ---- Sampling (FIPS 203 section 4.2.2)
  * ---------------------------------------- */
 
+/* SampleNTT's rejection step on len bytes (a multiple of 3) of the
+ * SHAKE128 stream: appends to c from coefficient *n until N are there.
+ * Without branches on the candidates: each is written and kept by
+ * advancing the count, so c needs N + 1 slots (a candidate past the N-th
+ * lands in the spare slot and is dropped, as the one-at-a-time loop of
+ * FIPS 203 would never have taken it). The data is public (rho). */
+static void rej_uniform(int16_t c[N + 1], unsigned *n, const uint8_t *buf,
+                        size_t len)
+{
+    unsigned k = *n;
+    for (size_t p = 0; p + 3 <= len && k < N; p += 3) {
+        uint16_t d1 =
+            (uint16_t)((buf[p] | ((uint16_t)buf[p + 1] << 8)) & 0xfff);
+        uint16_t d2 =
+            (uint16_t)((buf[p + 1] >> 4) | ((uint16_t)buf[p + 2] << 4));
+        c[k] = (int16_t)d1;
+        k += d1 < Q;
+        c[k] = (int16_t)d2;
+        k += d2 < Q;
+    }
+    *n = k < N ? k : N;
+}
+
 /* SampleNTT(rho || i || j): rejection sampling from SHAKE128 (public). */
 static void sample_ntt(poly *r, const uint8_t rho[32], uint8_t i, uint8_t j)
 {
     struct pk__keccak x;
     uint8_t seed[34], buf[168];
+    int16_t c[N + 1];
     unsigned n = 0;
     memcpy(seed, rho, 32);
     seed[32] = i;
@@ -361,41 +385,71 @@ static void sample_ntt(poly *r, const uint8_t rho[32], uint8_t i, uint8_t j)
     pk__shake_finish(&x);
     while (n < N) {
         pk__shake_squeeze(&x, buf, sizeof buf);
-        for (unsigned p = 0; p + 3 <= sizeof buf && n < N; p += 3) {
-            uint16_t d1 =
-                (uint16_t)((buf[p] | ((uint16_t)buf[p + 1] << 8)) & 0xfff);
-            uint16_t d2 =
-                (uint16_t)((buf[p + 1] >> 4) | ((uint16_t)buf[p + 2] << 4));
-            if (d1 < Q)
-                r->c[n++] = (int16_t)d1;
-            if (d2 < Q && n < N)
-                r->c[n++] = (int16_t)d2;
-        }
+        rej_uniform(c, &n, buf, sizeof buf);
     }
+    memcpy(r->c, c, sizeof r->c);
+}
+
+/* Four SampleNTT streams at once (AVX2 Keccak): three blocks each (504
+ * bytes, enough for 256 coefficients with probability about 0.99), then
+ * more blocks while any stream is short. Same bytes, same coefficients as
+ * sample_ntt. */
+static void sample_ntt_x4(poly *r[4], const uint8_t rho[32],
+                          const uint8_t ij[4][2])
+{
+    uint64_t st[100];
+    uint8_t seed[4][34], buf[4][3 * 168];
+    int16_t c[4][N + 1];
+    const uint8_t *in[4] = {seed[0], seed[1], seed[2], seed[3]};
+    uint8_t *out[4] = {buf[0], buf[1], buf[2], buf[3]};
+    unsigned n[4] = {0, 0, 0, 0};
+    for (unsigned s = 0; s < 4; s++) {
+        memcpy(seed[s], rho, 32);
+        seed[s][32] = ij[s][0];
+        seed[s][33] = ij[s][1];
+    }
+    crypto__keccak_x4_absorb_once(st, 168, in, 34, 0x1f);
+    crypto__keccak_x4_squeeze(st, 168, out, 3);
+    for (unsigned s = 0; s < 4; s++)
+        rej_uniform(c[s], &n[s], buf[s], sizeof buf[s]);
+    while (n[0] < N || n[1] < N || n[2] < N || n[3] < N) {
+        crypto__keccak_x4_squeeze(st, 168, out, 1);
+        for (unsigned s = 0; s < 4; s++)
+            rej_uniform(c[s], &n[s], buf[s], 168);
+    }
+    for (unsigned s = 0; s < 4; s++)
+        memcpy(r[s]->c, c[s], sizeof r[s]->c);
 }
 
 /* A (or its transpose) from rho: A[i][j] = SampleNTT(rho || j || i). */
 static void gen_matrix(polyvec a[K], const uint8_t rho[32], int transposed)
 {
-    for (unsigned i = 0; i < K; i++)
-        for (unsigned j = 0; j < K; j++)
-            if (transposed)
-                sample_ntt(&a[i].v[j], rho, (uint8_t)i, (uint8_t)j);
-            else
-                sample_ntt(&a[i].v[j], rho, (uint8_t)j, (uint8_t)i);
+    unsigned e = 0;
+    if (crypto__cpu() & CRYPTO_CPU_AVX2) {
+        for (; e + 4 <= K * K; e += 4) {
+            poly *r[4];
+            uint8_t ij[4][2];
+            for (unsigned s = 0; s < 4; s++) {
+                unsigned i = (e + s) / K, j = (e + s) % K;
+                r[s] = &a[i].v[j];
+                ij[s][0] = (uint8_t)(transposed ? i : j);
+                ij[s][1] = (uint8_t)(transposed ? j : i);
+            }
+            sample_ntt_x4(r, rho, ij);
+        }
+    }
+    for (; e < K * K; e++) {
+        unsigned i = e / K, j = e % K;
+        if (transposed)
+            sample_ntt(&a[i].v[j], rho, (uint8_t)i, (uint8_t)j);
+        else
+            sample_ntt(&a[i].v[j], rho, (uint8_t)j, (uint8_t)i);
+    }
 }
 
-/* SamplePolyCBD_2(PRF_2(sigma, nonce)). */
-static void sample_cbd(poly *r, const uint8_t sigma[32], uint8_t nonce)
+/* SamplePolyCBD_2 of 128 bytes of PRF output. */
+static void cbd2(poly *r, const uint8_t buf[64 * ETA])
 {
-    struct pk__keccak x;
-    uint8_t seed[33], buf[64 * ETA];
-    memcpy(seed, sigma, 32);
-    seed[32] = nonce;
-    pk__shake_init(&x, 256);
-    pk__shake_absorb(&x, seed, 33);
-    pk__shake_finish(&x);
-    pk__shake_squeeze(&x, buf, sizeof buf);
     for (unsigned i = 0; i < N / 8; i++) {
         uint32_t t = (uint32_t)buf[4 * i] | (uint32_t)buf[4 * i + 1] << 8 |
                      (uint32_t)buf[4 * i + 2] << 16 |
@@ -408,8 +462,45 @@ static void sample_cbd(poly *r, const uint8_t sigma[32], uint8_t nonce)
             r->c[8 * i + j] = (int16_t)(a - b);
         }
     }
+}
+
+/* SamplePolyCBD_2(PRF_2(sigma, nonce)) for the count polynomials r[i]
+ * with nonces nonce, nonce + 1, ...: four SHAKE256 streams at a time with
+ * AVX2 (a short last group computes and drops the streams past count),
+ * else one by one. */
+static void sample_cbd(poly *const *r, unsigned count, const uint8_t sigma[32],
+                       uint8_t nonce)
+{
+    uint8_t seed[4][33], buf[4][136];
+    unsigned i = 0;
+    if (crypto__cpu() & CRYPTO_CPU_AVX2) {
+        uint64_t st[100];
+        const uint8_t *in[4] = {seed[0], seed[1], seed[2], seed[3]};
+        uint8_t *out[4] = {buf[0], buf[1], buf[2], buf[3]};
+        for (; i < count; i += 4) {
+            for (unsigned s = 0; s < 4; s++) {
+                memcpy(seed[s], sigma, 32);
+                seed[s][32] = (uint8_t)(nonce + i + s);
+            }
+            crypto__keccak_x4_absorb_once(st, 136, in, 33, 0x1f);
+            crypto__keccak_x4_squeeze(st, 136, out, 1);
+            for (unsigned s = 0; s < 4 && i + s < count; s++)
+                cbd2(r[i + s], buf[s]);
+        }
+        mote_memzero_explicit(st, sizeof st);
+    }
+    for (; i < count; i++) {
+        struct pk__keccak x;
+        memcpy(seed[0], sigma, 32);
+        seed[0][32] = (uint8_t)(nonce + i);
+        pk__shake_init(&x, 256);
+        pk__shake_absorb(&x, seed[0], 33);
+        pk__shake_finish(&x);
+        pk__shake_squeeze(&x, buf[0], 64 * ETA);
+        cbd2(r[i], buf[0]);
+        mote_memzero_explicit(&x, sizeof x);
+    }
     mote_memzero_explicit(buf, sizeof buf);
-    mote_memzero_explicit(&x, sizeof x);
     mote_memzero_explicit(seed, sizeof seed);
 }
 
@@ -421,16 +512,14 @@ static void pke_keygen(uint8_t ek[EK_BYTES], uint8_t sk[PKE_SK],
 {
     uint8_t in[33], g[64];
     polyvec a[K], s, e, t;
-    uint8_t nonce = 0;
     memcpy(in, d, 32);
     in[32] = K; /* domain separation, FIPS 203 algorithm 13 step 1 */
     pk__sha3_512(g, in, 33);
     const uint8_t *rho = g, *sigma = g + 32;
     gen_matrix(a, rho, 0);
-    for (unsigned i = 0; i < K; i++)
-        sample_cbd(&s.v[i], sigma, nonce++);
-    for (unsigned i = 0; i < K; i++)
-        sample_cbd(&e.v[i], sigma, nonce++);
+    poly *const noise[2 * K] = {&s.v[0], &s.v[1], &s.v[2],
+                                &e.v[0], &e.v[1], &e.v[2]};
+    sample_cbd(noise, 2 * K, sigma, 0);
     for (unsigned i = 0; i < K; i++) {
         poly_ntt(&s.v[i]);
         poly_ntt(&e.v[i]);
@@ -457,15 +546,12 @@ static void pke_encrypt(uint8_t ct[CT_BYTES], const uint8_t ek[EK_BYTES],
 {
     polyvec at[K], t, rv, e1, u;
     poly e2, v, mu;
-    uint8_t nonce = 0;
     for (unsigned i = 0; i < K; i++)
         poly_frombytes(&t.v[i], ek + i * POLY_BYTES);
     gen_matrix(at, ek + K * POLY_BYTES, 1);
-    for (unsigned i = 0; i < K; i++)
-        sample_cbd(&rv.v[i], r, nonce++);
-    for (unsigned i = 0; i < K; i++)
-        sample_cbd(&e1.v[i], r, nonce++);
-    sample_cbd(&e2, r, nonce++);
+    poly *const noise[2 * K + 1] = {&rv.v[0], &rv.v[1], &rv.v[2], &e1.v[0],
+                                    &e1.v[1], &e1.v[2], &e2};
+    sample_cbd(noise, 2 * K + 1, r, 0);
     for (unsigned i = 0; i < K; i++)
         poly_ntt(&rv.v[i]);
     for (unsigned i = 0; i < K; i++) {

@@ -3,6 +3,7 @@
 #ifndef MOTE_MLKEM_INT_H
 #define MOTE_MLKEM_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The polynomial arithmetic of mlkem.c on 256 coefficients, through the
@@ -22,5 +23,19 @@ void crypto__mlkem_ntt_avx2(int16_t r[256], const int16_t zetas[128]);
 void crypto__mlkem_invntt_avx2(int16_t r[256], const int16_t zetas[128]);
 void crypto__mlkem_basemul_avx2(int16_t r[256], const int16_t a[256],
                                 const int16_t b[256], const int16_t zetas[128]);
+
+/* Keccak (mlkem_keccak.c): the 24 round constants. Four states at once
+ * with AVX2 (mlkem_keccak_x86.c): s holds lane i of stream j at s[4 i + j].
+ * absorb_once zeroes s and absorbs in[j] (len < rate bytes each), padded
+ * with pad (0x1f for SHAKE) and the final 0x80; squeeze permutes and
+ * writes nblocks whole blocks (rate bytes each) to every out[j]. Only
+ * called after crypto__cpu() reports AVX2. */
+extern const uint64_t crypto__keccak_rc[24];
+void crypto__keccak_x4_f1600(uint64_t s[100]);
+void crypto__keccak_x4_absorb_once(uint64_t s[100], unsigned rate,
+                                   const uint8_t *const in[4], size_t len,
+                                   uint8_t pad);
+void crypto__keccak_x4_squeeze(uint64_t s[100], unsigned rate,
+                               uint8_t *const out[4], size_t nblocks);
 
 #endif

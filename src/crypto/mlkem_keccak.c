@@ -1,9 +1,10 @@
 /* Keccak-f[1600], SHA3-256/512 and SHAKE128/256 (FIPS 202), for ML-KEM. */
 #include <string.h>
 
+#include "mlkem_int.h"
 #include "pk_int.h"
 
-static const uint64_t RC[24] = {
+const uint64_t crypto__keccak_rc[24] = {
     0x0000000000000001, 0x0000000000008082, 0x800000000000808a,
     0x8000000080008000, 0x000000000000808b, 0x0000000080000001,
     0x8000000080008081, 0x8000000000008009, 0x000000000000008a,
@@ -88,8 +89,8 @@ void pk__keccak_f1600(uint64_t s[25])
 {
     uint64_t e[25];
     for (int r = 0; r < 24; r += 2) {
-        keccak_round(e, s, RC[r]);
-        keccak_round(s, e, RC[r + 1]);
+        keccak_round(e, s, crypto__keccak_rc[r]);
+        keccak_round(s, e, crypto__keccak_rc[r + 1]);
     }
 }
 

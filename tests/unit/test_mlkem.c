@@ -1,8 +1,9 @@
 /* ML-KEM-768: the AVX2 polynomial arithmetic (src/crypto/mlkem_x86.c)
  * against the portable C of mlkem.c, bit for bit: NTT, inverse NTT and the
  * NTT-domain product on random int16 inputs over the whole range and on
- * extremes, then whole key generations, encapsulations and decapsulations
- * (including rejected ciphertexts) with both paths. The KEM itself is
+ * extremes, the four-way AVX2 SHAKE against the one-stream SHAKE, then
+ * whole key generations, encapsulations and decapsulations (including
+ * rejected ciphertexts) with both paths. The KEM itself is
  * checked against Wycheproof (test_crypto_pk.c) and against liboqs and
  * noble (tests/interop/mlkem.t). */
 #include <stdint.h>
@@ -13,6 +14,7 @@
 
 #include "../../src/crypto/crypto_int.h"
 #include "../../src/crypto/mlkem_int.h"
+#include "../../src/crypto/pk_int.h"
 #include "tap.h"
 
 static uint64_t rs = 0x9e3779b97f4a7c15u;
@@ -105,6 +107,47 @@ static void test_poly_arith(void)
     ok(memcmp(x, in, sizeof x) != 0, "the NTT changes its input");
 }
 
+/* Four-way AVX2 SHAKE128/256 against the one-stream SHAKE, every input
+ * length the four-way absorb takes (0 .. rate - 1), five blocks out. */
+static void test_shake_x4(void)
+{
+    if (!have_avx2()) {
+        ok(1, "# SKIP this CPU has no AVX2: only the portable path exists");
+        return;
+    }
+    static uint8_t in[4][168], out[4][5 * 168], want[5 * 168];
+    int bad = 0, cases = 0;
+    for (unsigned bits = 128; bits <= 256; bits += 128) {
+        unsigned rate = bits == 128 ? 168 : 136;
+        for (unsigned len = 0; len < rate; len++) {
+            uint64_t st[100];
+            const uint8_t *ip[4] = {in[0], in[1], in[2], in[3]};
+            uint8_t *op[4] = {out[0], out[1], out[2], out[3]};
+            for (unsigned j = 0; j < 4; j++)
+                for (unsigned i = 0; i < len; i++)
+                    in[j][i] = (uint8_t)rnd();
+            crypto__keccak_x4_absorb_once(st, rate, ip, len, 0x1f);
+            crypto__keccak_x4_squeeze(st, rate, op, 2);
+            uint8_t *op3[4] = {out[0] + 2 * rate, out[1] + 2 * rate,
+                               out[2] + 2 * rate, out[3] + 2 * rate};
+            crypto__keccak_x4_squeeze(st, rate, op3, 3);
+            for (unsigned j = 0; j < 4; j++) {
+                struct pk__keccak k;
+                pk__shake_init(&k, bits);
+                pk__shake_absorb(&k, in[j], len);
+                pk__shake_finish(&k);
+                pk__shake_squeeze(&k, want, 5 * rate);
+                bad += memcmp(want, out[j], 5 * rate) != 0;
+                cases++;
+            }
+        }
+    }
+    ok(bad == 0,
+       "4-way SHAKE128/256 = one-stream SHAKE, %d streams of every input "
+       "length below the rate, 5 blocks each (%d differ)",
+       cases, bad);
+}
+
 struct kem_out {
     uint8_t pub[MOTE_MLKEM768_PUB_LEN], priv[MOTE_MLKEM768_PRIV_LEN],
         ct[MOTE_MLKEM768_CT_LEN], ss[32], ss2[32], ssbad[32];
@@ -160,6 +203,7 @@ int main(int argc, char **argv)
 {
     tap_init(argc, argv);
     TAP_CASE(test_poly_arith);
+    TAP_CASE(test_shake_x4);
     TAP_CASE(test_kem_paths);
     return tap_done();
 }

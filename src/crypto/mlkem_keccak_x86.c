@@ -1,0 +1,158 @@
+/* Four Keccak-f[1600] permutations at once with AVX2 (lane i of the four
+ * states in one YMM register), and the two SHAKE shapes ML-KEM needs on top:
+ * absorb one short input per stream, squeeze whole blocks. The matrix A
+ * (nine SHAKE128 streams) and the CBD noise (six or seven SHAKE256 streams)
+ * are computed four streams at a time (mlkem.c); the bytes are those of
+ * the one-stream code (mlkem_keccak.c), which tests/unit/test_mlkem.c
+ * checks. No branch or address depends on the data.
+ */
+#include <string.h>
+
+#include "crypto_int.h"
+#include "mlkem_int.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define AVX2      __attribute__((target("avx2")))
+#define XOR(a, b) _mm256_xor_si256(a, b)
+#define ROL4(x, n)                                                             \
+    _mm256_or_si256(_mm256_slli_epi64(x, n), _mm256_srli_epi64(x, 64 - (n)))
+
+/* One round from a into e; written out by the script that wrote the
+ * one-stream round (B[y, 2x + 3y] = rot(A[x, y] ^ D[x], r[x, y])). */
+static inline AVX2 __attribute__((always_inline)) void
+round4(__m256i e[25], const __m256i a[25], uint64_t rc)
+{
+    __m256i c0 = XOR(XOR(XOR(a[0], a[5]), XOR(a[10], a[15])), a[20]);
+    __m256i c1 = XOR(XOR(XOR(a[1], a[6]), XOR(a[11], a[16])), a[21]);
+    __m256i c2 = XOR(XOR(XOR(a[2], a[7]), XOR(a[12], a[17])), a[22]);
+    __m256i c3 = XOR(XOR(XOR(a[3], a[8]), XOR(a[13], a[18])), a[23]);
+    __m256i c4 = XOR(XOR(XOR(a[4], a[9]), XOR(a[14], a[19])), a[24]);
+    __m256i d0 = XOR(c4, ROL4(c1, 1));
+    __m256i d1 = XOR(c0, ROL4(c2, 1));
+    __m256i d2 = XOR(c1, ROL4(c3, 1));
+    __m256i d3 = XOR(c2, ROL4(c4, 1));
+    __m256i d4 = XOR(c3, ROL4(c0, 1));
+    __m256i b0, b1, b2, b3, b4;
+    b0 = XOR(a[0], d0);
+    b1 = ROL4(XOR(a[6], d1), 44);
+    b2 = ROL4(XOR(a[12], d2), 43);
+    b3 = ROL4(XOR(a[18], d3), 21);
+    b4 = ROL4(XOR(a[24], d4), 14);
+    e[0] = XOR(b0, _mm256_andnot_si256(b1, b2));
+    e[1] = XOR(b1, _mm256_andnot_si256(b2, b3));
+    e[2] = XOR(b2, _mm256_andnot_si256(b3, b4));
+    e[3] = XOR(b3, _mm256_andnot_si256(b4, b0));
+    e[4] = XOR(b4, _mm256_andnot_si256(b0, b1));
+    b0 = ROL4(XOR(a[3], d3), 28);
+    b1 = ROL4(XOR(a[9], d4), 20);
+    b2 = ROL4(XOR(a[10], d0), 3);
+    b3 = ROL4(XOR(a[16], d1), 45);
+    b4 = ROL4(XOR(a[22], d2), 61);
+    e[5] = XOR(b0, _mm256_andnot_si256(b1, b2));
+    e[6] = XOR(b1, _mm256_andnot_si256(b2, b3));
+    e[7] = XOR(b2, _mm256_andnot_si256(b3, b4));
+    e[8] = XOR(b3, _mm256_andnot_si256(b4, b0));
+    e[9] = XOR(b4, _mm256_andnot_si256(b0, b1));
+    b0 = ROL4(XOR(a[1], d1), 1);
+    b1 = ROL4(XOR(a[7], d2), 6);
+    b2 = ROL4(XOR(a[13], d3), 25);
+    b3 = ROL4(XOR(a[19], d4), 8);
+    b4 = ROL4(XOR(a[20], d0), 18);
+    e[10] = XOR(b0, _mm256_andnot_si256(b1, b2));
+    e[11] = XOR(b1, _mm256_andnot_si256(b2, b3));
+    e[12] = XOR(b2, _mm256_andnot_si256(b3, b4));
+    e[13] = XOR(b3, _mm256_andnot_si256(b4, b0));
+    e[14] = XOR(b4, _mm256_andnot_si256(b0, b1));
+    b0 = ROL4(XOR(a[4], d4), 27);
+    b1 = ROL4(XOR(a[5], d0), 36);
+    b2 = ROL4(XOR(a[11], d1), 10);
+    b3 = ROL4(XOR(a[17], d2), 15);
+    b4 = ROL4(XOR(a[23], d3), 56);
+    e[15] = XOR(b0, _mm256_andnot_si256(b1, b2));
+    e[16] = XOR(b1, _mm256_andnot_si256(b2, b3));
+    e[17] = XOR(b2, _mm256_andnot_si256(b3, b4));
+    e[18] = XOR(b3, _mm256_andnot_si256(b4, b0));
+    e[19] = XOR(b4, _mm256_andnot_si256(b0, b1));
+    b0 = ROL4(XOR(a[2], d2), 62);
+    b1 = ROL4(XOR(a[8], d3), 55);
+    b2 = ROL4(XOR(a[14], d4), 39);
+    b3 = ROL4(XOR(a[15], d0), 41);
+    b4 = ROL4(XOR(a[21], d1), 2);
+    e[20] = XOR(b0, _mm256_andnot_si256(b1, b2));
+    e[21] = XOR(b1, _mm256_andnot_si256(b2, b3));
+    e[22] = XOR(b2, _mm256_andnot_si256(b3, b4));
+    e[23] = XOR(b3, _mm256_andnot_si256(b4, b0));
+    e[24] = XOR(b4, _mm256_andnot_si256(b0, b1));
+    e[0] = XOR(e[0], _mm256_set1_epi64x((long long)rc));
+}
+
+/* s: 25 lanes x 4 streams, lane i of stream j at s[4 i + j]. */
+AVX2 void crypto__keccak_x4_f1600(uint64_t s[100])
+{
+    __m256i a[25], e[25];
+    for (int i = 0; i < 25; i++)
+        a[i] = _mm256_loadu_si256((const __m256i *)(const void *)(s + 4 * i));
+    for (int r = 0; r < 24; r += 2) {
+        round4(e, a, crypto__keccak_rc[r]);
+        round4(a, e, crypto__keccak_rc[r + 1]);
+    }
+    for (int i = 0; i < 25; i++)
+        _mm256_storeu_si256((__m256i *)(void *)(s + 4 * i), a[i]);
+}
+
+/* The sponge around it is plain C (a few loads and stores per block; lanes
+ * are little-endian, as x86 is). */
+void crypto__keccak_x4_absorb_once(uint64_t s[100], unsigned rate,
+                                   const uint8_t *const in[4], size_t len,
+                                   uint8_t pad)
+{
+    memset(s, 0, 100 * sizeof s[0]);
+    for (unsigned j = 0; j < 4; j++) {
+        for (size_t i = 0; i < len; i++)
+            s[4 * (i / 8) + j] ^= (uint64_t)in[j][i] << (8 * (i % 8));
+        s[4 * (len / 8) + j] ^= (uint64_t)pad << (8 * (len % 8));
+        s[4 * ((rate - 1) / 8) + j] ^= (uint64_t)0x80 << (8 * ((rate - 1) % 8));
+    }
+}
+
+void crypto__keccak_x4_squeeze(uint64_t s[100], unsigned rate,
+                               uint8_t *const out[4], size_t nblocks)
+{
+    for (size_t b = 0; b < nblocks; b++) {
+        crypto__keccak_x4_f1600(s);
+        for (unsigned j = 0; j < 4; j++) {
+            uint8_t *o = out[j] + b * rate;
+            for (unsigned i = 0; i < rate / 8; i++)
+                memcpy(o + 8 * i, &s[4 * i + j], 8); /* little-endian */
+        }
+    }
+}
+
+#else
+
+void crypto__keccak_x4_f1600(uint64_t s[100])
+{
+    (void)s;
+}
+void crypto__keccak_x4_absorb_once(uint64_t s[100], unsigned rate,
+                                   const uint8_t *const in[4], size_t len,
+                                   uint8_t pad)
+{
+    (void)s;
+    (void)rate;
+    (void)in;
+    (void)len;
+    (void)pad;
+}
+void crypto__keccak_x4_squeeze(uint64_t s[100], unsigned rate,
+                               uint8_t *const out[4], size_t nblocks)
+{
+    (void)s;
+    (void)rate;
+    (void)out;
+    (void)nblocks;
+}
+
+#endif
