@@ -6,6 +6,7 @@
 #include <mote/core.h>
 #include <mote/error.h>
 #include <mote/net.h>
+#include <mote/platform.h>
 #include <mote/stack.h>
 
 /*
@@ -134,6 +135,12 @@ static size_t print_stats(struct mote_net *n, char *out, size_t size)
     P("tcp_syn_drops", st.tcp_syn_drops);
     P("tcp_conns", st.tcp_conns);
     P("tcp_conn_mem", st.tcp_conn_mem);
+    P("gso_tx", st.gso_tx);
+    P("gso_tx_bytes", st.gso_tx_bytes);
+    P("gso_rx", st.gso_rx);
+    P("gso_rx_bytes", st.gso_rx_bytes);
+    P("csum_partial_tx", st.csum_partial_tx);
+    P("csum_trusted_rx", st.csum_trusted_rx);
     P("tcp_accepted", tcp_accepted);
     P("tcp_resets_seen", tcp_resets_seen);
     for (int d = 1; d < MOTE_NET_DROP_COUNT; d++) {
@@ -161,6 +168,21 @@ static size_t print_addrs(struct mote_net *n, char *out, size_t size)
     return o;
 }
 
+/* SIGTERM ends the program through exit(), so the platform's exit hooks
+ * run (the unix TAP turns its receive offloads back off: the harness
+ * reuses the TAP for other programs, which read plain frames). */
+static void on_term(void *arg)
+{
+    mote_handle h = *(mote_handle *)arg;
+    for (;;) {
+        uint64_t n;
+        if (mote_platform_signal_read(h, &n) == 0)
+            mote_platform_exit(0);
+        if (mote_wait_device(h, MOTE_FOREVER) == MOTE_ECANCELED)
+            return;
+    }
+}
+
 int mote_main(int argc, char **argv)
 {
     unsigned port = 7;
@@ -175,6 +197,9 @@ int mote_main(int argc, char **argv)
             return 2;
         }
     }
+    static mote_handle term;
+    if (mote_platform_signal_acquire(MOTE_SIGNAL_TERM, &term) == 0)
+        mote_fiber_spawn(on_term, &term, 0, NULL);
     struct mote_stack *s = mote_stack_default();
     struct mote_endpoint ep = {.port = (uint16_t)port};
     struct mote_udp *u;

@@ -274,13 +274,15 @@ int mote_platform_net_acquire(const char *name, mote_handle *handle,
         err = errno == EINVAL ? MOTE_EINVAL : unix__error(errno);
         goto fail;
     }
-    /* No receive offloads until mote_platform_net_rx_offload: a TAP left
-     * with offloads by an earlier user must not hand us super-frames. */
+    /* No receive offloads until mote_platform_net_rx_offload: a TAP keeps
+     * its offload settings across users (a persistent device), and one
+     * left with them by an earlier user must not hand us super-frames or
+     * partial checksums, least of all without a header to say so. */
     if (vnet && ioctl(fd, TUNSETOFFLOAD, 0UL) < 0)
         vnet = false; /* cannot be sure what we would be given */
-    if (!vnet) {
+    if (!vnet && (ifr.ifr_flags & IFF_VNET_HDR)) {
         ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-        /* A TAP's flags are fixed by the first TUNSETIFF: reopen. */
+        /* An fd's TUNSETIFF is once only: reopen. */
         close(fd);
         fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
@@ -290,6 +292,8 @@ int mote_platform_net_acquire(const char *name, mote_handle *handle,
             goto fail;
         }
     }
+    if (!vnet)
+        (void)ioctl(fd, TUNSETOFFLOAD, 0UL); /* best effort: see above */
     size_t mtu = 1500;
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s >= 0) {
@@ -409,6 +413,15 @@ int mote_platform_net_write_gso(mote_handle handle, const uint8_t *buf,
     return tap_write(d, buf, size, &vh);
 }
 
+/* At exit, leave each TAP whose receive offloads we turned on as we found
+ * it (offloads off): the next user may read plain frames. */
+static void net_offloads_off(void)
+{
+    for (int i = 0; i < MOTE_PLATFORM_MAX_HANDLES; i++)
+        if (U.dev[i].kind == DEV_NET && U.dev[i].rx_on)
+            (void)ioctl(U.dev[i].fd, TUNSETOFFLOAD, 0UL);
+}
+
 int mote_platform_net_rx_offload(mote_handle handle, uint32_t rx)
 {
     struct device *d = get_dev(handle, DEV_NET);
@@ -423,6 +436,9 @@ int mote_platform_net_rx_offload(mote_handle handle, uint32_t rx)
         off |= TUN_F_CSUM;
     if (rx & MOTE_NET_OFFLOAD_RX_GSO)
         off |= TUN_F_TSO4 | TUN_F_TSO6;
+    static bool hooked;
+    if (rx && !hooked && atexit(net_offloads_off) == 0)
+        hooked = true;
     if (d->vnet && ioctl(d->fd, TUNSETOFFLOAD, off) < 0)
         return MOTE_EIO;
     d->rx_on = rx;
