@@ -450,6 +450,10 @@ static void gen_matrix(polyvec a[K], const uint8_t rho[32], int transposed)
 /* SamplePolyCBD_2 of 128 bytes of PRF output. */
 static void cbd2(poly *r, const uint8_t buf[64 * ETA])
 {
+    if (crypto__cpu() & CRYPTO_CPU_AVX2) {
+        crypto__mlkem_cbd2_avx2(r->c, buf);
+        return;
+    }
     for (unsigned i = 0; i < N / 8; i++) {
         uint32_t t = (uint32_t)buf[4 * i] | (uint32_t)buf[4 * i + 1] << 8 |
                      (uint32_t)buf[4 * i + 2] << 16 |

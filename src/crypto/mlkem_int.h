@@ -24,6 +24,9 @@ void crypto__mlkem_invntt_avx2(int16_t r[256], const int16_t zetas[128]);
 void crypto__mlkem_basemul_avx2(int16_t r[256], const int16_t a[256],
                                 const int16_t b[256], const int16_t zetas[128]);
 
+/* SamplePolyCBD_2 of 128 bytes (eta = 2), AVX2; same output as mlkem.c's. */
+void crypto__mlkem_cbd2_avx2(int16_t r[256], const uint8_t buf[128]);
+
 /* Keccak (mlkem_keccak.c): the 24 round constants. Four states at once
  * with AVX2 (mlkem_keccak_x86.c): s holds lane i of stream j at s[4 i + j].
  * absorb_once zeroes s and absorbs in[j] (len < rate bytes each), padded

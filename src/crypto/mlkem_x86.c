@@ -233,8 +233,45 @@ AVX2 void crypto__mlkem_basemul_avx2(int16_t r[256], const int16_t a[256],
     }
 }
 
+/* SamplePolyCBD_2 of 128 bytes, 64 coefficients per 32 bytes: in every
+ * nibble (two bits a, two bits b) the bit sums, then a - b; byte b of the
+ * input gives coefficients 2b (low nibble) and 2b + 1 (high nibble), as in
+ * the portable code. Byte unpacking puts 0-15 and 32-47 in one register
+ * and 16-31 and 48-63 in the other. */
+AVX2 void crypto__mlkem_cbd2_avx2(int16_t r[256], const uint8_t buf[128])
+{
+    const __m256i m55 = _mm256_set1_epi8(0x55), m33 = _mm256_set1_epi8(0x33),
+                  m03 = _mm256_set1_epi8(0x03), m0f = _mm256_set1_epi8(0x0f);
+    for (unsigned i = 0; i < 4; i++) {
+        __m256i f0 =
+            _mm256_loadu_si256((const __m256i *)(const void *)(buf + 32 * i));
+        __m256i f1 = _mm256_srli_epi16(f0, 1);
+        f0 = _mm256_add_epi8(_mm256_and_si256(f0, m55),
+                             _mm256_and_si256(f1, m55));
+        f1 = _mm256_and_si256(_mm256_srli_epi16(f0, 2), m33);
+        f0 = _mm256_sub_epi8(_mm256_add_epi8(_mm256_and_si256(f0, m33), m33),
+                             f1); /* a - b + 3 in each nibble */
+        f1 = _mm256_sub_epi8(_mm256_and_si256(_mm256_srli_epi16(f0, 4), m0f),
+                             m03);
+        f0 = _mm256_sub_epi8(_mm256_and_si256(f0, m0f), m03);
+        __m256i lo = _mm256_unpacklo_epi8(f0, f1),
+                hi = _mm256_unpackhi_epi8(f0, f1);
+        st(r + 64 * i, _mm256_cvtepi8_epi16(_mm256_castsi256_si128(lo)));
+        st(r + 64 * i + 16, _mm256_cvtepi8_epi16(_mm256_castsi256_si128(hi)));
+        st(r + 64 * i + 32,
+           _mm256_cvtepi8_epi16(_mm256_extracti128_si256(lo, 1)));
+        st(r + 64 * i + 48,
+           _mm256_cvtepi8_epi16(_mm256_extracti128_si256(hi, 1)));
+    }
+}
+
 #else
 
+void crypto__mlkem_cbd2_avx2(int16_t r[256], const uint8_t buf[128])
+{
+    (void)r;
+    (void)buf;
+}
 void crypto__mlkem_ntt_avx2(int16_t r[256], const int16_t zetas[128])
 {
     (void)r;
