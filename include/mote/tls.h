@@ -282,6 +282,10 @@ struct mote_tls_session {
     uint64_t received_ms; /* engine time when the ticket arrived */
     size_t ticket_len;
     uint8_t ticket[MOTE_TLS_TICKET_MAX];
+    /* The server's identity in the session the ticket came from (see
+     * mote_tls_engine_peer_cert): restored when the session resumes. */
+    uint8_t peer_auth;
+    uint8_t peer_cert_sha256[32];
 };
 
 /* ---- The engine -----------------------------------------------------------
@@ -388,6 +392,13 @@ struct mote_tls_engine {
     uint8_t peer_random[32];
     uint8_t master[48];    /* the 1.2 (extended) master secret */
     uint8_t ticket_wanted; /* 1.2 client sent session_ticket */
+    /* The peer's identity (mote_tls_engine_peer_cert): peer_auth is 1 once
+     * the peer proved it holds its leaf certificate's key (CertificateVerify,
+     * or a 1.2 ServerKeyExchange signature) in this handshake or in the one
+     * a resumed session came from; peer_cert_sha256 is the SHA-256 of that
+     * leaf's DER. Carried in tickets (both versions). */
+    uint8_t peer_auth;
+    uint8_t peer_cert_sha256[32];
 };
 
 /* Start an engine at time now_ms (as for mote_tls_engine_set_time). cfg
@@ -491,6 +502,20 @@ int mote_tls_engine_export(const struct mote_tls_engine *e, const char *label,
  * resume later. */
 const struct mote_tls_session *
 mote_tls_engine_session(const struct mote_tls_engine *e);
+
+/* After the handshake: who the peer proved to be. Returns 1 if the peer
+ * authenticated with a certificate (the verify callback accepted its chain
+ * and it signed with the leaf's key) and fills sha256 (may be NULL) with
+ * the SHA-256 of the leaf certificate's DER; 0 if it did not (a client
+ * that sent no certificate; any engine before its handshake is done), and
+ * sha256 is zeroed. A resumed session answers as the handshake that made
+ * its ticket did (the verify callback is not called again): the server
+ * keeps the client's identity inside its sealed ticket, the client the
+ * server's in its mote_tls_session. A server whose client_auth is 2 never
+ * resumes a session whose client did not authenticate (it makes a full
+ * handshake instead), so there this is 1 on every completed handshake. */
+int mote_tls_engine_peer_cert(const struct mote_tls_engine *e,
+                              uint8_t sha256[32]);
 
 /* ---- Verification through the X.509 library -------------------------------
  *

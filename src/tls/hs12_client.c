@@ -122,6 +122,8 @@ int tls__client12_server_hello(struct mote_tls_engine *e, const uint8_t *body,
             return fail(e, MOTE_TLS_ALERT_ILLEGAL_PARAMETER);
         memcpy(e->master, e->sess.psk, 48);
         e->resumed = 1;
+        e->peer_auth = e->sess.peer_auth;
+        memcpy(e->peer_cert_sha256, e->sess.peer_cert_sha256, 32);
         int err = tls__hs12_key_block(e);
         if (err)
             return internal(e, err);
@@ -179,6 +181,7 @@ static int server_key_exchange(struct mote_tls_engine *e, const uint8_t *body,
                             sig.p, sig.n))
         return fail(e, MOTE_TLS_ALERT_DECRYPT_ERROR);
     e->sigscheme = (uint16_t)scheme;
+    e->peer_auth = 1;
     e->group = (uint16_t)group;
     size_t publen, sslen;
     int err =
@@ -353,6 +356,8 @@ static int new_session_ticket(struct mote_tls_engine *e, const uint8_t *body,
     e->sess.received_ms = e->now_ms;
     e->sess.ticket_len = t.n;
     memcpy(e->sess.ticket, t.p, t.n);
+    e->sess.peer_auth = e->peer_auth;
+    memcpy(e->sess.peer_cert_sha256, e->peer_cert_sha256, 32);
     return 0;
 }
 

@@ -409,6 +409,11 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
             offered |= rd_u16(&c) == ts;
         e->resumed = offered && tls__in_list(ours, ns, ts);
     }
+    /* The ticket's client identity stands only if we resume from it. */
+    if (!e->resumed) {
+        e->peer_auth = 0;
+        memset(e->peer_cert_sha256, 0, 32);
+    }
     if (e->resumed)
         tls__set_suite(e, ts);
     else if ((err = choose_group(e, h)) || (err = choose(e, h)))
@@ -564,6 +569,7 @@ static int certificate_verify(struct mote_tls_engine *e, const uint8_t *body,
         return fail(e, MOTE_TLS_ALERT_DECRYPT_ERROR);
     tls__transcript_add(e, msg, msglen);
     e->client_cert_sent = 1;
+    e->peer_auth = 1;
     e->hs = HS_S12_WAIT_CCS;
     return 0;
 }

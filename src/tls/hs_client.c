@@ -449,6 +449,9 @@ static int server_hello(struct mote_tls_engine *e, const uint8_t *body,
             return fail(e, MOTE_TLS_ALERT_ILLEGAL_PARAMETER);
         psk = e->sess.psk;
         e->resumed = 1;
+        /* The server proved itself in the session the ticket came from. */
+        e->peer_auth = e->sess.peer_auth;
+        memcpy(e->peer_cert_sha256, e->sess.peer_cert_sha256, 32);
     }
     tls__transcript_add(e, msg, msglen);
     uint8_t ss[64];
@@ -577,6 +580,7 @@ int tls__certificate_in(struct mote_tls_engine *e, const uint8_t *body,
         &e->peer_key);
     if (alert)
         return tls__fail(e, MOTE_EAUTH, alert);
+    mote_sha256(chain.certs[0], chain.lens[0], e->peer_cert_sha256);
     /* The key may point into hbuf, which the next message overwrites:
      * keep a copy. */
     struct mote_tls_pubkey *k = &e->peer_key;
@@ -617,6 +621,7 @@ int tls__certverify_in(struct mote_tls_engine *e, const uint8_t *body,
                         sig.p, sig.n))
         return fail(e, MOTE_TLS_ALERT_DECRYPT_ERROR);
     e->sigscheme = (uint16_t)scheme;
+    e->peer_auth = 1;
     return 0;
 }
 

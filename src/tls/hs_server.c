@@ -514,6 +514,9 @@ static int client_hello(struct mote_tls_engine *e, const uint8_t *body,
             return resumed;
     }
     if (!resumed) {
+        /* The ticket's client identity stands only if we resume. */
+        e->peer_auth = 0;
+        memset(e->peer_cert_sha256, 0, 32);
         if (!h.sigs.p)
             return fail(e, MOTE_TLS_ALERT_MISSING_EXTENSION);
         if ((err = choose_identity(e, h.sigs)))

@@ -11,15 +11,24 @@
  *   14     8    issue time, Unix ms
  *   22     4    ticket_age_add
  *   26     4    lifetime, seconds
- *   30     1    PSK length L (32 or 48)
- *   31     L    PSK
- *   31+L   16   GCM tag
+ *   30     1    1: the client authenticated with a certificate, else 0
+ *   31     32   SHA-256 of the client's leaf certificate (zeros if none)
+ *   63     1    PSK length L (32 or 48)
+ *   64     L    PSK
+ *   64+L   16   GCM tag
+ * The client's identity travels with the session: a server that requires
+ * client authentication does not resume a session whose client did not
+ * authenticate (it may share the ticket key with servers that do not ask),
+ * and a resumed session reports the identity of the original one
+ * (mote_tls_engine_peer_cert).
  */
-#define TICKET_PT_MAX (2 + 8 + 4 + 4 + 1 + 48)
+#define TICKET_AUTH   18 /* plaintext offset of the auth byte */
+#define TICKET_PSK    (TICKET_AUTH + 1 + 32)
+#define TICKET_PT_MAX (TICKET_PSK + 1 + 48)
 #define TICKET_MAX    (12 + TICKET_PT_MAX + 16)
 /* How far the client's idea of the ticket age may be from ours. */
 #define AGE_WINDOW_MS 10000
-static const char ticket_aad[] = "mote tls13 ticket v1";
+static const char ticket_aad[] = "mote tls13 ticket v2";
 
 static void put64(uint8_t *p, uint64_t v)
 {
@@ -49,6 +58,41 @@ static void put32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
+/* The peer identity a ticket carries (33 bytes: flag, leaf hash). */
+static void put_auth(const struct mote_tls_engine *e, uint8_t *p)
+{
+    p[0] = e->peer_auth ? 1 : 0;
+    if (e->peer_auth)
+        memcpy(p + 1, e->peer_cert_sha256, 32);
+    else
+        memset(p + 1, 0, 32);
+}
+
+/* Take a ticket's identity; MOTE_EAUTH if the session may not resume here:
+ * client authentication is required and its client did not authenticate
+ * (the caller then makes a full handshake, which asks for a certificate). */
+static int get_auth(struct mote_tls_engine *e, const uint8_t *p)
+{
+    if (p[0] > 1 || (e->cfg->client_auth >= 2 && p[0] != 1))
+        return MOTE_EAUTH;
+    e->peer_auth = p[0];
+    memcpy(e->peer_cert_sha256, p + 1, 32);
+    return 0;
+}
+
+int mote_tls_engine_peer_cert(const struct mote_tls_engine *e,
+                              uint8_t sha256[32])
+{
+    int ok = (e->flags & F_HS_DONE) && e->peer_auth;
+    if (sha256) {
+        if (ok)
+            memcpy(sha256, e->peer_cert_sha256, 32);
+        else
+            memset(sha256, 0, 32);
+    }
+    return ok;
+}
+
 int tls__send_ticket(struct mote_tls_engine *e)
 {
     uint8_t nonce[8], psk[48], pt[TICKET_PT_MAX], ticket[TICKET_MAX], rnd[4];
@@ -72,9 +116,10 @@ int tls__send_ticket(struct mote_tls_engine *e)
     put64(pt + 2, e->now_ms);
     put32(pt + 10, age_add);
     put32(pt + 14, lifetime);
-    pt[18] = (uint8_t)e->hashlen;
-    memcpy(pt + 19, psk, e->hashlen);
-    size_t ptlen = 19 + e->hashlen;
+    put_auth(e, pt + TICKET_AUTH);
+    pt[TICKET_PSK] = (uint8_t)e->hashlen;
+    memcpy(pt + TICKET_PSK + 1, psk, e->hashlen);
+    size_t ptlen = TICKET_PSK + 1 + e->hashlen;
     struct mote_aes_gcm_ctx gcm;
     err = mote_aes_gcm_init(&gcm, e->cfg->ticket_key, 32);
     if (!err)
@@ -110,7 +155,7 @@ int tls__ticket_open(struct mote_tls_engine *e, const uint8_t *ticket,
                      size_t len, uint32_t obf_age, uint8_t *psk)
 {
     uint8_t pt[TICKET_PT_MAX];
-    if (len < 12 + 19 + 32 + 16 || len > TICKET_MAX)
+    if (len < 12 + TICKET_PSK + 1 + 32 + 16 || len > TICKET_MAX)
         return MOTE_EAUTH;
     size_t ptlen = len - 12 - 16;
     struct mote_aes_gcm_ctx gcm;
@@ -125,11 +170,11 @@ int tls__ticket_open(struct mote_tls_engine *e, const uint8_t *ticket,
     uint16_t suite = (uint16_t)(pt[0] << 8 | pt[1]);
     uint64_t issued = get64(pt + 2);
     uint32_t age_add = get32(pt + 10), lifetime = get32(pt + 14);
-    size_t pl = pt[18];
+    size_t pl = pt[TICKET_PSK];
     err = MOTE_EAUTH;
     /* Section 4.6.1: the PSK's hash must match the suite's. */
     if (!tls__suite_known(suite) || tls__suite_hash(suite) != e->hash ||
-        pl != e->hashlen || 19 + pl != ptlen)
+        pl != e->hashlen || TICKET_PSK + 1 + pl != ptlen)
         goto out;
     /* Section 4.2.11.1/8.3: expired tickets and ages far from ours are
      * refused (a full handshake follows). */
@@ -141,7 +186,9 @@ int tls__ticket_open(struct mote_tls_engine *e, const uint8_t *ticket,
         client_age > our_age ? client_age - our_age : our_age - client_age;
     if (diff > AGE_WINDOW_MS)
         goto out;
-    memcpy(psk, pt + 19, pl);
+    if (get_auth(e, pt + TICKET_AUTH))
+        goto out;
+    memcpy(psk, pt + TICKET_PSK + 1, pl);
     err = 0;
 out:
     mote_memzero_explicit(pt, sizeof pt);
@@ -172,6 +219,8 @@ int tls__ticket_recv(struct mote_tls_engine *e, const uint8_t *body, size_t len)
     e->sess.received_ms = e->now_ms;
     e->sess.ticket_len = ticket.n;
     memcpy(e->sess.ticket, ticket.p, ticket.n);
+    e->sess.peer_auth = e->peer_auth;
+    memcpy(e->sess.peer_cert_sha256, e->peer_cert_sha256, 32);
     return 0;
 }
 
@@ -184,12 +233,17 @@ int tls__ticket_recv(struct mote_tls_engine *e, const uint8_t *body, size_t len)
  *   14     8    issue time, Unix ms
  *   22     4    lifetime, seconds
  *   26     1    1: the session used the extended master secret (always)
- *   27     48   master secret
- *   75     16   GCM tag
+ *   27     1    1: the client authenticated with a certificate, else 0
+ *   28     32   SHA-256 of the client's leaf certificate (zeros if none)
+ *   60     48   master secret
+ *   108    16   GCM tag
+ * (The identity as in the 1.3 ticket above.)
  */
-#define T12_PT  (2 + 8 + 4 + 1 + 48)
-#define T12_LEN (12 + T12_PT + 16)
-static const char ticket12_aad[] = "mote tls12 ticket v1";
+#define T12_AUTH 15 /* plaintext offsets */
+#define T12_MS   (T12_AUTH + 1 + 32)
+#define T12_PT   (T12_MS + 48)
+#define T12_LEN  (12 + T12_PT + 16)
+static const char ticket12_aad[] = "mote tls12 ticket v2";
 
 static uint32_t lifetime_of(const struct mote_tls_engine *e)
 {
@@ -209,7 +263,8 @@ int tls__send_ticket12(struct mote_tls_engine *e)
     put64(pt + 2, e->now_ms);
     put32(pt + 10, lifetime);
     pt[14] = 1;
-    memcpy(pt + 15, e->master, 48);
+    put_auth(e, pt + T12_AUTH);
+    memcpy(pt + T12_MS, e->master, 48);
     struct mote_aes_gcm_ctx gcm;
     err = mote_aes_gcm_init(&gcm, e->cfg->ticket_key, 32);
     if (!err)
@@ -259,7 +314,9 @@ int tls__ticket12_open(struct mote_tls_engine *e, const uint8_t *ticket,
         goto out;
     if (e->now_ms < issued || e->now_ms - issued > (uint64_t)lifetime * 1000)
         goto out;
-    memcpy(e->master, pt + 15, 48);
+    if (get_auth(e, pt + T12_AUTH))
+        goto out;
+    memcpy(e->master, pt + T12_MS, 48);
     err = 0;
 out:
     mote_memzero_explicit(pt, sizeof pt);

@@ -627,6 +627,48 @@ static void test_client_cert(void)
     side_free(s);
 }
 
+/* Resumption and client authentication: a ticket from a session whose
+ * client did not authenticate (optional client_auth, no certificate) must
+ * not resume on a server that requires a client certificate (same ticket
+ * key): that server makes a full handshake and asks for one. A session
+ * whose client did authenticate resumes there. */
+static void test_resume_client_auth(void)
+{
+    struct auth_resume r;
+    auth_resume_run(9100, 0, 1, NULL, NULL, 2, NULL, NULL, &r);
+    ok(r.first_ok && !r.done && !r.resumed &&
+           r.alert == MOTE_TLS_ALERT_CERTIFICATE_REQUIRED,
+       "1.3: unauthenticated ticket, client auth required, no certificate: "
+       "not resumed, certificate_required (done %d resumed %d alert %d)",
+       r.done, r.resumed, r.alert);
+    auth_resume_run(9110, 0, 1, NULL, NULL, 2, &c_p256, &k_p256, &r);
+    ok(r.first_ok && r.done && !r.resumed && r.calls == 1,
+       "1.3: unauthenticated ticket, client auth required: a full handshake "
+       "with the client's certificate (resumed %d, callback %d)",
+       r.resumed, r.calls);
+    ok(r.s_auth[1] && tcert_is(r.s_hash[1], &c_p256),
+       "1.3: ... and the server reports the client's new certificate");
+    auth_resume_run(9120, 0, 2, &c_p384, &k_p384, 2, &c_p256, &k_p256, &r);
+    ok(r.first_ok && r.done && r.resumed && r.calls == 0,
+       "1.3: authenticated ticket resumes where client auth is required");
+    ok(r.s_auth[0] && tcert_is(r.s_hash[0], &c_p384) && r.s_auth[1] &&
+           tcert_is(r.s_hash[1], &c_p384),
+       "1.3: the resumed session reports the original client certificate "
+       "(P-384, not the P-256 one the client now holds)");
+    ok(r.c_auth[0] && r.c_auth[1] && tcert_is(r.c_hash[0], &c_p256) &&
+           tcert_is(r.c_hash[1], &c_p256),
+       "1.3: the client reports the server's certificate after both");
+    auth_resume_run(9130, 0, 1, NULL, NULL, 1, NULL, NULL, &r);
+    ok(r.first_ok && r.done && r.resumed,
+       "1.3: unauthenticated ticket resumes where client auth is optional");
+    ok(!r.s_auth[0] && !r.s_auth[1] && r.c_auth[1],
+       "1.3: ... and the server reports no client certificate");
+    auth_resume_run(9140, 0, 2, &c_p256, &k_p256, 0, NULL, NULL, &r);
+    ok(r.done && r.resumed && r.s_auth[1] && tcert_is(r.s_hash[1], &c_p256),
+       "1.3: an authenticated session resumed where no certificate is asked "
+       "keeps its identity");
+}
+
 static void test_refused_server(void)
 {
     struct side *c = side_new(37), *s = side_new(38);
@@ -1512,5 +1554,6 @@ int main(int argc, char **argv)
     TAP_CASE(test_early_data_refused);
     TAP_CASE(test_unknown_ext);
     TAP_CASE(test_rfc8448);
+    TAP_CASE(test_resume_client_auth);
     return tap_done();
 }

@@ -637,6 +637,48 @@ static void test12_client_auth_no_scheme(void)
     }
 }
 
+/* Resumption and client authentication: a ticket from a session whose
+ * client did not authenticate (optional client_auth, no certificate) must
+ * not resume on a server that requires a client certificate (same ticket
+ * key): that server makes a full handshake and asks for one. A session
+ * whose client did authenticate resumes there. */
+static void test12_resume_client_auth(void)
+{
+    struct auth_resume r;
+    auth_resume_run(9000, 1, 1, NULL, NULL, 2, NULL, NULL, &r);
+    ok(r.first_ok && !r.done && !r.resumed &&
+           r.alert == MOTE_TLS_ALERT_HANDSHAKE_FAILURE,
+       "1.2: unauthenticated ticket, client auth required, no certificate: "
+       "not resumed, handshake_failure (done %d resumed %d alert %d)",
+       r.done, r.resumed, r.alert);
+    auth_resume_run(9010, 1, 1, NULL, NULL, 2, &c_p256, &k_p256, &r);
+    ok(r.first_ok && r.done && !r.resumed && r.calls == 1,
+       "1.2: unauthenticated ticket, client auth required: a full handshake "
+       "with the client's certificate (resumed %d, callback %d)",
+       r.resumed, r.calls);
+    ok(r.s_auth[1] && tcert_is(r.s_hash[1], &c_p256),
+       "1.2: ... and the server reports the client's new certificate");
+    auth_resume_run(9020, 1, 2, &c_p384, &k_p384, 2, &c_p256, &k_p256, &r);
+    ok(r.first_ok && r.done && r.resumed && r.calls == 0,
+       "1.2: authenticated ticket resumes where client auth is required");
+    ok(r.s_auth[0] && tcert_is(r.s_hash[0], &c_p384) && r.s_auth[1] &&
+           tcert_is(r.s_hash[1], &c_p384),
+       "1.2: the resumed session reports the original client certificate "
+       "(P-384, not the P-256 one the client now holds)");
+    ok(r.c_auth[0] && r.c_auth[1] && tcert_is(r.c_hash[0], &c_p256) &&
+           tcert_is(r.c_hash[1], &c_p256),
+       "1.2: the client reports the server's certificate after both");
+    auth_resume_run(9030, 1, 1, NULL, NULL, 1, NULL, NULL, &r);
+    ok(r.first_ok && r.done && r.resumed,
+       "1.2: unauthenticated ticket resumes where client auth is optional");
+    ok(!r.s_auth[0] && !r.s_auth[1] && r.c_auth[1],
+       "1.2: ... and the server reports no client certificate");
+    auth_resume_run(9040, 1, 2, &c_p256, &k_p256, 0, NULL, NULL, &r);
+    ok(r.done && r.resumed && r.s_auth[1] && tcert_is(r.s_hash[1], &c_p256),
+       "1.2: an authenticated session resumed where no certificate is asked "
+       "keeps its identity");
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -652,5 +694,6 @@ int main(int argc, char **argv)
     TAP_CASE(test12_sig_alone);
     TAP_CASE(test12_server_sigs);
     TAP_CASE(test12_client_auth_no_scheme);
+    TAP_CASE(test12_resume_client_auth);
     return tap_done();
 }

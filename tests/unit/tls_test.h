@@ -406,4 +406,78 @@ static int rsa_sign_run(uint32_t seed, const struct mote_tls_privkey *k,
     return good;
 }
 
+/* Resumption across client-authentication policies: a first handshake with
+ * a server whose client_auth is mode1, the client presenting cert1 (or
+ * nothing), then the client offers the ticket it got to a second server
+ * with the same ticket key and client_auth mode2, presenting cert2 (or
+ * nothing). v12: both ends speak only TLS 1.2. What the second handshake
+ * did is filled in. */
+struct auth_resume {
+    int first_ok; /* the first handshake completed and left a ticket */
+    int done;     /* the second completed */
+    int resumed;  /* ... by resumption (the server says so) */
+    int alert;    /* the second server's alert, -1 none */
+    int calls;    /* verify-callback calls on the second server */
+    /* mote_tls_engine_peer_cert after each handshake [round]: the server's
+     * view of the client, the client's of the server. */
+    int s_auth[2], c_auth[2];
+    uint8_t s_hash[2][32], c_hash[2][32];
+};
+
+/* SHA-256 of a test certificate, as the engine reports it. */
+__attribute__((unused)) static int tcert_is(const uint8_t *hash,
+                                            const struct tcert *c)
+{
+    uint8_t h[32];
+    mote_sha256(c->der, c->len, h);
+    return !memcmp(h, hash, 32);
+}
+
+__attribute__((unused)) static void
+auth_resume_run(uint32_t seed, int v12, int mode1, struct tcert *cert1,
+                const struct mote_tls_privkey *key1, int mode2,
+                struct tcert *cert2, const struct mote_tls_privkey *key2,
+                struct auth_resume *out)
+{
+    struct mote_tls_session sess;
+    memset(out, 0, sizeof *out);
+    memset(&sess, 0, sizeof sess);
+    for (int round = 0; round < 2; round++) {
+        struct side *c = side_new(seed + 2 * (uint32_t)round),
+                    *s = side_new(seed + 2 * (uint32_t)round + 1);
+        struct tcert *cert = round ? cert2 : cert1;
+        if (v12) {
+            c->cfg.min_version = c->cfg.max_version = MOTE_TLS_VERSION_12;
+            s->cfg.min_version = s->cfg.max_version = MOTE_TLS_VERSION_12;
+        }
+        s->cfg.ticket_key = ticket_key;
+        s->cfg.client_auth = round ? mode2 : mode1;
+        set_id(&s->ids[0], &c_p256, &k_p256, NULL);
+        c->cfg.nids = 0;
+        if (cert) {
+            set_id(&c->ids[0], cert, round ? key2 : key1, NULL);
+            c->cfg.nids = 1;
+        }
+        start(c, MOTE_TLS_CLIENT, NULL, round ? &sess : NULL);
+        start(s, MOTE_TLS_SERVER, NULL, NULL);
+        int good = exchange(c, s);
+        out->s_auth[round] =
+            mote_tls_engine_peer_cert(&s->e, out->s_hash[round]);
+        out->c_auth[round] =
+            mote_tls_engine_peer_cert(&c->e, out->c_hash[round]);
+        if (!round) {
+            sess = *mote_tls_engine_session(&c->e);
+            out->first_ok = good && sess.ticket_len > 0;
+        } else {
+            out->done = good;
+            out->resumed = mote_tls_engine_resumed(&s->e);
+            mote_tls_engine_error(&s->e, &out->alert);
+            out->calls = s->v.calls;
+        }
+        side_free(c);
+        side_free(s);
+    }
+    mote_memzero_explicit(&sess, sizeof sess);
+}
+
 #endif
