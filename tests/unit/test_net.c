@@ -611,6 +611,111 @@ static size_t udp4(uint8_t *f, uint16_t sport, uint16_t dport, const char *data)
     return o + 8 + dl;
 }
 
+static int gso_send(void *ctx, const uint8_t *frame, size_t len,
+                    const struct mote_net_gso *g)
+{
+    (void)g;
+    return dev_send(ctx, frame, len);
+}
+
+/* Receive offloads: a frame's TCP/UDP checksum is taken on the device's
+ * word (NEEDS_CSUM: partial, DATA_VALID: checked) for that frame only,
+ * never for a datagram reassembled from fragments; a TCP super-frame over
+ * the MTU goes up to TCP. And the config's offload bits are checked. */
+static void test_offload_rx(void)
+{
+    struct dev *d = calloc(1, sizeof(*d));
+    struct mote_net_config c;
+    base_cfg(&c, d);
+    struct mote_net *bad = NULL;
+    c.send_gso = gso_send;
+    c.offloads = MOTE_NET_OFFLOAD_TSO4;
+    is_int(mote_net_new(&c, now, &bad), MOTE_EINVAL,
+           "TSO without checksum offload: EINVAL");
+    c.offloads = MOTE_NET_OFFLOAD_CSUM | MOTE_NET_OFFLOAD_RX_GSO;
+    is_int(mote_net_new(&c, now, &bad), MOTE_EINVAL,
+           "receive bits in the send offloads: EINVAL");
+
+    struct mote_net *n = mk(d, false);
+    arp_frame(n, 2, P4, M4);
+    struct mote_udp *u;
+    struct mote_endpoint ep = {.port = 7};
+    is_int(mote_udp_open(mote_net_stack(n), &ep, &u), 0, "UDP port 7 open");
+    uint8_t f[200];
+    size_t len = udp4(f, 5000, 7, "partial");
+    /* what a host stack leaves for the device: the pseudo-header sum */
+    uint32_t ps = sum_add(0, P4, 4);
+    ps = sum_add(ps, M4, 4);
+    ps += 17 + (uint32_t)(len - 34);
+    put16(f + 34 + 6, (uint16_t)~sum_fold(ps));
+    in(n, f, len);
+    is_int(stats(n).drops[MOTE_NET_DROP_CHECKSUM], 1,
+           "a partial UDP checksum without the device's word: dropped");
+    struct mote_net_gso g = {.flags = MOTE_NET_GSO_F_NEEDS_CSUM};
+    mote_net_input_gso(n, now, f, len, &g);
+    is_int(stats(n).drops[MOTE_NET_DROP_CHECKSUM], 1, "with NEEDS_CSUM: taken");
+    is_int(stats(n).udp_rx, 1, "delivered");
+    is_int(stats(n).csum_trusted_rx, 1, "counted as trusted");
+    g.flags = MOTE_NET_GSO_F_DATA_VALID;
+    mote_net_input_gso(n, now, f, len, &g);
+    is_int(stats(n).udp_rx, 2, "with DATA_VALID: taken too");
+
+    /* Two fragments of a datagram with a wrong UDP checksum, each frame
+     * flagged: the flag covers the frame, not the reassembled datagram. */
+    uint8_t pay[1600];
+    memset(pay, 'y', sizeof pay);
+    put16(pay, 5000);
+    put16(pay + 2, 7);
+    put16(pay + 4, (uint16_t)sizeof pay);
+    put16(pay + 6, 0x1234); /* wrong */
+    for (int k = 0; k < 2; k++) {
+        uint8_t fr[1000];
+        size_t o = eth(fr, ME, 0x0800);
+        o +=
+            ip4(fr + o, 17, 800, 77, (uint16_t)(k * 100 | (k ? 0 : 0x2000)), 0);
+        memcpy(fr + o, pay + k * 800, 800);
+        mote_net_input_gso(n, now, fr, o + 800, &g);
+    }
+    is_int(stats(n).reass_ok, 1, "the datagram reassembled");
+    is_int(stats(n).drops[MOTE_NET_DROP_CHECKSUM], 2,
+           "and its bad checksum caught: fragments' flags do not vouch");
+
+    /* A TCP super-frame (5 segments' worth, over the 1500-byte MTU) to a
+     * closed port with a partial checksum: taken whole, answered by RST. */
+    static uint8_t t[14 + 20 + 20 + 5 * 1460];
+    size_t tl = 20 + 5 * 1460;
+    size_t o = eth(t, ME, 0x0800);
+    o += ip4(t + o, 6, tl, 78, 0x4000, 0);
+    uint8_t *th = t + o;
+    memset(th, 0, tl);
+    put16(th, 4000);
+    put16(th + 2, 81);
+    th[7] = 1;     /* seq 1 */
+    th[12] = 0x50; /* 20-byte header */
+    th[13] = 0x18; /* PSH|ACK */
+    put16(th + 14, 1000);
+    ps = sum_add(0, P4, 4);
+    ps = sum_add(ps, M4, 4);
+    ps += 6 + (uint32_t)tl;
+    put16(th + 16, (uint16_t)~sum_fold(ps));
+    d->n = 0;
+    in(n, t, o + tl);
+    ok(d->n == 0 && stats(n).drops[MOTE_NET_DROP_CHECKSUM] == 3,
+       "plain: a checksum drop, no answer");
+    struct mote_net_gso sg = {.flags = MOTE_NET_GSO_F_NEEDS_CSUM,
+                              .gso_type = MOTE_NET_GSO_TCPV4,
+                              .gso_size = 1460};
+    mote_net_input_gso(n, now, t, o + tl, &sg);
+    ok(d->n == 1 && d->f[0][14 + 20 + 13] == 0x04 &&
+           get16(d->f[0] + 14 + 20 + 2) == 4000,
+       "as a super-frame: taken whole, the closed port answers with RST");
+    is_int(stats(n).gso_rx, 1, "one super-frame counted");
+    is_int(stats(n).gso_rx_bytes, o + tl, "with its bytes");
+    mote_udp_close(u);
+    mote_net_free(n);
+    free(d);
+}
+
 static void test_udp(void)
 {
     struct dev *d = calloc(1, sizeof(*d));
@@ -1262,6 +1367,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_reass_limits);
     TAP_CASE(test_ping_of_death);
     TAP_CASE(test_udp);
+    TAP_CASE(test_offload_rx);
     TAP_CASE(test_neigh_flood);
     TAP_CASE(test_dad);
     TAP_CASE(test_ping6);
