@@ -390,52 +390,70 @@ static void sample_ntt(poly *r, const uint8_t rho[32], uint8_t i, uint8_t j)
     memcpy(r->c, c, sizeof r->c);
 }
 
-/* Four SampleNTT streams at once (AVX2 Keccak): three blocks each (504
+/* Up to eight streams of Keccak at once: eight with AVX-512F, four with
+ * AVX2, else none (0). */
+static unsigned keccak_ways(void)
+{
+    unsigned cpu = crypto__cpu();
+    return cpu & CRYPTO_CPU_AVX512 ? 8 : cpu & CRYPTO_CPU_AVX2 ? 4 : 0;
+}
+
+#define MAXW 8
+
+/* w SampleNTT streams at once (w-way Keccak): three blocks each (504
  * bytes, enough for 256 coefficients with probability about 0.99), then
  * more blocks while any stream is short. Same bytes, same coefficients as
  * sample_ntt. */
-static void sample_ntt_x4(poly *r[4], const uint8_t rho[32],
-                          const uint8_t ij[4][2])
+static void sample_ntt_xw(poly *const *r, unsigned w, const uint8_t rho[32],
+                          const uint8_t ij[][2])
 {
-    uint64_t st[100];
-    uint8_t seed[4][34], buf[4][3 * 168];
-    int16_t c[4][N + 1];
-    const uint8_t *in[4] = {seed[0], seed[1], seed[2], seed[3]};
-    uint8_t *out[4] = {buf[0], buf[1], buf[2], buf[3]};
-    unsigned n[4] = {0, 0, 0, 0};
-    for (unsigned s = 0; s < 4; s++) {
+    uint64_t st[25 * MAXW];
+    uint8_t seed[MAXW][34], buf[MAXW][3 * 168];
+    int16_t c[MAXW][N + 1];
+    const uint8_t *in[MAXW] = {0};
+    uint8_t *out[MAXW] = {0};
+    unsigned n[MAXW] = {0}, short_ = 1;
+    for (unsigned s = 0; s < w; s++) {
         memcpy(seed[s], rho, 32);
         seed[s][32] = ij[s][0];
         seed[s][33] = ij[s][1];
+        in[s] = seed[s];
+        out[s] = buf[s];
+        n[s] = 0;
     }
-    crypto__keccak_x4_absorb_once(st, 168, in, 34, 0x1f);
-    crypto__keccak_x4_squeeze(st, 168, out, 3);
-    for (unsigned s = 0; s < 4; s++)
+    crypto__keccak_xw_absorb_once(st, w, 168, in, 34, 0x1f);
+    crypto__keccak_xw_squeeze(st, w, 168, out, 3);
+    for (unsigned s = 0; s < w; s++)
         rej_uniform(c[s], &n[s], buf[s], sizeof buf[s]);
-    while (n[0] < N || n[1] < N || n[2] < N || n[3] < N) {
-        crypto__keccak_x4_squeeze(st, 168, out, 1);
-        for (unsigned s = 0; s < 4; s++)
+    while (short_) {
+        short_ = 0;
+        for (unsigned s = 0; s < w; s++)
+            short_ |= n[s] < N;
+        if (!short_)
+            break;
+        crypto__keccak_xw_squeeze(st, w, 168, out, 1);
+        for (unsigned s = 0; s < w; s++)
             rej_uniform(c[s], &n[s], buf[s], 168);
     }
-    for (unsigned s = 0; s < 4; s++)
+    for (unsigned s = 0; s < w; s++)
         memcpy(r[s]->c, c[s], sizeof r[s]->c);
 }
 
 /* A (or its transpose) from rho: A[i][j] = SampleNTT(rho || j || i). */
 static void gen_matrix(polyvec a[K], const uint8_t rho[32], int transposed)
 {
-    unsigned e = 0;
-    if (crypto__cpu() & CRYPTO_CPU_AVX2) {
-        for (; e + 4 <= K * K; e += 4) {
-            poly *r[4];
-            uint8_t ij[4][2];
-            for (unsigned s = 0; s < 4; s++) {
+    unsigned e = 0, w = keccak_ways();
+    if (w) {
+        for (; e + w <= K * K; e += w) {
+            poly *r[MAXW];
+            uint8_t ij[MAXW][2];
+            for (unsigned s = 0; s < w; s++) {
                 unsigned i = (e + s) / K, j = (e + s) % K;
                 r[s] = &a[i].v[j];
                 ij[s][0] = (uint8_t)(transposed ? i : j);
                 ij[s][1] = (uint8_t)(transposed ? j : i);
             }
-            sample_ntt_x4(r, rho, ij);
+            sample_ntt_xw(r, w, rho, (const uint8_t(*)[2])ij);
         }
     }
     for (; e < K * K; e++) {
@@ -469,26 +487,30 @@ static void cbd2(poly *r, const uint8_t buf[64 * ETA])
 }
 
 /* SamplePolyCBD_2(PRF_2(sigma, nonce)) for the count polynomials r[i]
- * with nonces nonce, nonce + 1, ...: four SHAKE256 streams at a time with
- * AVX2 (a short last group computes and drops the streams past count),
- * else one by one. */
+ * with nonces nonce, nonce + 1, ...: w SHAKE256 streams at a time with the
+ * w-way Keccak (a short last group computes and drops the streams past
+ * count), else one by one. */
 static void sample_cbd(poly *const *r, unsigned count, const uint8_t sigma[32],
                        uint8_t nonce)
 {
-    uint8_t seed[4][33], buf[4][136];
-    unsigned i = 0;
-    if (crypto__cpu() & CRYPTO_CPU_AVX2) {
-        uint64_t st[100];
-        const uint8_t *in[4] = {seed[0], seed[1], seed[2], seed[3]};
-        uint8_t *out[4] = {buf[0], buf[1], buf[2], buf[3]};
-        for (; i < count; i += 4) {
-            for (unsigned s = 0; s < 4; s++) {
+    uint8_t seed[MAXW][33], buf[MAXW][136];
+    unsigned i = 0, w = keccak_ways();
+    if (w) {
+        uint64_t st[25 * MAXW];
+        const uint8_t *in[MAXW] = {0};
+        uint8_t *out[MAXW] = {0};
+        for (unsigned s = 0; s < w; s++) {
+            in[s] = seed[s];
+            out[s] = buf[s];
+        }
+        for (; i < count; i += w) {
+            for (unsigned s = 0; s < w; s++) {
                 memcpy(seed[s], sigma, 32);
                 seed[s][32] = (uint8_t)(nonce + i + s);
             }
-            crypto__keccak_x4_absorb_once(st, 136, in, 33, 0x1f);
-            crypto__keccak_x4_squeeze(st, 136, out, 1);
-            for (unsigned s = 0; s < 4 && i + s < count; s++)
+            crypto__keccak_xw_absorb_once(st, w, 136, in, 33, 0x1f);
+            crypto__keccak_xw_squeeze(st, w, 136, out, 1);
+            for (unsigned s = 0; s < w && i + s < count; s++)
                 cbd2(r[i + s], buf[s]);
         }
         mote_memzero_explicit(st, sizeof st);

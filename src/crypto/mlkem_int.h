@@ -28,17 +28,19 @@ void crypto__mlkem_basemul_avx2(int16_t r[256], const int16_t a[256],
 void crypto__mlkem_cbd2_avx2(int16_t r[256], const uint8_t buf[128]);
 
 /* Keccak (mlkem_keccak.c): the 24 round constants. Four states at once
- * with AVX2 (mlkem_keccak_x86.c): s holds lane i of stream j at s[4 i + j].
- * absorb_once zeroes s and absorbs in[j] (len < rate bytes each), padded
- * with pad (0x1f for SHAKE) and the final 0x80; squeeze permutes and
- * writes nblocks whole blocks (rate bytes each) to every out[j]. Only
- * called after crypto__cpu() reports AVX2. */
+ * with AVX2, eight with AVX-512F (mlkem_keccak_x86.c): s holds lane i of
+ * stream j at s[w i + j] (w = 4 or 8; 25 w words). absorb_once zeroes s
+ * and absorbs in[j] (len < rate bytes each), padded with pad (0x1f for
+ * SHAKE) and the final 0x80; squeeze permutes and writes nblocks whole
+ * blocks (rate bytes each) to every out[j]. Only called after crypto__cpu()
+ * reports AVX2 (w = 4) or AVX-512 (w = 8). */
 extern const uint64_t crypto__keccak_rc[24];
 void crypto__keccak_x4_f1600(uint64_t s[100]);
-void crypto__keccak_x4_absorb_once(uint64_t s[100], unsigned rate,
-                                   const uint8_t *const in[4], size_t len,
+void crypto__keccak_x8_f1600(uint64_t s[200]);
+void crypto__keccak_xw_absorb_once(uint64_t *s, unsigned w, unsigned rate,
+                                   const uint8_t *const *in, size_t len,
                                    uint8_t pad);
-void crypto__keccak_x4_squeeze(uint64_t s[100], unsigned rate,
-                               uint8_t *const out[4], size_t nblocks);
+void crypto__keccak_xw_squeeze(uint64_t *s, unsigned w, unsigned rate,
+                               uint8_t *const *out, size_t nblocks);
 
 #endif

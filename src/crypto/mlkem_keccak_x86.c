@@ -1,10 +1,12 @@
 /* Four Keccak-f[1600] permutations at once with AVX2 (lane i of the four
- * states in one YMM register), and the two SHAKE shapes ML-KEM needs on top:
- * absorb one short input per stream, squeeze whole blocks. The matrix A
- * (nine SHAKE128 streams) and the CBD noise (six or seven SHAKE256 streams)
- * are computed four streams at a time (mlkem.c); the bytes are those of
- * the one-stream code (mlkem_keccak.c), which tests/unit/test_mlkem.c
- * checks. No branch or address depends on the data.
+ * states in one YMM register), eight at once with AVX-512F (ZMM; native
+ * 64-bit rotations, three-input XOR and chi each one vpternlogq), and the
+ * two SHAKE shapes ML-KEM needs on top: absorb one short input per stream,
+ * squeeze whole blocks. The matrix A (nine SHAKE128 streams) and the CBD
+ * noise (six or seven SHAKE256 streams) are computed four or eight streams
+ * at a time (mlkem.c); the bytes are those of the one-stream code
+ * (mlkem_keccak.c), which tests/unit/test_mlkem.c checks. No branch or
+ * address depends on the data.
  */
 #include <string.h>
 
@@ -102,30 +104,119 @@ AVX2 void crypto__keccak_x4_f1600(uint64_t s[100])
         _mm256_storeu_si256((__m256i *)(void *)(s + 4 * i), a[i]);
 }
 
+/* vpternlogq truth tables: 0x96 is a ^ b ^ c, 0xd2 is a ^ (~b & c). */
+#define AVX512        __attribute__((target("avx512f")))
+#define XOR3(a, b, c) _mm512_ternarylogic_epi64(a, b, c, 0x96)
+#define CHI(a, b, c)  _mm512_ternarylogic_epi64(a, b, c, 0xd2)
+
+static inline AVX512 __attribute__((always_inline)) void
+round8(__m512i e[25], const __m512i a[25], uint64_t rc)
+{
+    __m512i c0 = XOR3(XOR3(a[0], a[5], a[10]), a[15], a[20]);
+    __m512i c1 = XOR3(XOR3(a[1], a[6], a[11]), a[16], a[21]);
+    __m512i c2 = XOR3(XOR3(a[2], a[7], a[12]), a[17], a[22]);
+    __m512i c3 = XOR3(XOR3(a[3], a[8], a[13]), a[18], a[23]);
+    __m512i c4 = XOR3(XOR3(a[4], a[9], a[14]), a[19], a[24]);
+    __m512i d0 = _mm512_xor_si512(c4, _mm512_rol_epi64(c1, 1));
+    __m512i d1 = _mm512_xor_si512(c0, _mm512_rol_epi64(c2, 1));
+    __m512i d2 = _mm512_xor_si512(c1, _mm512_rol_epi64(c3, 1));
+    __m512i d3 = _mm512_xor_si512(c2, _mm512_rol_epi64(c4, 1));
+    __m512i d4 = _mm512_xor_si512(c3, _mm512_rol_epi64(c0, 1));
+    __m512i b0, b1, b2, b3, b4;
+    b0 = _mm512_xor_si512(a[0], d0);
+    b1 = _mm512_rol_epi64(_mm512_xor_si512(a[6], d1), 44);
+    b2 = _mm512_rol_epi64(_mm512_xor_si512(a[12], d2), 43);
+    b3 = _mm512_rol_epi64(_mm512_xor_si512(a[18], d3), 21);
+    b4 = _mm512_rol_epi64(_mm512_xor_si512(a[24], d4), 14);
+    e[0] = CHI(b0, b1, b2);
+    e[1] = CHI(b1, b2, b3);
+    e[2] = CHI(b2, b3, b4);
+    e[3] = CHI(b3, b4, b0);
+    e[4] = CHI(b4, b0, b1);
+    b0 = _mm512_rol_epi64(_mm512_xor_si512(a[3], d3), 28);
+    b1 = _mm512_rol_epi64(_mm512_xor_si512(a[9], d4), 20);
+    b2 = _mm512_rol_epi64(_mm512_xor_si512(a[10], d0), 3);
+    b3 = _mm512_rol_epi64(_mm512_xor_si512(a[16], d1), 45);
+    b4 = _mm512_rol_epi64(_mm512_xor_si512(a[22], d2), 61);
+    e[5] = CHI(b0, b1, b2);
+    e[6] = CHI(b1, b2, b3);
+    e[7] = CHI(b2, b3, b4);
+    e[8] = CHI(b3, b4, b0);
+    e[9] = CHI(b4, b0, b1);
+    b0 = _mm512_rol_epi64(_mm512_xor_si512(a[1], d1), 1);
+    b1 = _mm512_rol_epi64(_mm512_xor_si512(a[7], d2), 6);
+    b2 = _mm512_rol_epi64(_mm512_xor_si512(a[13], d3), 25);
+    b3 = _mm512_rol_epi64(_mm512_xor_si512(a[19], d4), 8);
+    b4 = _mm512_rol_epi64(_mm512_xor_si512(a[20], d0), 18);
+    e[10] = CHI(b0, b1, b2);
+    e[11] = CHI(b1, b2, b3);
+    e[12] = CHI(b2, b3, b4);
+    e[13] = CHI(b3, b4, b0);
+    e[14] = CHI(b4, b0, b1);
+    b0 = _mm512_rol_epi64(_mm512_xor_si512(a[4], d4), 27);
+    b1 = _mm512_rol_epi64(_mm512_xor_si512(a[5], d0), 36);
+    b2 = _mm512_rol_epi64(_mm512_xor_si512(a[11], d1), 10);
+    b3 = _mm512_rol_epi64(_mm512_xor_si512(a[17], d2), 15);
+    b4 = _mm512_rol_epi64(_mm512_xor_si512(a[23], d3), 56);
+    e[15] = CHI(b0, b1, b2);
+    e[16] = CHI(b1, b2, b3);
+    e[17] = CHI(b2, b3, b4);
+    e[18] = CHI(b3, b4, b0);
+    e[19] = CHI(b4, b0, b1);
+    b0 = _mm512_rol_epi64(_mm512_xor_si512(a[2], d2), 62);
+    b1 = _mm512_rol_epi64(_mm512_xor_si512(a[8], d3), 55);
+    b2 = _mm512_rol_epi64(_mm512_xor_si512(a[14], d4), 39);
+    b3 = _mm512_rol_epi64(_mm512_xor_si512(a[15], d0), 41);
+    b4 = _mm512_rol_epi64(_mm512_xor_si512(a[21], d1), 2);
+    e[20] = CHI(b0, b1, b2);
+    e[21] = CHI(b1, b2, b3);
+    e[22] = CHI(b2, b3, b4);
+    e[23] = CHI(b3, b4, b0);
+    e[24] = CHI(b4, b0, b1);
+    e[0] = _mm512_xor_si512(e[0], _mm512_set1_epi64((long long)rc));
+}
+
+/* s: 25 lanes x 8 streams, lane i of stream j at s[8 i + j]. */
+AVX512 void crypto__keccak_x8_f1600(uint64_t s[200])
+{
+    __m512i a[25], e[25];
+    for (int i = 0; i < 25; i++)
+        a[i] = _mm512_loadu_si512((const void *)(s + 8 * i));
+    for (int r = 0; r < 24; r += 2) {
+        round8(e, a, crypto__keccak_rc[r]);
+        round8(a, e, crypto__keccak_rc[r + 1]);
+    }
+    for (int i = 0; i < 25; i++)
+        _mm512_storeu_si512((void *)(s + 8 * i), a[i]);
+}
+
 /* The sponge around it is plain C (a few loads and stores per block; lanes
  * are little-endian, as x86 is). */
-void crypto__keccak_x4_absorb_once(uint64_t s[100], unsigned rate,
-                                   const uint8_t *const in[4], size_t len,
+void crypto__keccak_xw_absorb_once(uint64_t *s, unsigned w, unsigned rate,
+                                   const uint8_t *const *in, size_t len,
                                    uint8_t pad)
 {
-    memset(s, 0, 100 * sizeof s[0]);
-    for (unsigned j = 0; j < 4; j++) {
+    memset(s, 0, 25 * w * sizeof s[0]);
+    for (unsigned j = 0; j < w; j++) {
         for (size_t i = 0; i < len; i++)
-            s[4 * (i / 8) + j] ^= (uint64_t)in[j][i] << (8 * (i % 8));
-        s[4 * (len / 8) + j] ^= (uint64_t)pad << (8 * (len % 8));
-        s[4 * ((rate - 1) / 8) + j] ^= (uint64_t)0x80 << (8 * ((rate - 1) % 8));
+            s[w * (i / 8) + j] ^= (uint64_t)in[j][i] << (8 * (i % 8));
+        s[w * (len / 8) + j] ^= (uint64_t)pad << (8 * (len % 8));
+        s[w * ((rate - 1) / 8) + j] ^= (uint64_t)0x80 << (8 * ((rate - 1) % 8));
     }
 }
 
-void crypto__keccak_x4_squeeze(uint64_t s[100], unsigned rate,
-                               uint8_t *const out[4], size_t nblocks)
+void crypto__keccak_xw_squeeze(uint64_t *s, unsigned w, unsigned rate,
+                               uint8_t *const *out, size_t nblocks)
 {
     for (size_t b = 0; b < nblocks; b++) {
-        crypto__keccak_x4_f1600(s);
-        for (unsigned j = 0; j < 4; j++) {
+        if (w == 8)
+            crypto__keccak_x8_f1600(s);
+        else
+            crypto__keccak_x4_f1600(s);
+        for (unsigned j = 0; j < w; j++) {
             uint8_t *o = out[j] + b * rate;
             for (unsigned i = 0; i < rate / 8; i++)
-                memcpy(o + 8 * i, &s[4 * i + j], 8); /* little-endian */
+                memcpy(o + 8 * i, &s[w * i + j], 8); /* little-endian */
         }
     }
 }
@@ -136,20 +227,26 @@ void crypto__keccak_x4_f1600(uint64_t s[100])
 {
     (void)s;
 }
-void crypto__keccak_x4_absorb_once(uint64_t s[100], unsigned rate,
-                                   const uint8_t *const in[4], size_t len,
+void crypto__keccak_x8_f1600(uint64_t s[200])
+{
+    (void)s;
+}
+void crypto__keccak_xw_absorb_once(uint64_t *s, unsigned w, unsigned rate,
+                                   const uint8_t *const *in, size_t len,
                                    uint8_t pad)
 {
     (void)s;
+    (void)w;
     (void)rate;
     (void)in;
     (void)len;
     (void)pad;
 }
-void crypto__keccak_x4_squeeze(uint64_t s[100], unsigned rate,
-                               uint8_t *const out[4], size_t nblocks)
+void crypto__keccak_xw_squeeze(uint64_t *s, unsigned w, unsigned rate,
+                               uint8_t *const *out, size_t nblocks)
 {
     (void)s;
+    (void)w;
     (void)rate;
     (void)out;
     (void)nblocks;

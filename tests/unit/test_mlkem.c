@@ -1,7 +1,8 @@
 /* ML-KEM-768: the AVX2 polynomial arithmetic (src/crypto/mlkem_x86.c)
  * against the portable C of mlkem.c, bit for bit: NTT, inverse NTT and the
  * NTT-domain product on random int16 inputs over the whole range and on
- * extremes, the four-way AVX2 SHAKE against the one-stream SHAKE, then
+ * extremes, the 4-way (AVX2) and 8-way (AVX-512) SHAKE against the
+ * one-stream SHAKE, then
  * whole key generations, encapsulations and decapsulations (including
  * rejected ciphertexts) with both paths. The KEM itself is
  * checked against Wycheproof (test_crypto_pk.c) and against liboqs and
@@ -107,31 +108,30 @@ static void test_poly_arith(void)
     ok(memcmp(x, in, sizeof x) != 0, "the NTT changes its input");
 }
 
-/* Four-way AVX2 SHAKE128/256 against the one-stream SHAKE, every input
- * length the four-way absorb takes (0 .. rate - 1), five blocks out. */
-static void test_shake_x4(void)
+/* The w-way SHAKE128/256 (four-way AVX2, eight-way AVX-512) against the
+ * one-stream SHAKE, every input length the absorb takes (0 .. rate - 1),
+ * five blocks out. */
+static void shake_xw(unsigned w)
 {
-    if (!have_avx2()) {
-        ok(1, "# SKIP this CPU has no AVX2: only the portable path exists");
-        return;
-    }
-    static uint8_t in[4][168], out[4][5 * 168], want[5 * 168];
+    static uint8_t in[8][168], out[8][5 * 168], want[5 * 168];
     int bad = 0, cases = 0;
     for (unsigned bits = 128; bits <= 256; bits += 128) {
         unsigned rate = bits == 128 ? 168 : 136;
         for (unsigned len = 0; len < rate; len++) {
-            uint64_t st[100];
-            const uint8_t *ip[4] = {in[0], in[1], in[2], in[3]};
-            uint8_t *op[4] = {out[0], out[1], out[2], out[3]};
-            for (unsigned j = 0; j < 4; j++)
+            uint64_t st[200];
+            const uint8_t *ip[8];
+            uint8_t *op[8], *op3[8];
+            for (unsigned j = 0; j < w; j++) {
                 for (unsigned i = 0; i < len; i++)
                     in[j][i] = (uint8_t)rnd();
-            crypto__keccak_x4_absorb_once(st, rate, ip, len, 0x1f);
-            crypto__keccak_x4_squeeze(st, rate, op, 2);
-            uint8_t *op3[4] = {out[0] + 2 * rate, out[1] + 2 * rate,
-                               out[2] + 2 * rate, out[3] + 2 * rate};
-            crypto__keccak_x4_squeeze(st, rate, op3, 3);
-            for (unsigned j = 0; j < 4; j++) {
+                ip[j] = in[j];
+                op[j] = out[j];
+                op3[j] = out[j] + 2 * rate;
+            }
+            crypto__keccak_xw_absorb_once(st, w, rate, ip, len, 0x1f);
+            crypto__keccak_xw_squeeze(st, w, rate, op, 2);
+            crypto__keccak_xw_squeeze(st, w, rate, op3, 3);
+            for (unsigned j = 0; j < w; j++) {
                 struct pk__keccak k;
                 pk__shake_init(&k, bits);
                 pk__shake_absorb(&k, in[j], len);
@@ -143,9 +143,21 @@ static void test_shake_x4(void)
         }
     }
     ok(bad == 0,
-       "4-way SHAKE128/256 = one-stream SHAKE, %d streams of every input "
+       "%u-way SHAKE128/256 = one-stream SHAKE, %d streams of every input "
        "length below the rate, 5 blocks each (%d differ)",
-       cases, bad);
+       w, cases, bad);
+}
+
+static void test_shake_xw(void)
+{
+    if (have_avx2())
+        shake_xw(4);
+    else
+        ok(1, "# SKIP this CPU has no AVX2: no 4-way Keccak");
+    if (crypto__cpu() & CRYPTO_CPU_AVX512)
+        shake_xw(8);
+    else
+        ok(1, "# SKIP this CPU has no AVX-512F: no 8-way Keccak");
 }
 
 struct kem_out {
@@ -165,15 +177,17 @@ static void kem_run(struct kem_out *o, const uint8_t seed[64],
         memset(o->ssbad, 0xee, sizeof o->ssbad);
 }
 
+/* Whole KEM runs on every level the CPU has: the best (AVX-512 8-way
+ * Keccak where present), AVX2 only, and portable C; all byte-equal. */
 static void test_kem_paths(void)
 {
     if (!have_avx2()) {
         ok(1, "# SKIP this CPU has no AVX2: only the portable path exists");
         return;
     }
-    static struct kem_out a, b;
+    static struct kem_out a, b, c;
     uint8_t seed[64], m[32];
-    int differ = 0, wrong = 0;
+    int differ = 0, differ512 = 0, wrong = 0;
     const int n = 200;
     for (int i = 0; i < n; i++) {
         for (unsigned j = 0; j < sizeof seed; j++)
@@ -183,9 +197,12 @@ static void test_kem_paths(void)
         unsigned flip = (unsigned)rnd();
         mote_crypto_disable_simd(MOTE_CRYPTO_IMPL_BEST);
         kem_run(&a, seed, m, flip);
+        mote_crypto_disable_simd(MOTE_CRYPTO_IMPL_NO_AVX512);
+        kem_run(&c, seed, m, flip);
         mote_crypto_disable_simd(MOTE_CRYPTO_IMPL_NO_AVX2);
         kem_run(&b, seed, m, flip);
-        differ += memcmp(&a, &b, sizeof a) != 0;
+        differ += memcmp(&c, &b, sizeof a) != 0;
+        differ512 += memcmp(&a, &b, sizeof a) != 0;
         wrong += memcmp(a.ss, a.ss2, 32) != 0 || memcmp(a.ss, a.ssbad, 32) == 0;
     }
     mote_crypto_disable_simd(MOTE_CRYPTO_IMPL_BEST);
@@ -193,6 +210,11 @@ static void test_kem_paths(void)
        "keygen, encaps, decaps, rejected decaps: AVX2 = portable byte for "
        "byte on %d seeds (%d differ)",
        n, differ);
+    ok(differ512 == 0,
+       "the same with the best the CPU has (%s): = portable on %d seeds (%d "
+       "differ)",
+       crypto__cpu() & CRYPTO_CPU_AVX512 ? "AVX-512 8-way Keccak" : "AVX2", n,
+       differ512);
     ok(wrong == 0,
        "and the shared secrets agree, the flipped ciphertexts are rejected "
        "(%d wrong)",
@@ -203,7 +225,7 @@ int main(int argc, char **argv)
 {
     tap_init(argc, argv);
     TAP_CASE(test_poly_arith);
-    TAP_CASE(test_shake_x4);
+    TAP_CASE(test_shake_xw);
     TAP_CASE(test_kem_paths);
     return tap_done();
 }
