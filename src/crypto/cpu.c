@@ -54,6 +54,8 @@ static unsigned detect(void)
     }
     if (max >= 7) {
         cpuid(7, 0, r);
+        if (r[1] & (1u << 8))
+            f |= CRYPTO_CPU_BMI2;
         if ((r[1] & (1u << 29)) && (f & CRYPTO_CPU_SSSE3) &&
             (f & CRYPTO_CPU_SSE41))
             f |= CRYPTO_CPU_SHA;

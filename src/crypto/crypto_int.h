@@ -99,6 +99,7 @@ enum {
     CRYPTO_CPU_VAES = 1u << 7,   /* VAES + VPCLMULQDQ on YMM (with AVX2) */
     CRYPTO_CPU_AVX512 = 1u << 8, /* AVX-512F with the OS saving ZMM */
     CRYPTO_CPU_IFMA = 1u << 9,   /* AVX-512 IFMA (with AVX512) */
+    CRYPTO_CPU_BMI2 = 1u << 10,  /* BMI2 (rorx, andn with BMI1) */
 };
 /* SHA-1/SHA-2 block plumbing (md.c). compress(state, blocks, n) hashes n
  * whole blocks. md_update buffers a partial block in buf and counts *len
@@ -175,6 +176,39 @@ size_t crypto__aes_vaes_ctr(const struct mote_aes_gcm_ctx *ctx, uint8_t ctr[16],
  * reports together with SSSE3 and SSE4.1). */
 void crypto__sha256_shani(uint32_t h[8], const uint8_t *p, size_t nblocks);
 void crypto__sha1_shani(uint32_t h[5], const uint8_t *p, size_t nblocks);
+
+/* SHA-512 (sha512.c, sha_x86.c). One round (FIPS 180-4 6.4.2 step 3) on
+ * the working variables a..hh of the caller, wk the message word plus the
+ * round constant. Written for a short dependency chain: what does not
+ * depend on this round's e (hh + wk + Ch) is summed first, S1(e) last,
+ * and e's update adds d to that; Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c))
+ * with b ^ c carried in bc from the round before (its a ^ b). */
+#define SHA512_S0(x) (rotr64(x, 28) ^ rotr64(x, 34) ^ rotr64(x, 39))
+#define SHA512_S1(x) (rotr64(x, 14) ^ rotr64(x, 18) ^ rotr64(x, 41))
+#define SHA512_ROUND(wk)                                                       \
+    do {                                                                       \
+        uint64_t t1_ = hh + (wk) + ((e & f) ^ (~e & g));                       \
+        t1_ += SHA512_S1(e);                                                   \
+        uint64_t ab_ = a ^ b, maj_ = b ^ (ab_ & bc);                           \
+        bc = ab_;                                                              \
+        hh = g;                                                                \
+        g = f;                                                                 \
+        f = e;                                                                 \
+        e = d + t1_;                                                           \
+        d = c;                                                                 \
+        c = b;                                                                 \
+        b = a;                                                                 \
+        a = t1_ + maj_ + SHA512_S0(b);                                         \
+    } while (0)
+/* The working variables added back into the state after a block. */
+#define SHA512_FEED_FORWARD(h)                                                 \
+    ((h)[0] += a, (h)[1] += b, (h)[2] += c, (h)[3] += d, (h)[4] += e,          \
+     (h)[5] += f, (h)[6] += g, (h)[7] += hh)
+/* The 80 constants K (sha512.c). */
+extern const uint64_t crypto__sha512_k[80];
+/* n whole blocks with AVX2 and BMI2 (sha_x86.c): needs CRYPTO_CPU_AVX2 and
+ * CRYPTO_CPU_BMI2. */
+void crypto__sha512_avx2(uint64_t h[8], const uint8_t *p, size_t nblocks);
 
 /* Poly1305 bulk blocks with AVX2 (poly1305_x86.c): h and r in the 44-bit
  * limbs of chacha.c; processes whole groups of 4 full blocks and returns

@@ -1,4 +1,6 @@
-/* SHA-1 and SHA-256 block functions with the x86 SHA extensions (SHA-NI). */
+/* SHA-1 and SHA-256 block functions with the x86 SHA extensions (SHA-NI),
+ * and SHA-512 with AVX2 and BMI2. */
+
 #include "crypto_int.h"
 
 /*
@@ -123,6 +125,143 @@ TGT void crypto__sha1_shani(uint32_t h[5], const uint8_t *p, size_t nblocks)
     h[4] = (uint32_t)_mm_extract_epi32(e0, 3);
 }
 
+/*
+ * SHA-512 with AVX2 and BMI2. The rounds are scalar (rorx, andn); the
+ * message schedule goes to the vector unit: two blocks at a time, a YMM
+ * register holding words t, t + 1 of the first block in its low half and
+ * of the second in its high half, W[t] + K[t] stored to wk for the
+ * rounds. The schedule of the next pair of blocks is computed in steps of
+ * two words, one after every fifth round of the current pair (software
+ * pipelining: the first pair's is computed up front), so that the
+ * out-of-order core runs it beside the rounds rather than adding to their
+ * scalar work. The rounds are a loop of 40 unrolled ones: fully unrolled
+ * passes no longer fit the CPU's decoded-instruction cache, and the
+ * front end then held the whole thing back (measured: 740 MB/s against
+ * 1100 for the same rounds without the schedule). The idea is OpenSSL's
+ * sha512-avx2 (Gueron and Krasnov, 2012); the code is ours. Shifts, adds,
+ * byte shuffles and loads at fixed offsets only: constant time.
+ */
+#define TGT512 __attribute__((target("avx2,bmi,bmi2")))
+
+struct sha512_sched {
+    __m256i x[8]; /* words 2k, 2k + 1 of both blocks, a ring of 8 steps */
+    uint64_t *wk; /* [2][80]: W + K of the first and second block */
+};
+
+TGT512 static inline __m256i ror256(__m256i x, int n)
+{
+    return _mm256_or_si256(_mm256_srli_epi64(x, n),
+                           _mm256_slli_epi64(x, 64 - n));
+}
+
+/* Step k of the schedule is in x[k & 7]: add K, store to wk. */
+TGT512 static inline __attribute__((always_inline)) void
+sha512_sched_store(struct sha512_sched *s, int k)
+{
+    __m256i w = _mm256_add_epi64(
+        s->x[k & 7], _mm256_broadcastsi128_si256(_mm_loadu_si128(
+                         (const __m128i *)&crypto__sha512_k[2 * k])));
+    _mm_storeu_si128((__m128i *)&s->wk[2 * k], _mm256_castsi256_si128(w));
+    _mm_storeu_si128((__m128i *)&s->wk[80 + 2 * k],
+                     _mm256_extracti128_si256(w, 1));
+}
+
+/* Steps 0..7: the two blocks' words, byte-swapped. */
+TGT512 static inline __attribute__((always_inline)) void
+sha512_sched_load(struct sha512_sched *s, const uint8_t *p0, const uint8_t *p1)
+{
+    const __m256i bswap =
+        _mm256_set_epi64x(0x08090a0b0c0d0e0fll, 0x0001020304050607ll,
+                          0x08090a0b0c0d0e0fll, 0x0001020304050607ll);
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; k++) {
+        s->x[k] = _mm256_shuffle_epi8(
+            _mm256_set_m128i(_mm_loadu_si128((const __m128i *)(p1 + 16 * k)),
+                             _mm_loadu_si128((const __m128i *)(p0 + 16 * k))),
+            bswap);
+        sha512_sched_store(s, k);
+    }
+}
+
+/* Step k >= 8 (k & 7 == j, a constant): W[t] = s1(W[t-2]) + W[t-7] +
+ * s0(W[t-15]) + W[t-16] for t = 2k, 2k + 1. */
+TGT512 static inline __attribute__((always_inline)) void
+sha512_sched_step(struct sha512_sched *s, int k, int j)
+{
+    __m256i w16 = s->x[j], w2 = s->x[(j - 1) & 7];
+    __m256i w15 = _mm256_alignr_epi8(s->x[(j + 1) & 7], w16, 8);
+    __m256i w7 = _mm256_alignr_epi8(s->x[(j + 5) & 7], s->x[(j + 4) & 7], 8);
+    __m256i t0 =
+        _mm256_xor_si256(_mm256_xor_si256(ror256(w15, 1), ror256(w15, 8)),
+                         _mm256_srli_epi64(w15, 7));
+    __m256i t1 =
+        _mm256_xor_si256(_mm256_xor_si256(ror256(w2, 19), ror256(w2, 61)),
+                         _mm256_srli_epi64(w2, 6));
+    s->x[j] =
+        _mm256_add_epi64(_mm256_add_epi64(w16, t0), _mm256_add_epi64(w7, t1));
+    sha512_sched_store(s, k);
+}
+
+/* One block's 80 rounds from wk, as two passes of 40; with s, steps base
+ * .. base + 15 of the next pair's schedule (base a multiple of 8), one
+ * after every fifth round. */
+TGT512 __attribute__((noinline)) static void
+sha512_block(uint64_t h[8], const uint64_t *wk, struct sha512_sched *s,
+             int base)
+{
+    uint64_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5],
+             g = h[6], hh = h[7], bc = b ^ c;
+#pragma GCC unroll 1
+    for (int half = 0; half < 2; half++, wk += 40) {
+#pragma GCC unroll 40
+        for (int i = 0; i < 40; i++) {
+            SHA512_ROUND(wk[i]);
+            if (s && i % 5 == 4)
+                sha512_sched_step(s, base + 8 * half + i / 5, i / 5);
+        }
+    }
+    SHA512_FEED_FORWARD(h);
+}
+
+TGT512 void crypto__sha512_avx2(uint64_t h[8], const uint8_t *p, size_t nblocks)
+{
+    _Alignas(32) uint64_t wk[2][160];
+    struct sha512_sched s;
+    int cur = 0;
+    if (!nblocks)
+        return;
+    /* The first pair's schedule up front (a lone block is paired with
+     * itself: its copy's words are computed and not used). */
+    s.wk = wk[0];
+    sha512_sched_load(&s, p, nblocks > 1 ? p + 128 : p);
+    for (int k = 8; k < 40; k += 8) {
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++)
+            sha512_sched_step(&s, k + j, j);
+    }
+    while (nblocks) {
+        size_t n = nblocks > 1 ? 2 : 1, rest = nblocks - n;
+        const uint8_t *next = p + 128 * n;
+        if (rest) {
+            /* n is 2 here: a lone block is always the last. */
+            s.wk = wk[cur ^ 1];
+            sha512_sched_load(&s, next, rest > 1 ? next + 128 : next);
+            sha512_block(h, wk[cur], &s, 8);
+            sha512_block(h, wk[cur] + 80, &s, 24);
+        } else {
+            sha512_block(h, wk[cur], NULL, 0);
+            if (n > 1)
+                sha512_block(h, wk[cur] + 80, NULL, 0);
+        }
+        cur ^= 1;
+        p = next;
+        nblocks = rest;
+    }
+    /* wk and s hold message words, as the portable code's w[] and the
+     * SHA-NI code's registers do: not wiped (a caller hashing a secret
+     * wipes what it owns; the stack is the platform's). */
+}
+
 #else
 
 void crypto__sha256_shani(uint32_t h[8], const uint8_t *p, size_t nblocks)
@@ -131,6 +270,11 @@ void crypto__sha256_shani(uint32_t h[8], const uint8_t *p, size_t nblocks)
 }
 
 void crypto__sha1_shani(uint32_t h[5], const uint8_t *p, size_t nblocks)
+{
+    (void)h, (void)p, (void)nblocks;
+}
+
+void crypto__sha512_avx2(uint64_t h[8], const uint8_t *p, size_t nblocks)
 {
     (void)h, (void)p, (void)nblocks;
 }
