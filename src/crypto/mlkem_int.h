@@ -42,5 +42,13 @@ void crypto__keccak_xw_absorb_once(uint64_t *s, unsigned w, unsigned rate,
                                    uint8_t pad);
 void crypto__keccak_xw_squeeze(uint64_t *s, unsigned w, unsigned rate,
                                uint8_t *const *out, size_t nblocks);
+/* n (<= w) one-shot hashes at once: stream j absorbs in[j] (len[j] bytes)
+ * with padding pad[j] (0x06 SHA3, 0x1f SHAKE) and gives outlen (<= rate)
+ * bytes in out[j]. Every stream must take the same number of blocks,
+ * len[j] / rate + 1. */
+void crypto__keccak_xw_hash(unsigned w, unsigned rate, unsigned n,
+                            const uint8_t *const *in, const size_t *len,
+                            const uint8_t *pad, uint8_t *const *out,
+                            size_t outlen);
 
 #endif

@@ -10,6 +10,8 @@
  */
 #include <string.h>
 
+#include <mote/crypto.h>
+
 #include "crypto_int.h"
 #include "mlkem_int.h"
 
@@ -221,8 +223,59 @@ void crypto__keccak_xw_squeeze(uint64_t *s, unsigned w, unsigned rate,
     }
 }
 
+void crypto__keccak_xw_hash(unsigned w, unsigned rate, unsigned n,
+                            const uint8_t *const *in, const size_t *len,
+                            const uint8_t *pad, uint8_t *const *out,
+                            size_t outlen)
+{
+    uint64_t s[200];
+    size_t nb = len[0] / rate + 1;
+    memset(s, 0, 25 * w * sizeof s[0]);
+    for (size_t b = 0; b < nb; b++) {
+        for (unsigned j = 0; j < n; j++) {
+            const uint8_t *p = in[j] + b * rate;
+            if (b + 1 < nb) {
+                for (unsigned i = 0; i < rate / 8; i++) {
+                    uint64_t v;
+                    memcpy(&v, p + 8 * i, 8); /* little-endian */
+                    s[w * i + j] ^= v;
+                }
+            } else {
+                size_t m = len[j] - b * rate;
+                for (size_t i = 0; i < m; i++)
+                    s[w * (i / 8) + j] ^= (uint64_t)p[i] << (8 * (i % 8));
+                s[w * (m / 8) + j] ^= (uint64_t)pad[j] << (8 * (m % 8));
+                s[w * ((rate - 1) / 8) + j] ^= (uint64_t)0x80
+                                               << (8 * ((rate - 1) % 8));
+            }
+        }
+        if (w == 8)
+            crypto__keccak_x8_f1600(s);
+        else
+            crypto__keccak_x4_f1600(s);
+    }
+    for (unsigned j = 0; j < n; j++)
+        for (size_t i = 0; i < outlen; i++)
+            out[j][i] = (uint8_t)(s[w * (i / 8) + j] >> (8 * (i % 8)));
+    mote_memzero_explicit(s, sizeof s);
+}
+
 #else
 
+void crypto__keccak_xw_hash(unsigned w, unsigned rate, unsigned n,
+                            const uint8_t *const *in, const size_t *len,
+                            const uint8_t *pad, uint8_t *const *out,
+                            size_t outlen)
+{
+    (void)w;
+    (void)rate;
+    (void)n;
+    (void)in;
+    (void)len;
+    (void)pad;
+    (void)out;
+    (void)outlen;
+}
 void crypto__keccak_x4_f1600(uint64_t s[100])
 {
     (void)s;
