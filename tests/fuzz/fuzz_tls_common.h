@@ -28,10 +28,14 @@ static int fz_rng_fill(void *ctx, uint8_t *buf, size_t len)
     return 0;
 }
 
-/* The "certificate" is the tag "FZ" then the raw Ed25519 public key: the
- * engine treats certificates as opaque bytes. */
+/* The "certificate" is the tag "FZ" then the raw ECDSA P-256 public key
+ * (SEC 1 uncompressed): the engine treats certificates as opaque bytes.
+ * P-256 rather than Ed25519 so that a TLS 1.2 CertificateVerify (client
+ * certificates: SHA-256/384 schemes only) is reachable, and both versions
+ * sign with the same identity. */
+#define FZ_PUB_LEN 65
 static struct mote_tls_privkey fz_key;
-static uint8_t fz_cert[34];
+static uint8_t fz_cert[2 + FZ_PUB_LEN];
 static const uint8_t *fz_certs[1] = {fz_cert};
 static size_t fz_lens[1] = {sizeof fz_cert};
 static struct mote_tls_identity fz_id;
@@ -42,12 +46,13 @@ static int fz_verify(void *ctx, const struct mote_tls_chain *chain,
 {
     (void)ctx;
     (void)host;
-    if (chain->n < 1 || chain->lens[0] != 34 || chain->certs[0][0] != 'F' ||
-        chain->certs[0][1] != 'Z')
+    if (chain->n < 1 || chain->lens[0] != sizeof fz_cert ||
+        chain->certs[0][0] != 'F' || chain->certs[0][1] != 'Z')
         return MOTE_TLS_ALERT_BAD_CERTIFICATE;
-    leaf->type = MOTE_TLS_KEY_ED25519;
+    leaf->type = MOTE_TLS_KEY_EC;
+    leaf->curve = MOTE_EC_P256;
     leaf->key = chain->certs[0] + 2;
-    leaf->key_len = 32;
+    leaf->key_len = FZ_PUB_LEN;
     return 0;
 }
 
@@ -57,11 +62,12 @@ static void fz_config(struct mote_tls_config *cfg, struct fz_rng *rng,
                       uint32_t seed)
 {
     memset(&fz_key, 0, sizeof fz_key);
-    fz_key.type = MOTE_TLS_KEY_ED25519;
-    memset(fz_key.ed25519, 0x42, 32);
+    fz_key.type = MOTE_TLS_KEY_EC;
+    fz_key.ec.curve = MOTE_EC_P256;
+    memset(fz_key.ec.d, 0x42, 32); /* below the group order */
     fz_cert[0] = 'F';
     fz_cert[1] = 'Z';
-    mote_ed25519_public(fz_cert + 2, fz_key.ed25519);
+    mote_ec_public(MOTE_EC_P256, fz_cert + 2, fz_key.ec.d);
     fz_id.certs = fz_certs;
     fz_id.cert_lens = fz_lens;
     fz_id.ncerts = 1;

@@ -1,5 +1,7 @@
 /* libFuzzer: arbitrary client bytes into a TLS server engine (src/tls).
- * Input: one byte of chunk size (0 = whole records), then the stream. The
+ * Input: one byte (bit 7: the engine speaks TLS 1.2 only, as the
+ * handshake12-* seeds were recorded; bits 0-6: chunk size, 0 = whole
+ * records), then the stream. The
  * corpus is a recorded handshake (tests/fuzz/tls_corpus.c), replayable
  * because keys, randomness and time are fixed. */
 #include "fuzz_tls_common.h"
@@ -16,10 +18,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     fz_config(&cfg, &rng, 2);
+    if (data[0] & 0x80)
+        cfg.max_version = MOTE_TLS_VERSION_12;
     if (mote_tls_engine_init(&e, &cfg, MOTE_TLS_SERVER, NULL, NULL, FZ_NOW_MS,
                              buf, sizeof buf))
         abort();
-    fz_feed(&e, data + 1, size - 1, data[0]);
+    fz_feed(&e, data + 1, size - 1, data[0] & 0x7fu);
     /* Whatever happened, the engine's answers stay consistent. */
     int alert;
     int err = mote_tls_engine_error(&e, &alert);

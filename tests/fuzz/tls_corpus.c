@@ -3,7 +3,13 @@
  * KeyUpdate each way and close_notify; the bytes each side received become
  * the other fuzzer's seeds (whole, and in 1- and 7-byte pieces). A second
  * run with both sides held to TLS 1.2 (no KeyUpdate there) gives the
- * handshake12-* seeds.
+ * handshake12-* seeds; their first byte has bit 7 set, which makes the
+ * fuzzers hold their engine to 1.2 too, so they replay whole. Each run is
+ * repeated resuming from the ticket the client kept (resume-*, resume12-*,
+ * for the server only: the ticket and PSK binder paths, the client identity
+ * restored from the ticket). The server asks for a client certificate and the
+ * client presents the fuzzers' P-256 identity, so the full handshakes hold the
+ * client's Certificate and CertificateVerify in both versions (checked).
  *
  *   cc -std=c11 -Iinclude tests/fuzz/tls_corpus.c _build/obj/libmote.a -lm \
  *      -o /tmp/tls_corpus && /tmp/tls_corpus tests/fuzz/corpus
@@ -62,27 +68,39 @@ static void put(const char *dir, const char *name, unsigned chunk,
         perror(path);
         exit(1);
     }
-    fputc((int)chunk, f);
+    fputc((int)chunk | (strstr(prefix, "12") ? 0x80 : 0), f);
     fwrite(d, 1, n, f);
     fclose(f);
 }
 
-static int record(const char *dir, int v12);
+static int record(const char *dir, int v12,
+                  const struct mote_tls_session *sess);
+static struct mote_tls_session kept; /* the client's ticket, for resume-* */
 
 int main(int argc, char **argv)
 {
+    static const struct {
+        const char *prefix;
+        int v12, resume;
+    } runs[] = {
+        {"handshake", 0, 0},
+        {"resume", 0, 1},
+        {"handshake12", 1, 0},
+        {"resume12", 1, 1},
+    };
     if (argc != 2)
         return 2;
-    int r = record(argv[1], 0);
-    if (!r) {
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         ns = nc = 0;
-        prefix = "handshake12";
-        r = record(argv[1], 1);
+        prefix = runs[i].prefix;
+        int r = record(argv[1], runs[i].v12, runs[i].resume ? &kept : NULL);
+        if (r)
+            return r;
     }
-    return r;
+    return 0;
 }
 
-static int record(const char *dir, int v12)
+static int record(const char *dir, int v12, const struct mote_tls_session *sess)
 {
     static struct mote_tls_engine c, s;
     static uint8_t cb[MOTE_TLS_BUF_SIZE], sb[MOTE_TLS_BUF_SIZE];
@@ -92,7 +110,7 @@ static int record(const char *dir, int v12)
     fz_config(&sc, &sr, 2);
     if (v12) /* the server too: no downgrade sentinel in the seeds */
         cc.max_version = sc.max_version = MOTE_TLS_VERSION_12;
-    mote_tls_engine_init(&c, &cc, MOTE_TLS_CLIENT, "fuzz.example", NULL,
+    mote_tls_engine_init(&c, &cc, MOTE_TLS_CLIENT, "fuzz.example", sess,
                          FZ_NOW_MS, cb, sizeof cb);
     mote_tls_engine_init(&s, &sc, MOTE_TLS_SERVER, NULL, NULL, FZ_NOW_MS, sb,
                          sizeof sb);
@@ -102,9 +120,22 @@ static int record(const char *dir, int v12)
         fprintf(stderr, "handshake failed\n");
         return 1;
     }
+    /* The seeds must carry the client's Certificate and CertificateVerify
+     * (the server asks; the P-256 identity can sign it in both versions). */
+    if (!mote_tls_engine_peer_cert(&s, NULL) ||
+        !mote_tls_engine_peer_cert(&c, NULL)) {
+        fprintf(stderr, "no certificate authentication both ways\n");
+        return 1;
+    }
+    if (mote_tls_engine_resumed(&s) != (sess != NULL)) {
+        fprintf(stderr, "resumption %s\n", sess ? "refused" : "unasked");
+        return 1;
+    }
     say(&c, "GET / HTTP/1.1\r\n\r\n");
     say(&s, "HTTP/1.1 200 OK\r\n\r\n");
     pump(&c, &s);
+    if (!sess)
+        kept = *mote_tls_engine_session(&c);
     if (!v12) {
         mote_tls_engine_key_update(&c, 1);
         pump(&c, &s);
@@ -117,7 +148,8 @@ static int record(const char *dir, int v12)
     unsigned chunks[] = {0, 1, 7};
     for (int i = 0; i < 3; i++) {
         put(dir, "tls_server", chunks[i], to_server, ns);
-        put(dir, "tls_client", chunks[i], to_client, nc);
+        if (!sess) /* fuzz_tls_client holds no session to resume */
+            put(dir, "tls_client", chunks[i], to_client, nc);
     }
     printf("%zu bytes to the server, %zu to the client\n", ns, nc);
     return 0;
