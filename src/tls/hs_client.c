@@ -166,49 +166,53 @@ static int send_client_hello(struct mote_tls_engine *e)
     wr_close(&w, v, 2);
     wr_close(&w, x, 2);
 
-    /* key_share: our first group; when that is the hybrid, an X25519 share
-     * too, so a server without ML-KEM needs no HelloRetryRequest. */
-    wr_u16(&w, EXT_KEY_SHARE);
-    x = wr_open(&w, 2);
-    v = wr_open(&w, 2);
-    uint16_t want[2] = {0, 0};
-    if (e->hrr_group) {
-        want[0] = e->hrr_group;
-    } else {
-        for (size_t i = 0; i < ng && !want[0]; i++)
-            if (tls__group_known(groups[i]))
-                want[0] = groups[i];
-        if (want[0] == MOTE_TLS_GROUP_X25519MLKEM768 &&
-            tls__in_list(groups, ng, MOTE_TLS_GROUP_X25519))
-            want[1] = MOTE_TLS_GROUP_X25519;
-    }
-    if (!want[0])
-        return tls__fail(e, MOTE_EINVAL, -1);
-    for (int i = 0; i < 2 && want[i]; i++) {
-        wr_u16(&w, want[i]);
-        uint8_t *k = wr_open(&w, 2);
-        size_t klen = 0;
-        if (w.bad)
-            break;
-        /* The hybrid's X25519 half and a plain X25519 share use the same
-         * scalar: generate the hybrid first, then reuse its X25519 key. */
-        if (i == 1 && want[0] == MOTE_TLS_GROUP_X25519MLKEM768) {
-            uint8_t pub[32];
-            mote_x25519_public(pub, e->x25519_priv);
-            wr_bytes(&w, pub, 32);
+    /* key_share (1.3 only: a 1.2-only client makes no key before the
+     * ServerKeyExchange, and none at all when it resumes): our first
+     * group; when that is the hybrid, an X25519 share too, so a server
+     * without ML-KEM needs no HelloRetryRequest. */
+    if (v13) {
+        wr_u16(&w, EXT_KEY_SHARE);
+        x = wr_open(&w, 2);
+        v = wr_open(&w, 2);
+        uint16_t want[2] = {0, 0};
+        if (e->hrr_group) {
+            want[0] = e->hrr_group;
         } else {
-            err =
-                tls__kex_keygen(e, want[i], w.p, (size_t)(w.end - w.p), &klen);
-            if (err)
-                return tls__fail(e, err, -1);
-            w.p += klen;
+            for (size_t i = 0; i < ng && !want[0]; i++)
+                if (tls__group_known(groups[i]))
+                    want[0] = groups[i];
+            if (want[0] == MOTE_TLS_GROUP_X25519MLKEM768 &&
+                tls__in_list(groups, ng, MOTE_TLS_GROUP_X25519))
+                want[1] = MOTE_TLS_GROUP_X25519;
         }
-        wr_close(&w, k, 2);
+        if (!want[0])
+            return tls__fail(e, MOTE_EINVAL, -1);
+        for (int i = 0; i < 2 && want[i]; i++) {
+            wr_u16(&w, want[i]);
+            uint8_t *k = wr_open(&w, 2);
+            size_t klen = 0;
+            if (w.bad)
+                break;
+            /* The hybrid's X25519 half and a plain X25519 share use the same
+             * scalar: generate the hybrid first, then reuse its X25519 key. */
+            if (i == 1 && want[0] == MOTE_TLS_GROUP_X25519MLKEM768) {
+                uint8_t pub[32];
+                mote_x25519_public(pub, e->x25519_priv);
+                wr_bytes(&w, pub, 32);
+            } else {
+                err = tls__kex_keygen(e, want[i], w.p, (size_t)(w.end - w.p),
+                                      &klen);
+                if (err)
+                    return tls__fail(e, err, -1);
+                w.p += klen;
+            }
+            wr_close(&w, k, 2);
+        }
+        e->sent_groups[0] = want[0];
+        e->sent_groups[1] = want[1];
+        wr_close(&w, v, 2);
+        wr_close(&w, x, 2);
     }
-    e->sent_groups[0] = want[0];
-    e->sent_groups[1] = want[1];
-    wr_close(&w, v, 2);
-    wr_close(&w, x, 2);
 
     if (e->cfg->nalpn) {
         wr_u16(&w, EXT_ALPN);

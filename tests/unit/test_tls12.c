@@ -44,6 +44,37 @@ static int patched_hello(struct side *c, struct side *s, const void *from,
     return alert;
 }
 
+/* The extension types of a client's first record (one ClientHello): how
+ * many, into types (at most cap); -1 if it does not parse. */
+static int hello_ext_types(struct side *c, unsigned *types, int cap)
+{
+    size_t n;
+    const uint8_t *p = mote_tls_engine_sendrec_buf(&c->e, &n);
+    if (!p || n < 5 + 4 + 2 + 32 + 1)
+        return -1;
+    const uint8_t *end = p + n;
+    p += 5 + 4 + 2 + 32;
+    p += 1 + p[0]; /* session id */
+    if (end - p < 2)
+        return -1;
+    p += 2 + (p[0] << 8 | p[1]); /* suites */
+    if (end - p < 1)
+        return -1;
+    p += 1 + p[0]; /* compression */
+    if (end - p < 2)
+        return -1;
+    p += 2;
+    int k = 0;
+    while (end - p >= 4 && k < cap) {
+        size_t len = (size_t)(p[2] << 8 | p[3]);
+        types[k++] = (unsigned)(p[0] << 8 | p[1]);
+        if ((size_t)(end - p) < 4 + len)
+            return -1;
+        p += 4 + len;
+    }
+    return p == end ? k : -1;
+}
+
 /* ---- Cases ------------------------------------------------------------- */
 
 static void test12_matrix(void)
@@ -679,6 +710,28 @@ static void test12_resume_client_auth(void)
        "keeps its identity");
 }
 
+/* A 1.2-only client sends no key_share (a TLS 1.3 extension): it would
+ * make a key exchange key (by default an ML-KEM-768 one and an X25519 one)
+ * that 1.2 never uses, on every full handshake and every resumption. A
+ * client that also speaks 1.3 sends one. */
+static void test12_hello_no_key_share(void)
+{
+    for (int both = 0; both < 2; both++) {
+        struct side *c = side_new(9200 + (uint32_t)both);
+        only12(c);
+        if (both)
+            c->cfg.max_version = MOTE_TLS_VERSION_13;
+        start(c, MOTE_TLS_CLIENT, NULL, NULL);
+        unsigned types[64];
+        int n = hello_ext_types(c, types, 64), shares = 0;
+        for (int i = 0; i < n; i++)
+            shares += types[i] == 51;
+        ok(n > 0 && shares == both, "%s client: %s key_share (%d extensions)",
+           both ? "1.2+1.3" : "1.2-only", both ? "one" : "no", n);
+        side_free(c);
+    }
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -695,5 +748,6 @@ int main(int argc, char **argv)
     TAP_CASE(test12_server_sigs);
     TAP_CASE(test12_client_auth_no_scheme);
     TAP_CASE(test12_resume_client_auth);
+    TAP_CASE(test12_hello_no_key_share);
     return tap_done();
 }
