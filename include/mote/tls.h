@@ -253,7 +253,10 @@ struct mote_tls_config {
     size_t nalpn;
 
     /* Server: 32-byte key for session tickets (AES-256-GCM); NULL = no
-     * tickets. ticket_lifetime in seconds (0 = 7200; at most 604800). */
+     * tickets. ticket_lifetime in seconds (0 = 7200; at most 604800).
+     * A ticket records whether the client authenticated (and its leaf's
+     * SHA-256), not under which policy: servers sharing a key must verify
+     * clients alike (same verify callback and trust), or use their own. */
     const uint8_t *ticket_key;
     uint32_t ticket_lifetime;
 
