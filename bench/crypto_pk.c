@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <mote/crypto.h>
 #include <mote/crypto_pk.h>
 
 /*
@@ -209,6 +210,21 @@ static void m_kem_decaps(void)
 {
     mote_mlkem768_decaps(kss, kct, kpriv);
 }
+/* The same on lower implementation levels (AVX2 without the AVX-512
+ * Keccak; portable C), to see what each path gives. */
+#define KEM_AT(name, op, level)                                                \
+    static void name(void)                                                     \
+    {                                                                          \
+        mote_crypto_disable_simd(level);                                       \
+        op();                                                                  \
+        mote_crypto_disable_simd(MOTE_CRYPTO_IMPL_BEST);                       \
+    }
+KEM_AT(m_kem_keygen_avx2, m_kem_keygen, MOTE_CRYPTO_IMPL_NO_AVX512)
+KEM_AT(m_kem_encaps_avx2, m_kem_encaps, MOTE_CRYPTO_IMPL_NO_AVX512)
+KEM_AT(m_kem_decaps_avx2, m_kem_decaps, MOTE_CRYPTO_IMPL_NO_AVX512)
+KEM_AT(m_kem_keygen_c, m_kem_keygen, MOTE_CRYPTO_IMPL_PORTABLE)
+KEM_AT(m_kem_encaps_c, m_kem_encaps, MOTE_CRYPTO_IMPL_PORTABLE)
+KEM_AT(m_kem_decaps_c, m_kem_decaps, MOTE_CRYPTO_IMPL_PORTABLE)
 
 static void ec_export(EVP_PKEY *k, uint8_t *priv, uint8_t *pub)
 {
@@ -301,5 +317,11 @@ int main(int argc, char **argv)
     row("ML-KEM-768 keygen", m_kem_keygen, NULL);
     row("ML-KEM-768 encaps", m_kem_encaps, NULL);
     row("ML-KEM-768 decaps", m_kem_decaps, NULL);
+    row("ML-KEM-768 keygen, AVX2", m_kem_keygen_avx2, NULL);
+    row("ML-KEM-768 encaps, AVX2", m_kem_encaps_avx2, NULL);
+    row("ML-KEM-768 decaps, AVX2", m_kem_decaps_avx2, NULL);
+    row("ML-KEM-768 keygen, C", m_kem_keygen_c, NULL);
+    row("ML-KEM-768 encaps, C", m_kem_encaps_c, NULL);
+    row("ML-KEM-768 decaps, C", m_kem_decaps_c, NULL);
     return 0;
 }

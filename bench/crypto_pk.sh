@@ -42,7 +42,8 @@ mlkem_table() {
   echo "|-------------------|-----------:|------------:|------:|---------:|------:|"
   for op in keygen encaps decaps; do
     local m o n
-    m=$(awk -F'|' -v op="ML-KEM-768 $op" '$2 ~ op { gsub(/ /, "", $3); print $3 }' <<< "$mote")
+    m=$(awk -F'|' -v op="ML-KEM-768 $op" '{ n = $2; gsub(/^ +| +$/, "", n) }
+      n == op { gsub(/ /, "", $3); print $3 }' <<< "$mote")
     o=$(awk -v op="$op" '$1 == "liboqs" && $2 == op { print $3 }' <<< "$peers")
     n=$(awk -v op="$op" '$1 == "noble" && $2 == op { print $3 }' <<< "$peers")
     awk -v op="$op" -v m="$m" -v o="$o" -v n="$n" 'BEGIN {
