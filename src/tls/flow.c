@@ -173,7 +173,7 @@ static int recv_detached(struct mote_tls_flow *t)
     if (err)
         return err; /* the bytes are lost: this session cannot go on */
     uint8_t *p = mote_tls_engine_recvrec_buf(&t->eng, &n);
-    if (!p || n < got) /* a buffer fresh from the pool is empty */
+    if (!p || n < got) /* its input was empty: a whole record fits */
         return engine_err(t, MOTE_EPROTO);
     memcpy(p, t->peek, got);
     mote_tls_engine_recvrec_ack(&t->eng, got);
@@ -184,7 +184,10 @@ static int recv_detached(struct mote_tls_flow *t)
 static int recv_records(struct mote_tls_flow *t)
 {
     lend_back(t); /* about to wait: an empty engine waits without a buffer */
-    if (!t->eng.buf)
+    /* A writer still sending keeps the buffer for now, but the wait needs
+     * none: waiting into the peek area lets the writer give it back when
+     * it is done, instead of the buffer staying out while we wait. */
+    if (!t->eng.buf || (t->sending && t->eng.ilen == 0))
         return recv_detached(t);
     size_t n, got;
     uint8_t *p = mote_tls_engine_recvrec_buf(&t->eng, &n);

@@ -316,7 +316,7 @@ static size_t settle(size_t want)
     return pool_in_use();
 }
 
-enum { SRV_ECHO, SRV_THREE, SRV_KU_CLOSE };
+enum { SRV_ECHO, SRV_THREE, SRV_KU_CLOSE, SRV_SINK };
 
 struct srv {
     struct mote_listener *l;
@@ -324,6 +324,7 @@ struct srv {
     int mode;
     int ret;
     unsigned epoch_end;
+    size_t sunk;
     struct mote_tls_flow t;
 };
 
@@ -361,6 +362,16 @@ static void srv_fiber(void *arg)
         }
         if (!s->ret)
             s->ret = mote_flow_read(&s->t.flow, buf, sizeof buf, &n);
+        break;
+    case SRV_SINK: /* late to read (the client's writes block), then
+                    * reads everything and answers nothing */
+        mote_sleep(100 * MOTE_NS_PER_MS);
+        for (;;) {
+            s->ret = mote_flow_read(&s->t.flow, buf, sizeof buf, &n);
+            if (s->ret || n == 0)
+                break;
+            s->sunk += n;
+        }
         break;
     case SRV_KU_CLOSE: /* when asked: KeyUpdate, data, close_notify */
         s->ret = mote_flow_read(&s->t.flow, buf, sizeof buf, &n);
@@ -539,6 +550,50 @@ static void test_flow_ku_close_while_idle(void)
     is_int(pool_in_use(), base, "all buffers back");
 }
 
+/* A reader fiber that starts waiting while a writer fiber is still
+ * sending: once the writer is done neither holds the buffer. */
+struct rdr {
+    struct mote_tls_flow *t;
+    int started, err;
+    size_t n;
+};
+
+static void rdr_fiber(void *arg)
+{
+    struct rdr *r = arg;
+    char b[64];
+    r->started = 1;
+    r->err = mote_flow_read(&r->t->flow, b, sizeof b, &r->n);
+}
+
+static void test_flow_two_fibers(void)
+{
+    static struct pair p;
+    size_t base = pool_in_use();
+    pair_open(&p, SRV_SINK, 431);
+    is_int(p.open_err, 0, "open");
+    static struct rdr r;
+    memset(&r, 0, sizeof r);
+    r.t = &p.c;
+    struct mote_fiber *rf;
+    mote_fiber_spawn(rdr_fiber, &r, 0, &rf);
+    static uint8_t big[4 << 20];
+    memset(big, 'z', sizeof big);
+    int err = mote_flow_write(&p.c.flow, big, sizeof big);
+    is_int(err, 0, "wrote 4 MB to a server late to read");
+    ok(r.started && p.c.sending == 0,
+       "the reader began waiting while the writer was blocked");
+    is_int(settle(base), base,
+           "writer done, reader waiting: no buffer held by either");
+    is_int(mote_flow_shutdown(&p.c.flow), 0, "close_notify");
+    mote_fiber_join(rf);
+    ok(r.err == 0 && r.n == 0, "the reader sees the server's close_notify");
+    pair_close(&p);
+    is_int(p.s.ret, 0, "server: clean close");
+    ok(p.s.sunk == sizeof big, "the server got all 4 MB (%zu)", p.s.sunk);
+    is_int(pool_in_use(), base, "all buffers back");
+}
+
 int mote_main(int argc, char **argv)
 {
     tap_init(argc, argv);
@@ -550,5 +605,6 @@ int mote_main(int argc, char **argv)
     TAP_CASE(test_flow_idle_holds_nothing);
     TAP_CASE(test_flow_pending_kept);
     TAP_CASE(test_flow_ku_close_while_idle);
+    TAP_CASE(test_flow_two_fibers);
     return tap_done();
 }
