@@ -247,14 +247,62 @@ TGT static void ifma_exp2(pk_limb *r1, const pk_limb *e1, struct exp_state *s1,
     final_sub(r2, &s2->acc, s2->mt->m);
 }
 
+/* Both a_i^e for a public e: square-and-multiply from the top bit, the
+ * base in tab[1]. Branches on e only. */
+TGT static void ifma_exp2_pub(pk_limb *r1, struct exp_state *s1, pk_limb *r2,
+                              struct exp_state *s2, const pk_limb *e,
+                              size_t elen)
+{
+    size_t bits = 64 * elen;
+    while (bits > 1 && !(e[(bits - 1) / 64] >> ((bits - 1) % 64) & 1))
+        bits--;
+    amm2(&s1->tab[1], &s1->tab[1], &s1->rr, &s1->md, &s2->tab[1], &s2->tab[1],
+         &s2->rr, &s2->md); /* a R */
+    s1->acc = s1->tab[1];
+    s2->acc = s2->tab[1];
+    for (size_t i = bits - 1; i-- > 0;) {
+        amm2(&s1->acc, &s1->acc, &s1->acc, &s1->md, &s2->acc, &s2->acc,
+             &s2->acc, &s2->md);
+        if (e[i / 64] >> (i % 64) & 1)
+            amm2(&s1->acc, &s1->acc, &s1->tab[1], &s1->md, &s2->acc, &s2->acc,
+                 &s2->tab[1], &s2->md);
+    }
+    amm2(&s1->acc, &s1->acc, &s1->one, &s1->md, &s2->acc, &s2->acc, &s2->one,
+         &s2->md);
+    final_sub(r1, &s1->acc, s1->mt->m);
+    final_sub(r2, &s2->acc, s2->mt->m);
+}
+
+static struct exp_state st[2]; /* 7 KB: kept off the fiber stacks */
+
+static int ifma_ok(const struct bn_mont *m1, const struct bn_mont *m2)
+{
+    const unsigned need = CRYPTO_CPU_AVX512 | CRYPTO_CPU_IFMA;
+    return m1->len == 16 && m2->len == 16 && (crypto__cpu() & need) == need;
+}
+
+int bn_mod_exp2_pub_ifma(pk_limb *r1, const pk_limb *a1,
+                         const struct bn_mont *m1, pk_limb *r2,
+                         const pk_limb *a2, const struct bn_mont *m2,
+                         const pk_limb *e, size_t elen)
+{
+    if (!ifma_ok(m1, m2) || elen == 0)
+        return MOTE_ENOTSUP;
+    st[0].mt = m1;
+    st[1].mt = m2;
+    setup(&st[0], m1, a1);
+    setup(&st[1], m2, a2);
+    ifma_exp2_pub(r1, &st[0], r2, &st[1], e, elen);
+    mote_memzero_explicit(st, sizeof st);
+    return 0;
+}
+
 int bn_mod_exp2_ct_ifma(pk_limb *r1, const pk_limb *a1, const pk_limb *e1,
                         const struct bn_mont *m1, pk_limb *r2,
                         const pk_limb *a2, const pk_limb *e2,
                         const struct bn_mont *m2)
 {
-    static struct exp_state st[2]; /* 7 KB: kept off the fiber stacks */
-    const unsigned need = CRYPTO_CPU_AVX512 | CRYPTO_CPU_IFMA;
-    if (m1->len != 16 || m2->len != 16 || (crypto__cpu() & need) != need)
+    if (!ifma_ok(m1, m2))
         return MOTE_ENOTSUP;
     st[0].mt = m1;
     st[1].mt = m2;
@@ -265,6 +313,15 @@ int bn_mod_exp2_ct_ifma(pk_limb *r1, const pk_limb *a1, const pk_limb *e1,
     return 0;
 }
 #else
+int bn_mod_exp2_pub_ifma(pk_limb *r1, const pk_limb *a1,
+                         const struct bn_mont *m1, pk_limb *r2,
+                         const pk_limb *a2, const struct bn_mont *m2,
+                         const pk_limb *e, size_t elen)
+{
+    (void)r1, (void)a1, (void)m1, (void)r2, (void)a2, (void)m2, (void)e,
+        (void)elen;
+    return MOTE_ENOTSUP;
+}
 int bn_mod_exp2_ct_ifma(pk_limb *r1, const pk_limb *a1, const pk_limb *e1,
                         const struct bn_mont *m1, pk_limb *r2,
                         const pk_limb *a2, const pk_limb *e2,

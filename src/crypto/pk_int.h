@@ -147,6 +147,15 @@ int bn_mod_exp2_ct_ifma(pk_limb *r1, const pk_limb *a1, const pk_limb *e1,
                         const pk_limb *a2, const pk_limb *e2,
                         const struct bn_mont *m2);
 
+/* r1 = a1^e mod m1 and r2 = a2^e mod m2 for a public e (elen limbs) and
+ * two 1024-bit moduli (len 16, a < m) with AVX-512 IFMA (bn_ifma.c):
+ * square-and-multiply, constant time in the bases. MOTE_ENOTSUP (nothing
+ * done) as for bn_mod_exp2_ct_ifma. */
+int bn_mod_exp2_pub_ifma(pk_limb *r1, const pk_limb *a1,
+                         const struct bn_mont *m1, pk_limb *r2,
+                         const pk_limb *a2, const struct bn_mont *m2,
+                         const pk_limb *e, size_t elen);
+
 /* r = a^-1 mod m for odd m, a < m; constant time (fixed iteration binary
  * GCD). Returns all ones if a was invertible, 0 if not (then r is junk). */
 pk_limb bn_mod_inv_odd(pk_limb *r, const pk_limb *a, const pk_limb *m,

@@ -202,11 +202,52 @@ static void test_rr_top(void)
        bad_ref);
 }
 
+/* The IFMA public exponentiation of two bases at once (blinding r^e for
+ * both primes) against bn_mod_exp_pub, for 1024-bit odd moduli and
+ * exponents 3, 65537, random 32-bit ones and a 2-limb one. */
+static void test_exp2_pub_ifma(void)
+{
+    int bad = 0, runs = 0, unsupported = 0;
+    for (int k = 0; k < 40; k++) {
+        pk_limb m1[16], m2[16], a1[16], a2[16], r1[16], r2[16], w1[16], w2[16];
+        pk_limb e[2] = {k == 0   ? 3
+                        : k == 1 ? 65537
+                                 : ct_rand64() >> 32,
+                        k == 2 ? ct_rand64() : 0};
+        struct bn_mont mt1, mt2;
+        rand_odd(m1, 16, 1);
+        rand_odd(m2, 16, k & 1);
+        m2[15] |= (pk_limb)1 << 62;
+        for (int i = 0; i < 16; i++)
+            a1[i] = ct_rand64(), a2[i] = ct_rand64();
+        a1[15] >>= 2, a2[15] >>= 2; /* below the moduli */
+        if (k == 3)
+            memset(a1, 0, sizeof a1);
+        if (bn_mont_init(&mt1, m1, 16) < 0 || bn_mont_init(&mt2, m2, 16) < 0)
+            continue;
+        size_t el = e[1] ? 2 : 1;
+        if (bn_mod_exp2_pub_ifma(r1, a1, &mt1, r2, a2, &mt2, e, el) < 0) {
+            unsupported++;
+            continue;
+        }
+        bn_mod_exp_pub(w1, a1, e, el, &mt1);
+        bn_mod_exp_pub(w2, a2, e, el, &mt2);
+        runs++;
+        bad += memcmp(r1, w1, sizeof r1) != 0 || memcmp(r2, w2, sizeof r2) != 0;
+    }
+    if (unsupported)
+        tap_diag("no AVX-512 IFMA here: bn_mod_exp2_pub_ifma not run");
+    ok(bad == 0 && (runs == 40 || unsupported == 40),
+       "bn_mod_exp2_pub_ifma = bn_mod_exp_pub twice (%d runs, %d differ)", runs,
+       bad);
+}
+
 int main(int argc, char **argv)
 {
     tap_init(argc, argv);
     TAP_CASE(test_inv_word);
     TAP_CASE(test_inv_word_prime);
     TAP_CASE(test_rr_top);
+    TAP_CASE(test_exp2_pub_ifma);
     return tap_done();
 }
