@@ -10,8 +10,10 @@
 # after 1 s), read VmRSS again; per connection = (after - before) / IDLE.
 # Kernel socket memory is in neither figure.
 #
-# Usage: bench/tls_idle.sh [SERVE_BINARY[=LABEL]...]
-#   default: _build/bin/serve. IDLE=10000 connections, NGINX=0 to skip.
+# Usage: bench/tls_idle.sh [SERVE[=LABEL]...]
+#   SERVE: a serve binary, or a build directory (its bin/serve, as
+#   bench/run.sh passes it); default _build/bin/serve. IDLE=10000
+#   connections, NGINX=0 to skip nginx.
 # Results: bench/results/<date>-tls-idle.md
 set -euo pipefail
 IDLE=${IDLE:-10000}
@@ -99,6 +101,7 @@ for arg in "$@"; do
   bin=${arg%%=*}
   label=${arg#*=}
   [ "$label" != "$arg" ] || label=$bin
+  [ ! -d "$bin" ] || bin=$bin/bin/serve
   port=$(free_port)
   "$bin" --log=access:none,serve:none --tls-listen "127.0.0.1:$port" \
     --cert "$K/chain.crt" --key "$K/leaf.key" "$tmp/site" 2> "$tmp/serve.log" &
