@@ -90,9 +90,11 @@ struct mote_net_config {
      * connection's send ring grows to (1 MiB); it starts at 16 KiB (or
      * tcp_sndbuf if smaller) and doubles when the ring, not the
      * congestion or peer's window, limits sending (about two congestion
-     * windows). tcp_rcvbuf is each connection's receive ring (128 KiB,
-     * fixed): the window the stack offers, and the window-scale shift
-     * follows from it (RFC 7323 2.3). Small rings make idle connections
+     * windows). tcp_rcvbuf is the largest a connection's receive ring
+     * (the window the stack offers) grows to (4 MiB); it starts at
+     * 64 KiB (or tcp_rcvbuf if smaller) and doubles when the reader takes
+     * more than half of it per round trip; the window-scale shift follows
+     * from the maximum (RFC 7323 2.3). Small rings make idle connections
      * cheap, large ones fill long paths. */
     size_t tcp_sndbuf, tcp_rcvbuf;
 };

@@ -995,7 +995,7 @@ static void pcb_clear(struct tcp_pcb *pcb)
 {
     void *user = pcb->user;
     uint8_t *sbuf = pcb->sbuf, *rbuf = pcb->rbuf;
-    uint32_t scap = pcb->scap, rcap = pcb->rcap;
+    uint32_t scap = pcb->scap, rcap = pcb->rcap, rmax = pcb->rmax;
     struct tcp_stack *st = pcb->stack;
     memset(pcb, 0, sizeof *pcb);
     pcb->user = user;
@@ -1004,6 +1004,18 @@ static void pcb_clear(struct tcp_pcb *pcb)
     pcb->rbuf = rbuf;
     pcb->scap = scap;
     pcb->rcap = rcap;
+    pcb->rmax = rmax;
+}
+
+void tcp_pcb_set_rmax(struct tcp_pcb *pcb, uint32_t rmax)
+{
+    pcb->rmax = rmax > pcb->rcap ? min32(rmax, 1u << 30) : pcb->rcap;
+}
+
+/* The receive window the ring may grow to: what the shift must cover. */
+static uint32_t rwin_max(const struct tcp_pcb *pcb)
+{
+    return pcb->rmax > pcb->rcap ? pcb->rmax : pcb->rcap;
 }
 
 void tcp_pcb_init(struct tcp_pcb *pcb, uint8_t *sbuf, uint32_t scap,
@@ -1014,6 +1026,7 @@ void tcp_pcb_init(struct tcp_pcb *pcb, uint8_t *sbuf, uint32_t scap,
     pcb->scap = scap;
     pcb->rbuf = rbuf;
     pcb->rcap = rcap;
+    pcb->rmax = rcap;
 }
 
 static uint8_t wscale_for(uint32_t cap)
@@ -1031,8 +1044,8 @@ void tcp_pool_give(struct tcp_stack *st, struct tcp_pcb *pcb)
     pcb->qnext = st->pool;
     st->pool = pcb;
     st->n_pool++;
-    if (pcb->rcap > st->pool_rcap)
-        st->pool_rcap = pcb->rcap;
+    if (rwin_max(pcb) > st->pool_rcap)
+        st->pool_rcap = rwin_max(pcb);
 }
 
 static struct tcp_pcb *pool_take(struct tcp_stack *st)
@@ -1142,7 +1155,7 @@ static void pcb_start(struct tcp_pcb *pcb)
     pcb->smss = 536;
     pcb->rto = st->cfg.rto_init;
     pcb->cc = st->cfg.cc == TCP_CC_DEFAULT ? TCP_CC_NEWRENO : st->cfg.cc;
-    pcb->rcv_wscale = wscale_for(pcb->rcap);
+    pcb->rcv_wscale = wscale_for(rwin_max(pcb));
     pcb->last_rcv = st->now;
     uint8_t k[36];
     memcpy(k, pcb->laddr.bytes, 16);
@@ -1469,6 +1482,70 @@ static void listen_input(struct tcp_stack *st, struct tcp_listener *l,
 }
 
 /* ---- Receive ring ------------------------------------------------------ */
+
+/* The receiver's RTT estimate for ring autotuning (Linux's
+ * tcp_rcv_rtt_measure_ts / tcp_rcv_rtt_measure): with timestamps, the
+ * age of the TSval the peer echoes (ms granularity, at least 1 ms);
+ * without, the time rcv_nxt takes to move one window. The minimum is kept
+ * when a sample is lower, otherwise a 1/8 moving average. */
+static void rcv_rtt_sample(struct tcp_pcb *pcb, uint64_t r)
+{
+    if (!pcb->rcv_rtt || r < pcb->rcv_rtt)
+        pcb->rcv_rtt = r;
+    else
+        pcb->rcv_rtt = (7 * pcb->rcv_rtt + r) / 8;
+}
+
+static void rcv_rtt_measure(struct tcp_pcb *pcb, const struct seg *s)
+{
+    struct tcp_stack *st = pcb->stack;
+    if (rwin_max(pcb) <= pcb->rcap)
+        return; /* the ring cannot grow: nothing to estimate for */
+    if (pcb->ts_ok && s->has_ts && s->tsecr) {
+        uint32_t d = ts_now(pcb) - s->tsecr;
+        if (d < 60000)
+            rcv_rtt_sample(pcb, (d ? d : 1) * NS_PER_MS);
+        return;
+    }
+    if (pcb->rcv_rtt_t && tcp_seq_ge(pcb->rcv_nxt, pcb->rcv_rtt_seq)) {
+        uint64_t r = st->now - pcb->rcv_rtt_t;
+        rcv_rtt_sample(pcb, r > NS_PER_MS ? r : NS_PER_MS);
+        pcb->rcv_rtt_t = 0;
+    }
+    if (!pcb->rcv_rtt_t) {
+        pcb->rcv_rtt_seq = pcb->rcv_nxt + rcv_space(pcb);
+        pcb->rcv_rtt_t = st->now;
+    }
+}
+
+/* The reader took n bytes at now: once per receiver RTT, see whether the
+ * ring should grow (tcp_recv_want). */
+static void rcv_space_adjust(struct tcp_pcb *pcb, uint64_t now, size_t n)
+{
+    if (rwin_max(pcb) <= pcb->rcap || !pcb->rcv_rtt)
+        return;
+    pcb->rcv_copied += (uint32_t)n;
+    if (!pcb->rcv_mtime) {
+        pcb->rcv_mtime = now;
+        pcb->rcv_copied = 0;
+        return;
+    }
+    if (now - pcb->rcv_mtime < pcb->rcv_rtt)
+        return;
+    /* more than half the ring read in one RTT: the window may be what
+     * limits the sender; hold two RTTs' worth */
+    if (2 * (uint64_t)pcb->rcv_copied > pcb->rcap) {
+        uint64_t want = pcb->rcap;
+        while (want < 2 * (uint64_t)pcb->rcv_copied && want < pcb->rmax)
+            want *= 2;
+        if (want > pcb->rmax)
+            want = pcb->rmax;
+        if (want > pcb->rcv_want)
+            pcb->rcv_want = (uint32_t)want;
+    }
+    pcb->rcv_copied = 0;
+    pcb->rcv_mtime = now;
+}
 
 /* Copy n bytes for sequence seq (rcv_nxt <= seq, within rcv_space) into
  * place in the receive ring. */
@@ -2074,6 +2151,7 @@ take_ack:
                 pcb->ack_now = true; /* RFC 5681 4.2: every 2nd, holes */
             else if (!pcb->t_delack)
                 set_timer(pcb, &pcb->t_delack, st->now + st->cfg.delack);
+            rcv_rtt_measure(pcb, s);
             notify(pcb, TCP_EV_READABLE);
         } else {
             st->stats.ooo_segs++;
@@ -2665,6 +2743,7 @@ void tcp_recv_ack(struct tcp_pcb *pcb, uint64_t now, size_t n)
         n = pcb->rlen;
     pcb->rhead = (uint32_t)((pcb->rhead + n) % pcb->rcap);
     pcb->rlen -= (uint32_t)n;
+    rcv_space_adjust(pcb, now, n);
     if (!synchronized(pcb->state) || pcb->fin_rcvd)
         return;
     /* Receiver SWS avoidance (3.8.6.2.2): announce a larger window only
@@ -2676,6 +2755,52 @@ void tcp_recv_ack(struct tcp_pcb *pcb, uint64_t now, size_t n)
         pcb->ack_now = true;
         output(pcb);
     }
+}
+
+uint32_t tcp_recv_want(const struct tcp_pcb *pcb)
+{
+    if (!synchronized(pcb->state) || pcb->fin_rcvd)
+        return pcb->rcap;
+    return pcb->rcv_want > pcb->rcap ? pcb->rcv_want : pcb->rcap;
+}
+
+int tcp_recv_resize(struct tcp_pcb *pcb, uint64_t now, uint8_t *buf,
+                    uint32_t cap)
+{
+    if (cap <= pcb->rcap || cap > (1u << 30))
+        return MOTE_EINVAL;
+    pcb->stack->now = now;
+    /* everything held: in-order unread bytes, then out-of-order ranges at
+     * their offsets from rcv_nxt */
+    uint32_t span = pcb->rlen;
+    for (unsigned i = 0; i < pcb->n_ooo; i++) {
+        uint32_t e = pcb->rlen + (pcb->ooo[i].end - pcb->rcv_nxt);
+        if (e > span)
+            span = e;
+    }
+    if (span > pcb->rcap)
+        span = pcb->rcap;
+    uint32_t first = min32(span, pcb->rcap - pcb->rhead);
+    memcpy(buf, pcb->rbuf + pcb->rhead, first);
+    memcpy(buf + first, pcb->rbuf, span - first);
+    pcb->rbuf = buf;
+    pcb->rcap = cap;
+    pcb->rhead = 0;
+    if (pcb->rmax < cap)
+        pcb->rmax = cap;
+    if (pcb->rcv_want <= cap)
+        pcb->rcv_want = 0;
+    if (synchronized(pcb->state) && !pcb->fin_rcvd) {
+        uint32_t right =
+            pcb->rcv_nxt + ((uint32_t)wnd_field(pcb, false) << pcb->rcv_wscale);
+        uint32_t grow =
+            tcp_seq_gt(right, pcb->rcv_adv) ? right - pcb->rcv_adv : 0;
+        if (grow >= min32(pcb->rcap / 2, 2 * (uint32_t)pcb->rmss)) {
+            pcb->ack_now = true;
+            output(pcb);
+        }
+    }
+    return 0;
 }
 
 bool tcp_recv_eof(const struct tcp_pcb *pcb)

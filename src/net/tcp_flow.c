@@ -28,15 +28,20 @@
  * is what limits the connection (tcp_send_want), moves to a larger
  * allocation of its own, doubling up to the stack's maximum
  * (mote_net_config.tcp_sndbuf): idle connections stay cheap, bulk ones
- * get about two congestion windows. The receive ring is fixed.
+ * get about two congestion windows. The receive ring likewise starts at
+ * RCV_INIT and doubles, when the engine's autotuning says the reader takes
+ * more than half of it per RTT (tcp_recv_want), up to
+ * mote_net_config.tcp_rcvbuf; the window-scale shift is chosen for that
+ * maximum at SYN time.
  * Each listener keeps POOL_PER_LISTENER spare connections in the engine's
  * pool for passive opens and replaces each one accepted; beyond that the
  * engine answers with SYN cookies.
  */
 
-#define SND_BUF           (1024u * 1024u) /* defaults: mote_net_config */
-#define SND_INIT          (16u * 1024u)   /* a send ring's first size */
-#define RCV_BUF           (128u * 1024u)
+#define SND_BUF           (1024u * 1024u)      /* defaults: mote_net_config */
+#define SND_INIT          (16u * 1024u)        /* a send ring's first size */
+#define RCV_BUF           (4u * 1024u * 1024u) /* the receive ring's max */
+#define RCV_INIT          (64u * 1024u)        /* and its first size */
 #define POOL_PER_LISTENER 16u
 #define OUTQ_SEGS         256u
 
@@ -50,7 +55,7 @@ struct tcpnet {
     unsigned n_pool;         /* pcbs we put in the engine's pool */
     uint64_t mem;            /* bytes held by struct tflow blocks */
     uint32_t sndbuf, rcvbuf; /* ring sizes for new connections */
-    uint32_t sndmax;         /* send rings grow up to this */
+    uint32_t sndmax, rcvmax; /* rings grow up to these */
     struct tcp_pcb **hash;   /* the engine's table when we grew it */
 };
 
@@ -60,6 +65,7 @@ struct tflow {
     struct tcpnet *tn;
     struct mote_waitq rq, wq;
     uint8_t *sext; /* the send ring once grown out of mem[], or NULL */
+    uint8_t *rext; /* the receive ring likewise */
     size_t held;   /* bytes counted in tn->mem for this connection */
     uint8_t mem[];
 };
@@ -171,6 +177,7 @@ static void tflow_free(struct tflow *t)
 {
     t->tn->mem -= t->held;
     free(t->sext);
+    free(t->rext);
     free(t);
 }
 
@@ -240,6 +247,30 @@ static void random_hook(void *ctx, void *buf, size_t n)
 
 static const struct mote_flow_ops flow_ops;
 
+/* The reader found the engine wants a larger receive ring: move it. */
+static void grow_recv(struct tflow *t)
+{
+    struct tcpnet *tn = t->tn;
+    uint32_t want = tcp_recv_want(&t->pcb), old = t->pcb.rcap;
+    if (want > tn->rcvmax)
+        want = tn->rcvmax;
+    if (want <= old)
+        return;
+    uint8_t *b = malloc(want);
+    if (!b || tcp_recv_resize(&t->pcb, now_of(tn), b, want) != 0) {
+        free(b); /* keep the ring it has */
+        return;
+    }
+    if (t->rext) {
+        free(t->rext);
+        t->held -= old;
+        tn->mem -= old;
+    }
+    t->rext = b;
+    t->held += want;
+    tn->mem += want;
+}
+
 static struct tflow *tflow_new(struct tcpnet *tn)
 {
     /* malloc, not calloc: the rings need no zeroing, and pages of them
@@ -258,6 +289,7 @@ static struct tflow *tflow_new(struct tcpnet *tn)
     mote_waitq_init(&t->rq);
     mote_waitq_init(&t->wq);
     tcp_pcb_init(&t->pcb, t->mem, tn->sndbuf, t->mem + tn->sndbuf, tn->rcvbuf);
+    tcp_pcb_set_rmax(&t->pcb, tn->rcvmax);
     t->pcb.user = t;
     return t;
 }
@@ -289,7 +321,8 @@ int net__tcp_init(struct mote_net *st)
     c.mss = (uint16_t)(mtu - 40);
     tn->sndmax = st->cfg.tcp_sndbuf ? (uint32_t)st->cfg.tcp_sndbuf : SND_BUF;
     tn->sndbuf = tn->sndmax < SND_INIT ? tn->sndmax : SND_INIT;
-    tn->rcvbuf = st->cfg.tcp_rcvbuf ? (uint32_t)st->cfg.tcp_rcvbuf : RCV_BUF;
+    tn->rcvmax = st->cfg.tcp_rcvbuf ? (uint32_t)st->cfg.tcp_rcvbuf : RCV_BUF;
+    tn->rcvbuf = tn->rcvmax < RCV_INIT ? tn->rcvmax : RCV_INIT;
     c.no_checksum = true; /* the IP layer checked it */
     /* Send offloads (mote_net_config.offloads): partial checksums, and
      * super-segments the device cuts (docs/tcp.md, "TAP offloads"). */
@@ -399,6 +432,7 @@ static int flow_read(struct mote_flow *f, void *buf, size_t size, size_t *n)
             size_t k = len < size ? len : size;
             memcpy(buf, r, k);
             tcp_recv_ack(&t->pcb, now_of(t->tn), k);
+            grow_recv(t);
             drain(t->tn);
             *n = k;
             return 0;

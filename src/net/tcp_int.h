@@ -233,6 +233,12 @@ struct tcp_pcb {
     /* receive side */
     uint8_t *rbuf;
     uint32_t rcap, rlen, rhead; /* in-order unread: rlen bytes at rhead */
+    uint32_t rmax; /* the ring may grow to this (tcp_pcb_set_rmax) */
+    /* receive-ring autotuning (Linux's tcp_rcv_space_adjust): the
+     * receiver's RTT estimate, bytes the reader took since rcv_mtime, the
+     * ring size worth having (tcp_recv_want) */
+    uint64_t rcv_rtt, rcv_mtime, rcv_rtt_t;
+    uint32_t rcv_copied, rcv_want, rcv_rtt_seq;
     uint32_t irs, rcv_nxt, rcv_adv, last_ack_sent;
     struct tcp_range ooo[TCP_OOO_MAX]; /* most recent first (RFC 2018 4) */
     unsigned n_ooo;
@@ -376,6 +382,11 @@ void tcp_out_pop(struct tcp_stack *st);
  * each 1..1 GiB). The pcb is then in state TCP_NONE. */
 void tcp_pcb_init(struct tcp_pcb *pcb, uint8_t *sbuf, uint32_t scap,
                   uint8_t *rbuf, uint32_t rcap);
+/* Let the receive ring grow up to rmax bytes (>= rcap; 0 or less: fixed).
+ * Call after tcp_pcb_init, before the pcb is given to the engine: the
+ * window-scale shift offered in the SYN follows rmax (RFC 7323 2.3), so
+ * the window can later open that wide. */
+void tcp_pcb_set_rmax(struct tcp_pcb *pcb, uint32_t rmax);
 /* Give a spare pcb (after tcp_pcb_init) for passive opens. */
 void tcp_pool_give(struct tcp_stack *st, struct tcp_pcb *pcb);
 
@@ -422,6 +433,22 @@ uint32_t tcp_send_want(const struct tcp_pcb *pcb);
  * owns both buffers and frees the old one after this returns): the bytes
  * keep their order, from buf[0]. MOTE_EINVAL if cap is too small. */
 int tcp_send_resize(struct tcp_pcb *pcb, uint8_t *buf, uint32_t cap);
+
+/* Receive-ring autotuning (Linux's tcp_rcv_space_adjust, "DRS"): the
+ * engine estimates the receiver's RTT (from echoed timestamps, or the time
+ * a window's worth of data takes) and counts what the reader takes per
+ * RTT; when that comes past half the ring, the ring is worth doubling
+ * (until it holds two RTTs' worth), up to rmax. Returns that size, or rcap
+ * when no growth is due. The caller may then call tcp_recv_resize. */
+uint32_t tcp_recv_want(const struct tcp_pcb *pcb);
+/* Move the receive ring to buf[0..cap) (cap > rcap, <= 1 GiB; the caller
+ * owns both buffers and frees the old one after this returns): unread and
+ * out-of-order bytes keep their places relative to the sequence space;
+ * the window grows (the right edge never moves left), and a window update
+ * goes out if it grew by enough (as tcp_recv_ack). MOTE_EINVAL if cap is
+ * not larger. */
+int tcp_recv_resize(struct tcp_pcb *pcb, uint64_t now, uint8_t *buf,
+                    uint32_t cap);
 
 /* Queue a FIN after the buffered data. Errors: MOTE_ENOTSUP (not yet
  * connected: use tcp_abort), pcb->error if set. Idempotent. */

@@ -16,7 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * Input: one config byte, then records of [op][arg][len][len bytes].
  * Config bits: 1 CUBIC, 2 no SACK, 4 no timestamps, 8 no window scale,
  * 16 IPv6, 32 send offloads (partial checksums, super-segments: each is
- * checked as a device would need it).
+ * checked as a device would need it), 64 receive rings that may grow to
+ * 16 KiB (a read with arg & 0x80 moves the ring when the engine wants).
  * The engine (10.0.0.1 or fd00::1) listens on port 80 with two spare
  * pcbs and starts one active open to the peer's port 4000. Ops:
  *
@@ -46,6 +47,7 @@ struct slot {
     bool in_use, app_holds, freed;
     uint8_t sbuf[4096], rbuf[4096];
     uint8_t sbig[16384]; /* where a full send ring may move (autotuning) */
+    uint8_t rbig[16384]; /* and the receive ring (config bit 64) */
 };
 
 static struct slot slots[NPCB];
@@ -221,6 +223,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tcp_pcb_init(&slots[i].pcb, slots[i].sbuf, sizeof slots[i].sbuf,
                      slots[i].rbuf, sizeof slots[i].rbuf);
         slots[i].pcb.user = &slots[i];
+        if (cfgb & 64)
+            tcp_pcb_set_rmax(&slots[i].pcb, sizeof slots[i].rbig);
     }
     struct tcp_listener lst;
     memset(&lst, 0, sizeof lst);
@@ -310,6 +314,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 size_t n;
                 if (tcp_recv_buf(&s->pcb, &n))
                     tcp_recv_ack(&s->pcb, now, n < len ? n : len);
+                uint32_t want = tcp_recv_want(&s->pcb);
+                if (want < s->pcb.rcap || want > s->pcb.rmax)
+                    abort();
+                if ((arg & 0x80) && want > s->pcb.rcap &&
+                    s->pcb.rbuf == s->rbuf) {
+                    uint32_t cap =
+                        want < sizeof s->rbig ? want : sizeof s->rbig;
+                    if (tcp_recv_resize(&s->pcb, now, s->rbig, cap) != 0)
+                        abort();
+                }
             }
             break;
         }

@@ -36,7 +36,8 @@ static int live; /* pcbs allocated and not yet reported free */
 struct upcb {
     struct tcp_pcb pcb;
     unsigned events;
-    uint8_t *ext; /* a send ring grown out of mem[] (tcp_send_resize) */
+    uint8_t *ext;  /* a send ring grown out of mem[] (tcp_send_resize) */
+    uint8_t *rext; /* a receive ring likewise (tcp_recv_resize) */
     uint8_t mem[];
 };
 
@@ -65,6 +66,7 @@ static void on_notify(void *ctx, struct tcp_pcb *pcb, unsigned ev)
         trace_freed(pcb);
         live--;
         free(u->ext);
+        free(u->rext);
         free(u);
     }
 }
@@ -1029,6 +1031,90 @@ static void test_gso_segments(void)
     free(oq);
 }
 
+/* tcp_recv_resize with unread and out-of-order data in a wrapped ring:
+ * every byte keeps its place in the sequence space, the window opens at
+ * once (an update is sent), and smaller sizes are refused. */
+static void test_recv_resize(void)
+{
+    struct fx x;
+    struct tcp_cfg c;
+    cfg_default(&c);
+    memset(&x, 0, sizeof x);
+    /* a 4 KiB ring that may grow to 256 KiB: the SYN-ACK offers the
+     * shift for 256 KiB */
+    eng_init(&x.e, &c, 64);
+    struct tcp_pcb *sp = pcb_new(4096, 4096);
+    tcp_pcb_set_rmax(sp, 256 * 1024);
+    tcp_pool_give(&x.e.st, sp);
+    tcp_listen(&x.e.st, &x.lst, &ip_a, 80, 4);
+    struct fseg f = {.sport = 4000,
+                     .dport = 80,
+                     .seq = 1000,
+                     .flags = TCP_SYN,
+                     .wnd = 65535,
+                     .syn_opts = true};
+    feed(&x.e, &f);
+    struct pkt k;
+    bool got_k = take_out(&x.e, &k);
+    ok(got_k && k.has_ws && k.ws == 3, /* 262144 >> 3 fits 16 bits */
+       "window scale from the 256 KiB maximum (shift %u)", k.ws);
+    x.iss = k.seq;
+    x.pseq = 1001;
+    x.pack = k.seq + 1;
+    fx_send(&x, TCP_ACK, NULL, 0);
+    x.pcb = tcp_accept(&x.lst);
+    ok(x.pcb != NULL, "accepted");
+    /* wrap the ring: 3000 bytes in and read, then A (1000, unread), a
+     * hole of 500, C (700) out of order */
+    uint8_t d[3000];
+    for (int i = 0; i < 3000; i++)
+        d[i] = (uint8_t)i;
+    fx_send(&x, TCP_ACK, d, 3000);
+    size_t len;
+    const uint8_t *r = tcp_recv_buf(x.pcb, &len);
+    tcp_recv_ack(x.pcb, x.e.now, len);
+    uint8_t a[1000], b[500], cc[700];
+    for (int i = 0; i < 1000; i++)
+        a[i] = (uint8_t)(i * 3 + 1);
+    for (int i = 0; i < 500; i++)
+        b[i] = (uint8_t)(i * 5 + 2);
+    for (int i = 0; i < 700; i++)
+        cc[i] = (uint8_t)(i * 7 + 3);
+    fx_send(&x, TCP_ACK, a, 1000);
+    uint32_t hole = x.pseq;
+    x.pseq += 500;
+    fx_send(&x, TCP_ACK, cc, 700);
+    count_out(&x.e);
+    is_int(x.pcb->n_ooo, 1, "one out-of-order range held");
+    uint8_t *nb = malloc(16384);
+    is_int(tcp_recv_resize(x.pcb, x.e.now, nb, 4096), MOTE_EINVAL,
+           "the same size: MOTE_EINVAL");
+    is_int(tcp_recv_resize(x.pcb, x.e.now, nb, 16384), 0, "grown to 16 KiB");
+    got_k = take_out(&x.e, &k);
+    ok(got_k && ((uint32_t)k.wnd << 3) > 4096,
+       "a window update goes out at once (%u bytes)", (unsigned)k.wnd << 3);
+    struct upcb *u = x.pcb->user;
+    free(u->rext);
+    u->rext = nb;
+    /* the hole arrives: A, B, C read back in order */
+    uint32_t end = x.pseq;
+    x.pseq = hole;
+    fx_send(&x, TCP_ACK, b, 500);
+    x.pseq = end;
+    uint8_t all[2200];
+    size_t got = 0;
+    while ((r = tcp_recv_buf(x.pcb, &len)) && got + len <= sizeof all) {
+        memcpy(all + got, r, len);
+        got += len;
+        tcp_recv_ack(x.pcb, x.e.now, len);
+    }
+    ok(got == 2200 && memcmp(all, a, 1000) == 0 &&
+           memcmp(all + 1000, b, 500) == 0 && memcmp(all + 1500, cc, 700) == 0,
+       "unread and out-of-order bytes kept their places (%zu bytes)", got);
+    fx_close(&x);
+    is_int(live, 0, "no pcb leaked");
+}
+
 /* The output queue holds variable-sized entries in a byte ring: fill it
  * with a mix of super-segments and small segments, drain part, refill
  * across the wrap, and every entry comes out whole and in order. */
@@ -1697,7 +1783,27 @@ struct xfer {
     uint32_t grow_max; /* autotune send rings up to this (0: fixed) */
     unsigned grows[2];
     uint32_t scap_max[2];
+    bool rgrow; /* receive rings start at 16 KiB and autotune */
+    unsigned rgrows[2];
 };
+
+/* The engine wants a larger receive ring: move it, as the adapter does. */
+static void xfer_rgrow(struct xfer *x, int i, uint64_t now)
+{
+    struct tcp_pcb *p = x->p[i];
+    uint32_t want = tcp_recv_want(p);
+    if (want <= p->rcap)
+        return;
+    struct upcb *u = p->user;
+    uint8_t *b = malloc(want);
+    if (!b || tcp_recv_resize(p, now, b, want) != 0) {
+        free(b);
+        return;
+    }
+    free(u->rext);
+    u->rext = b;
+    x->rgrows[i]++;
+}
 
 /* The writer found its send ring full: grow it as the stack's adapter
  * does, up to x->grow_max. */
@@ -1763,6 +1869,8 @@ static void xfer_app(struct link *L, void *arg)
                     x->bad[i]++;
             x->rcvd[i] += len;
             tcp_recv_ack(p, now, len);
+            if (x->rgrow)
+                xfer_rgrow(x, i, now);
         }
         if (tcp_recv_eof(p))
             x->eof[i] = true;
@@ -1790,6 +1898,7 @@ struct xcase {
     uint64_t seed;
     uint32_t grow_max; /* send rings start at 16 KiB and grow to this */
     bool gso;          /* engine A (the client) has send offloads */
+    bool rgrow;        /* receive rings from 16 KiB, autotuned to 4 MiB */
 };
 
 static void run_xfer(const struct xcase *xc)
@@ -1821,10 +1930,17 @@ static void run_xfer(const struct xcase *xc)
     memset(&x, 0, sizeof x);
     x.total = xc->bytes;
     x.grow_max = xc->grow_max;
+    x.rgrow = xc->rgrow;
     uint32_t scap = xc->grow_max ? 16 * 1024 : 256 * 1024;
-    tcp_pool_give(&L.e[1].st, pcb_new(scap, 256 * 1024));
+    uint32_t rcap = xc->rgrow ? 16 * 1024 : 256 * 1024;
+    struct tcp_pcb *sp = pcb_new(scap, rcap);
+    x.p[0] = pcb_new(scap, rcap);
+    if (xc->rgrow) {
+        tcp_pcb_set_rmax(sp, 4 << 20);
+        tcp_pcb_set_rmax(x.p[0], 4 << 20);
+    }
+    tcp_pool_give(&L.e[1].st, sp);
     tcp_listen(&L.e[1].st, &x.lst, &ip_b, 443, 8);
-    x.p[0] = pcb_new(scap, 256 * 1024);
     int err = tcp_connect(&L.e[0].st, x.p[0], L.now, &ip_a, 0, &ip_b, 443);
     is_int(err, 0, "%s: connect", xc->name);
     uint64_t t0 = L.now;
@@ -1870,6 +1986,17 @@ static void run_xfer(const struct xcase *xc)
         is_int(L.e[1].st.stats.gso_segs, 0, "%s: B (no offloads) none",
                xc->name);
     }
+    if (xc->rgrow) {
+        /* 10 ms RTT: a 16 KiB window gives 13 Mbit/s; the rings double
+         * while the reader takes more than half of one per RTT */
+        for (int i = 0; i < 2; i++)
+            ok(x.p[i] && x.rgrows[i] > 0,
+               "%s: receive ring %d grew from 16 KiB (%u moves)", xc->name, i,
+               x.rgrows[i]);
+        ok(secs > 0 && (double)xc->bytes * 8 / secs / 1e6 >
+                           (xc->loss ? 1.0 : 16 * 1024 * 8 / 0.01 / 1e6),
+           "%s: faster than a fixed 16 KiB window allows", xc->name);
+    }
     if (xc->grow_max) {
         /* 10 ms RTT, 256 KiB receive windows: two windows are 512 KiB on a
          * clean link; losses keep cwnd (and the ring) smaller */
@@ -1887,27 +2014,33 @@ static void test_bulk(void)
 {
     static const struct xcase cases[] = {
         {"clean newreno", TCP_CC_NEWRENO, 8 << 20, 0, 0, 0, false, false, 1, 0,
-         false},
+         false, false},
         {"clean cubic", TCP_CC_CUBIC, 8 << 20, 0, 0, 0, false, false, 2, 0,
-         false},
+         false, false},
         {"lossy newreno sack", TCP_CC_NEWRENO, 4 << 20, 20000, 10000, 20000,
-         false, false, 3, 0, false},
+         false, false, 3, 0, false, false},
         {"lossy cubic sack", TCP_CC_CUBIC, 4 << 20, 20000, 10000, 20000, false,
-         false, 4, 0, false},
+         false, 4, 0, false, false},
         {"lossy newreno nosack nots", TCP_CC_NEWRENO, 2 << 20, 20000, 10000,
-         20000, true, true, 5, 0, false},
+         20000, true, true, 5, 0, false, false},
         {"very lossy cubic", TCP_CC_CUBIC, 1 << 20, 50000, 20000, 50000, false,
-         false, 6, 0, false},
+         false, 6, 0, false, false},
         {"clean cubic, autotuned send rings", TCP_CC_CUBIC, 8 << 20, 0, 0, 0,
-         false, false, 7, 4 << 20, false},
+         false, false, 7, 4 << 20, false, false},
         {"lossy newreno sack, autotuned send rings", TCP_CC_NEWRENO, 4 << 20,
-         20000, 10000, 20000, false, false, 8, 4 << 20, false},
+         20000, 10000, 20000, false, false, 8, 4 << 20, false, false},
         {"clean cubic, super-segments", TCP_CC_CUBIC, 8 << 20, 0, 0, 0, false,
-         false, 9, 4 << 20, true},
+         false, 9, 4 << 20, true, false},
         {"lossy cubic sack, super-segments", TCP_CC_CUBIC, 4 << 20, 20000,
-         10000, 20000, false, false, 10, 4 << 20, true},
+         10000, 20000, false, false, 10, 4 << 20, true, false},
         {"lossy newreno nosack nots, super-segments", TCP_CC_NEWRENO, 2 << 20,
-         20000, 10000, 20000, true, true, 11, 0, true},
+         20000, 10000, 20000, true, true, 11, 0, true, false},
+        {"clean cubic, autotuned receive rings", TCP_CC_CUBIC, 8 << 20, 0, 0, 0,
+         false, false, 12, 4 << 20, false, true},
+        {"lossy cubic sack, autotuned receive rings", TCP_CC_CUBIC, 4 << 20,
+         20000, 10000, 20000, false, false, 13, 4 << 20, false, true},
+        {"clean newreno nots, autotuned receive rings", TCP_CC_NEWRENO, 4 << 20,
+         0, 0, 0, false, true, 14, 4 << 20, false, true},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         run_xfer(&cases[i]);
@@ -2562,6 +2695,7 @@ int main(int argc, char **argv)
     TAP_CASE(test_nagle);
     TAP_CASE(test_gso_segments);
     TAP_CASE(test_outq_ring);
+    TAP_CASE(test_recv_resize);
     TAP_CASE(test_rto_backoff_timeout);
     TAP_CASE(test_zero_window_probe);
     TAP_CASE(test_receiver_zero_window);
