@@ -1,7 +1,8 @@
 /* libFuzzer: arbitrary server bytes into a TLS client engine (src/tls).
  * Input: one byte (bit 7: the engine speaks TLS 1.2 only, as the
- * handshake12-* seeds were recorded; bits 0-6: chunk size, 0 = whole
- * records), then the stream. The
+ * handshake12-* seeds were recorded; bit 6: it offers the session of
+ * fz_session(), as the resume-* seeds were; bits 0-5: chunk size, 0 =
+ * whole records), then the stream. The
  * corpus is a recorded handshake (tests/fuzz/tls_corpus.c), replayable
  * because keys, randomness and time are fixed. */
 #include "fuzz_tls_common.h"
@@ -17,13 +18,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fz_rng rng;
     if (size < 1)
         return 0;
+    int v12 = (data[0] & 0x80) != 0;
+    static struct mote_tls_session sess[2];
+    static int have[2];
+    if ((data[0] & 0x40) && !have[v12]) {
+        if (fz_session(v12, &sess[v12]))
+            abort();
+        have[v12] = 1;
+    }
     fz_config(&cfg, &rng, 1);
-    if (data[0] & 0x80)
+    if (v12)
         cfg.max_version = MOTE_TLS_VERSION_12;
-    if (mote_tls_engine_init(&e, &cfg, MOTE_TLS_CLIENT, "fuzz.example", NULL,
-                             FZ_NOW_MS, buf, sizeof buf))
+    if (mote_tls_engine_init(&e, &cfg, MOTE_TLS_CLIENT, "fuzz.example",
+                             (data[0] & 0x40) ? &sess[v12] : NULL, FZ_NOW_MS,
+                             buf, sizeof buf))
         abort();
-    fz_feed(&e, data + 1, size - 1, data[0] & 0x7fu);
+    fz_feed(&e, data + 1, size - 1, data[0] & 0x3fu);
     /* Whatever happened, the engine's answers stay consistent. */
     int alert;
     int err = mote_tls_engine_error(&e, &alert);

@@ -5,9 +5,10 @@
  * run with both sides held to TLS 1.2 (no KeyUpdate there) gives the
  * handshake12-* seeds; their first byte has bit 7 set, which makes the
  * fuzzers hold their engine to 1.2 too, so they replay whole. Each run is
- * repeated resuming from the ticket the client kept (resume-*, resume12-*,
- * for the server only: the ticket and PSK binder paths, the client identity
- * restored from the ticket). The server asks for a client certificate and the
+ * repeated resuming from the ticket of fz_session() (resume-*, resume12-*:
+ * the server's ticket and PSK binder paths, the client identity restored
+ * from the ticket; the client fuzzer offers the same session when bit 6 of
+ * the first byte is set). The server asks for a client certificate and the
  * client presents the fuzzers' P-256 identity, so the full handshakes hold the
  * client's Certificate and CertificateVerify in both versions (checked).
  *
@@ -68,14 +69,17 @@ static void put(const char *dir, const char *name, unsigned chunk,
         perror(path);
         exit(1);
     }
-    fputc((int)chunk | (strstr(prefix, "12") ? 0x80 : 0), f);
+    /* Bit 7: TLS 1.2 only; bit 6 (client fuzzer): offer fz_session(). */
+    int resume = !strcmp(name, "tls_client") && !strncmp(prefix, "resume", 6);
+    fputc((int)chunk | (strstr(prefix, "12") ? 0x80 : 0) | (resume ? 0x40 : 0),
+          f);
     fwrite(d, 1, n, f);
     fclose(f);
 }
 
 static int record(const char *dir, int v12,
                   const struct mote_tls_session *sess);
-static struct mote_tls_session kept; /* the client's ticket, for resume-* */
+static struct mote_tls_session kept; /* fz_session(), for resume-* */
 
 int main(int argc, char **argv)
 {
@@ -93,6 +97,10 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         ns = nc = 0;
         prefix = runs[i].prefix;
+        if (runs[i].resume && fz_session(runs[i].v12, &kept)) {
+            fprintf(stderr, "no session to resume\n");
+            return 1;
+        }
         int r = record(argv[1], runs[i].v12, runs[i].resume ? &kept : NULL);
         if (r)
             return r;
@@ -134,8 +142,6 @@ static int record(const char *dir, int v12, const struct mote_tls_session *sess)
     say(&c, "GET / HTTP/1.1\r\n\r\n");
     say(&s, "HTTP/1.1 200 OK\r\n\r\n");
     pump(&c, &s);
-    if (!sess)
-        kept = *mote_tls_engine_session(&c);
     if (!v12) {
         mote_tls_engine_key_update(&c, 1);
         pump(&c, &s);
@@ -148,8 +154,7 @@ static int record(const char *dir, int v12, const struct mote_tls_session *sess)
     unsigned chunks[] = {0, 1, 7};
     for (int i = 0; i < 3; i++) {
         put(dir, "tls_server", chunks[i], to_server, ns);
-        if (!sess) /* fuzz_tls_client holds no session to resume */
-            put(dir, "tls_client", chunks[i], to_client, nc);
+        put(dir, "tls_client", chunks[i], to_client, nc);
     }
     printf("%zu bytes to the server, %zu to the client\n", ns, nc);
     return 0;
