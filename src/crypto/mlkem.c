@@ -357,7 +357,10 @@ static void rej_uniform(int16_t c[N + 1], unsigned *n, const uint8_t *buf,
                         size_t len)
 {
     unsigned k = *n;
-    for (size_t p = 0; p + 3 <= len && k < N; p += 3) {
+    size_t p = 0;
+    if (crypto__cpu() & CRYPTO_CPU_AVX2)
+        k = crypto__mlkem_rej_avx2(c, k, buf, len, &p);
+    for (; p + 3 <= len && k < N; p += 3) {
         uint16_t d1 =
             (uint16_t)((buf[p] | ((uint16_t)buf[p + 1] << 8)) & 0xfff);
         uint16_t d2 =

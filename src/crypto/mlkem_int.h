@@ -27,6 +27,12 @@ void crypto__mlkem_basemul_avx2(int16_t r[256], const int16_t a[256],
 /* SamplePolyCBD_2 of 128 bytes (eta = 2), AVX2; same output as mlkem.c's. */
 void crypto__mlkem_cbd2_avx2(int16_t r[256], const uint8_t buf[128]);
 
+/* SampleNTT's rejection step with AVX2 on buf[*pos .. len): appends to c
+ * from count k while 16 more fit below 256 and 32 bytes remain; returns
+ * the count and advances *pos (by whole 24-byte steps). */
+unsigned crypto__mlkem_rej_avx2(int16_t *c, unsigned k, const uint8_t *buf,
+                                size_t len, size_t *pos);
+
 /* Keccak (mlkem_keccak.c): the 24 round constants. Four states at once
  * with AVX2, eight with AVX-512F (mlkem_keccak_x86.c): s holds lane i of
  * stream j at s[w i + j] (w = 4 or 8; 25 w words). absorb_once zeroes s
