@@ -478,7 +478,7 @@ static void test_x509_sigcache(void)
     static struct mote_tls_x509_verifier xv;
     static struct mote_tls_privkey tk;
     struct trng r;
-    size_t calen, llen, nlen, slen;
+    size_t calen = 0, llen = 0, nlen = 0, slen = 0;
     trng_seed(&r, 4242);
     int64_t now = (int64_t)(NOW_MS / 1000);
     struct mote_x509_gen_cert ca = {0}, leaf = {0};
