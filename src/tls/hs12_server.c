@@ -400,8 +400,9 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
      * client offers again (EMS: checked above for the new hello, and by
      * the ticket for the old session). Anything else: a full handshake. */
     uint16_t ts = 0;
+    int renew = 1;
     if (e->ticket_wanted && h->ticket.n &&
-        !tls__ticket12_open(e, h->ticket.p, h->ticket.n, &ts)) {
+        !tls__ticket12_open(e, h->ticket.p, h->ticket.n, &ts, &renew)) {
         size_t ns;
         const uint16_t *ours = tls__suites12(e, &ns);
         int offered = 0;
@@ -414,6 +415,11 @@ int tls__server12_hello(struct mote_tls_engine *e, const struct hello *h,
         e->peer_auth = 0;
         memset(e->peer_cert_sha256, 0, 32);
     }
+    /* RFC 5077 3.3 leaves renewal to us: a resumed session gets a fresh
+     * ticket only once its own is past half its lifetime (no empty
+     * session_ticket in the ServerHello, no NewSessionTicket before). */
+    if (e->resumed && !renew)
+        e->ticket_wanted = 0;
     if (e->resumed)
         tls__set_suite(e, ts);
     else if ((err = choose_group(e, h)) || (err = choose(e, h)))

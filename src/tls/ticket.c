@@ -290,7 +290,7 @@ int tls__send_ticket12(struct mote_tls_engine *e)
 }
 
 int tls__ticket12_open(struct mote_tls_engine *e, const uint8_t *ticket,
-                       size_t len, uint16_t *suite)
+                       size_t len, uint16_t *suite, int *renew)
 {
     uint8_t pt[T12_PT];
     if (len != T12_LEN || !e->cfg->ticket_key)
@@ -316,6 +316,7 @@ int tls__ticket12_open(struct mote_tls_engine *e, const uint8_t *ticket,
         goto out;
     if (get_auth(e, pt + T12_AUTH))
         goto out;
+    *renew = (e->now_ms - issued) * 2 > (uint64_t)lifetime * 1000;
     memcpy(e->master, pt + T12_MS, 48);
     err = 0;
 out:

@@ -540,10 +540,12 @@ int tls__send_ticket(struct mote_tls_engine *e);
 int tls__ticket_open(struct mote_tls_engine *e, const uint8_t *ticket,
                      size_t len, uint32_t obf_age, uint8_t *psk);
 /* TLS 1.2 (RFC 5077): send a NewSessionTicket for e->master; open one
- * (fills e->master and *suite; MOTE_EAUTH if unusable). */
+ * (fills e->master and *suite, and *renew: 1 once the ticket is past half
+ * its lifetime, when a resumption should issue a fresh one; MOTE_EAUTH if
+ * unusable). */
 int tls__send_ticket12(struct mote_tls_engine *e);
 int tls__ticket12_open(struct mote_tls_engine *e, const uint8_t *ticket,
-                       size_t len, uint16_t *suite);
+                       size_t len, uint16_t *suite, int *renew);
 /* Client: store a received NewSessionTicket. */
 int tls__ticket_recv(struct mote_tls_engine *e, const uint8_t *body,
                      size_t len);

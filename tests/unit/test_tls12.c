@@ -668,6 +668,56 @@ static void test12_client_auth_no_scheme(void)
     }
 }
 
+/* RFC 5077 3.3 leaves renewal to the server: a ticket is renewed on
+ * resumption only once past half its lifetime (a fresh one saves a ticket
+ * seal and a message per resumption, as OpenSSL does); the client keeps
+ * using the one it has until then. */
+static void test12_ticket_renewal(void)
+{
+    struct side *c = side_new(9300), *s = side_new(9301);
+    only12(c);
+    s->cfg.ticket_key = ticket_key;
+    s->cfg.ticket_lifetime = 100; /* seconds */
+    set_id(&s->ids[0], &c_p256, &k_p256, NULL);
+    start(c, MOTE_TLS_CLIENT, NULL, NULL);
+    start(s, MOTE_TLS_SERVER, NULL, NULL);
+    exchange(c, s);
+    struct mote_tls_session sess = *mote_tls_engine_session(&c->e);
+    side_free(c);
+    side_free(s);
+    static const struct {
+        uint64_t after_ms;
+        int renewed;
+        const char *what;
+    } cases[] = {
+        {1000, 0, "1 s into a 100 s ticket: resumed, not renewed"},
+        {49000, 0, "49 s: resumed, not renewed"},
+        {51000, 1, "51 s: resumed and renewed"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        c = side_new(9302 + 2 * (uint32_t)i);
+        s = side_new(9303 + 2 * (uint32_t)i);
+        only12(c);
+        s->cfg.ticket_key = ticket_key;
+        s->cfg.ticket_lifetime = 100;
+        set_id(&s->ids[0], &c_p256, &k_p256, NULL);
+        uint64_t t = NOW_MS + cases[i].after_ms;
+        mote_tls_engine_init(&c->e, &c->cfg, MOTE_TLS_CLIENT, NULL, &sess, t,
+                             c->buf, sizeof c->buf);
+        mote_tls_engine_init(&s->e, &s->cfg, MOTE_TLS_SERVER, NULL, NULL, t,
+                             s->buf, sizeof s->buf);
+        int good = exchange(c, s) && mote_tls_engine_resumed(&s->e);
+        const struct mote_tls_session *now = mote_tls_engine_session(&c->e);
+        int renewed = now->ticket_len != sess.ticket_len ||
+                      memcmp(now->ticket, sess.ticket, sess.ticket_len) != 0;
+        ok(good && renewed == cases[i].renewed && now->suite == sess.suite,
+           "%s (resumed %d, renewed %d)", cases[i].what, good, renewed);
+        side_free(c);
+        side_free(s);
+    }
+    mote_memzero_explicit(&sess, sizeof sess);
+}
+
 /* Resumption and client authentication: a ticket from a session whose
  * client did not authenticate (optional client_auth, no certificate) must
  * not resume on a server that requires a client certificate (same ticket
@@ -749,5 +799,6 @@ int main(int argc, char **argv)
     TAP_CASE(test12_client_auth_no_scheme);
     TAP_CASE(test12_resume_client_auth);
     TAP_CASE(test12_hello_no_key_share);
+    TAP_CASE(test12_ticket_renewal);
     return tap_done();
 }
