@@ -218,6 +218,10 @@ static void poly_ntt(poly *r)
 static void polyvec_dot(poly *r, const polyvec *a, const polyvec *b)
 {
     poly t;
+    if (use_avx2()) {
+        crypto__mlkem_dot_avx2(r->c, a->v[0].c, b->v[0].c, K, ZETAS);
+        return;
+    }
     poly_basemul(r, &a->v[0], &b->v[0]);
     for (unsigned i = 1; i < K; i++) {
         poly_basemul(&t, &a->v[i], &b->v[i]);

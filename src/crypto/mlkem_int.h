@@ -24,6 +24,11 @@ void crypto__mlkem_invntt_avx2(int16_t r[256], const int16_t zetas[128]);
 void crypto__mlkem_basemul_avx2(int16_t r[256], const int16_t a[256],
                                 const int16_t b[256], const int16_t zetas[128]);
 
+/* r = reduce(sum over i < k of a[i] * b[i]) in the NTT domain, a and b k
+ * consecutive polynomials (mlkem.c's polyvec_dot), AVX2. */
+void crypto__mlkem_dot_avx2(int16_t r[256], const int16_t *a, const int16_t *b,
+                            unsigned k, const int16_t zetas[128]);
+
 /* SamplePolyCBD_2 of 128 bytes (eta = 2), AVX2; same output as mlkem.c's. */
 void crypto__mlkem_cbd2_avx2(int16_t r[256], const uint8_t buf[128]);
 

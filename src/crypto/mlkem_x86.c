@@ -201,35 +201,77 @@ AVX2 void crypto__mlkem_invntt_avx2(int16_t r[256], const int16_t zetas[128])
  * chunk's 16 pairs of coefficients) sits in slot order
  * lane 0: 0 1 2 3 8 9 10 11, lane 1: 4 5 6 7 12 13 14 15; unpacking the
  * results 16 bits at a time puts them back in order. */
-AVX2 void crypto__mlkem_basemul_avx2(int16_t r[256], const int16_t a[256],
-                                     const int16_t b[256],
-                                     const int16_t zetas[128])
+/* One chunk of 32 coefficients of the product, in the deinterleaved
+ * (even, odd) form; z holds the signed zetas of its 16 pairs. */
+static inline AVX2 void basemul_chunk(__m256i *re, __m256i *ro,
+                                      const int16_t *a, const int16_t *b,
+                                      __m256i z)
 {
     const __m256i sh =
         _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15,
                          0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
+    __m256i a0 = _mm256_shuffle_epi8(ld(a), sh);
+    __m256i a1 = _mm256_shuffle_epi8(ld(a + 16), sh);
+    __m256i b0 = _mm256_shuffle_epi8(ld(b), sh);
+    __m256i b1 = _mm256_shuffle_epi8(ld(b + 16), sh);
+    __m256i ae = _mm256_unpacklo_epi64(a0, a1);
+    __m256i ao = _mm256_unpackhi_epi64(a0, a1);
+    __m256i be = _mm256_unpacklo_epi64(b0, b1);
+    __m256i bo = _mm256_unpackhi_epi64(b0, b1);
+    *re = _mm256_add_epi16(fqmul(fqmul(ao, bo), z), fqmul(ae, be));
+    *ro = _mm256_add_epi16(fqmul(ae, bo), fqmul(ao, be));
+}
+
+static inline AVX2 __m256i basemul_zetas(const int16_t zetas[128], unsigned c)
+{
     static const unsigned slot[16] = {0, 1, 2, 3, 8,  9,  10, 11,
                                       4, 5, 6, 7, 12, 13, 14, 15};
+    int16_t zt[16];
+    for (unsigned s = 0; s < 16; s++) {
+        unsigned p = 16 * c + slot[s]; /* pair index in the polynomial */
+        int16_t z = zetas[64 + p / 2];
+        zt[s] = (int16_t)(p & 1 ? -z : z);
+    }
+    return ld(zt);
+}
+
+/* Even and odd coefficients of 32: within each 128-bit lane evens to the
+ * low half and odds to the high half, then 64-bit unpacks. Pair p (of the
+ * chunk's 16 pairs of coefficients) sits in slot order
+ * lane 0: 0 1 2 3 8 9 10 11, lane 1: 4 5 6 7 12 13 14 15; unpacking the
+ * results 16 bits at a time puts them back in order. */
+AVX2 void crypto__mlkem_basemul_avx2(int16_t r[256], const int16_t a[256],
+                                     const int16_t b[256],
+                                     const int16_t zetas[128])
+{
     for (unsigned c = 0; c < 8; c++) {
-        int16_t zt[16];
-        for (unsigned s = 0; s < 16; s++) {
-            unsigned p = 16 * c + slot[s]; /* pair index in the polynomial */
-            int16_t z = zetas[64 + p / 2];
-            zt[s] = (int16_t)(p & 1 ? -z : z);
-        }
-        __m256i z = ld(zt);
-        __m256i a0 = _mm256_shuffle_epi8(ld(a + 32 * c), sh);
-        __m256i a1 = _mm256_shuffle_epi8(ld(a + 32 * c + 16), sh);
-        __m256i b0 = _mm256_shuffle_epi8(ld(b + 32 * c), sh);
-        __m256i b1 = _mm256_shuffle_epi8(ld(b + 32 * c + 16), sh);
-        __m256i ae = _mm256_unpacklo_epi64(a0, a1);
-        __m256i ao = _mm256_unpackhi_epi64(a0, a1);
-        __m256i be = _mm256_unpacklo_epi64(b0, b1);
-        __m256i bo = _mm256_unpackhi_epi64(b0, b1);
-        __m256i re = _mm256_add_epi16(fqmul(fqmul(ao, bo), z), fqmul(ae, be));
-        __m256i ro = _mm256_add_epi16(fqmul(ae, bo), fqmul(ao, be));
+        __m256i re, ro;
+        basemul_chunk(&re, &ro, a + 32 * c, b + 32 * c,
+                      basemul_zetas(zetas, c));
         st(r + 32 * c, _mm256_unpacklo_epi16(re, ro));
         st(r + 32 * c + 16, _mm256_unpackhi_epi16(re, ro));
+    }
+}
+
+/* sum over i < k of a[i] * b[i], then the Barrett reduction: the portable
+ * polyvec_dot (products, 16-bit sums, reduce) with each chunk's sums kept
+ * in registers and interleaved once. */
+AVX2 void crypto__mlkem_dot_avx2(int16_t r[256], const int16_t *a,
+                                 const int16_t *b, unsigned k,
+                                 const int16_t zetas[128])
+{
+    for (unsigned c = 0; c < 8; c++) {
+        __m256i z = basemul_zetas(zetas, c), se, so;
+        basemul_chunk(&se, &so, a + 32 * c, b + 32 * c, z);
+        for (unsigned i = 1; i < k; i++) {
+            __m256i re, ro;
+            basemul_chunk(&re, &ro, a + 256 * i + 32 * c, b + 256 * i + 32 * c,
+                          z);
+            se = _mm256_add_epi16(se, re);
+            so = _mm256_add_epi16(so, ro);
+        }
+        st(r + 32 * c, barrett(_mm256_unpacklo_epi16(se, so)));
+        st(r + 32 * c + 16, barrett(_mm256_unpackhi_epi16(se, so)));
     }
 }
 
@@ -568,6 +610,15 @@ AVX2 unsigned crypto__mlkem_rej_avx2(int16_t *c, unsigned k, const uint8_t *buf,
 
 #else
 
+void crypto__mlkem_dot_avx2(int16_t r[256], const int16_t *a, const int16_t *b,
+                            unsigned k, const int16_t zetas[128])
+{
+    (void)r;
+    (void)a;
+    (void)b;
+    (void)k;
+    (void)zetas;
+}
 unsigned crypto__mlkem_rej_avx2(int16_t *c, unsigned k, const uint8_t *buf,
                                 size_t len, size_t *pos)
 {
