@@ -32,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (err > 0 || alert > 255)
         abort();
+    fz_check_peer(&e);
     if (mote_tls_engine_handshake_done(&e) && !err) {
         /* An established engine can write. */
         size_t n;
