@@ -3,9 +3,12 @@
  *
  *   test_tls_flow server --cert C --key K [--cert2 C --key2 K --name2 N]
  *       [--alpn a,b] [--groups x25519,...] [--suites 1301,...]
- *       [--client-auth 1|2 --ca CA] [--tickets] [--conns N] [--export L]
+ *       [--client-auth 1|2 --ca CA] [--tickets] [--ticket-key TEXT]
+ *       [--conns N] [--export L]
  *     listens on 127.0.0.1, prints "PORT n", then per connection one line
- *     "OK key=value ..." or "FAIL err=... alert=...", and echoes the data
+ *     "OK key=value ..." (peercert= the first 8 bytes of the SHA-256 of the
+ *     peer's leaf, mote_tls_engine_peer_cert, or "-") or "FAIL err=...
+ *     alert=...", and echoes the data
  *     received back until close_notify ("GOT n bytes, k key updates").
  *   test_tls_flow client --connect HOST:PORT [--host SNI] [--ca CA]
  *       [--alpn ...] [--groups ...] [--suites ...] [--cert C --key K]
@@ -150,7 +153,7 @@ static int verifier_init(struct verifier *v, const char *ca,
 
 struct opts {
     const char *cert, *key, *cert2, *key2, *name2, *ca, *connect, *host;
-    const char *sess_in, *sess_out, *send, *export_label;
+    const char *sess_in, *sess_out, *send, *export_label, *ticket_key;
     char alpn[256];
     int client_auth, tickets, conns, key_update;
     uint16_t groups[8], suites[8];
@@ -211,6 +214,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->send = v;
         else if (!strcmp(a, "--export"))
             o->export_label = v;
+        else if (!strcmp(a, "--ticket-key")) /* SHA-256 of v: the key */
+            o->ticket_key = v, o->tickets = 1;
         else if (!strcmp(a, "--alpn") && v)
             snprintf(o->alpn, sizeof o->alpn, "%s", v);
         else if (!strcmp(a, "--client-auth") && v)
@@ -248,13 +253,18 @@ static void set_alpn(struct mote_tls_config *cfg, char *list)
 static void print_ok(struct mote_tls_flow *t)
 {
     struct mote_tls_engine *e = &t->eng;
+    uint8_t h[32];
+    char peer[17] = "-";
+    if (mote_tls_engine_peer_cert(e, h))
+        for (int i = 0; i < 8; i++)
+            snprintf(peer + 2 * i, 3, "%02x", h[i]);
     printf("OK suite=%04x group=%04x sig=%04x alpn=%s sni=%s resumed=%d "
-           "clientcert=%d cookie=%d version=%04x\n",
+           "clientcert=%d cookie=%d version=%04x peercert=%s\n",
            mote_tls_engine_suite(e), mote_tls_engine_group(e),
            mote_tls_engine_sigscheme(e), mote_tls_engine_alpn(e),
            mote_tls_engine_server_name(e), mote_tls_engine_resumed(e),
            e->client_cert_sent, e->cookie_len ? 1 : 0,
-           mote_tls_engine_version(e));
+           mote_tls_engine_version(e), peer);
 }
 
 static void print_fail(struct mote_tls_flow *t, int err, const char *why)
@@ -303,7 +313,10 @@ static int peer_server(struct opts *o)
     cfg.verify = mote_tls_x509_verify;
     cfg.verify_ctx = &v.xv;
     if (o->tickets) {
-        mote_random(tkey, sizeof tkey);
+        if (o->ticket_key) /* shared by several servers */
+            mote_sha256(o->ticket_key, strlen(o->ticket_key), tkey);
+        else
+            mote_random(tkey, sizeof tkey);
         cfg.ticket_key = tkey;
     }
 
