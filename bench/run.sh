@@ -350,8 +350,8 @@ log "wrote $OUT"
 # Each script writes its own table under bench/results/. BENCH_ONLY=fibers
 # stops here (the fibers and echo tables only).
 if [ "${BENCH_ONLY:-}" != fibers ]; then
-    for script in crypto crypto_pk tcp tls x509 x509_parse x509_gen http https \
-        net net_tcp net_idle spt; do
+    for script in crypto crypto_pk tcp tls tls_idle x509 x509_parse x509_gen \
+        http https net net_tcp net_idle spt; do
         case $script in
         net | net_*)
             if [ "$(id -u)" -ne 0 ]; then
