@@ -353,11 +353,10 @@ static void poly_decompress(poly *r, const uint8_t a[128])
 
 /* SampleNTT's rejection step on len bytes (a multiple of 3) of the
  * SHAKE128 stream: appends to c from coefficient *n until N are there.
- * Without branches on the candidates: each is written and kept by
- * advancing the count, so c needs N + 1 slots (a candidate past the N-th
- * lands in the spare slot and is dropped, as the one-at-a-time loop of
- * FIPS 203 would never have taken it). The data is public (rho). */
-static void rej_uniform(int16_t c[N + 1], unsigned *n, const uint8_t *buf,
+ * No branch on a candidate: each is written and kept by advancing the
+ * count; the second of a pair only while there is room (a branch on the
+ * count). The data is public (rho). */
+static void rej_uniform(int16_t c[N], unsigned *n, const uint8_t *buf,
                         size_t len)
 {
     unsigned k = *n;
@@ -371,10 +370,12 @@ static void rej_uniform(int16_t c[N + 1], unsigned *n, const uint8_t *buf,
             (uint16_t)((buf[p + 1] >> 4) | ((uint16_t)buf[p + 2] << 4));
         c[k] = (int16_t)d1;
         k += d1 < Q;
-        c[k] = (int16_t)d2;
-        k += d2 < Q;
+        if (k < N) {
+            c[k] = (int16_t)d2;
+            k += d2 < Q;
+        }
     }
-    *n = k < N ? k : N;
+    *n = k;
 }
 
 /* SampleNTT(rho || i || j): rejection sampling from SHAKE128 (public). */
@@ -382,7 +383,6 @@ static void sample_ntt(poly *r, const uint8_t rho[32], uint8_t i, uint8_t j)
 {
     struct pk__keccak x;
     uint8_t seed[34], buf[168];
-    int16_t c[N + 1];
     unsigned n = 0;
     memcpy(seed, rho, 32);
     seed[32] = i;
@@ -392,9 +392,8 @@ static void sample_ntt(poly *r, const uint8_t rho[32], uint8_t i, uint8_t j)
     pk__shake_finish(&x);
     while (n < N) {
         pk__shake_squeeze(&x, buf, sizeof buf);
-        rej_uniform(c, &n, buf, sizeof buf);
+        rej_uniform(r->c, &n, buf, sizeof buf);
     }
-    memcpy(r->c, c, sizeof r->c);
 }
 
 /* Up to eight streams of Keccak at once: eight with AVX-512F, four with
@@ -407,16 +406,15 @@ static unsigned keccak_ways(void)
 
 #define MAXW 8
 
-/* w SampleNTT streams at once (w-way Keccak): three blocks each (504
- * bytes, enough for 256 coefficients with probability about 0.99), then
- * more blocks while any stream is short. Same bytes, same coefficients as
- * sample_ntt. */
+/* w SampleNTT streams at once (w-way Keccak), a block at a time while any
+ * stream is short (three blocks, 504 bytes, are enough for 256
+ * coefficients with probability about 0.99). Same bytes, same coefficients
+ * as sample_ntt. About 3 KiB of stack (TLS runs this in 64 KiB fibers). */
 static void sample_ntt_xw(poly *const *r, unsigned w, const uint8_t rho[32],
                           const uint8_t ij[][2])
 {
     uint64_t st[25 * MAXW];
-    uint8_t seed[MAXW][34], buf[MAXW][3 * 168];
-    int16_t c[MAXW][N + 1];
+    uint8_t seed[MAXW][34], buf[MAXW][168];
     const uint8_t *in[MAXW] = {0};
     uint8_t *out[MAXW] = {0};
     unsigned n[MAXW] = {0}, short_ = 1;
@@ -426,24 +424,17 @@ static void sample_ntt_xw(poly *const *r, unsigned w, const uint8_t rho[32],
         seed[s][33] = ij[s][1];
         in[s] = seed[s];
         out[s] = buf[s];
-        n[s] = 0;
     }
     crypto__keccak_xw_absorb_once(st, w, 168, in, 34, 0x1f);
-    crypto__keccak_xw_squeeze(st, w, 168, out, 3);
-    for (unsigned s = 0; s < w; s++)
-        rej_uniform(c[s], &n[s], buf[s], sizeof buf[s]);
     while (short_) {
-        short_ = 0;
-        for (unsigned s = 0; s < w; s++)
-            short_ |= n[s] < N;
-        if (!short_)
-            break;
         crypto__keccak_xw_squeeze(st, w, 168, out, 1);
-        for (unsigned s = 0; s < w; s++)
-            rej_uniform(c[s], &n[s], buf[s], 168);
+        short_ = 0;
+        for (unsigned s = 0; s < w; s++) {
+            if (n[s] < N)
+                rej_uniform(r[s]->c, &n[s], buf[s], 168);
+            short_ |= n[s] < N;
+        }
     }
-    for (unsigned s = 0; s < w; s++)
-        memcpy(r[s]->c, c[s], sizeof r[s]->c);
 }
 
 /* A (or its transpose) from rho: A[i][j] = SampleNTT(rho || j || i). */
