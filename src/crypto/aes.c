@@ -132,49 +132,69 @@ static void sbox_bitsliced(uint64_t x[8])
     x[7] = u[1] ^ u[2];
 }
 
-/* SubBytes on n <= 64 bytes. */
-static void sub_bytes(uint8_t *b, size_t n)
+/*
+ * SubWord for the key schedule: the four bytes of w (w's little-endian
+ * bytes, i.e. in memory order) through the S-box. The bitsliced circuit
+ * works on 64 lanes, but packing 64 bytes for 4 costs more than the S-box
+ * itself, so the word is packed on its own: one 8x8 transpose puts bit j
+ * of byte r at bit r of byte j, byte j becomes the low byte of word j, and
+ * lanes 4..63 carry zeros (and, after the S-box's NOTs, garbage that the
+ * truncation drops).
+ */
+static uint32_t sub_word_portable(uint32_t w)
 {
-    uint8_t lanes[64] = {0};
-    uint64_t x[8];
-    memcpy(lanes, b, n);
-    pack(lanes, x);
+    uint64_t m = transpose8(w), x[8];
+    for (int j = 0; j < 8; j++)
+        x[j] = (m >> (8 * j)) & 0xff;
     sbox_bitsliced(x);
-    unpack(x, lanes);
-    memcpy(b, lanes, n);
-    mote_memzero_explicit(lanes, sizeof lanes);
+    m = 0;
+    for (int j = 0; j < 8; j++)
+        m |= (x[j] & 0xff) << (8 * j);
+    uint32_t r = (uint32_t)transpose8(m);
     mote_memzero_explicit(x, sizeof x);
+    return r;
+}
+
+void crypto__aes_expand_words(uint8_t rk[15][16], unsigned *rounds,
+                              const uint8_t *key, size_t keylen,
+                              uint32_t (*sub_word)(uint32_t))
+{
+    /* FIPS 197 section 5.2, on words w[i] whose little-endian bytes are
+     * the key schedule's bytes, so RotWord is a rotation right by 8. */
+    unsigned nk = (unsigned)keylen / 4, nr = nk + 6;
+    uint32_t w[60];
+    uint32_t rcon = 1;
+    for (unsigned i = 0; i < nk; i++)
+        w[i] = ld32le(key + 4 * i);
+    for (unsigned i = nk; i < 4 * (nr + 1); i++) {
+        uint32_t t = w[i - 1];
+        if (i % nk == 0) {
+            t = sub_word((t >> 8) | (t << 24)) ^ rcon;
+            rcon = ((rcon << 1) ^ (0x1b & -(rcon >> 7))) & 0xff;
+        } else if (nk > 6 && i % nk == 4) {
+            t = sub_word(t);
+        }
+        w[i] = w[i - nk] ^ t;
+    }
+    for (unsigned i = 0; i < 4 * (nr + 1); i++)
+        st32le(rk[i / 4] + 4 * (i % 4), w[i]);
+    *rounds = nr;
+    mote_memzero_explicit(w, sizeof w);
+}
+
+void crypto__aes_expand_portable(uint8_t rk[15][16], unsigned *rounds,
+                                 const uint8_t *key, size_t keylen)
+{
+    crypto__aes_expand_words(rk, rounds, key, keylen, sub_word_portable);
 }
 
 void crypto__aes_expand(uint8_t rk[15][16], unsigned *rounds,
                         const uint8_t *key, size_t keylen)
 {
-    /* FIPS 197 section 5.2, on 4-byte words w[i]. */
-    unsigned nk = (unsigned)keylen / 4, nr = nk + 6;
-    uint8_t w[60][4];
-    uint8_t rcon = 1;
-    memcpy(w, key, keylen);
-    for (unsigned i = nk; i < 4 * (nr + 1); i++) {
-        uint8_t t[4];
-        memcpy(t, w[i - 1], 4);
-        if (i % nk == 0) {
-            uint8_t r = t[0];
-            t[0] = t[1];
-            t[1] = t[2];
-            t[2] = t[3];
-            t[3] = r;
-            sub_bytes(t, 4);
-            t[0] ^= rcon;
-            rcon = (uint8_t)((rcon << 1) ^ (0x1b & -(rcon >> 7)));
-        } else if (nk > 6 && i % nk == 4) {
-            sub_bytes(t, 4);
-        }
-        for (int j = 0; j < 4; j++)
-            w[i][j] = w[i - nk][j] ^ t[j];
-    }
-    memcpy(rk, w, 16 * (nr + 1));
-    *rounds = nr;
-    mote_memzero_explicit(w, sizeof w);
+    if (crypto__cpu() & CRYPTO_CPU_AESNI)
+        crypto__aes_x86_expand(rk, rounds, key, keylen);
+    else
+        crypto__aes_expand_portable(rk, rounds, key, keylen);
 }
 
 void crypto__aes_bitslice_keys(const uint8_t rk[15][16], unsigned rounds,

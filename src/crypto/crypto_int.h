@@ -135,6 +135,20 @@ size_t crypto__chacha20_avx512(uint32_t st[16], const uint8_t *in, uint8_t *out,
  * bytes, rk[0] first; the portable encrypt works on 1..4 blocks in place. */
 void crypto__aes_expand(uint8_t rk[15][16], unsigned *rounds,
                         const uint8_t *key, size_t keylen);
+/* The two expansions crypto__aes_expand chooses between (by CRYPTO_CPU_AESNI;
+ * tests call both): the portable one (a 4-byte bitsliced SubWord), and the
+ * AES-NI one (gcm_x86.c: AESKEYGENASSIST for 128 and 256-bit keys, the
+ * generic schedule with an AESENCLAST SubWord for 192; only call it when
+ * crypto__cpu() reports AES-NI). crypto__aes_expand_words is the FIPS 197
+ * schedule on 32-bit words with a caller's SubWord (bytes in memory order:
+ * byte 0 is the low byte). */
+void crypto__aes_expand_portable(uint8_t rk[15][16], unsigned *rounds,
+                                 const uint8_t *key, size_t keylen);
+void crypto__aes_x86_expand(uint8_t rk[15][16], unsigned *rounds,
+                            const uint8_t *key, size_t keylen);
+void crypto__aes_expand_words(uint8_t rk[15][16], unsigned *rounds,
+                              const uint8_t *key, size_t keylen,
+                              uint32_t (*sub_word)(uint32_t));
 void crypto__aes_bitslice_keys(const uint8_t rk[15][16], unsigned rounds,
                                uint64_t rkb[15][8]);
 void crypto__aes_encrypt_portable(const uint64_t rkb[15][8], unsigned rounds,

@@ -117,6 +117,88 @@ TGT void crypto__ghash_x86(const struct mote_aes_gcm_ctx *ctx, uint8_t y[16],
     _mm_storeu_si128((__m128i *)y, bswap128(acc));
 }
 
+/*
+ * AES key expansion with AES-NI (Gueron, "Intel Advanced Encryption
+ * Standard (AES) New Instructions Set", 2010, section 4). AESKEYGENASSIST
+ * gives SubWord(RotWord(w3)) ^ rcon in its dword 3 (and SubWord(w3) in
+ * dword 2); the running XOR of the previous round key's words is three
+ * byte shifts. The round constant is an immediate, so the rounds are
+ * unrolled. AES-192 takes the generic schedule of aes.c with SubWord as
+ * AESENCLAST of the word broadcast to four columns (ShiftRows moves
+ * nothing then) and a zero round key. All constant time.
+ */
+TGT static inline __m128i xor_prefix(__m128i k)
+{
+    k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
+    k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
+    return _mm_xor_si128(k, _mm_slli_si128(k, 4));
+}
+
+#define AES128_STEP(i, rc)                                                     \
+    do {                                                                       \
+        __m128i a_ =                                                           \
+            _mm_shuffle_epi32(_mm_aeskeygenassist_si128(k, rc), 0xff);         \
+        k = _mm_xor_si128(xor_prefix(k), a_);                                  \
+        _mm_storeu_si128((__m128i *)rk[i], k);                                 \
+    } while (0)
+
+/* AES-256: round key i (even) from k0 = rk[i-2] and k1 = rk[i-1] with rcon
+ * rc, then round key i+1 from k1 and the new k0 with SubWord only. */
+#define AES256_STEP(i, rc)                                                     \
+    do {                                                                       \
+        __m128i a_ =                                                           \
+            _mm_shuffle_epi32(_mm_aeskeygenassist_si128(k1, rc), 0xff);        \
+        k0 = _mm_xor_si128(xor_prefix(k0), a_);                                \
+        _mm_storeu_si128((__m128i *)rk[i], k0);                                \
+        if ((i) + 1 <= 14) {                                                   \
+            a_ = _mm_shuffle_epi32(_mm_aeskeygenassist_si128(k0, 0), 0xaa);    \
+            k1 = _mm_xor_si128(xor_prefix(k1), a_);                            \
+            _mm_storeu_si128((__m128i *)rk[(i) + 1], k1);                      \
+        }                                                                      \
+    } while (0)
+
+TGT static uint32_t sub_word_aesni(uint32_t w)
+{
+    __m128i v = _mm_set1_epi32((int)w);
+    v = _mm_aesenclast_si128(v, _mm_setzero_si128());
+    return (uint32_t)_mm_cvtsi128_si32(v);
+}
+
+TGT void crypto__aes_x86_expand(uint8_t rk[15][16], unsigned *rounds,
+                                const uint8_t *key, size_t keylen)
+{
+    if (keylen == 16) {
+        __m128i k = _mm_loadu_si128((const __m128i *)key);
+        _mm_storeu_si128((__m128i *)rk[0], k);
+        AES128_STEP(1, 0x01);
+        AES128_STEP(2, 0x02);
+        AES128_STEP(3, 0x04);
+        AES128_STEP(4, 0x08);
+        AES128_STEP(5, 0x10);
+        AES128_STEP(6, 0x20);
+        AES128_STEP(7, 0x40);
+        AES128_STEP(8, 0x80);
+        AES128_STEP(9, 0x1b);
+        AES128_STEP(10, 0x36);
+        *rounds = 10;
+    } else if (keylen == 32) {
+        __m128i k0 = _mm_loadu_si128((const __m128i *)key);
+        __m128i k1 = _mm_loadu_si128((const __m128i *)(key + 16));
+        _mm_storeu_si128((__m128i *)rk[0], k0);
+        _mm_storeu_si128((__m128i *)rk[1], k1);
+        AES256_STEP(2, 0x01);
+        AES256_STEP(4, 0x02);
+        AES256_STEP(6, 0x04);
+        AES256_STEP(8, 0x08);
+        AES256_STEP(10, 0x10);
+        AES256_STEP(12, 0x20);
+        AES256_STEP(14, 0x40);
+        *rounds = 14;
+    } else {
+        crypto__aes_expand_words(rk, rounds, key, keylen, sub_word_aesni);
+    }
+}
+
 TGT void crypto__aes_x86_encrypt_block(const struct mote_aes_gcm_ctx *ctx,
                                        const uint8_t in[16], uint8_t out[16])
 {
@@ -401,6 +483,12 @@ void crypto__ghash_x86(const struct mote_aes_gcm_ctx *ctx, uint8_t y[16],
                        const uint8_t *in, size_t nblocks)
 {
     crypto__ghash_portable(ctx->h, y, in, nblocks);
+}
+
+void crypto__aes_x86_expand(uint8_t rk[15][16], unsigned *rounds,
+                            const uint8_t *key, size_t keylen)
+{
+    crypto__aes_expand_portable(rk, rounds, key, keylen);
 }
 
 void crypto__aes_x86_encrypt_block(const struct mote_aes_gcm_ctx *ctx,

@@ -191,6 +191,7 @@ int main(int argc, char **argv)
         mote_crypto_disable_simd(levels[i].level);
         if (levels[i].gcm) {
             run_gcm(levels[i].gcm, 16);
+            run_gcm(levels[i].gcm, 24);
             run_gcm(levels[i].gcm, 32);
         }
         run_chacha(levels[i].chacha);
