@@ -32,8 +32,9 @@ check() {
   dir=$(npm_dir)
   for spec in $(wanted); do
     name=${spec%@*} ver=${spec##*@}
-    got=$(sed -n 's/^  "version": "\(.*\)",*$/\1/p' \
-      "$dir/node_modules/$name/package.json" 2>/dev/null | head -1)
+    got=$(node -e 'process.stdout.write(String(JSON.parse(require("fs")
+      .readFileSync(process.argv[1], "utf8")).version))' \
+      "$dir/node_modules/$name/package.json" 2>/dev/null || true)
     if [ "$got" != "$ver" ]; then
       echo "npm: $name@$ver not installed in $dir${got:+ (found $got)}" >&2
       bad=1
