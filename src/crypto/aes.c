@@ -17,7 +17,7 @@
  */
 
 /* Transpose the 8x8 bit matrix whose row r is byte r of x. */
-static uint64_t transpose8(uint64_t x)
+static inline uint64_t transpose8(uint64_t x)
 {
     uint64_t t;
     t = (x ^ (x >> 7)) & 0x00aa00aa00aa00aaull;
@@ -200,14 +200,19 @@ void crypto__aes_expand(uint8_t rk[15][16], unsigned *rounds,
 void crypto__aes_bitslice_keys(const uint8_t rk[15][16], unsigned rounds,
                                uint64_t rkb[15][8])
 {
-    /* Each round key repeated for the four blocks a call works on. */
-    uint8_t lanes[64];
+    /* Each round key repeated for the four blocks a call works on: lanes
+     * 16b..16b+15 of every word hold block b, so pack the key's 16 bytes
+     * into the low 16 lanes (as pack() does for the first 16 bytes) and
+     * copy that 16-bit group to the other three. */
     for (unsigned r = 0; r <= rounds; r++) {
-        for (int b = 0; b < 4; b++)
-            memcpy(lanes + 16 * b, rk[r], 16);
-        pack(lanes, rkb[r]);
+        uint64_t w0 = transpose8(ld64le(rk[r])),
+                 w1 = transpose8(ld64le(rk[r] + 8));
+        for (int j = 0; j < 8; j++) {
+            uint64_t v = ((w0 >> (8 * j)) & 0xff) | ((w1 >> (8 * j)) & 0xff)
+                                                        << 8;
+            rkb[r][j] = v * 0x0001000100010001ull;
+        }
     }
-    mote_memzero_explicit(lanes, sizeof lanes);
 }
 
 /*
