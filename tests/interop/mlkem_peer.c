@@ -9,9 +9,11 @@
  *                      without M: mote_random() supplies m
  *   decaps SK CT                                  -> "SS"
  *
- * A library error answers "ERR EINVAL" (MOTE_EINVAL: an encapsulation key
- * that fails the modulus check) or "ERR <code>"; a malformed command
- * "ERR parse". */
+ * MOTE_MLKEM_LEVEL=N in the environment runs Mote at implementation level
+ * N (mote_crypto_disable_simd: 0 best, 1 no AVX-512, 2 no AVX2, 3
+ * portable). A library error answers "ERR EINVAL" (MOTE_EINVAL: an
+ * encapsulation key that fails the modulus check) or "ERR <code>"; a malformed
+ * command "ERR parse". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +124,9 @@ parse:
 int main(void)
 {
     static char line[LINE_MAX_LEN];
+    const char *level = getenv("MOTE_MLKEM_LEVEL");
+    if (level)
+        mote_crypto_disable_simd(atoi(level));
     while (fgets(line, sizeof line, stdin)) {
         size_t n = strlen(line);
         if (n == sizeof line - 1 && line[n - 1] != '\n') {

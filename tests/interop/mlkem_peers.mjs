@@ -10,6 +10,9 @@
 //   MLKEM_CASES    cases per check and peer (default 300)
 //   MLKEM_SEED     hex seed of the case generator (default random; printed,
 //                  so a failure can be replayed)
+//   MLKEM_LEVELS   Mote implementation levels to run every check at
+//                  (mote_crypto_disable_simd: 0 best, 2 no AVX2, 3 portable;
+//                  default "0 3")
 //
 // Deterministic variants: noble takes the seeds as arguments
 // (keygen(d || z), encapsulate(ek, m)); liboqs-js exposes only the random
@@ -31,11 +34,12 @@ const npmDir = process.env.MLKEM_NPM_DIR;
 const driver = process.env.MLKEM_PEER;
 const N = Number(process.env.MLKEM_CASES || 300);
 const seedHex = process.env.MLKEM_SEED || crypto.randomBytes(16).toString('hex');
+const levels = (process.env.MLKEM_LEVELS || '0 3').trim().split(/\s+/).map(Number);
 
-let testNo = 0, failed = 0;
+let testNo = 0, failed = 0, prefix = '';
 function ok(cond, name, diag) {
   testNo++;
-  console.log(`${cond ? 'ok' : 'not ok'} ${testNo} - ${name}`);
+  console.log(`${cond ? 'ok' : 'not ok'} ${testNo} - ${prefix}${name}`);
   if (!cond) {
     failed++;
     if (diag) for (const l of String(diag).split('\n')) console.log(`# ${l}`);
@@ -62,8 +66,10 @@ const unhex = (s) => new Uint8Array(Buffer.from(s, 'hex'));
 const eq = (a, b) => a.length === b.length && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 
 // ---- Mote: one driver process per batch of commands ----
+let level = 0;
 function mote(lines) {
   const r = spawnSync(driver, [], {
+    env: { ...process.env, MOTE_MLKEM_LEVEL: String(level) },
     input: lines.join('\n') + '\n',
     maxBuffer: 1 << 30,
     encoding: 'utf8',
@@ -150,7 +156,7 @@ const noble = {
 
 console.log(`# MLKEM_SEED=${seedHex} (set it to replay these cases); ${N} cases per check`);
 console.log(`# node ${process.version}; peers: ${oqs.name}, ${noble.name}`);
-console.log(`1..${2 + 6 * 2}`);
+console.log(`1..${2 + 6 * 2 * levels.length}`);
 
 // Sanity of the harness: the Mote driver answers, and refuses garbage.
 {
@@ -183,7 +189,10 @@ function rejectKey(sk, ct) {
 }
 
 let harnessOk = false;
-for (const P of [oqs, noble]) {
+const levelName = (l) => ['best', 'no AVX-512', 'no AVX2', 'portable C'][l] || `level ${l}`;
+for (const lv of levels) for (const P of [oqs, noble]) {
+  level = lv;
+  prefix = `[Mote ${levelName(lv)}] `;
   let good, first;
   const miss = (i, what) => { if (first === undefined) first = `case ${i}: ${what}`; };
 
@@ -278,6 +287,9 @@ for (const P of [oqs, noble]) {
   }
   harnessOk = true;
 }
+
+prefix = '';
+level = 0;
 
 // The liboqs seeding trick is only trustworthy if a fed call really is
 // deterministic: the same seed twice gives the same key, two seeds differ.
