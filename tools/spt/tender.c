@@ -104,15 +104,27 @@ static void open_net(struct spt_device *d, const char *tap)
     int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         err(1, "--net:%s=%s: /dev/net/tun", d->name, tap);
+    /* Send offloads for the guest (SPT_NET_VNET in spt_abi.h) where the
+     * host has IFF_VNET_HDR, unless MOTE_TAP_OFFLOAD=0; receive offloads
+     * stay off (TUNSETOFFLOAD 0, also clearing what an earlier user of the
+     * TAP left on), since the guest cannot ask for them under the filter. */
+    const char *env = getenv("MOTE_TAP_OFFLOAD");
+    unsigned int features = 0;
+    bool vnet = ioctl(fd, TUNGETFEATURES, &features) == 0 &&
+                (features & IFF_VNET_HDR) && !(env && strcmp(env, "0") == 0);
     struct ifreq ifr;
     memset(&ifr, 0, sizeof(ifr));
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    ifr.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0));
     memcpy(ifr.ifr_name, tap, strlen(tap));
     if (ioctl(fd, TUNSETIFF, &ifr) < 0)
         err(1,
             "--net:%s=%s: attaching to the TAP (is it a TAP, free, and "
             "ours to use?)",
             d->name, tap);
+    if (ioctl(fd, TUNSETOFFLOAD, 0UL) < 0 && vnet)
+        errx(1, "--net:%s=%s: TUNSETOFFLOAD failed (try MOTE_TAP_OFFLOAD=0)",
+             d->name, tap);
+    d->net_flags = vnet ? SPT_NET_VNET : 0;
     d->mtu = 1500;
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s >= 0) {

@@ -27,7 +27,7 @@
  */
 
 #define SPT_IMAGE_BASE  0x100000u /* 1 MiB, above vm.mmap_min_addr */
-#define SPT_ABI_VERSION 2u
+#define SPT_ABI_VERSION 3u        /* 3: spt_device.net_flags */
 #define SPT_NOTE_NAME   "Mote"
 #define SPT_NOTE_ABI    0x4d54u /* note type: descriptor is the ABI version */
 #define SPT_PAGE        4096u
@@ -46,11 +46,21 @@ struct spt_device {
     uint32_t kind;               /* enum spt_dev_kind */
     int32_t fd;                  /* host descriptor; the filter pins it */
     uint8_t mac[6];              /* net: the guest's own MAC */
-    uint16_t reserved;
+    uint16_t net_flags;          /* net: SPT_NET_* */
     uint32_t mtu;        /* net: payload bytes, without the 14-byte header */
     uint64_t capacity;   /* block: bytes, a multiple of block_size */
     uint64_t block_size; /* block: bytes */
 };
+
+/* spt_device.net_flags. SPT_NET_VNET: the TAP was opened with
+ * IFF_VNET_HDR, so every frame read from or written to fd is preceded by
+ * a 10-byte struct virtio_net_hdr (little-endian: flags, gso_type,
+ * hdr_len, gso_size, csum_start, csum_offset), through which the guest may
+ * send partial checksums and TCP super-frames of up to 64 KiB. The
+ * tender leaves the TAP's receive offloads off (TUNSETOFFLOAD 0): frames
+ * read are whole and checksummed. */
+#define SPT_NET_VNET  0x1u
+#define SPT_VNET_HLEN 10u
 
 struct spt_boot_info {
     uint32_t abi_version; /* SPT_ABI_VERSION */
