@@ -7,3 +7,11 @@ $(MLKEM_PEER): tests/interop/mlkem_peer.c $(LIB_obj)
 	$(CC) $(CFLAGS_obj) $< $(LIB_obj) $(LDLIBS) -o $@
 TEST_DEPS += $(MLKEM_PEER)
 all: $(MLKEM_PEER)
+
+# Constant-time check of ML-KEM on the portable level (tests/interop/
+# mlkem_ct.t; tests/ct/ct_crypto_pk.c covers the best level).
+MLKEM_CT := $(B)/obj/tests/mlkem_ct
+$(MLKEM_CT): tests/interop/mlkem_ct.c $(LIB_obj)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_obj) $< $(LIB_obj) $(LDLIBS) -o $@
+TEST_DEPS += $(MLKEM_CT)
