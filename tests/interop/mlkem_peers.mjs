@@ -1,7 +1,7 @@
 // ML-KEM-768 differential interop: Mote (tests/interop/mlkem_peer.c, hex
 // over stdin/stdout) against two implementations nobody here wrote, both
 // from npm (tests/deps/npm.txt):
-//   liboqs  @oqs/liboqs-js: liboqs (its ML-KEM is mlkem-native) compiled
+//   liboqs  @oqs/liboqs-js: liboqs (0.15.1, bundled by the package) compiled
 //           to WebAssembly;
 //   noble   @noble/post-quantum: pure JavaScript FIPS 203.
 // Prints TAP. Run by tests/interop/mlkem.t, which passes:
