@@ -39,6 +39,11 @@ int mote_der_read(struct mote_der *d, struct mote_der_elem *e)
         return MOTE_EINVAL;
     if ((p[0] & 0x1Fu) == 0x1Fu)
         return MOTE_ENOTSUP;
+    /* Universal tag 0 is end-of-contents, which only closes an
+     * indefinite length (X.690 8.1.5): never an element in DER. Callers
+     * also use tag 0 to mean "absent". */
+    if (p[0] == 0)
+        return MOTE_EINVAL;
     size_t hdr = 2, len = p[1];
     if (len & 0x80u) {
         /* Long form (X.690 8.1.3.5): 0x80 would be indefinite (not DER),

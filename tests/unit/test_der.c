@@ -36,6 +36,9 @@ static void test_lengths(void)
     is_int(READ1("", &e), MOTE_EINVAL, "nothing");
     is_int(READ1("\x04\x01\x01\x00", &e), MOTE_EINVAL, "trailing bytes");
     is_int(READ1("\x1F\x21\x00", &e), MOTE_ENOTSUP, "long-form tag");
+    is_int(READ1("\x00\x00", &e), MOTE_EINVAL, "end-of-contents");
+    is_int(READ1("\x00\x01\x05", &e), MOTE_EINVAL,
+           "universal tag 0 with contents");
     is_int(READ1("\x04\x85\x01\x00\x00\x00\x00", &e), MOTE_EINVAL,
            "five length octets");
 
