@@ -68,10 +68,13 @@ int mote_cmdline_split(const char *cmdline, char *buf, size_t size, char **argv,
 /* Network options: taken off the command line (the application never sees
  * them) and kept for the stack selection, see mote_boot_net_args(). */
 static const char *const net_opts[] = {
-    "--net=",    "--tap=",          "--ipv4=",       "--ipv4-gateway=",
-    "--ipv6=",   "--ipv6-gateway=", "--dhcp",        "--no-slaac",
-    "--no-ipv6", "--mtu=",          "--tcp-sndbuf=", "--tcp-rcvbuf=",
-    NULL,
+    "--net=",        "--tap=",
+    "--ipv4=",       "--ipv4-gateway=",
+    "--ipv6=",       "--ipv6-gateway=",
+    "--dhcp",        "--no-slaac",
+    "--no-ipv6",     "--mtu=",
+    "--tcp-sndbuf=", "--tcp-rcvbuf=",
+    "--no-offload",  NULL,
 };
 #define NET_ARGS_MAX 32
 static const char *net_args[NET_ARGS_MAX + 1];
