@@ -35,6 +35,7 @@ start_relay() {
 # Plain frames through the relay (see netns_start in tests/netns/lib.sh):
 # this keeps the stack's no-offload path under test.
 start_echo() {
+  : > "$tmp/echo.log"
   MOTE_TAP_OFFLOAD=0 ip netns exec "$NS" "$ECHO" --net=direct --tap="$MOTE_TAP" \
     --ipv4="$V4NET.2/24" --ipv6="${V6NET}:2/64" --listen=:7 \
     > "$tmp/echo.log" 2>&1 &

@@ -74,6 +74,9 @@ netns_relay() {
   # Not through nsx: a backgrounded shell function runs in a subshell, and
   # $! would be that subshell, not the program (which would then outlive
   # the kill in netns_cleanup). `ip netns exec` execs the program itself.
+  # The log is emptied here, not by the redirection: that truncates only
+  # when the child starts, and the wait below could read an earlier run's.
+  : > "$tmp/relay.log"
   ip netns exec "$NS" "$RELAY" --kernel-tap="$TAP" --mote-dev="$MOTE_TAP" \
     "$@" 2> "$tmp/relay.log" &
   relay_pid=$!
@@ -106,6 +109,9 @@ relay_stop() {
 netns_start() {
   local off=${MOTE_TAP_OFFLOAD:-}
   [ -n "${MOTE_TAP:-}" ] && off=0
+  # Emptied before the start (see netns_relay): a second netns_start in one
+  # script (netns_offload.t) must not find the first netpeer's "ready".
+  : > "$tmp/peer.log"
   MOTE_TAP_OFFLOAD=$off \
     ip netns exec "$NS" "$PEER" --net=direct --tap="${MOTE_TAP:-$TAP}" "$@" \
     > "$tmp/peer.log" 2>&1 &
