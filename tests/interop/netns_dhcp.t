@@ -20,6 +20,14 @@ ip netns exec "$NS" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --bind-in
   --enable-ra --ra-param="$TAP,5,600" --dhcp-range="${V6NET}:,ra-only,64,10m" \
   > "$tmp/dnsmasq.log" 2>&1 &
 dns_pid=$!
+# Up when its DHCP sockets are bound (its last start-up line; --no-daemon
+# logs to stderr), bounded; a dnsmasq that died shows in its log below.
+for _ in $(seq 50); do
+  grep -q 'sockets bound' "$tmp/dnsmasq.log" && break
+  kill -0 $dns_pid 2> /dev/null || break
+  sleep 0.1
+done
+grep -q 'sockets bound' "$tmp/dnsmasq.log" || sed 's/^/# dnsmasq: /' "$tmp/dnsmasq.log"
 
 netns_start --dhcp
 check "netpeer starts with --dhcp" test $? -eq 0
