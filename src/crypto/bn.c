@@ -392,6 +392,48 @@ static void rr_public(pk_limb *r, const pk_limb *m, size_t len, size_t bits)
 }
 #endif
 
+/* r = x 2^64 mod m for a public m (top limb non-zero) and x < m: one step
+ * of rr_public's long division on the normalised N = m 2^s, X = x 2^s. */
+void bn_shl64_mod_pub(pk_limb *r, const pk_limb *x, const pk_limb *m,
+                      size_t len)
+{
+#if defined(__x86_64__)
+    pk_limb nn[BN_MAX_LIMBS], t[BN_MAX_LIMBS + 1], y[BN_MAX_LIMBS + 1];
+    size_t sh = 64 * len - bitlen_pub(m, len);
+    for (size_t i = len; i-- > 0;) {
+        nn[i] = sh ? m[i] << sh | (i ? m[i - 1] >> (64 - sh) : 0) : m[i];
+        y[i + 1] = sh ? x[i] << sh | (i ? x[i - 1] >> (64 - sh) : 0) : x[i];
+    }
+    y[0] = 0; /* y = X 2^64, len + 1 limbs, X < N */
+    pk_limb q, rem, hi = y[len], lo = y[len - 1], top = nn[len - 1];
+    if (hi >= top) {
+        q = ~(pk_limb)0;
+    } else {
+        __asm__("divq %4" : "=a"(q), "=d"(rem) : "a"(lo), "d"(hi), "rm"(top));
+        (void)rem;
+    }
+    pk_limb c = 0;
+    for (size_t i = 0; i < len; i++) {
+        pk_dlimb p = (pk_dlimb)q * nn[i] + c;
+        t[i] = (pk_limb)p;
+        c = (pk_limb)(p >> 64);
+    }
+    t[len] = c;
+    bn_sub(y, y, t, len + 1);
+    while ((int64_t)y[len] < 0) { /* at most twice */
+        c = bn_add(y, y, nn, len);
+        y[len] += c;
+    }
+    for (size_t i = 0; i < len; i++)
+        r[i] = sh ? y[i] >> sh | y[i + 1] << (64 - sh) : y[i];
+#else
+    if (r != x)
+        memcpy(r, x, len * sizeof *r);
+    for (int i = 0; i < 64; i++)
+        bn_mod_add(r, r, r, m, len);
+#endif
+}
+
 int bn_mont_init(struct bn_mont *mt, const pk_limb *m, size_t len)
 {
     if (len == 0 || len > BN_MAX_LIMBS || !(m[0] & 1))

@@ -20,6 +20,9 @@
  * table entry is chosen by a masked scan of all 16 entries; IFMA, shifts
  * and adds take the same time for every value.
  *
+ * At the end, the same row on 40 digits (five ZMM registers) for the
+ * public exponentiation modulo a 2048-bit n (RSA-2048 verification).
+ *
  * Used when crypto__cpu() reports AVX-512 and IFMA
  * (mote_crypto_disable_simd(MOTE_CRYPTO_IMPL_NO_AVX512) turns it off). Valgrind
  * does not emulate AVX-512 (and its cpuid hides it), so ct-check covers the
@@ -312,6 +315,158 @@ int bn_mod_exp2_ct_ifma(pk_limb *r1, const pk_limb *a1, const pk_limb *e1,
     mote_memzero_explicit(st, sizeof st);
     return 0;
 }
+
+/* ---- RSA-2048 public exponentiation (verify): one 2048-bit modulus ----
+ *
+ * 40 digits of 52 bits (2080 bits) in 40 lanes, five ZMM registers; AMM
+ * with R = 2^2080 > 4m, so inputs below 2m give outputs below 2m and one
+ * subtraction at the end. Same row as above (lanes below 2^60: 40 rows of
+ * at most 4 additions of 52-bit values plus the carries). Public data
+ * only: no masking, square-and-multiply branching on e. */
+#define D40 40
+
+struct dig40 {
+    _Alignas(64) uint64_t d[D40];
+};
+
+struct amm_mod40 {
+    __m512i m[5];
+    uint64_t m0, k0;
+};
+
+/* 32 limbs (value below 2^2048) -> 40 digits. */
+static void to_digits40(struct dig40 *r, const pk_limb *a)
+{
+    for (size_t j = 0; j < D40; j++) {
+        size_t bit = 52 * j, limb = bit / 64, off = bit % 64;
+        uint64_t v = 0;
+        if (limb < 32) {
+            v = a[limb] >> off;
+            if (off > 12 && limb + 1 < 32)
+                v |= a[limb + 1] << (64 - off);
+        }
+        r->d[j] = v & MASK52;
+    }
+}
+
+/* 40 normalised digits -> 33 limbs. */
+static void from_digits40(pk_limb *r, const struct dig40 *a)
+{
+    memset(r, 0, 33 * sizeof *r);
+    for (size_t j = 0; j < D40; j++) {
+        size_t bit = 52 * j, limb = bit / 64, off = bit % 64;
+        r[limb] |= a->d[j] << off;
+        if (off > 12)
+            r[limb + 1] |= a->d[j] >> (64 - off);
+    }
+}
+
+#define FOR5(S) S(0) S(1) S(2) S(3) S(4)
+
+#define AMM_ROW5(X, A, md, bi)                                                 \
+    do {                                                                       \
+        __m512i B_ = _mm512_set1_epi64((long long)(bi)), Z_ = zero, H_[5];     \
+        FOR5(R5_AB)                                                            \
+        uint64_t t_ =                                                          \
+            (uint64_t)_mm_cvtsi128_si64(_mm512_castsi512_si128((X)[0]));       \
+        uint64_t q_ = (t_ * (md)->k0) & MASK52;                                \
+        uint64_t c_ = (t_ + (((md)->m0 * q_) & MASK52)) >> 52;                 \
+        __m512i Q_ = _mm512_set1_epi64((long long)q_);                         \
+        FOR5(R5_MQ)                                                            \
+        (X)[0] = _mm512_alignr_epi64((X)[1], (X)[0], 1);                       \
+        (X)[1] = _mm512_alignr_epi64((X)[2], (X)[1], 1);                       \
+        (X)[2] = _mm512_alignr_epi64((X)[3], (X)[2], 1);                       \
+        (X)[3] = _mm512_alignr_epi64((X)[4], (X)[3], 1);                       \
+        (X)[4] = _mm512_alignr_epi64(Z_, (X)[4], 1);                           \
+        (X)[0] = _mm512_mask_add_epi64((X)[0], 1, (X)[0],                      \
+                                       _mm512_set1_epi64((long long)c_));      \
+        FOR5(R5_ADDH)                                                          \
+    } while (0)
+#define R5_AB(v)                                                               \
+    H_[v] = _mm512_madd52hi_epu64(Z_, A[v], B_);                               \
+    X[v] = _mm512_madd52lo_epu64(X[v], A[v], B_);
+#define R5_MQ(v)                                                               \
+    H_[v] = _mm512_madd52hi_epu64(H_[v], md->m[v], Q_);                        \
+    X[v] = _mm512_madd52lo_epu64(X[v], md->m[v], Q_);
+#define R5_ADDH(v) X[v] = _mm512_add_epi64(X[v], H_[v]);
+
+/* r = a b / R mod m (almost); r may alias a or b. */
+TGT static void amm40(struct dig40 *r, const struct dig40 *a,
+                      const struct dig40 *b, const struct amm_mod40 *md)
+{
+    const __m512i zero = _mm512_setzero_si512();
+    __m512i A[5], X[5];
+    for (int v = 0; v < 5; v++) {
+        A[v] = _mm512_load_si512((const void *)(a->d + 8 * v));
+        X[v] = zero;
+    }
+    _Pragma("GCC unroll 8") for (size_t i = 0; i < D40; i++)
+        AMM_ROW5(X, A, md, b->d[i]);
+    for (int v = 0; v < 5; v++)
+        _mm512_store_si512((void *)(r->d + 8 * v), X[v]);
+    uint64_t c = 0;
+    for (size_t j = 0; j < D40; j++) {
+        uint64_t x = r->d[j] + c;
+        r->d[j] = x & MASK52;
+        c = x >> 52;
+    }
+}
+
+/* r = a^e mod m, e of bits > 0 bits. */
+TGT static void exp_pub40(pk_limb *r, const pk_limb *a, const pk_limb *e,
+                          size_t bits, const struct bn_mont *mt)
+{
+    struct amm_mod40 md;
+    struct dig40 base, ab, acc, rr;
+    pk_limb x[33], d[32];
+    to_digits40(&rr, mt->m);
+    for (int v = 0; v < 5; v++)
+        md.m[v] = _mm512_load_si512((const void *)(rr.d + 8 * v));
+    md.m0 = rr.d[0];
+    md.k0 = mt->m0i & MASK52;
+    bn_shl64_mod_pub(x, mt->rr, mt->m, 32); /* 2^4160 = R^2 mod m */
+    to_digits40(&rr, x);
+    to_digits40(&base, a);
+    amm40(&ab, &base, &rr, &md); /* a R */
+    acc = ab;
+    int plain = 0; /* acc holds a plain value (the last step took a) */
+    for (size_t i = bits - 1; i-- > 0;) {
+        amm40(&acc, &acc, &acc, &md);
+        if (e[i / 64] >> (i % 64) & 1) {
+            if (i == 0) { /* a^(e-1) R times the plain a: a^e, no R */
+                amm40(&acc, &acc, &base, &md);
+                plain = 1;
+            } else {
+                amm40(&acc, &acc, &ab, &md);
+            }
+        }
+    }
+    if (!plain) {
+        struct dig40 one = {{1}};
+        amm40(&acc, &acc, &one, &md);
+    }
+    from_digits40(x, &acc); /* below 2m */
+    pk_limb br = bn_sub(d, x, mt->m, 32);
+    if (x[32] == 0 && br) /* x < m */
+        memcpy(r, x, 32 * sizeof *r);
+    else
+        memcpy(r, d, 32 * sizeof *r);
+}
+
+int bn_mod_exp_pub_ifma2048(pk_limb *r, const pk_limb *a, const pk_limb *e,
+                            size_t elen, const struct bn_mont *mt)
+{
+    const unsigned need = CRYPTO_CPU_AVX512 | CRYPTO_CPU_IFMA;
+    if (mt->len != 32 || mt->m[31] == 0 || (crypto__cpu() & need) != need)
+        return MOTE_ENOTSUP;
+    size_t bits = 64 * elen;
+    while (bits > 0 && !(e[(bits - 1) / 64] >> ((bits - 1) % 64) & 1))
+        bits--;
+    if (bits == 0)
+        return MOTE_ENOTSUP;
+    exp_pub40(r, a, e, bits, mt);
+    return 0;
+}
 #else
 int bn_mod_exp2_pub_ifma(pk_limb *r1, const pk_limb *a1,
                          const struct bn_mont *m1, pk_limb *r2,
@@ -329,6 +484,12 @@ int bn_mod_exp2_ct_ifma(pk_limb *r1, const pk_limb *a1, const pk_limb *e1,
 {
     (void)r1, (void)a1, (void)e1, (void)m1, (void)r2, (void)a2, (void)e2,
         (void)m2;
+    return MOTE_ENOTSUP;
+}
+int bn_mod_exp_pub_ifma2048(pk_limb *r, const pk_limb *a, const pk_limb *e,
+                            size_t elen, const struct bn_mont *mt)
+{
+    (void)r, (void)a, (void)e, (void)elen, (void)mt;
     return MOTE_ENOTSUP;
 }
 #endif

@@ -147,6 +147,17 @@ int bn_mod_exp2_ct_ifma(pk_limb *r1, const pk_limb *a1, const pk_limb *e1,
                         const pk_limb *a2, const pk_limb *e2,
                         const struct bn_mont *m2);
 
+/* r = x 2^64 mod m for a public m (top limb non-zero, len limbs), x < m;
+ * variable time. */
+void bn_shl64_mod_pub(pk_limb *r, const pk_limb *x, const pk_limb *m,
+                      size_t len);
+/* r = a^e mod m for a public 2048-bit-class modulus (len 32, top limb
+ * non-zero, mt from bn_mont_init), public a < m and e (elen limbs, e > 0),
+ * with AVX-512 IFMA (bn_ifma.c), variable time. MOTE_ENOTSUP (nothing
+ * done) when the CPU lacks IFMA, AVX-512 is disabled or len != 32. */
+int bn_mod_exp_pub_ifma2048(pk_limb *r, const pk_limb *a, const pk_limb *e,
+                            size_t elen, const struct bn_mont *mt);
+
 /* r1 = a1^e mod m1 and r2 = a2^e mod m2 for a public e (elen limbs) and
  * two 1024-bit moduli (len 16, a < m) with AVX-512 IFMA (bn_ifma.c):
  * square-and-multiply, constant time in the bases. MOTE_ENOTSUP (nothing
